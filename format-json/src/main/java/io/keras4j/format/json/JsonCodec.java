@@ -1,0 +1,41 @@
+package io.keras4j.format.json;
+
+import io.keras4j.spi.Codec;
+import io.keras4j.spi.Feature;
+import io.keras4j.spi.InputKind;
+import io.keras4j.spi.MatchStrength;
+import io.keras4j.spi.ProbeInput;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+
+/** Keras architecture JSON ({@code model.to_json()}, {@code get_config()}), Keras 1, 2 and 3 dialects. */
+public final class JsonCodec extends TextModelCodec implements Codec {
+    public JsonCodec() { super("json", false); }
+
+    @Override public String description() { return "Keras architecture JSON (to_json), Keras 1/2/3 dialects"; }
+
+    @Override public Set<Feature> reads() { return Set.of(Feature.ARCHITECTURE); }
+
+    @Override public Set<Feature> writes() { return Set.of(Feature.ARCHITECTURE); }
+
+    @Override public Set<InputKind> inputKinds() { return Set.of(InputKind.FILE); }
+
+    @Override public List<String> targetSuffixes() { return List.of(".json"); }
+
+    /**
+     * A JSON object whose head names a Keras class and config is SOLID; a JSON object alone is WEAK. Never FULL:
+     * any JSON file could look like this. Sharded-weights indexes ({@code weight_map}) are not ours.
+     */
+    @Override
+    public MatchStrength probe(ProbeInput input) {
+        if (!input.isFile()) return MatchStrength.NO_MATCH;
+        String head = StandardCharsets.UTF_8.decode(input.head()).toString().stripLeading();
+        if (head.isEmpty()) return MatchStrength.NO_MATCH;
+        char first = head.charAt(0);
+        if (first != '{' && first != '[') return MatchStrength.NO_MATCH;
+        if (head.contains("\"weight_map\"")) return MatchStrength.NO_MATCH;
+        boolean keras = head.contains("\"class_name\"") && head.contains("\"config\"");
+        return keras ? MatchStrength.SOLID : MatchStrength.WEAK;
+    }
+}

@@ -1,0 +1,45 @@
+package io.keras4j.format.json;
+
+import io.keras4j.json.JsonObject;
+import io.keras4j.json.JsonValue;
+import io.keras4j.model.Dialect;
+import io.keras4j.model.Model;
+import java.nio.file.Path;
+
+/**
+ * Keras model JSON of every dialect, for this module's codecs and for the format modules that store the same JSON
+ * inside their files (the {@code model_config} of an HDF5 file, a {@code .keras} archive's {@code config.json},
+ * a SavedModel's Keras metadata).
+ */
+public final class KerasJson {
+    private KerasJson() {}
+
+    /** Parses JSON as Python's {@code json} writes it ({@code NaN} and {@code Infinity} allowed). */
+    public static JsonValue parse(String text, Path source) { return JsonTrees.parseJson(text, source, "json"); }
+
+    /** Reads a model from JSON text: {@code to_json()}, {@code get_config()}, {@code model_config}, {@code config.json}. */
+    public static Model readModel(String text, Path source) { return readModel(parse(text, source), source); }
+
+    /** Reads a model from a parsed tree of any dialect; layers keep their configs verbatim. Architecture only. */
+    public static Model readModel(JsonValue topLevel, Path source) { return readModel(topLevel, source, "json"); }
+
+    /** As {@link #readModel(JsonValue, Path)}, naming {@code codec} in errors and provenance. */
+    public static Model readModel(JsonValue topLevel, Path source, String codec) {
+        return new ModelReader(source, codec).read(topLevel);
+    }
+
+    /** The model as Keras's JSON tree in {@code dialect} (converting when the model is in another one). */
+    public static JsonObject toTree(Model model, Dialect dialect) {
+        return ModelWriter.topLevel(Dialects.convert(model, dialect));
+    }
+
+    /** The model config only ({@code model.get_config()}), in {@code dialect}. */
+    public static JsonValue toConfig(Model model, Dialect dialect) {
+        return ModelWriter.modelConfig(Dialects.convert(model, dialect));
+    }
+
+    /** Compact JSON text like {@code model.to_json()}. */
+    public static String write(Model model, Dialect dialect) { return toText(toTree(model, dialect), false); }
+
+    public static String toText(JsonValue value, boolean pretty) { return JsonTrees.toJson(value, pretty); }
+}

@@ -1,0 +1,71 @@
+package io.keras4j.format.json;
+
+import io.keras4j.CorruptModelException;
+import io.keras4j.Keras4jException;
+import io.keras4j.json.JsonValue;
+import io.keras4j.model.Dialect;
+import io.keras4j.model.KerasFile;
+import io.keras4j.model.Model;
+import io.keras4j.spi.ReadOptions;
+import io.keras4j.spi.WriteOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Shared read and write of the two text architecture codecs; they differ only in the syntax. */
+abstract class TextModelCodec {
+    /** Architecture files are small; a larger one is not a Keras config and is refused before it is read. */
+    static final long MAX_TEXT_BYTES = 256L * 1024 * 1024;
+
+    private final String name;
+    private final boolean yaml;
+
+    TextModelCodec(String name, boolean yaml) {
+        this.name = name;
+        this.yaml = yaml;
+    }
+
+    public String name() { return name; }
+
+    public KerasFile read(Path source, ReadOptions options) {
+        String text = readText(source);
+        JsonValue tree = yaml ? JsonTrees.parseYaml(text, source, name) : JsonTrees.parseJson(text, source, name);
+        Model model = KerasJson.readModel(tree, source, name);
+        return KerasFile.builder(name, source).model(model).build();
+    }
+
+    public void write(Model model, Path target, WriteOptions options) {
+        JsonValue tree = KerasJson.toTree(model, options.dialect() == Dialect.KERAS1 ? Dialect.KERAS2 : options.dialect());
+        String text = yaml ? JsonTrees.toYaml(tree) : JsonTrees.toJson(tree, false);
+        writeAtomically(target, text);
+    }
+
+    private String readText(Path source) {
+        try {
+            long size = Files.size(source);
+            if (size > MAX_TEXT_BYTES) {
+                throw CorruptModelException.in(source).codec(name).because("a " + size + "-byte file is too large for an architecture config");
+            }
+            return Files.readString(source, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw CorruptModelException.in(source).codec(name).cause(e).because("cannot read: " + e.getMessage());
+        }
+    }
+
+    static void writeAtomically(Path target, String text) {
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new Keras4jException("cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* best effort */ }
+        }
+    }
+}

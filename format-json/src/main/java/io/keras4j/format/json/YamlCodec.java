@@ -1,0 +1,37 @@
+package io.keras4j.format.json;
+
+import io.keras4j.spi.Codec;
+import io.keras4j.spi.Feature;
+import io.keras4j.spi.InputKind;
+import io.keras4j.spi.MatchStrength;
+import io.keras4j.spi.ProbeInput;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Keras architecture YAML ({@code model.to_yaml()}, Keras up to 2.5), read as plain data with no tags honoured. */
+public final class YamlCodec extends TextModelCodec implements Codec {
+    private static final Pattern CLASS_NAME = Pattern.compile("(?m)^class_name:\\s*\\S+");
+    private static final Pattern CONFIG = Pattern.compile("(?m)^config:");
+
+    public YamlCodec() { super("yaml", true); }
+
+    @Override public String description() { return "Keras architecture YAML (to_yaml, Keras <= 2.5)"; }
+
+    @Override public Set<Feature> reads() { return Set.of(Feature.ARCHITECTURE); }
+
+    @Override public Set<Feature> writes() { return Set.of(Feature.ARCHITECTURE); }
+
+    @Override public Set<InputKind> inputKinds() { return Set.of(InputKind.FILE); }
+
+    @Override public List<String> targetSuffixes() { return List.of(".yaml", ".yml"); }
+
+    @Override
+    public MatchStrength probe(ProbeInput input) {
+        if (!input.isFile()) return MatchStrength.NO_MATCH;
+        String head = StandardCharsets.UTF_8.decode(input.head()).toString();
+        if (head.isBlank() || head.stripLeading().startsWith("{") || head.indexOf('\0') >= 0) return MatchStrength.NO_MATCH;
+        return CLASS_NAME.matcher(head).find() && CONFIG.matcher(head).find() ? MatchStrength.SOLID : MatchStrength.NO_MATCH;
+    }
+}

@@ -1,0 +1,80 @@
+package io.keras4j.format.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keras4j.json.JsonValue;
+import io.keras4j.model.Dialect;
+import io.keras4j.model.Layer;
+import io.keras4j.model.Model;
+import io.keras4j.testing.Fixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/** Every Keras architecture JSON among the shared public fixtures (Keras 1.0.5 to 2.3.1). */
+class PublicJsonFixturesTest {
+
+    static List<Path> kerasJsonFixtures() {
+        Path pub = Fixtures.publicFixtures();
+        return Fixtures.find(pub, p -> p.toString().endsWith(".json") && isKerasModelJson(p));
+    }
+
+    static boolean isKerasModelJson(Path p) {
+        try {
+            // Only files whose top level is a Keras model (frugally-deep and TF.js wrap theirs in other documents).
+            JsonValue top = KerasJson.parse(Files.readString(p), p);
+            return top.isObject() && top.asObject().has("class_name") && top.asObject().has("config");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> readsEveryFixtureAndRoundTripsLosslessly() {
+        List<Path> files = kerasJsonFixtures();
+        assertThat(files).hasSizeGreaterThan(100);
+        return files.stream().map(f -> DynamicTest.dynamicTest(Fixtures.publicFixtures().relativize(f).toString(), () -> {
+            String text = Files.readString(f);
+            JsonValue tree = KerasJson.parse(text, f);
+            Model m = KerasJson.readModel(tree, f);
+            assertThat(m.layers()).isNotEmpty();
+            for (Layer l : m.layers()) assertThat(l.className()).isNotBlank();
+            if (!m.isSequential()) {
+                assertThat(m.inputs()).isNotEmpty();
+                assertThat(m.outputs()).isNotEmpty();
+                for (var ref : m.inputs()) assertThat(m.layer(ref.layer())).as("input " + ref).isPresent();
+            }
+            String version = tree.asObject().getString("keras_version", "");
+            if (version.startsWith("1.")) assertThat(m.dialect()).isEqualTo(Dialect.KERAS1);
+            if (version.startsWith("2.")) assertThat(m.dialect()).isEqualTo(Dialect.KERAS2);
+            JsonValue again = KerasJson.toTree(m, m.dialect());
+            assertThat(again).as("same-dialect round trip of " + f.getFileName()).isEqualTo(tree);
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> keras1And2ConvertToKeras3AndBackToKeras2() {
+        return kerasJsonFixtures().stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+            Model m;
+            try {
+                m = KerasJson.readModel(Files.readString(f), f);
+                Model k3 = Dialects.convert(m, Dialect.KERAS3);
+                assertThat(k3.dialect()).isEqualTo(Dialect.KERAS3);
+                String json = KerasJson.write(m, Dialect.KERAS3);
+                Model reread = KerasJson.readModel(json, f);
+                assertThat(reread.dialect()).isEqualTo(Dialect.KERAS3);
+                assertThat(reread.layers().stream().map(Layer::name).toList())
+                        .containsAll(m.layers().stream().map(Layer::name).toList());
+                Model k2 = KerasJson.readModel(KerasJson.write(reread, Dialect.KERAS2), f);
+                assertThat(k2.dialect()).isEqualTo(Dialect.KERAS2);
+                assertThat(k2.layers()).hasSize(reread.layers().size());
+            } catch (io.keras4j.UnsupportedModelException e) {
+                // A Keras 1 construct without a Keras 2 form must say which layer and why.
+                assertThat(e.getMessage()).containsAnyOf("Merge", "BatchNormalization", "mode");
+            }
+        }));
+    }
+}
