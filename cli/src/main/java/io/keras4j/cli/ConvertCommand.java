@@ -1,0 +1,62 @@
+package io.keras4j.cli;
+
+import io.keras4j.Keras4j;
+import io.keras4j.model.Dialect;
+import io.keras4j.model.Model;
+import io.keras4j.spi.LoadWeightsOptions;
+import io.keras4j.spi.WriteOptions;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "convert", description = "Read IN (plus weights from --weights) and write OUT in the format named or implied by OUT.")
+final class ConvertCommand implements Callable<Integer> {
+    private final Keras4j keras;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "IN") Path in;
+    @Parameters(index = "1", paramLabel = "OUT") Path out;
+
+    @Option(names = "--to", paramLabel = "NAME", description = "Codec to write with (default: from OUT's name, as Keras does).")
+    String to;
+
+    @Option(names = "--from", paramLabel = "NAME", description = "Codec to read IN with (default: sniffed).")
+    String from;
+
+    @Option(names = "--weights", paramLabel = "W", description = "Weights to load into IN's architecture, in any weights format.")
+    Path weights;
+
+    @Option(names = "--by-name", description = "Match weights to layers by name instead of by order.")
+    boolean byName;
+
+    @Option(names = "--skip-mismatch", description = "Skip layers whose weights do not fit instead of failing.")
+    boolean skipMismatch;
+
+    @Option(names = "--dialect", paramLabel = "keras2|keras3", description = "Keras generation of the output (default keras3).")
+    String dialect = "keras3";
+
+    @Option(names = "--weights-only", description = "Write only the weights where the format allows both.")
+    boolean weightsOnly;
+
+    ConvertCommand(Keras4j keras) { this.keras = keras; }
+
+    @Override
+    public Integer call() {
+        Dialect d = switch (dialect.toLowerCase()) {
+            case "keras2" -> Dialect.KERAS2;
+            case "keras3" -> Dialect.KERAS3;
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--dialect must be keras2 or keras3, not '" + dialect + "'");
+        };
+        Model model = keras.load(in, from);
+        if (weights != null) model = keras.loadWeights(model, weights, new LoadWeightsOptions(byName, skipMismatch));
+        keras.save(model, out, to, WriteOptions.DEFAULT.withDialect(d).withWeightsOnly(weightsOnly));
+        spec.commandLine().getOut().printf("wrote %s (%s, %d layers, %d weights)%n", out,
+                keras.registry().forTarget(out, to).name(), model.layers().size(), model.weights().size());
+        return Main.OK;
+    }
+}
