@@ -1,0 +1,236 @@
+"""Loads files written by keras4j in real Keras, the way a user would, and compares the
+predictions with reference outputs. Case and report schemas: README.md, "Reverse check".
+
+Usage: $(oracle/venv.sh) oracle/reverse_check.py --cases CASES.json --report REPORT.json
+
+TensorFlow is imported once per generation: Keras 3 and plain-TF cases run in one worker
+process, tf_keras cases in another (TF_USE_LEGACY_KERAS=1), in parallel.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import traceback
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+K3_LOADERS = {"keras3.load_model", "keras3.load_weights", "keras3.model_from_json",
+              "keras3.checkpoint_read", "tf.saved_model.load", "tf.train.load_checkpoint"}
+K2_LOADERS = {"tf_keras.load_model", "tf_keras.load_weights", "tf_keras.model_from_json"}
+DEFAULT_RTOL, DEFAULT_ATOL = 1e-5, 1e-6
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--cases", required=True)
+    p.add_argument("--report", required=True)
+    p.add_argument("--worker", choices=["k3", "k2"], help=argparse.SUPPRESS)
+    args = p.parse_args()
+    with open(args.cases) as f:
+        cases = json.load(f)
+    if args.worker:
+        results = run_cases(args.worker, cases)
+        with open(args.report, "w") as f:
+            json.dump(results, f)
+        return
+
+    results = {}
+    groups = {"k3": [], "k2": []}
+    for case in cases:
+        loader = case.get("loader")
+        if loader in K3_LOADERS:
+            groups["k3"].append(case)
+        elif loader in K2_LOADERS:
+            groups["k2"].append(case)
+        else:
+            known = ", ".join(sorted(K3_LOADERS | K2_LOADERS))
+            results[case.get("id")] = result(case, error=f"unknown loader {loader!r}; known: {known}")
+    results.update(run_workers(groups))
+
+    ordered = [results[case.get("id")] for case in cases]
+    for r in ordered:
+        detail = r["error"] if r["error"] else f"max_abs_diff={r['max_abs_diff']} params={r['params']}"
+        print(f"{'PASS' if r['ok'] else 'FAIL'} {r['id']}: {detail}")
+    passed = sum(r["ok"] for r in ordered)
+    with open(args.report, "w") as f:
+        json.dump({"passed": passed, "failed": len(ordered) - passed, "results": ordered}, f, indent=1)
+    print(f"{passed} passed, {len(ordered) - passed} failed")
+    sys.exit(0 if passed == len(ordered) else 1)
+
+
+def run_workers(groups):
+    """Runs each non-empty group in its own worker process; returns {id: result}."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="-1",
+               PYTHONDONTWRITEBYTECODE="1")
+    env.pop("TF_USE_LEGACY_KERAS", None)
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        procs = {}
+        for gen, cases in groups.items():
+            if not cases:
+                continue
+            cases_path, report_path = (os.path.join(tmp, f"{gen}.{x}.json") for x in ("cases", "report"))
+            with open(cases_path, "w") as f:
+                json.dump(cases, f)
+            worker_env = dict(env, TF_USE_LEGACY_KERAS="1") if gen == "k2" else env
+            cmd = [sys.executable, os.path.abspath(__file__), "--worker", gen,
+                   "--cases", cases_path, "--report", report_path]
+            procs[gen] = (subprocess.Popen(cmd, env=worker_env, stdin=subprocess.DEVNULL), report_path)
+        for gen, (proc, report_path) in procs.items():
+            code = proc.wait()
+            if code == 0:
+                with open(report_path) as f:
+                    results.update({r["id"]: r for r in json.load(f)})
+            else:
+                for case in groups[gen]:
+                    results[case.get("id")] = result(case, error=f"{gen} worker crashed (exit {code})")
+    return results
+
+
+def result(case, ok=False, max_abs=None, max_rel=None, params=None, error=None):
+    return {"id": case.get("id"), "ok": ok, "max_abs_diff": max_abs, "max_rel_diff": max_rel,
+            "params": params, "error": error}
+
+
+# ---------------------------------------------------------------- worker side
+
+def run_cases(gen, cases):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+    from absl import logging as absl_logging
+
+    absl_logging.set_verbosity(absl_logging.ERROR)
+    tf.get_logger().setLevel("ERROR")
+    if gen == "k2":
+        import tf_keras as k
+        k.__internal__.enable_unsafe_deserialization()
+    else:
+        import keras as k
+        k.config.enable_unsafe_deserialization()
+    if any(case.get("custom") for case in cases):
+        import zoo_custom
+        zoo_custom.custom_objects(k)
+
+    loaders = Loaders(k, tf)
+    results = []
+    for case in cases:
+        try:
+            results.append(loaders.run(case))
+        except Exception as e:
+            if os.environ.get("KERAS4J_ORACLE_DEBUG"):
+                traceback.print_exc()
+            text = str(e).strip().splitlines()
+            results.append(result(case, error=f"{type(e).__name__}: {text[0] if text else ''}"))
+    return results
+
+
+class Loaders:
+    """One method per loader name; each returns (actual arrays or None, expected arrays, params)."""
+
+    def __init__(self, k, tf):
+        self.k, self.tf = k, tf
+
+    def run(self, case):
+        method = getattr(self, case["loader"].replace(".", "_"))
+        inputs = [np.load(p) for p in case.get("inputs", [])]
+        actual, expected, params = method(case, inputs)
+        if actual is None or not expected:
+            return result(case, ok=True, params=params)
+        return compare(case, expected, actual, params)
+
+    @staticmethod
+    def _outputs(case):
+        return [np.load(p) for p in case.get("outputs", [])]
+
+    # Keras 3 and tf_keras share these entry points; `self.k` is the generation's module.
+    def _load_model(self, case, inputs):
+        model = self.k.models.load_model(case["path"], safe_mode=False)
+        return self._predict(model, inputs), self._outputs(case), model.count_params()
+
+    def _architecture(self, path):
+        if path.endswith(".json"):
+            with open(path) as f:
+                return self.k.models.model_from_json(f.read())
+        return self.k.models.load_model(path, safe_mode=False)
+
+    def _load_weights(self, case, inputs):
+        model = self._architecture(case["architecture"])
+        status = model.load_weights(self._checkpoint_path(case["path"]))
+        if status is not None:  # TF-format checkpoints (tf_keras) return a restore status
+            status.expect_partial()
+        return self._predict(model, inputs), self._outputs(case), model.count_params()
+
+    def _model_from_json(self, case, inputs):
+        model = self._architecture(case["path"])
+        if case.get("weights"):
+            status = model.load_weights(case["weights"])
+            if status is not None:
+                status.expect_partial()
+        return self._predict(model, inputs), self._outputs(case), model.count_params()
+
+    keras3_load_model = tf_keras_load_model = _load_model
+    keras3_load_weights = tf_keras_load_weights = _load_weights
+    keras3_model_from_json = tf_keras_model_from_json = _model_from_json
+
+    def keras3_checkpoint_read(self, case, inputs):
+        model = self._architecture(case["architecture"])
+        self.tf.train.Checkpoint(model=model).read(self._checkpoint_path(case["path"])).expect_partial()
+        return self._predict(model, inputs), self._outputs(case), model.count_params()
+
+    def tf_saved_model_load(self, case, inputs):
+        from serving import call_serving
+        loaded = self.tf.saved_model.load(case["path"])
+        outputs = call_serving(loaded, inputs, case.get("input_keys"), case.get("output_keys"))
+        return outputs, self._outputs(case), None
+
+    def tf_train_load_checkpoint(self, case, inputs):
+        reader = self.tf.train.load_checkpoint(case["path"])
+        expect = case.get("expect_variables", {})
+        keys = sorted(expect)
+        params = sum(int(np.prod(shape)) for key, shape in reader.get_variable_to_shape_map().items()
+                     if key != "_CHECKPOINTABLE_OBJECT_GRAPH")
+        return [reader.get_tensor(key) for key in keys], [np.load(expect[key]) for key in keys], params
+
+    def _checkpoint_path(self, path):
+        """A directory holding a `checkpoint` state file stands for its latest checkpoint."""
+        if os.path.isdir(path) and os.path.exists(os.path.join(path, "checkpoint")):
+            return self.tf.train.latest_checkpoint(path)
+        return path
+
+    @staticmethod
+    def _predict(model, inputs):
+        if not inputs:
+            return None
+        out = model(inputs if len(inputs) > 1 else inputs[0], training=False)
+        return [np.asarray(o) for o in (out if isinstance(out, (list, tuple)) else [out])]
+
+
+def compare(case, expected, actual, params):
+    """Element-wise allclose(actual, expected, rtol, atol) over every output array."""
+    rtol, atol = case.get("rtol", DEFAULT_RTOL), case.get("atol", DEFAULT_ATOL)
+    if len(expected) != len(actual):
+        return result(case, params=params, error=f"{len(actual)} outputs, expected {len(expected)}")
+    max_abs = max_rel = 0.0
+    ok = True
+    for i, (e, a) in enumerate(zip(expected, actual)):
+        e, a = np.asarray(e, dtype="float64"), np.asarray(a, dtype="float64")
+        if e.shape != a.shape:
+            return result(case, params=params, error=f"output {i}: shape {a.shape}, expected {e.shape}")
+        if e.size == 0:
+            continue
+        diff = np.abs(a - e)
+        max_abs = max(max_abs, float(diff.max()))
+        nonzero = e != 0
+        if nonzero.any():
+            max_rel = max(max_rel, float((diff[nonzero] / np.abs(e[nonzero])).max()))
+        ok = ok and bool(np.allclose(a, e, rtol=rtol, atol=atol))
+    error = None if ok else f"outputs differ (max_abs_diff={max_abs:.3g}, rtol={rtol}, atol={atol})"
+    return result(case, ok=ok, max_abs=max_abs, max_rel=max_rel, params=params, error=error)
+
+
+if __name__ == "__main__":
+    main()
