@@ -1,0 +1,137 @@
+package io.keras4j.format.checkpoint;
+
+import io.keras4j.UnsupportedModelException;
+import io.keras4j.format.checkpoint.bundle.BundleWriter;
+import io.keras4j.format.checkpoint.bundle.TrackableObjectGraph;
+import io.keras4j.model.Dialect;
+import io.keras4j.model.Layer;
+import io.keras4j.model.Model;
+import io.keras4j.model.Weight;
+import io.keras4j.spi.WriteOptions;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a model's weights as a checkpoint TensorFlow restores: the Keras 2 layout of {@code model.save_weights}
+ * ({@code layer_with_weights-N/kernel/...}) or the Keras 3 layout of {@code tf.train.Checkpoint(model=m).write}
+ * ({@code model/_operations/I/_kernel/...}), each with the object graph TF matches objects by, then the
+ * {@code checkpoint} state file naming the prefix.
+ */
+final class CheckpointWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointWriter.class);
+    private static final String VALUE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE";
+
+    private final Model model;
+    private final Dialect dialect;
+    private final TrackableObjectGraph.Builder graph = TrackableObjectGraph.builder();
+    private final Map<String, Weight> values = new HashMap<>();
+    private final java.util.List<String> keys = new java.util.ArrayList<>();
+
+    private CheckpointWriter(Model model, Dialect dialect) {
+        this.model = model;
+        this.dialect = dialect == Dialect.KERAS3 ? Dialect.KERAS3 : Dialect.KERAS2;
+    }
+
+    static void write(Model model, Path target, WriteOptions options) {
+        if (!model.hasWeights()) {
+            throw new UnsupportedModelException("model '" + model.name() + "' has no weights to write to a checkpoint");
+        }
+        if (!model.modelWeights().isEmpty()) {
+            throw new UnsupportedModelException("model '" + model.name() + "' owns variables outside its layers; "
+                    + "writing them to a checkpoint is not supported yet");
+        }
+        if (options.includeOptimizer() && model.optimizer().map(o -> !o.variables().isEmpty()).orElse(false)) {
+            LOG.warn("checkpoint {}: optimizer state is not written yet; only the layers' weights are", target);
+        }
+        Path prefix = stripIndexSuffix(target);
+        CheckpointWriter w = new CheckpointWriter(model, options.dialect());
+        if (w.dialect == Dialect.KERAS2) w.layoutKeras2();
+        else w.layoutKeras3();
+        try (BundleWriter bundle = BundleWriter.create(prefix)) {
+            for (String key : w.keys) bundle.add(key, w.values.get(key).value());
+            bundle.addObjectGraph(w.graph.build());
+            bundle.finish();
+        }
+        CheckpointState.write(prefix);
+    }
+
+    /** Root = the model; {@code layer_with_weights-N} = the N-th layer that has weights. */
+    private void layoutKeras2() {
+        int root = graph.add();
+        int n = 0;
+        for (Layer layer : model.layers()) {
+            if (layer.weights().isEmpty()) continue;
+            String path = "layer_with_weights-" + n++;
+            int node = graph.add();
+            graph.child(root, path, node);
+            addVariables(node, path + "/", layer);
+        }
+    }
+
+    /** Root = the Checkpoint; {@code model/[_functional/]_operations/I} = the I-th operation, InputLayer included. */
+    private void layoutKeras3() {
+        int root = graph.add();
+        int modelNode = graph.add();
+        graph.child(root, "model", modelNode);
+        String path = "model/";
+        int owner = modelNode;
+        List<Layer> layers = model.layers();
+        int offset = 0;
+        if (model.isSequential()) {
+            int functional = graph.add();
+            graph.child(modelNode, "_functional", functional);
+            owner = functional;
+            path += "_functional/";
+            // A Keras 3 Sequential always starts its operations with an InputLayer, declared or not.
+            if (layers.isEmpty() || !layers.get(0).className().equals("InputLayer")) offset = 1;
+        }
+        int operations = graph.add();
+        graph.child(owner, "_operations", operations);
+        path += "_operations/";
+        if (offset == 1) graph.child(operations, "0", graph.add());
+        for (int i = 0; i < layers.size(); i++) {
+            String index = Integer.toString(i + offset);
+            int node = graph.add();
+            graph.child(operations, index, node);
+            addVariables(node, path + index + "/", layers.get(i));
+        }
+    }
+
+    private void addVariables(int layerNode, String layerPath, Layer layer) {
+        Map<String, Integer> intermediate = new HashMap<>();
+        for (Weight w : layer.weights()) {
+            String tracked = TrackingNames.path(dialect, layer, w.shortName());
+            int parent = layerNode;
+            String[] parts = tracked.split("/");
+            StringBuilder sofar = new StringBuilder();
+            for (int i = 0; i < parts.length - 1; i++) {
+                sofar.append(parts[i]).append('/');
+                final int from = parent;
+                final String part = parts[i];
+                parent = intermediate.computeIfAbsent(sofar.toString(), k -> {
+                    int child = graph.add();
+                    graph.child(from, part, child);
+                    return child;
+                });
+            }
+            int variable = graph.add();
+            graph.child(parent, parts[parts.length - 1], variable);
+            String key = layerPath + tracked + VALUE_SUFFIX;
+            if (values.putIfAbsent(key, w) != null) {
+                throw new UnsupportedModelException("layer '" + layer.name() + "' has two weights named '" + w.shortName() + "'");
+            }
+            keys.add(key);
+            graph.attribute(variable, new TrackableObjectGraph.Attribute(TrackableObjectGraph.VARIABLE_VALUE,
+                    layer.name() + "/" + w.shortName(), key));
+        }
+    }
+
+    private static Path stripIndexSuffix(Path target) {
+        String name = target.getFileName().toString();
+        return name.endsWith(".index") ? target.resolveSibling(name.substring(0, name.length() - 6)) : target;
+    }
+}
