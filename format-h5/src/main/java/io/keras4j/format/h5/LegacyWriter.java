@@ -1,0 +1,155 @@
+package io.keras4j.format.h5;
+
+import io.keras4j.format.h5.hdf5.H5Dataset;
+import io.keras4j.format.h5.hdf5.H5Group;
+import io.keras4j.format.json.Dialects;
+import io.keras4j.format.json.KerasJson;
+import io.keras4j.model.Dialect;
+import io.keras4j.model.Layer;
+import io.keras4j.model.Model;
+import io.keras4j.model.Weight;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes the legacy layer-name layout: a full model ({@code model_config} + {@code model_weights} +
+ * {@code optimizer_weights}) or a Keras 2 {@code save_weights} file, in the Keras 2 (tf.keras: {@code :0} names,
+ * fixed-length byte strings) or Keras 3 ({@code legacy_h5_format}: plain names, variable-length strings) dialect.
+ */
+final class LegacyWriter {
+    static final String KERAS3_VERSION = "3.15.1";
+    static final String KERAS2_VERSION = "2.21.0";
+
+    private final Dialect dialect;
+
+    private LegacyWriter(Dialect dialect) { this.dialect = dialect == Dialect.KERAS2 ? Dialect.KERAS2 : Dialect.KERAS3; }
+
+    static H5Group fullModel(Model model, Dialect dialect, boolean includeOptimizer) {
+        LegacyWriter w = new LegacyWriter(dialect);
+        Model converted = model.dialect() == w.dialect ? model : Dialects.convert(model, w.dialect);
+        H5Group.Builder root = H5Group.builder();
+        w.versionAttributes(root);
+        KerasAttributes.putText(root, "model_config", KerasJson.toText(KerasJson.toTree(converted, w.dialect), false), w.fixed());
+        model.trainingConfig().ifPresent(tc -> KerasAttributes.putText(root, "training_config", KerasJson.toText(tc, false), w.fixed()));
+        root.child("model_weights", w.layerGroups(model, true));
+        if (includeOptimizer) {
+            model.optimizer().filter(o -> !o.variables().isEmpty()).ifPresent(o -> {
+                H5Group.Builder opt = H5Group.builder();
+                List<String> names = new ArrayList<>();
+                PathTree tree = new PathTree();
+                for (Weight v : o.variables()) {
+                    names.add(v.name());
+                    tree.put(v.name(), v);
+                }
+                KerasAttributes.putStrings(opt, "weight_names", names, w.fixed());
+                tree.into(opt);
+                root.child("optimizer_weights", opt.build());
+            });
+        }
+        return root.build();
+    }
+
+    /** Keras 2 {@code save_weights} to {@code .h5}: the {@code model_weights} content at the root. */
+    static H5Group weightsOnly(Model model, Dialect dialect) {
+        return new LegacyWriter(dialect).layerGroups(model, false);
+    }
+
+    private H5Group layerGroups(Model model, boolean topLevelWeights) {
+        H5Group.Builder g = H5Group.builder();
+        KerasAttributes.putStrings(g, "layer_names", model.layers().stream().map(Layer::name).toList(), fixed());
+        versionAttributes(g);
+        for (Layer layer : model.layers()) g.child(layer.name(), layerGroup(layer, layerWeightNames(layer)));
+        if (topLevelWeights && dialect == Dialect.KERAS3) {
+            g.child("top_level_model_weights", weightGroup(model.modelWeights(), names(model.modelWeights(), "")));
+        }
+        return g.build();
+    }
+
+    private void versionAttributes(H5Group.Builder g) {
+        KerasAttributes.putText(g, "backend", "tensorflow", fixed());
+        KerasAttributes.putText(g, "keras_version", dialect == Dialect.KERAS2 ? KERAS2_VERSION : KERAS3_VERSION, fixed());
+    }
+
+    private H5Group layerGroup(Layer layer, List<String> weightNames) {
+        return weightGroup(layer.weights(), weightNames);
+    }
+
+    private H5Group weightGroup(List<Weight> weights, List<String> weightNames) {
+        H5Group.Builder g = H5Group.builder();
+        KerasAttributes.putStrings(g, "weight_names", weightNames, fixed());
+        PathTree tree = new PathTree();
+        for (int i = 0; i < weights.size(); i++) tree.put(weightNames.get(i), weights.get(i));
+        tree.into(g);
+        return g.build();
+    }
+
+    /**
+     * Weight names as the dialect's writer spelled them: {@code dense/kernel:0} (Keras 2) or {@code dense/kernel}
+     * (Keras 3); nested models prefix the inner layer ({@code dense_1/kernel:0}, {@code inner/dense_1/kernel}),
+     * composite layers their sub-object so names stay unique ({@code mha/query_dense/kernel}).
+     */
+    private List<String> layerWeightNames(Layer layer) {
+        if (layer.nestedModel().isPresent()) {
+            List<String> out = new ArrayList<>();
+            for (Layer inner : layer.nestedModel().get().layers()) {
+                String prefix = dialect == Dialect.KERAS2 ? "" : layer.name() + "/";
+                for (String n : layerWeightNames(inner)) out.add(prefix + n);
+            }
+            return out;
+        }
+        List<String> parts = ObjectPaths.parts(layer);
+        int per = parts.size() > 1 && layer.weights().size() % parts.size() == 0 ? layer.weights().size() / parts.size() : 0;
+        List<String> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < layer.weights().size(); i++) {
+            String shortName = Weight.shortName(layer.weights().get(i).name());
+            String part = per > 0 ? parts.get(i / per).replace("/", "_") + "/" : "";
+            String name = layer.name() + "/" + part + shortName;
+            if (!seen.add(name)) name = layer.name() + "/" + part + shortName + "_" + i;
+            out.add(dialect == Dialect.KERAS2 ? name + ":0" : name);
+        }
+        return out;
+    }
+
+    private List<String> names(List<Weight> weights, String prefix) {
+        List<String> out = new ArrayList<>();
+        for (Weight w : weights) out.add(prefix + Weight.shortName(w.name()) + (dialect == Dialect.KERAS2 ? ":0" : ""));
+        return out;
+    }
+
+    private boolean fixed() { return dialect == Dialect.KERAS2; }
+
+    /** Datasets placed at slash paths below a group, creating the intermediate groups. */
+    private static final class PathTree {
+        private final Map<String, Object> children = new LinkedHashMap<>();
+
+        @SuppressWarnings("unchecked")
+        void put(String path, Weight w) {
+            String[] parts = path.split("/");
+            Map<String, Object> node = children;
+            for (int i = 0; i < parts.length - 1; i++) {
+                node = (Map<String, Object>) node.computeIfAbsent(parts[i], k -> new LinkedHashMap<String, Object>());
+            }
+            node.put(parts[parts.length - 1], w);
+        }
+
+        void into(H5Group.Builder g) { fill(g, children); }
+
+        @SuppressWarnings("unchecked")
+        private static void fill(H5Group.Builder g, Map<String, Object> node) {
+            node.forEach((k, v) -> {
+                if (v instanceof Weight w) {
+                    g.child(k, H5Dataset.of(w.value()));
+                } else {
+                    H5Group.Builder child = H5Group.builder();
+                    fill(child, (Map<String, Object>) v);
+                    g.child(k, child.build());
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.keras4j.format.h5;
+
+import io.keras4j.model.Layer;
+import io.keras4j.model.Model;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Keras 3's object paths ({@code saving_lib._save_state}): where each layer's variables live in a
+ * {@code .weights.h5}. Functional and Sequential models list {@code model.layers} under {@code layers/}, each named
+ * {@code snake_case(ClassName)} made unique with {@code _1}, {@code _2}, … in layer order; a layer's own variables are
+ * {@code <path>/vars/0..n-1}; composite layers keep theirs in sub-objects ({@code cell}, {@code forward_layer/cell},
+ * {@code layer}, the four MultiHeadAttention dense layers). Sequential's {@code layers} excludes its InputLayer.
+ */
+final class ObjectPaths {
+    private static final Set<String> RNNS = Set.of("LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "RNN");
+
+    private ObjectPaths() {}
+
+    /** One layer and the var groups holding its weights, in the layer's weight order. */
+    record Placement(Layer layer, String path, List<String> varGroups) {}
+
+    /** Every layer (nested models descended into) with its path, in Keras's visiting order. */
+    static List<Placement> placements(Model model, String prefix) {
+        List<Placement> out = new ArrayList<>();
+        Map<String, Integer> used = new HashMap<>();
+        for (Layer layer : savedLayers(model)) {
+            String path = prefix + "layers/" + uniqueName(snakeCase(kerasClass(layer)), used);
+            if (layer.nestedModel().isPresent()) {
+                out.add(new Placement(layer, path, List.of()));
+                out.addAll(placements(layer.nestedModel().get(), path + "/"));
+            } else {
+                List<String> groups = new ArrayList<>();
+                for (String part : parts(layer)) groups.add(part.isEmpty() ? path + "/vars" : path + "/" + part + "/vars");
+                out.add(new Placement(layer, path, groups));
+            }
+        }
+        return out;
+    }
+
+    /** Keras 3's {@code model.layers}: a Sequential hides its InputLayer. */
+    static List<Layer> savedLayers(Model model) {
+        if (!model.isSequential()) return model.layers();
+        return model.layers().stream().filter(l -> !l.className().equals("InputLayer")).toList();
+    }
+
+    /** Sub-objects holding a composite layer's variables, in the order {@code layer.weights} lists them. */
+    static List<String> parts(Layer layer) {
+        String cls = layer.className();
+        if (RNNS.contains(cls)) return List.of("cell");
+        switch (cls) {
+            case "Bidirectional": {
+                boolean rnn = RNNS.contains(layer.config().getObject("layer").getString("class_name", "LSTM"));
+                return rnn ? List.of("forward_layer/cell", "backward_layer/cell") : List.of("forward_layer", "backward_layer");
+            }
+            case "TimeDistributed": {
+                boolean rnn = RNNS.contains(layer.config().getObject("layer").getString("class_name", ""));
+                return List.of(rnn ? "layer/cell" : "layer");
+            }
+            case "MultiHeadAttention":
+                return List.of("query_dense", "key_dense", "value_dense", "output_dense");
+            default:
+                return List.of("");
+        }
+    }
+
+    /** Keras 2 spells the functional class {@code Model}; Keras 3 builds a {@code Functional}. */
+    private static String kerasClass(Layer layer) {
+        String cls = layer.className();
+        return cls.equals("Model") ? "Functional" : cls;
+    }
+
+    /** {@code keras.src.utils.naming.to_snake_case}. */
+    static String snakeCase(String name) {
+        String s = name.replaceAll("\\W+", "");
+        s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+        return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** {@code saving_lib._get_unique_name}. */
+    static String uniqueName(String name, Map<String, Integer> used) {
+        Integer n = used.get(name);
+        if (n == null) {
+            used.put(name, 0);
+            return name;
+        }
+        used.put(name, n + 1);
+        return name + "_" + (n + 1);
+    }
+
+    /** Keras 3 short variable names by class, for files that store only indices; the index when unknown. */
+    static List<String> variableNames(Layer layer, int count) {
+        List<String> known = knownNames(layer);
+        if (known.size() == count) return known;
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) out.add(String.valueOf(i));
+        return out;
+    }
+
+    /** The variables a layer of a built-in class has, honouring use_bias, center and scale. */
+    private static List<String> knownNames(Layer layer) {
+        boolean bias = layer.useBias();
+        List<String> n = new ArrayList<>();
+        switch (layer.className()) {
+            case "Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
+                    "Conv3DTranspose", "DepthwiseConv1D", "DepthwiseConv2D" -> { n.add("kernel"); if (bias) n.add("bias"); }
+            case "SeparableConv1D", "SeparableConv2D" -> {
+                n.add("depthwise_kernel"); n.add("pointwise_kernel"); if (bias) n.add("bias");
+            }
+            case "LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D" -> {
+                n.add("kernel"); n.add("recurrent_kernel"); if (bias) n.add("bias");
+            }
+            case "Bidirectional" -> { for (int i = 0; i < 2; i++) { n.add("kernel"); n.add("recurrent_kernel"); n.add("bias"); } }
+            case "MultiHeadAttention" -> { for (int i = 0; i < 4; i++) { n.add("kernel"); if (bias) n.add("bias"); } }
+            case "BatchNormalization" -> {
+                if (layer.config().getBoolean("scale", true)) n.add("gamma");
+                if (layer.config().getBoolean("center", true)) n.add("beta");
+                n.add("moving_mean"); n.add("moving_variance");
+            }
+            case "LayerNormalization", "GroupNormalization" -> {
+                if (layer.config().getBoolean("scale", true)) n.add("gamma");
+                if (layer.config().getBoolean("center", true)) n.add("beta");
+            }
+            case "Embedding" -> n.add("embeddings");
+            case "PReLU" -> n.add("alpha");
+            default -> { }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,53 @@
+package io.keras4j.format.h5;
+
+import io.keras4j.model.KerasFile;
+import io.keras4j.model.Model;
+import io.keras4j.spi.Codec;
+import io.keras4j.spi.Feature;
+import io.keras4j.spi.InputKind;
+import io.keras4j.spi.LoadWeightsOptions;
+import io.keras4j.spi.MatchStrength;
+import io.keras4j.spi.ProbeInput;
+import io.keras4j.spi.ReadOptions;
+import io.keras4j.spi.WriteOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/** Keras 3 sharded weights: a {@code .weights.json} index plus {@code _00000.weights.h5} shards beside it. */
+public final class ShardedWeightsCodec implements Codec {
+    @Override public String name() { return ShardedWeights.CODEC; }
+
+    @Override public String description() { return "Keras 3 sharded weights (.weights.json + .weights.h5 shards)"; }
+
+    @Override public Set<Feature> reads() { return EnumSet.of(Feature.WEIGHTS, Feature.OPTIMIZER_STATE); }
+
+    @Override public Set<Feature> writes() { return EnumSet.of(Feature.WEIGHTS, Feature.OPTIMIZER_STATE); }
+
+    @Override public Set<InputKind> inputKinds() { return EnumSet.of(InputKind.FILE); }
+
+    @Override public List<String> targetSuffixes() { return List.of(".weights.json"); }
+
+    /** Ranks above the generic JSON codec: a weight index is not an architecture. */
+    @Override public int rank() { return 10; }
+
+    @Override
+    public MatchStrength probe(ProbeInput input) {
+        if (!input.isFile()) return MatchStrength.NO_MATCH;
+        String head = StandardCharsets.UTF_8.decode(input.head()).toString();
+        if (!head.stripLeading().startsWith("{")) return MatchStrength.NO_MATCH;
+        if (!head.contains("\"weight_map\"")) return MatchStrength.NO_MATCH;
+        return head.contains(".weights.h5\"") && head.contains("\"metadata\"") ? MatchStrength.FULL : MatchStrength.SOLID;
+    }
+
+    @Override public KerasFile read(Path source, ReadOptions options) { return ShardedWeights.read(source); }
+
+    @Override public void write(Model model, Path target, WriteOptions options) { ShardedWeights.write(model, target, options); }
+
+    @Override
+    public Model loadWeights(Model architecture, Path source, LoadWeightsOptions options) {
+        return ShardedWeights.loadWeights(architecture, source, options);
+    }
+}

@@ -1,0 +1,11 @@
+/** Keras HDF5 files (legacy .h5, save_weights .h5, Keras 3 .weights.h5, sharded .weights.json). */
+module io.keras4j.format.h5 {
+    requires transitive io.keras4j.api;
+    requires io.keras4j.format.json;
+    requires io.jhdf;
+    requires org.slf4j;
+
+    exports io.keras4j.format.h5;
+
+    provides io.keras4j.spi.Codec with io.keras4j.format.h5.H5Codec, io.keras4j.format.h5.ShardedWeightsCodec;
+}
