@@ -9,6 +9,7 @@ import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.KerasFile;
+import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
 import io.keras4j.model.OptimizerState;
 import io.keras4j.model.Provenance;
@@ -66,16 +67,56 @@ final class CheckpointReader {
             KerasLayout layout = KerasLayout.of(bundle.objectGraph()).orElseThrow(() -> new UnsupportedModelException(
                     "checkpoint " + prefix + " holds no Keras model (no layer_with_weights-N or model/_operations)",
                     CODEC, prefix, null, null));
-            List<KerasFile.StoredWeights> groups = new ArrayList<>();
-            for (KerasLayout.LayerNode layer : layout.layersWithWeights()) {
-                groups.add(new KerasFile.StoredWeights(layerName(architecture, layer), weights(layer.variables(), bundle::read)));
+            Model bound;
+            if (options.byName()) {
+                List<KerasFile.StoredWeights> groups = new ArrayList<>();
+                for (KerasLayout.LayerNode layer : layout.layersWithWeights()) {
+                    groups.add(new KerasFile.StoredWeights(layerName(architecture, layer), weights(layer.variables(), bundle::read)));
+                }
+                bound = WeightBinder.bind(architecture, groups, options, null);
+            } else {
+                bound = bindByPosition(architecture, layout, bundle::read, prefix);
             }
-            Model bound = WeightBinder.bind(architecture, groups, options, null);
             List<Weight> optimizer = weights(layout.optimizerVariables(), bundle::read);
             if (optimizer.isEmpty()) return bound;
             var config = architecture.optimizer().map(OptimizerState::config).orElse(JsonObject.EMPTY);
             return bound.toBuilder().optimizer(new OptimizerState(config, optimizer)).build();
         }
+    }
+
+    /**
+     * Matches checkpoint layers to the architecture's by position, as TensorFlow restores them: {@code layer-N} is
+     * tf.keras's {@code model.layers[N]} (a Sequential's omits the InputLayer), {@code _operations/N} is Keras 3's
+     * N-th operation (a Sequential's starts with its InputLayer, declared in the config or not). Nested models are
+     * bound recursively.
+     */
+    private static Model bindByPosition(Model arch, KerasLayout layout, Function<String, Tensor> load, Path prefix) {
+        List<Layer> layers = new ArrayList<>(arch.layers());
+        int shift = 0;
+        if (arch.isSequential()) {
+            int declaredInput = !layers.isEmpty() && layers.get(0).className().equals("InputLayer") ? 1 : 0;
+            shift = layout.dialect() == Dialect.KERAS2 ? declaredInput : declaredInput - 1;
+        }
+        for (KerasLayout.LayerSlot slot : layout.layers()) {
+            List<KerasLayout.Variable> vars = layout.variables(slot);
+            if (vars.isEmpty()) continue;
+            int i = slot.index() + shift;
+            Layer target = i >= 0 && i < layers.size() ? layers.get(i) : null;
+            if (target == null || !WeightBinder.expectsWeights(target)) {
+                throw new UnsupportedModelException("checkpoint layer " + slot.path() + " holds " + vars.size()
+                        + " variables but model '" + arch.name() + "' has " + (target == null ? "no layer at position " + i
+                        : "the weightless " + target) + " there; is this the architecture the checkpoint was saved from?",
+                        CODEC, prefix, slot.path(), null);
+            }
+            Optional<KerasLayout> nested = layout.nested(slot);
+            if (target.nestedModel().isPresent() && nested.isPresent()) {
+                Model inner = bindByPosition(target.nestedModel().get(), nested.get(), load, prefix);
+                layers.set(i, target.toBuilder().nestedModel(inner).weights(List.of()).build());
+            } else {
+                layers.set(i, target.toBuilder().weights(weights(vars, load)).build());
+            }
+        }
+        return arch.withLayers(layers);
     }
 
     /**

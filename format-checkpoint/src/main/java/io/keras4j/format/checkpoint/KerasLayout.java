@@ -29,9 +29,13 @@ import java.util.regex.Pattern;
  */
 final class KerasLayout {
     private static final Pattern LAYER_WITH_WEIGHTS = Pattern.compile("layer_with_weights-(\\d+)");
+    private static final Pattern LAYER = Pattern.compile("layer-(\\d+)");
 
     /** A layer's node, the path that reaches it, and its variables in Keras's {@code layer.weights} order. */
     record LayerNode(String path, int nodeId, List<Variable> variables) {}
+
+    /** A layer's position: in tf.keras's {@code model.layers} (Keras 2) or the model's operations (Keras 3). */
+    record LayerSlot(int index, String path, int nodeId) {}
 
     /** A variable: its path below the layer, Keras's name for it and the bundle key of its value. */
     record Variable(String localPath, String fullName, String checkpointKey, boolean trainable) {
@@ -52,15 +56,17 @@ final class KerasLayout {
 
     /** The Keras layout of the graph, or empty when it holds no Keras model (a bare tf.Module, a TF1 checkpoint). */
     static Optional<KerasLayout> of(TrackableObjectGraph graph) {
-        Node root = graph.root();
-        if (hasLayerChildren(root)) return Optional.of(new KerasLayout(graph, Dialect.KERAS2, 0, ""));
-        Optional<Integer> model = root.child("model");
-        if (model.isPresent()) {
-            Node m = graph.node(model.get());
-            if (hasLayerChildren(m)) return Optional.of(new KerasLayout(graph, Dialect.KERAS2, model.get(), "model/"));
-            if (m.child("_operations").isPresent() || m.child("_functional").isPresent()) {
-                return Optional.of(new KerasLayout(graph, Dialect.KERAS3, model.get(), "model/"));
-            }
+        return at(graph, 0, "").or(() -> graph.root().child("model").flatMap(m -> at(graph, m, "model/")));
+    }
+
+    /** The layout of a layer that is itself a model (a nested Sequential or Functional), if it is one. */
+    Optional<KerasLayout> nested(LayerSlot slot) { return at(graph, slot.nodeId(), slot.path() + "/"); }
+
+    private static Optional<KerasLayout> at(TrackableObjectGraph graph, int nodeId, String path) {
+        Node m = graph.node(nodeId);
+        if (hasLayerChildren(m)) return Optional.of(new KerasLayout(graph, Dialect.KERAS2, nodeId, path));
+        if (m.child("_operations").isPresent() || m.child("_functional").isPresent()) {
+            return Optional.of(new KerasLayout(graph, Dialect.KERAS3, nodeId, path));
         }
         return Optional.empty();
     }
@@ -70,6 +76,39 @@ final class KerasLayout {
     }
 
     Dialect dialect() { return dialect; }
+
+    /**
+     * Every layer in model order with its index: {@code layer-N} of tf.keras (whose Sequential omits the InputLayer),
+     * or {@code _operations/N} of Keras 3 (whose Sequential starts with one).
+     */
+    List<LayerSlot> layers() {
+        List<LayerSlot> out = new ArrayList<>();
+        if (dialect == Dialect.KERAS2) {
+            for (Child c : graph.node(modelNode).children()) {
+                Matcher m = LAYER.matcher(c.localName());
+                if (m.matches()) out.add(new LayerSlot(Integer.parseInt(m.group(1)), modelPath + c.localName(), c.nodeId()));
+            }
+            out.sort(Comparator.comparingInt(LayerSlot::index));
+        } else {
+            operations().ifPresent(ops -> {
+                for (Child c : graph.node(ops).children()) {
+                    out.add(new LayerSlot(Integer.parseInt(c.localName()), operationsPath() + c.localName(), c.nodeId()));
+                }
+            });
+        }
+        return out;
+    }
+
+    /** A layer's variables in Keras's {@code layer.weights} order. */
+    List<Variable> variables(LayerSlot slot) { return layer(slot.path(), slot.nodeId()).variables(); }
+
+    private Optional<Integer> operations() {
+        return graph.path(modelNode, "_operations").or(() -> graph.path(modelNode, "_functional", "_operations"));
+    }
+
+    private String operationsPath() {
+        return modelPath + (graph.path(modelNode, "_operations").isPresent() ? "" : "_functional/") + "_operations/";
+    }
 
     /** The layers that own variables, in model order. */
     List<LayerNode> layersWithWeights() {
@@ -82,11 +121,8 @@ final class KerasLayout {
             layers.sort(Comparator.comparingInt(c -> index(c.localName())));
             for (Child c : layers) out.add(layer(modelPath + c.localName(), c.nodeId()));
         } else {
-            Optional<Integer> ops = graph.path(modelNode, "_operations").or(() -> graph.path(modelNode, "_functional", "_operations"));
-            String opsPath = modelPath + (graph.path(modelNode, "_operations").isPresent() ? "" : "_functional/") + "_operations/";
-            if (ops.isEmpty()) return out;
-            for (Child c : graph.node(ops.get()).children()) {
-                LayerNode l = layer(opsPath + c.localName(), c.nodeId());
+            for (LayerSlot slot : layers()) {
+                LayerNode l = layer(slot.path(), slot.nodeId());
                 if (!l.variables().isEmpty()) out.add(l);
             }
         }

@@ -1,0 +1,78 @@
+package io.keras4j.format.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keras4j.format.checkpoint.bundle.BundleReader;
+import io.keras4j.format.checkpoint.bundle.TensorBundle;
+import io.keras4j.format.json.KerasJson;
+import io.keras4j.model.Layer;
+import io.keras4j.model.Model;
+import io.keras4j.model.Weight;
+import io.keras4j.spi.LoadWeightsOptions;
+import io.keras4j.tensor.Npy;
+import io.keras4j.tensor.Tensor;
+import io.keras4j.testing.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every checkpoint of the zoo (tf_keras 2.21 save_weights, Keras 3.15 tf.train.Checkpoint, SavedModel variables/). */
+class ZooCheckpointTest {
+
+    static Stream<Path> zooModels() throws IOException {
+        Path zoo = Fixtures.zoo();
+        try (Stream<Path> s = Files.list(zoo)) {
+            return s.filter(Files::isDirectory).flatMap(m -> Stream.of(m.resolve("k2"), m.resolve("k3")))
+                    .filter(d -> Files.isDirectory(d.resolve("ckpt"))).sorted().toList().stream();
+        }
+    }
+
+    static Stream<Path> bundles() throws IOException {
+        return zooModels().flatMap(d -> Stream.of(d.resolve("ckpt/ckpt"), d.resolve("savedmodel/variables/variables")))
+                .filter(p -> Files.isRegularFile(TensorBundle.indexFile(p)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("bundles")
+    void everyTensorReadsAndVerifies(Path prefix) {
+        try (BundleReader r = TensorBundle.open(prefix)) {
+            assertThat(r.keys()).isNotEmpty();
+            for (String key : r.keys()) {
+                Tensor t = r.read(key);
+                assertThat(t.shape()).as(key).containsExactly(r.entry(key).shape());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("zooModels")
+    void loadWeightsMatchesWhatKerasHad(Path dir) throws IOException {
+        Model arch = KerasJson.readModel(Files.readString(dir.resolve("model.json")), dir.resolve("model.json"));
+        Model loaded = new CheckpointCodec().loadWeights(arch, dir.resolve("ckpt"), LoadWeightsOptions.DEFAULT);
+        Map<String, Tensor> expected = Npy.readNpz(dir.resolve("weights.npz"));
+        int compared = 0;
+        for (Layer layer : allLayers(loaded)) {
+            List<Weight> weights = layer.weights();
+            for (int i = 0; expected.containsKey(layer.name() + "/" + i); i++) {
+                Tensor want = expected.get(layer.name() + "/" + i);
+                assertThat(weights.size()).as(layer.name() + " weight count").isGreaterThan(i);
+                Tensor got = weights.get(i).value();
+                assertThat(got.shape()).as(layer.name() + "/" + i).containsExactly(want.shape());
+                assertThat(got.toDoubleArray()).as(layer.name() + "/" + i + " " + weights.get(i).name())
+                        .containsExactly(want.toDoubleArray());
+                compared++;
+            }
+        }
+        assertThat(compared).as("weights compared").isEqualTo(expected.size());
+    }
+
+    private static List<Layer> allLayers(Model m) {
+        return m.layers().stream().flatMap(l -> l.nestedModel().isPresent()
+                ? Stream.concat(Stream.of(l), allLayers(l.nestedModel().get()).stream()) : Stream.of(l)).toList();
+    }
+}
