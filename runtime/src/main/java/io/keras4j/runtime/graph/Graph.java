@@ -1,0 +1,121 @@
+package io.keras4j.runtime.graph;
+
+import io.keras4j.runtime.spi.CallContext;
+import io.keras4j.runtime.spi.LayerOp;
+import io.keras4j.runtime.spi.Mask;
+import io.keras4j.runtime.spi.NdArray;
+import io.keras4j.runtime.spi.Value;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model compiled to a straight-line program over value slots. Immutable: each call gets its own slot array, so
+ * one graph serves many threads. A graph is itself a {@link LayerOp}, which is how nested models run.
+ */
+public final class Graph implements LayerOp {
+    private final int slotCount;
+    private final int[] inputSlots;
+    private final int[] outputSlots;
+    private final List<Step> steps;
+    private final List<long[]> inputShapes;
+    /** For each step, the slots whose last reader it is: freed after the step to bound memory. */
+    private final int[][] releaseAfter;
+    private final Map<String, List<List<long[]>>> outputShapesByLayer;
+    private final Map<String, List<long[]>> weightShapesByLayer;
+    /** Set once by {@link #inferShapes()} during construction. */
+    private List<long[]> outputShapes;
+
+    Graph(int slotCount, int[] inputSlots, int[] outputSlots, List<Step> steps, List<long[]> inputShapes) {
+        this.slotCount = slotCount;
+        this.inputSlots = inputSlots;
+        this.outputSlots = outputSlots;
+        this.steps = List.copyOf(steps);
+        this.inputShapes = inputShapes.stream().map(long[]::clone).toList();
+        this.releaseAfter = lastUses();
+        this.outputShapesByLayer = new LinkedHashMap<>();
+        this.weightShapesByLayer = new LinkedHashMap<>();
+        inferShapes();
+    }
+
+    private int[][] lastUses() {
+        int[] last = new int[slotCount];
+        Arrays.fill(last, -1);
+        for (int s = 0; s < steps.size(); s++) {
+            for (int in : steps.get(s).inputs()) last[in] = s;
+            if (steps.get(s).maskSlots() != null) for (int m : steps.get(s).maskSlots()) if (m >= 0) last[m] = s;
+        }
+        for (int out : outputSlots) last[out] = Integer.MAX_VALUE;
+        List<List<Integer>> byStep = new ArrayList<>();
+        for (int s = 0; s < steps.size(); s++) byStep.add(new ArrayList<>());
+        for (int slot = 0; slot < slotCount; slot++) if (last[slot] >= 0 && last[slot] < steps.size()) byStep.get(last[slot]).add(slot);
+        return byStep.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
+    }
+
+    private void inferShapes() {
+        long[][] shapes = new long[slotCount][];
+        for (int i = 0; i < inputSlots.length; i++) shapes[inputSlots[i]] = inputShapes.get(i);
+        for (Step step : steps) {
+            List<long[]> in = Arrays.stream(step.inputs()).mapToObj(s -> shapes[s]).toList();
+            List<long[]> out = step.op().outputShapes(in);
+            for (int i = 0; i < step.outputs().length && i < out.size(); i++) shapes[step.outputs()[i]] = out.get(i);
+            outputShapesByLayer.computeIfAbsent(step.layer(), k -> new ArrayList<>()).add(out);
+            weightShapesByLayer.putIfAbsent(step.layer(), step.op().weightShapes(in));
+        }
+        outputShapes = Arrays.stream(outputSlots).mapToObj(s -> shapes[s]).toList();
+    }
+
+    public List<long[]> inputShapes() { return inputShapes.stream().map(long[]::clone).toList(); }
+
+    public List<long[]> outputShapes() { return outputShapes.stream().map(long[]::clone).toList(); }
+
+    /** Output shapes of every call of each layer, in call order; layers in graph order. */
+    public Map<String, List<List<long[]>>> layerOutputShapes() { return outputShapesByLayer; }
+
+    /** Expected weight shapes of each layer that is called in the graph. */
+    public Map<String, List<long[]>> layerWeightShapes() { return weightShapesByLayer; }
+
+    @Override
+    public List<long[]> outputShapes(List<long[]> shapes) { return outputShapes(); }
+
+    @Override
+    public List<long[]> weightShapes(List<long[]> shapes) {
+        List<long[]> all = new ArrayList<>();
+        weightShapesByLayer.values().forEach(all::addAll);
+        return all;
+    }
+
+    private static Mask toMask(NdArray tensor) {
+        float[] d = tensor.data();
+        boolean[] keep = new boolean[d.length];
+        for (int i = 0; i < d.length; i++) keep[i] = d[i] != 0;
+        return new Mask(keep, tensor.shape());
+    }
+
+    @Override
+    public List<Value> call(List<Value> inputs, CallContext ctx) {
+        Value[] slots = new Value[slotCount];
+        for (int i = 0; i < inputSlots.length; i++) slots[inputSlots[i]] = inputs.get(i);
+        for (int s = 0; s < steps.size(); s++) {
+            Step step = steps.get(s);
+            List<Value> in = new ArrayList<>(step.inputs().length);
+            int[] masks = step.maskSlots();
+            for (int i = 0; i < step.inputs().length; i++) {
+                Value v = slots[step.inputs()[i]];
+                if (masks != null) {
+                    int m = i < masks.length ? masks[i] : -1;
+                    v = new Value(v.array(), m < 0 ? null : toMask(slots[m].array()));
+                }
+                in.add(v);
+            }
+            List<Value> out = step.op().call(in, ctx);
+            for (int i = 0; i < step.outputs().length; i++) slots[step.outputs()[i]] = out.get(i);
+            for (int slot : releaseAfter[s]) slots[slot] = null;
+        }
+        List<Value> out = new ArrayList<>(outputSlots.length);
+        for (int slot : outputSlots) out.add(slots[slot]);
+        return out;
+    }
+}

@@ -1,0 +1,67 @@
+package io.keras4j.runtime.graph;
+
+import io.keras4j.UnsupportedModelException;
+import io.keras4j.json.JsonObject;
+import io.keras4j.model.Dialect;
+import io.keras4j.model.Layer;
+import io.keras4j.model.Weight;
+import io.keras4j.runtime.layers.BuiltinLayers;
+import io.keras4j.runtime.spi.LayerOp;
+import io.keras4j.runtime.spi.LayerProvider;
+import io.keras4j.runtime.spi.LayerSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Finds the op of each layer: explicit providers first, then discovered ones, then the built-in layers. */
+public final class LayerFactory {
+    private final List<LayerProvider> providers;
+    private final Dialect sourceDialect;
+    private final Map<String, String> sourceRegisteredNames;
+
+    /**
+     * @param sourceRegisteredNames {@code registered_name} of layers as the source file spelled them, by layer
+     *     name: dialect conversion must not cost a custom layer its identity
+     */
+    public LayerFactory(List<LayerProvider> providers, Dialect sourceDialect, Map<String, String> sourceRegisteredNames) {
+        this.sourceRegisteredNames = Map.copyOf(sourceRegisteredNames);
+        List<LayerProvider> all = new ArrayList<>(providers);
+        all.add(new BuiltinLayers());
+        this.providers = List.copyOf(all);
+        this.sourceDialect = sourceDialect;
+    }
+
+    public LayerOp create(Layer layer) {
+        String registered = sourceRegisteredNames.getOrDefault(layer.name(), layer.registeredName().orElse(null));
+        return create(layer.name(), layer.className(), registered, layer.module().orElse(null),
+                layer.config(), layer.weights());
+    }
+
+    /** An inner layer from its serialized entry, as wrappers ({@code TimeDistributed}, {@code Bidirectional}) hold it. */
+    LayerOp createInner(JsonObject entry, List<Weight> weights) {
+        JsonObject config = entry.getObject("config");
+        String className = entry.getString("class_name", "?");
+        return create(config.getString("name", className.toLowerCase(java.util.Locale.ROOT)), className,
+                entry.getString("registered_name", null), entry.getString("module", null), config, weights);
+    }
+
+    private LayerOp create(String name, String className, String registeredName, String module, JsonObject config,
+                           List<Weight> weights) {
+        LayerSpec spec = new LayerSpec(name, className, registeredName, module, config, weights, sourceDialect,
+                this::createInner);
+        for (LayerProvider p : providers) {
+            Optional<LayerOp> op = p.create(spec);
+            if (op.isPresent()) return op.get();
+        }
+        throw new UnsupportedModelException("layer '" + name + "' of class " + className
+                + (registeredName != null ? " (registered as '" + registeredName + "')" : "")
+                + " has no Java implementation. "
+                + (className.equals("Lambda")
+                        ? "keras4j never runs the Python code of a Lambda layer: "
+                        : "")
+                + "implement io.keras4j.runtime.spi.LayerProvider returning an op for this "
+                + (className.equals("Lambda") ? "layer name" : "class") + " and register it in "
+                + "META-INF/services/io.keras4j.runtime.spi.LayerProvider or pass it to RuntimeOptions.builder().provider(...)");
+    }
+}

@@ -1,0 +1,79 @@
+package io.keras4j.runtime.layers;
+
+import io.keras4j.runtime.spi.LayerOp;
+import io.keras4j.runtime.spi.LayerProvider;
+import io.keras4j.runtime.spi.LayerSpec;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * keras4j's own layers, a provider like any other. Keyed by Keras 3 class name plus the Keras 1 and 2 spellings
+ * and aliases that reach the runtime.
+ */
+public final class BuiltinLayers implements LayerProvider {
+    private static final Map<String, Function<LayerSpec, LayerOp>> FACTORIES = factories();
+
+    /** Class names this provider implements. */
+    public static Set<String> classNames() { return FACTORIES.keySet(); }
+
+    @Override
+    public Optional<LayerOp> create(LayerSpec spec) {
+        Function<LayerSpec, LayerOp> f = spec.isOperation() ? OperationOp.factory(spec.className()) : FACTORIES.get(spec.className());
+        return f == null ? Optional.empty() : Optional.of(f.apply(spec));
+    }
+
+    private static Map<String, Function<LayerSpec, LayerOp>> factories() {
+        Map<String, Function<LayerSpec, LayerOp>> m = new HashMap<>();
+        for (String identity : new String[] {"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+                "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization", "Identity"}) {
+            m.put(identity, ElementwiseOp::identity);
+        }
+        m.put("Activation", ElementwiseOp::activation);
+        m.put("ReLU", ElementwiseOp::relu);
+        m.put("LeakyReLU", ElementwiseOp::leakyRelu);
+        m.put("ELU", ElementwiseOp::elu);
+        m.put("ThresholdedReLU", ElementwiseOp::thresholdedRelu);
+        m.put("Softmax", ElementwiseOp::softmax);
+        m.put("Rescaling", ElementwiseOp::rescaling);
+        m.put("Dense", Dense::new);
+        m.put("Flatten", ReshapeOp::flatten);
+        m.put("Reshape", ReshapeOp::reshape);
+        for (String n : new String[] {"Conv1D", "Convolution1D"}) m.put(n, s -> ConvOp.conv(s, 1));
+        for (String n : new String[] {"Conv2D", "Convolution2D"}) m.put(n, s -> ConvOp.conv(s, 2));
+        m.put("DepthwiseConv1D", s -> ConvOp.depthwise(s, 1));
+        m.put("DepthwiseConv2D", s -> ConvOp.depthwise(s, 2));
+        for (String n : new String[] {"MaxPooling1D", "MaxPool1D"}) m.put(n, s -> new PoolOp(s, 1, true));
+        for (String n : new String[] {"MaxPooling2D", "MaxPool2D"}) m.put(n, s -> new PoolOp(s, 2, true));
+        for (String n : new String[] {"AveragePooling1D", "AvgPool1D"}) m.put(n, s -> new PoolOp(s, 1, false));
+        for (String n : new String[] {"AveragePooling2D", "AvgPool2D"}) m.put(n, s -> new PoolOp(s, 2, false));
+        for (String d : new String[] {"1D", "2D", "3D"}) {
+            m.put("GlobalMaxPooling" + d, s -> new GlobalPoolOp(s, true));
+            m.put("GlobalMaxPool" + d, s -> new GlobalPoolOp(s, true));
+            m.put("GlobalAveragePooling" + d, s -> new GlobalPoolOp(s, false));
+            m.put("GlobalAvgPool" + d, s -> new GlobalPoolOp(s, false));
+        }
+        m.put("BatchNormalization", NormalizationOp::batchNormalization);
+        m.put("LayerNormalization", NormalizationOp::layerNormalization);
+        m.put("Embedding", EmbeddingOp::new);
+        m.put("Masking", MaskingOp::new);
+        m.put("LSTM", s -> new RecurrentOp(s, RecurrentOp.Cell.LSTM, false));
+        m.put("GRU", s -> new RecurrentOp(s, RecurrentOp.Cell.GRU, false));
+        m.put("SimpleRNN", s -> new RecurrentOp(s, RecurrentOp.Cell.SIMPLE, false));
+        m.put("Bidirectional", BidirectionalOp::new);
+        m.put("TimeDistributed", TimeDistributedOp::new);
+        m.put("Add", MergeOp::add);
+        m.put("Subtract", MergeOp::subtract);
+        m.put("Multiply", MergeOp::multiply);
+        m.put("Average", MergeOp::average);
+        m.put("Maximum", MergeOp::maximum);
+        m.put("Minimum", MergeOp::minimum);
+        m.put("Concatenate", ConcatenateOp::new);
+        m.put("ZeroPadding1D", s -> new ZeroPaddingOp(s, 1));
+        m.put("ZeroPadding2D", s -> new ZeroPaddingOp(s, 2));
+        m.put("MultiHeadAttention", MultiHeadAttentionOp::new);
+        return Map.copyOf(m);
+    }
+}

@@ -1,0 +1,178 @@
+package io.keras4j.runtime.layers;
+
+import io.keras4j.runtime.math.Gemm;
+import io.keras4j.runtime.math.Transpose;
+import io.keras4j.runtime.spi.CallContext;
+import io.keras4j.runtime.spi.LayerSpec;
+import io.keras4j.runtime.spi.Mask;
+import io.keras4j.runtime.spi.NdArray;
+import io.keras4j.runtime.spi.Value;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code Conv1D}, {@code Conv2D} (strides, dilation, groups, padding valid/same/causal) and {@code DepthwiseConv1D/2D}.
+ * Works channels-last on {@code [n, h, w, c]}; 1D runs as 2D with {@code h = 1}, channels-first is transposed in and out.
+ *
+ * <p>Regular convolutions gather one output row of patches (im2col) and multiply it with the kernel, which Keras
+ * already stores as a {@code [kh * kw * c_in/groups, c_out]} matrix. Depthwise convolutions loop directly with the
+ * channel axis innermost.
+ */
+final class ConvOp extends UnaryOp {
+    private final int rank;
+    private final boolean depthwise;
+    private final int[] kernelSize;
+    private final int[] strides;
+    private final int[] dilation;
+    private final String padding;
+    private final boolean channelsFirst;
+    private final int groups;
+    private final int filters;
+    private final int depthMultiplier;
+    private final boolean useBias;
+    private final Activations.Fn activation;
+    private final float[] kernel;
+    private final float[] bias;
+
+    private ConvOp(LayerSpec spec, int rank, boolean depthwise) {
+        super(spec);
+        this.rank = rank;
+        this.depthwise = depthwise;
+        this.kernelSize = Configs.tuple(spec, "kernel_size", rank, 1);
+        this.strides = Configs.tuple(spec, "strides", rank, 1);
+        this.dilation = Configs.tuple(spec, "dilation_rate", rank, 1);
+        this.padding = Configs.string(spec, "padding", "valid").toLowerCase(java.util.Locale.ROOT);
+        this.channelsFirst = Configs.channelsFirst(spec);
+        this.groups = Configs.integer(spec, "groups", 1);
+        this.filters = depthwise ? -1 : Configs.requiredInt(spec, "filters");
+        this.depthMultiplier = depthwise ? Configs.integer(spec, "depth_multiplier", 1) : 1;
+        this.useBias = Configs.flag(spec, "use_bias", true);
+        this.activation = Activations.of(LayerActivation.name(spec), spec.sourceDialect());
+        this.kernel = spec.floats(0);
+        this.bias = useBias ? spec.floats(1) : null;
+        if (padding.equals("causal") && rank != 1) throw Configs.unsupported(spec, "causal padding in " + rank + "D");
+    }
+
+    static ConvOp conv(LayerSpec spec, int rank) { return new ConvOp(spec, rank, false); }
+
+    static ConvOp depthwise(LayerSpec spec, int rank) { return new ConvOp(spec, rank, true); }
+
+    private long outChannels(long inChannels) { return depthwise ? (inChannels < 0 ? -1 : inChannels * depthMultiplier) : filters; }
+
+    @Override
+    long[] outputShape(long[] in) {
+        long[] out = in.clone();
+        int first = channelsFirst ? 2 : 1;
+        for (int i = 0; i < rank; i++) {
+            out[first + i] = Shapes.windowOutput(in[first + i], kernelSize[i], strides[i], dilation[i], padding);
+        }
+        int channelAxis = channelsFirst ? 1 : in.length - 1;
+        out[channelAxis] = outChannels(in[channelAxis]);
+        return out;
+    }
+
+    @Override
+    public List<long[]> weightShapes(List<long[]> inputShapes) {
+        long[] in = single(inputShapes);
+        long channels = in[channelsFirst ? 1 : in.length - 1];
+        long[] k = new long[rank + 2];
+        for (int i = 0; i < rank; i++) k[i] = kernelSize[i];
+        k[rank] = depthwise ? channels : channels < 0 ? -1 : channels / groups;
+        k[rank + 1] = depthwise ? depthMultiplier : filters;
+        List<long[]> shapes = new ArrayList<>(List.of(k));
+        if (useBias) shapes.add(new long[] {outChannels(channels)});
+        return shapes;
+    }
+
+    @Override
+    NdArray forward(NdArray in, CallContext ctx) {
+        NdArray x = channelsFirst ? Transpose.toChannelsLast(in) : in;
+        int n = x.dim(0), c = x.dim(-1);
+        int h = rank == 2 ? x.dim(1) : 1, w = x.dim(rank == 2 ? 2 : 1);
+        ConvGeometry gy = rank == 2 ? ConvGeometry.of(h, kernelSize[0], strides[0], dilation[0], padding)
+                : new ConvGeometry(1, 1, 1, 1, 1, 0);
+        int col = rank - 1;
+        ConvGeometry gx = ConvGeometry.of(w, kernelSize[col], strides[col], dilation[col], padding);
+        int cout = (int) outChannels(c);
+        float[] out = new float[n * gy.out() * gx.out() * cout];
+        if (depthwise) depthwise(x.data(), n, h, w, c, gy, gx, out, ctx);
+        else regular(x.data(), n, h, w, c, gy, gx, cout, out, ctx);
+        if (bias != null) {
+            for (int i = 0; i < out.length; i += cout) for (int j = 0; j < cout; j++) out[i + j] += bias[j];
+        }
+        activation.applyInPlace(out, cout);
+        NdArray y = NdArray.wrap(out, rank == 2 ? new int[] {n, gy.out(), gx.out(), cout} : new int[] {n, gx.out(), cout});
+        return channelsFirst ? Transpose.toChannelsFirst(y) : y;
+    }
+
+    private void regular(float[] x, int n, int h, int w, int c, ConvGeometry gy, ConvGeometry gx, int cout, float[] out,
+                         CallContext ctx) {
+        int kh = gy.kernel(), kw = gx.kernel(), cg = c / groups, coutG = cout / groups;
+        int patchLen = kh * kw * cg;
+        int ow = gx.out();
+        boolean pointwise = kh == 1 && kw == 1 && gy.stride() == 1 && gx.stride() == 1 && groups == 1;
+        if (pointwise) {
+            // A 1x1 convolution is one matmul over all pixels: no patches needed.
+            int rows = n * h * w;
+            ctx.parallelFor(rows, (long) c * cout, (from, to) ->
+                    Gemm.multiplyAdd(to - from, cout, c, x, from * c, c, kernel, 0, cout, out, from * cout, cout));
+            return;
+        }
+        ctx.parallelFor(n * gy.out(), (long) ow * patchLen * cout, (from, to) -> {
+            float[] patches = new float[ow * patchLen];
+            for (int row = from; row < to; row++) {
+                int b = row / gy.out(), oy = row % gy.out();
+                for (int g = 0; g < groups; g++) {
+                    java.util.Arrays.fill(patches, 0f);
+                    for (int ox = 0; ox < ow; ox++) {
+                        int dst = ox * patchLen;
+                        for (int ky = 0; ky < kh; ky++) {
+                            int iy = gy.source(oy, ky);
+                            if (iy < 0 || iy >= h) { dst += kw * cg; continue; }
+                            for (int kx = 0; kx < kw; kx++, dst += cg) {
+                                int ix = gx.source(ox, kx);
+                                if (ix < 0 || ix >= w) continue;
+                                System.arraycopy(x, ((b * h + iy) * w + ix) * c + g * cg, patches, dst, cg);
+                            }
+                        }
+                    }
+                    Gemm.multiplyAdd(ow, coutG, patchLen, patches, 0, patchLen, kernel, g * coutG, cout,
+                            out, row * ow * cout + g * coutG, cout);
+                }
+            }
+        });
+    }
+
+    private void depthwise(float[] x, int n, int h, int w, int c, ConvGeometry gy, ConvGeometry gx, float[] out,
+                           CallContext ctx) {
+        int kh = gy.kernel(), kw = gx.kernel(), dm = depthMultiplier, cout = c * dm, ow = gx.out();
+        ctx.parallelFor(n * gy.out(), (long) ow * kh * kw * cout, (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int b = row / gy.out(), oy = row % gy.out();
+                for (int ox = 0; ox < ow; ox++) {
+                    int o = (row * ow + ox) * cout;
+                    for (int ky = 0; ky < kh; ky++) {
+                        int iy = gy.source(oy, ky);
+                        if (iy < 0 || iy >= h) continue;
+                        for (int kx = 0; kx < kw; kx++) {
+                            int ix = gx.source(ox, kx);
+                            if (ix < 0 || ix >= w) continue;
+                            int xi = ((b * h + iy) * w + ix) * c;
+                            int ki = (ky * kw + kx) * cout;
+                            if (dm == 1) {
+                                for (int ch = 0; ch < c; ch++) out[o + ch] += x[xi + ch] * kernel[ki + ch];
+                            } else {
+                                for (int ch = 0; ch < c; ch++) {
+                                    float v = x[xi + ch];
+                                    for (int m = 0; m < dm; m++) out[o + ch * dm + m] += v * kernel[ki + ch * dm + m];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @Override Mask outputMask(Value in) { return null; }
+}

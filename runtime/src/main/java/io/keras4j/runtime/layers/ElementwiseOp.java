@@ -1,0 +1,74 @@
+package io.keras4j.runtime.layers;
+
+import io.keras4j.runtime.spi.CallContext;
+import io.keras4j.runtime.spi.LayerSpec;
+import io.keras4j.runtime.spi.NdArray;
+
+/**
+ * Weightless layers that map each value (or each last-axis row) on its own: activation layers, {@code Rescaling},
+ * and the dropout and noise family, which are the identity at inference.
+ */
+final class ElementwiseOp extends UnaryOp {
+    private final Activations.Fn fn;
+
+    private ElementwiseOp(LayerSpec spec, Activations.Fn fn) {
+        super(spec);
+        this.fn = fn;
+    }
+
+    /** Dropout, SpatialDropout*, GaussianNoise, GaussianDropout, AlphaDropout, ActivityRegularization, Identity. */
+    static ElementwiseOp identity(LayerSpec spec) { return new ElementwiseOp(spec, null); }
+
+    static ElementwiseOp activation(LayerSpec spec) {
+        return new ElementwiseOp(spec, Activations.of(LayerActivation.name(spec), spec.sourceDialect()));
+    }
+
+    /** {@code ReLU(max_value, negative_slope, threshold)}. */
+    static ElementwiseOp relu(LayerSpec spec) {
+        Double maxValue = Configs.optionalReal(spec, "max_value");
+        double slope = Configs.real(spec, "negative_slope", 0);
+        double threshold = Configs.real(spec, "threshold", 0);
+        double max = maxValue == null ? Double.POSITIVE_INFINITY : maxValue;
+        return new ElementwiseOp(spec, Activations.elementwise(x ->
+                x >= max ? max : x >= threshold ? x : slope * (x - threshold)));
+    }
+
+    /** {@code LeakyReLU}: Keras 3 names the slope {@code negative_slope}, Keras 2 {@code alpha}. */
+    static ElementwiseOp leakyRelu(LayerSpec spec) {
+        double slope = Configs.real(spec, "negative_slope", Configs.real(spec, "alpha", 0.3));
+        return new ElementwiseOp(spec, Activations.elementwise(x -> x >= 0 ? x : slope * x));
+    }
+
+    static ElementwiseOp elu(LayerSpec spec) {
+        double alpha = Configs.real(spec, "alpha", 1.0);
+        return new ElementwiseOp(spec, Activations.elementwise(x -> x > 0 ? x : alpha * Math.expm1(x)));
+    }
+
+    static ElementwiseOp thresholdedRelu(LayerSpec spec) {
+        double theta = Configs.real(spec, "theta", 1.0);
+        return new ElementwiseOp(spec, Activations.elementwise(x -> x > theta ? x : 0));
+    }
+
+    static ElementwiseOp softmax(LayerSpec spec) {
+        int[] axes = Configs.axes(spec, "axis", -1);
+        if (axes.length != 1 || axes[0] != -1) throw Configs.unsupported(spec, "softmax over axis " + java.util.Arrays.toString(axes));
+        return new ElementwiseOp(spec, Activations::softmax);
+    }
+
+    /** {@code Rescaling}: {@code x * scale + offset} with scalar factors. */
+    static ElementwiseOp rescaling(LayerSpec spec) {
+        double scale = Configs.real(spec, "scale", 1.0);
+        double offset = Configs.real(spec, "offset", 0.0);
+        return new ElementwiseOp(spec, Activations.elementwise(x -> x * (float) scale + (float) offset));
+    }
+
+    @Override long[] outputShape(long[] in) { return in; }
+
+    @Override
+    NdArray forward(NdArray in, CallContext ctx) {
+        if (fn == null) return in;
+        float[] out = copy(in);
+        fn.applyInPlace(out, in.rank() == 0 ? 1 : in.dim(-1));
+        return NdArray.wrap(out, in.shape());
+    }
+}

@@ -1,0 +1,68 @@
+package io.keras4j.runtime.layers;
+
+import io.keras4j.runtime.spi.CallContext;
+import io.keras4j.runtime.spi.LayerSpec;
+import io.keras4j.runtime.spi.Mask;
+import io.keras4j.runtime.spi.NdArray;
+import io.keras4j.runtime.spi.Value;
+import java.util.List;
+
+/**
+ * {@code GlobalMax/AveragePooling1D/2D/3D}: reduce every spatial axis, optionally keeping them as size 1.
+ * {@code GlobalAveragePooling1D} honours a step mask (the mean over kept steps), as Keras does.
+ */
+final class GlobalPoolOp extends UnaryOp {
+    private final boolean max;
+    private final boolean channelsFirst;
+    private final boolean keepDims;
+
+    GlobalPoolOp(LayerSpec spec, boolean max) {
+        super(spec);
+        this.max = max;
+        this.channelsFirst = Configs.channelsFirst(spec);
+        this.keepDims = Configs.flag(spec, "keepdims", false);
+    }
+
+    @Override
+    long[] outputShape(long[] in) {
+        long channels = in[channelsFirst ? 1 : in.length - 1];
+        if (!keepDims) return new long[] {in[0], channels};
+        long[] out = new long[in.length];
+        java.util.Arrays.fill(out, 1);
+        out[0] = in[0];
+        out[channelsFirst ? 1 : in.length - 1] = channels;
+        return out;
+    }
+
+    @Override
+    public List<Value> call(List<Value> inputs, CallContext ctx) {
+        Value in = single(inputs);
+        NdArray x = in.array();
+        int n = x.dim(0), c = channelsFirst ? x.dim(1) : x.dim(-1), steps = x.size() / (n * c);
+        // View as [n, steps, c] (channels last) or [n, c, steps] (channels first).
+        int stepStride = channelsFirst ? 1 : c, channelStride = channelsFirst ? steps : 1;
+        Mask mask = !max && in.mask() != null && in.mask().keep().length == n * steps ? in.mask() : null;
+        float[] data = x.data();
+        float[] out = new float[n * c];
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                int base = b * steps * c + ch * channelStride;
+                double acc = max ? Double.NEGATIVE_INFINITY : 0;
+                int count = 0;
+                for (int s = 0; s < steps; s++) {
+                    if (mask != null && !mask.get(b * steps + s)) continue;
+                    float v = data[base + s * stepStride];
+                    if (max) acc = Math.max(acc, v);
+                    else acc += v;
+                    count++;
+                }
+                out[b * c + ch] = (float) (max ? acc : acc / Math.max(count, 1));
+            }
+        }
+        int[] shape = java.util.Arrays.stream(outputShape(java.util.Arrays.stream(x.shape()).asLongStream().toArray()))
+                .mapToInt(Math::toIntExact).toArray();
+        return List.of(Value.of(NdArray.wrap(out, shape)));
+    }
+
+    @Override NdArray forward(NdArray in, CallContext ctx) { throw new UnsupportedOperationException("call() reduces"); }
+}

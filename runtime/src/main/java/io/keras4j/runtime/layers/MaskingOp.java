@@ -1,0 +1,37 @@
+package io.keras4j.runtime.layers;
+
+import io.keras4j.runtime.spi.CallContext;
+import io.keras4j.runtime.spi.LayerSpec;
+import io.keras4j.runtime.spi.Mask;
+import io.keras4j.runtime.spi.NdArray;
+import io.keras4j.runtime.spi.Value;
+import java.util.List;
+
+/** {@code Masking}: a step whose features all equal {@code mask_value} is masked and zeroed. */
+final class MaskingOp extends UnaryOp {
+    private final float maskValue;
+
+    MaskingOp(LayerSpec spec) {
+        super(spec);
+        this.maskValue = (float) Configs.real(spec, "mask_value", 0.0);
+    }
+
+    @Override long[] outputShape(long[] in) { return in; }
+
+    @Override
+    public List<Value> call(List<Value> inputs, CallContext ctx) {
+        NdArray x = single(inputs).array();
+        int features = x.dim(-1), steps = x.size() / features;
+        float[] in = x.data(), out = new float[in.length];
+        boolean[] keep = new boolean[steps];
+        for (int s = 0; s < steps; s++) {
+            int base = s * features;
+            for (int j = 0; j < features && !keep[s]; j++) keep[s] = in[base + j] != maskValue;
+            if (keep[s]) System.arraycopy(in, base, out, base, features);
+        }
+        int[] maskShape = java.util.Arrays.copyOf(x.shape(), x.rank() - 1);
+        return List.of(new Value(NdArray.wrap(out, x.shape()), new Mask(keep, maskShape)));
+    }
+
+    @Override NdArray forward(NdArray in, CallContext ctx) { throw new UnsupportedOperationException("call() masks"); }
+}

@@ -1,0 +1,188 @@
+package io.keras4j.runtime.layers;
+
+import io.keras4j.runtime.math.Gemm;
+import io.keras4j.runtime.spi.CallContext;
+import io.keras4j.runtime.spi.LayerOp;
+import io.keras4j.runtime.spi.LayerSpec;
+import io.keras4j.runtime.spi.Mask;
+import io.keras4j.runtime.spi.NdArray;
+import io.keras4j.runtime.spi.Value;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * {@code LSTM}, {@code GRU} (both {@code reset_after} forms) and {@code SimpleRNN} over {@code [batch, steps, features]}.
+ *
+ * <p>The input projection of all steps is one matmul; each step then multiplies the state by the recurrent kernel.
+ * A masked step keeps the previous state and repeats the previous output (or outputs zeros when
+ * {@code zeroOutputForMask}, which Keras's {@code Bidirectional} sets for sequence outputs), as Keras's backend
+ * {@code rnn} does. Extra inputs are initial states.
+ */
+final class RecurrentOp implements LayerOp {
+    enum Cell { LSTM(4, 2), GRU(3, 1), SIMPLE(1, 1);
+        final int gates;
+        final int states;
+        Cell(int gates, int states) { this.gates = gates; this.states = states; }
+    }
+
+    private final LayerSpec spec;
+    private final Cell cell;
+    private final int units;
+    private final boolean useBias;
+    private final boolean returnSequences;
+    private final boolean returnState;
+    private final boolean goBackwards;
+    private final boolean resetAfter;
+    private final boolean zeroOutputForMask;
+    private final DoubleUnaryOperator activation;
+    private final DoubleUnaryOperator recurrentActivation;
+    private final float[] kernel;
+    private final float[] recurrentKernel;
+    private final float[] bias;
+
+    RecurrentOp(LayerSpec spec, Cell cell, boolean zeroOutputForMask) {
+        this.spec = spec;
+        this.cell = cell;
+        this.units = Configs.requiredInt(spec, "units");
+        this.useBias = Configs.flag(spec, "use_bias", true);
+        this.returnSequences = Configs.flag(spec, "return_sequences", false);
+        this.returnState = Configs.flag(spec, "return_state", false);
+        this.goBackwards = Configs.flag(spec, "go_backwards", false);
+        this.resetAfter = cell == Cell.GRU && Configs.flag(spec, "reset_after", true);
+        this.zeroOutputForMask = zeroOutputForMask;
+        String act = spec.config().has("activation") ? LayerActivation.name(spec) : "tanh";
+        String rec = spec.config().has("recurrent_activation") ? LayerActivation.name(spec, "recurrent_activation") : "sigmoid";
+        this.activation = Activations.scalar(act, spec.sourceDialect());
+        this.recurrentActivation = Activations.scalar(rec, spec.sourceDialect());
+        this.kernel = spec.floats(0);
+        this.recurrentKernel = spec.floats(1);
+        this.bias = useBias ? spec.floats(2) : null;
+        if (Configs.flag(spec, "stateful", false)) throw Configs.unsupported(spec, "stateful=True");
+    }
+
+    boolean returnsSequences() { return returnSequences; }
+
+    RecurrentOp withZeroOutputForMask(boolean zero) {
+        return zero == zeroOutputForMask ? this : new RecurrentOp(spec, cell, zero);
+    }
+
+    @Override
+    public List<long[]> outputShapes(List<long[]> inputShapes) {
+        long[] in = inputShapes.get(0);
+        List<long[]> out = new ArrayList<>();
+        out.add(returnSequences ? new long[] {in[0], in[1], units} : new long[] {in[0], units});
+        if (returnState) for (int s = 0; s < cell.states; s++) out.add(new long[] {in[0], units});
+        return out;
+    }
+
+    @Override
+    public List<long[]> weightShapes(List<long[]> inputShapes) {
+        long features = inputShapes.get(0)[2];
+        int g = cell.gates * units;
+        List<long[]> shapes = new ArrayList<>(List.of(new long[] {features, g}, new long[] {units, g}));
+        if (useBias) shapes.add(resetAfter ? new long[] {2, g} : new long[] {g});
+        return shapes;
+    }
+
+    @Override
+    public List<Value> call(List<Value> inputs, CallContext ctx) {
+        Value seq = inputs.get(0);
+        NdArray x = seq.array();
+        int batch = x.dim(0), steps = x.dim(1), features = x.dim(2), g = cell.gates * units;
+        float[] projected = new float[batch * steps * g];
+        if (bias != null) for (int r = 0; r < batch * steps; r++) System.arraycopy(bias, 0, projected, r * g, g);
+        ctx.parallelFor(batch * steps, (long) features * g, (from, to) ->
+                Gemm.multiplyAdd(to - from, g, features, x.data(), from * features, features, kernel, 0, g,
+                        projected, from * g, g));
+
+        float[] h = initialState(inputs, 1, batch);
+        float[] c = cell == Cell.LSTM ? initialState(inputs, 2, batch) : null;
+        float[] output = new float[batch * units];
+        float[] sequence = returnSequences ? new float[batch * steps * units] : null;
+        float[] rec = new float[batch * g];
+        float[] resetState = cell == Cell.GRU && !resetAfter ? new float[batch * units] : null;
+        Mask mask = seq.mask();
+        for (int i = 0; i < steps; i++) {
+            int t = goBackwards ? steps - 1 - i : i;
+            step(projected, t, steps, batch, h, c, rec, resetState, mask, output);
+            if (sequence != null) {
+                for (int b = 0; b < batch; b++) System.arraycopy(output, b * units, sequence, (b * steps + i) * units, units);
+            }
+        }
+        List<Value> out = new ArrayList<>();
+        out.add(returnSequences ? new Value(NdArray.wrap(sequence, batch, steps, units), mask)
+                : Value.of(NdArray.wrap(output, batch, units)));
+        if (returnState) {
+            out.add(Value.of(NdArray.wrap(h, batch, units)));
+            if (c != null) out.add(Value.of(NdArray.wrap(c, batch, units)));
+        }
+        return out;
+    }
+
+    private float[] initialState(List<Value> inputs, int index, int batch) {
+        return inputs.size() > index ? inputs.get(index).array().data().clone() : new float[batch * units];
+    }
+
+    /** Advances every sample by one step {@code t}, updating {@code h}, {@code c} and {@code output} in place. */
+    private void step(float[] projected, int t, int steps, int batch, float[] h, float[] c, float[] rec,
+                      float[] resetState, Mask mask, float[] output) {
+        int g = cell.gates * units;
+        java.util.Arrays.fill(rec, 0f);
+        if (cell == Cell.GRU && resetAfter && bias != null) {
+            for (int b = 0; b < batch; b++) System.arraycopy(bias, g, rec, b * g, g);
+        }
+        int recColumns = cell == Cell.GRU && !resetAfter ? 2 * units : g;
+        Gemm.multiplyAdd(batch, recColumns, units, h, 0, units, recurrentKernel, 0, g, rec, 0, g);
+        if (resetState != null) {
+            // GRU v1: the candidate uses (r * h) @ U_h, so the reset gate must be known first.
+            for (int b = 0; b < batch; b++) {
+                int p = (b * steps + t) * g, r = b * g;
+                for (int u = 0; u < units; u++) {
+                    double reset = recurrentActivation.applyAsDouble(projected[p + units + u] + rec[r + units + u]);
+                    resetState[b * units + u] = (float) (reset * h[b * units + u]);
+                }
+            }
+            Gemm.multiplyAdd(batch, units, units, resetState, 0, units, recurrentKernel, 2 * units, g, rec, 2 * units, g);
+        }
+        for (int b = 0; b < batch; b++) {
+            boolean keep = mask == null || mask.get(b * steps + t);
+            int p = (b * steps + t) * g, r = b * g, o = b * units;
+            if (!keep) {
+                if (zeroOutputForMask) java.util.Arrays.fill(output, o, o + units, 0f);
+                continue;
+            }
+            for (int u = 0; u < units; u++) {
+                double next;
+                switch (cell) {
+                    case LSTM: {
+                        double in = recurrentActivation.applyAsDouble(projected[p + u] + rec[r + u]);
+                        double forget = recurrentActivation.applyAsDouble(projected[p + units + u] + rec[r + units + u]);
+                        double candidate = activation.applyAsDouble(projected[p + 2 * units + u] + rec[r + 2 * units + u]);
+                        double out = recurrentActivation.applyAsDouble(projected[p + 3 * units + u] + rec[r + 3 * units + u]);
+                        float state = (float) (forget * c[o + u] + in * candidate);
+                        c[o + u] = state;
+                        next = out * activation.applyAsDouble(state);
+                        break;
+                    }
+                    case GRU: {
+                        double z = recurrentActivation.applyAsDouble(projected[p + u] + rec[r + u]);
+                        double candidate;
+                        if (resetAfter) {
+                            double reset = recurrentActivation.applyAsDouble(projected[p + units + u] + rec[r + units + u]);
+                            candidate = activation.applyAsDouble(projected[p + 2 * units + u] + reset * rec[r + 2 * units + u]);
+                        } else {
+                            candidate = activation.applyAsDouble(projected[p + 2 * units + u] + rec[r + 2 * units + u]);
+                        }
+                        next = z * h[o + u] + (1 - z) * candidate;
+                        break;
+                    }
+                    default:
+                        next = activation.applyAsDouble(projected[p + u] + rec[r + u]);
+                }
+                output[o + u] = (float) next;
+            }
+            System.arraycopy(output, o, h, o, units);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.keras4j.runtime.layers;
+
+import java.util.Arrays;
+
+/** Small helpers over shapes: {@code long[]} with {@code -1} for unknown dims during inference. */
+final class Shapes {
+    private Shapes() {}
+
+    static long[] of(long... dims) { return dims; }
+
+    static long[] withLast(long[] shape, long last) {
+        long[] out = shape.clone();
+        out[out.length - 1] = last;
+        return out;
+    }
+
+    static long product(long[] shape, int from, int to) {
+        long n = 1;
+        for (int i = from; i < to; i++) {
+            if (shape[i] < 0) return -1;
+            n *= shape[i];
+        }
+        return n;
+    }
+
+    static int axis(int axis, int rank) { return axis < 0 ? axis + rank : axis; }
+
+    /** Output length of a convolution or pooling window along one axis, as Keras computes it. */
+    static long windowOutput(long in, int kernel, int stride, int dilation, String padding) {
+        if (in < 0) return -1;
+        long effective = (long) (kernel - 1) * dilation + 1;
+        // causal pads (kernel-1)*dilation on the left, which gives the same length as "same".
+        if (padding.equals("same") || padding.equals("causal")) return (in + stride - 1) / stride;
+        return Math.max(0, (in - effective) / stride + 1);
+    }
+
+    static String str(long[] shape) {
+        return Arrays.toString(Arrays.stream(shape).mapToObj(d -> d < 0 ? "None" : Long.toString(d)).toArray());
+    }
+}

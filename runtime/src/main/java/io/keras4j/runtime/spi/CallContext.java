@@ -1,0 +1,49 @@
+package io.keras4j.runtime.spi;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * What one predict call gives its layers: a way to split independent work (batch rows, output pixels) over the
+ * configured executor. Layers must write disjoint regions of fresh arrays from each chunk.
+ */
+public final class CallContext {
+    /** Below this many work units per chunk the overhead of handing work to another thread is not worth it. */
+    private static final long MIN_WORK_PER_CHUNK = 1 << 15;
+
+    private final Executor executor;
+    private final int parallelism;
+
+    public CallContext(Executor executor, int parallelism) {
+        this.executor = executor;
+        this.parallelism = executor == null ? 1 : Math.max(1, parallelism);
+    }
+
+    public static CallContext serial() { return new CallContext(null, 1); }
+
+    /** A range body: processes items {@code [from, to)}. */
+    @FunctionalInterface
+    public interface RangeBody { void run(int from, int to); }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} in contiguous chunks, in parallel when an executor is configured and
+     * the work ({@code n * costPerItem}) is large enough.
+     */
+    public void parallelFor(int n, long costPerItem, RangeBody body) {
+        int chunks = (int) Math.min(parallelism, Math.min(n, Math.max(1, n * costPerItem / MIN_WORK_PER_CHUNK)));
+        if (chunks <= 1) {
+            body.run(0, n);
+            return;
+        }
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        int per = (n + chunks - 1) / chunks;
+        for (int start = per; start < n; start += per) {
+            int from = start, to = Math.min(n, start + per);
+            running.add(CompletableFuture.runAsync(() -> body.run(from, to), executor));
+        }
+        body.run(0, Math.min(n, per));
+        for (CompletableFuture<Void> f : running) f.join();
+    }
+}

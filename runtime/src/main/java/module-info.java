@@ -1,0 +1,10 @@
+/** keras4j runtime: runs Keras models on the JVM in pure Java. Layers beyond the built-ins plug in via LayerProvider. */
+module io.keras4j.runtime {
+    requires transitive io.keras4j.api;
+    requires io.keras4j.format.json;
+
+    exports io.keras4j.runtime;
+    exports io.keras4j.runtime.spi;
+
+    uses io.keras4j.runtime.spi.LayerProvider;
+}

@@ -1,0 +1,205 @@
+"""Writes the runtime's layer test cases with real Keras: one small model per case.
+
+Usage: python make_layer_cases.py OUT_DIR [case ...]
+Each case directory holds model.json (to_json), shapes.json (each layer's output shapes), weights.npz ("<layer>/<i>" = i-th weight of that layer in
+Keras order), inputs_<i>.npy and outputs_<i>.npy (Keras's predictions). Run with the oracle venv python
+(`oracle/venv.sh`); `k3` cases use Keras 3, `k2` cases tf_keras. Deterministic given SEED.
+"""
+
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+
+import numpy as np
+
+SEED = 7
+
+
+def cases(k):
+    L = k.layers
+    I = k.Input
+
+    def seq(name, shape, *layers):
+        return k.Sequential([I(shape=shape), *layers], name=name)
+
+    def fn(name, inputs, outputs):
+        return k.Model(inputs, outputs, name=name)
+
+    acts = ["relu", "sigmoid", "tanh", "softmax", "linear", "elu", "selu", "softplus", "softsign",
+            "exponential", "hard_sigmoid", "swish", "gelu", "relu6", "mish", "log_softmax",
+            "hard_silu", "leaky_relu", "silu", "celu", "hard_tanh", "log_sigmoid", "tanh_shrink",
+            "soft_shrink", "hard_shrink", "squareplus", "sparse_plus"]
+    if k.__name__ == "tf_keras":
+        acts = ["relu", "sigmoid", "tanh", "softmax", "linear", "elu", "selu", "softplus", "softsign",
+                "exponential", "hard_sigmoid", "swish", "gelu", "relu6", "mish"]
+
+    out = {}
+    x = I(shape=(5,), name="x")
+    out["activations"] = fn("activations", x, [L.Activation(a, name="act_" + a)(x) for a in acts])
+    out["dense_relu"] = seq("dense_relu", (4,),
+                            L.Dense(6, activation="relu"), L.Dropout(0.5), L.GaussianNoise(1.0),
+                            L.Dense(3, use_bias=False), L.ReLU(max_value=0.5, negative_slope=0.1, threshold=0.2))
+    out["dense_3d"] = seq("dense_3d", (3, 4), L.Dense(5, activation="tanh"), L.Flatten(), L.Reshape((3, 5)),
+                          L.Reshape((-1,)), L.Rescaling(0.5, offset=-1.0))
+    def conv_stacks(fmt):
+        tag = "cl" if fmt == "channels_last" else "cf"
+        cl = tag == "cl"
+        return {
+            "conv2d": seq("conv2d_" + tag, (9, 8, 4) if cl else (4, 9, 8),
+                          L.Conv2D(6, 3, strides=2, padding="same", data_format=fmt),
+                          L.Conv2D(4, (3, 2), dilation_rate=(2, 1), padding="valid", groups=2,
+                                   data_format=fmt, activation="relu"),
+                          L.ZeroPadding2D(((1, 0), (2, 1)), data_format=fmt),
+                          L.DepthwiseConv2D(3, depth_multiplier=2, padding="same", data_format=fmt),
+                          L.BatchNormalization(axis=-1 if cl else 1),
+                          L.MaxPooling2D(2, padding="same", data_format=fmt),
+                          L.AveragePooling2D(2, strides=1, padding="same", data_format=fmt),
+                          L.GlobalMaxPooling2D(data_format=fmt)),
+            "pool2d": seq("pool2d_" + tag, (7, 6, 3) if cl else (3, 7, 6),
+                          L.AveragePooling2D(3, strides=2, padding="valid", data_format=fmt),
+                          L.MaxPooling2D((2, 1), data_format=fmt),
+                          L.GlobalAveragePooling2D(data_format=fmt, keepdims=True),
+                          L.Flatten(data_format=fmt)),
+            "conv1d": seq("conv1d_" + tag, (11, 3) if cl else (3, 11),
+                          L.Conv1D(4, 3, strides=2, padding="same", data_format=fmt),
+                          L.Conv1D(4, 2, dilation_rate=2, padding="causal" if cl else "valid", data_format=fmt),
+                          L.MaxPooling1D(2, padding="same", data_format=fmt),
+                          L.AveragePooling1D(2, strides=1, data_format=fmt),
+                          L.GlobalAveragePooling1D(data_format=fmt)),
+        }
+
+    for name, model in conv_stacks("channels_last").items():
+        out[name + "_cl"] = model
+    # TensorFlow's CPU kernels reject NCHW, so channels_first models are predicted by a channels_last twin with
+    # the same weights on transposed inputs (these stacks end in global pooling: same output layout).
+    twins = conv_stacks("channels_last")
+    for name, model in conv_stacks("channels_first").items():
+        if name == "conv1d":
+            continue  # causal padding exists only channels_last; the cf stack differs from its twin
+        out[name + "_cf"] = (model, twins[name])
+    out["norms"] = seq("norms", (3, 6), L.LayerNormalization(), L.LayerNormalization(axis=[1, 2], center=False),
+                       L.BatchNormalization(scale=False, epsilon=0.1), L.GlobalMaxPooling1D())
+    t = I(shape=(6,), dtype="int32", name="tokens")
+    e = L.Embedding(20, 5, mask_zero=True, name="emb")(t)
+    r1 = L.SimpleRNN(4, return_sequences=True, name="srnn")(e)
+    r2 = L.LSTM(3, go_backwards=True, name="lstm_back")(r1)
+    r3 = L.GRU(3, reset_after=False, return_sequences=True, name="gru_v1")(e)
+    r4 = L.Bidirectional(L.LSTM(2, return_sequences=True), merge_mode="sum", name="bi_seq")(r3)
+    r5 = L.GlobalAveragePooling1D(name="masked_mean")(r4)
+    r6 = L.Bidirectional(L.GRU(2), name="bi_gru")(e)
+    out["rnn_masked"] = fn("rnn_masked", t, [r2, r5, r6])
+    s = I(shape=(5, 3), name="seq")
+    m = L.Masking(mask_value=0.0)(s)
+    out["masking"] = fn("masking", s, [L.LSTM(3, return_sequences=True, name="lstm_seq")(m),
+                                      L.GRU(2, name="gru")(m), L.SimpleRNN(2, activation="relu", name="srnn")(s)])
+    a, b, c = I(shape=(2, 3), name="a"), I(shape=(2, 3), name="b"), I(shape=(2, 1), name="c")
+    shared = L.Dense(3, name="shared")
+    ha, hb = shared(a), shared(b)
+    out["merges"] = fn("merges", [a, b, c], [
+        L.Add()([ha, hb, a]), L.Subtract()([ha, b]), L.Multiply()([ha, hb]), L.Average()([a, hb]),
+        L.Maximum()([a, b]), L.Minimum()([a, ha]), L.Concatenate(axis=1)([a, b]),
+        L.Concatenate()([a, c])])
+    q, v = I(shape=(4, 6), name="q"), I(shape=(5, 6), name="v")
+    mha = L.MultiHeadAttention(num_heads=3, key_dim=2, value_dim=3, name="mha")
+    out["mha"] = fn("mha", [q, v], [mha(q, v), L.MultiHeadAttention(2, 4, use_bias=False, output_shape=5,
+                                                                      name="mha2")(q, v, v)])
+    inner = k.Sequential([I(shape=(4,)), L.Dense(3, activation="relu"), L.Dense(2)], name="inner_seq")
+    u = I(shape=(4,), name="u")
+    w = I(shape=(4,), name="w")
+    out["nested_shared"] = fn("nested_shared", [u, w], [L.Add()([inner(u), inner(w)]), inner(w)])
+    out["timedistributed"] = seq("timedistributed", (3, 5, 5, 2),
+                                 L.TimeDistributed(L.Conv2D(2, 3)), L.TimeDistributed(L.Flatten()),
+                                 L.TimeDistributed(L.Dense(3)), L.LSTM(2))
+    return out
+
+
+def reference_input(tensor, rng):
+    shape = (2, *tensor.shape[1:])
+    if "int" in str(tensor.dtype):
+        ids = rng.integers(1, 20, size=shape).astype("int32")
+        ids[0, 4:] = 0
+        ids[1, 1:] = 0
+        return ids
+    x = rng.standard_normal(shape).astype("float32")
+    if len(shape) == 3 and shape[1] == 5 and shape[2] == 3:
+        x[0, 3:] = 0.0
+        x[1, 1] = 0.0
+    return x
+
+
+def perturb(model, rng):
+    for w in model.weights:
+        value = np.asarray(w.numpy())
+        if value.size > 1 and np.all(value == value.flat[0]):
+            noise = rng.uniform(0.5, 1.5, size=value.shape) if "variance" in w.name \
+                else value + rng.uniform(-0.3, 0.3, size=value.shape)
+            w.assign(noise.astype(value.dtype))
+
+
+def output_shapes(model):
+    """Keras's output shape of each layer called once (shared layers have no single output), None for unknown."""
+    shapes = {}
+    for layer in model.layers:
+        try:
+            out = layer.output
+        except (AttributeError, ValueError, RuntimeError):
+            continue
+        outs = out if isinstance(out, (list, tuple)) else [out]
+        shapes[layer.name] = [[None if d is None else int(d) for d in t.shape] for t in outs]
+    return shapes
+
+
+def weights_of(model):
+    stored = {}
+    for layer in model.layers:
+        for i, w in enumerate(layer.weights):
+            stored[f"{layer.name}/{i}"] = np.asarray(w.numpy())
+    return stored
+
+
+def write(name, model, out_dir, rng):
+    model, twin = model if isinstance(model, tuple) else (model, None)
+    d = os.path.join(out_dir, name)
+    os.makedirs(d, exist_ok=True)
+    perturb(model, rng)
+    with open(os.path.join(d, "model.json"), "w") as f:
+        f.write(model.to_json())
+    with open(os.path.join(d, "shapes.json"), "w") as f:
+        json.dump(output_shapes(model), f, indent=1)
+    np.savez(os.path.join(d, "weights.npz"), **weights_of(model))
+    inputs = [reference_input(t, rng) for t in model.inputs]
+    if twin is None:
+        outputs = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
+    else:
+        twin.set_weights(model.get_weights())
+        outputs = twin.predict(np.moveaxis(inputs[0], 1, -1), verbose=0)
+    if not isinstance(outputs, (list, tuple)):
+        outputs = [outputs]
+    for i, x in enumerate(inputs):
+        np.save(os.path.join(d, f"inputs_{i}.npy"), x)
+    for i, y in enumerate(outputs):
+        np.save(os.path.join(d, f"outputs_{i}.npy"), np.asarray(y, dtype="float32"))
+
+
+def main():
+    out_dir, wanted = sys.argv[1], set(sys.argv[2:])
+    import keras
+    import tf_keras
+    for gen, k in (("k3", keras), ("k2", tf_keras)):
+        k.utils.set_random_seed(SEED)
+        rng = np.random.default_rng(SEED)
+        for name, model in cases(k).items():
+            if wanted and name not in wanted:
+                continue
+            try:
+                write(f"{gen}/{name}", model, out_dir, rng)
+                print(gen, name, "ok", flush=True)
+            except Exception as e:  # report every failing case in one run
+                print(gen, name, "FAILED", str(e).splitlines()[-1], flush=True)
+
+
+if __name__ == "__main__":
+    main()
