@@ -239,7 +239,8 @@ def sha256_file(path):
 
 
 def _remove_partial(fmt, path):
-    target = path if fmt.kind == "dir" else os.path.dirname(path) if fmt.kind == "folder" else path
+    """Deletes whatever a failed write left, so the output holds only listed files."""
+    target = os.path.dirname(path) if fmt.kind == "folder" else path
     if os.path.isdir(target):
         shutil.rmtree(target)
     elif os.path.exists(target):
