@@ -75,15 +75,30 @@ public final class KerasH5 {
         if (layout == Layout.OBJECT_PATH_WEIGHTS) return ObjectPathLayout.bind(architecture, root, options.skipMismatch());
         H5Group layers = layerRoot(root);
         boolean keras1 = isKeras1(root, layers, architecture.dialect());
+        List<StoredWeights> raw = LegacyLayout.read(layers, why -> corrupt(file, codec, why));
+        List<Layer> positional = raw.size() == architecture.layers().size() ? architecture.layers()
+                : architecture.layers().stream().filter(l -> !l.className().equals("InputLayer")).toList();
+        LoadWeightsOptions effective = options;
+        if (!options.byName() && raw.size() == positional.size()) {
+            // layer_names lists every layer in model order, so pairing by position is Keras's order matching
+            // without having to guess which layers own weights (a TimeDistributed(Flatten) owns none).
+            List<StoredWeights> renamed = new ArrayList<>();
+            for (int i = 0; i < raw.size(); i++) renamed.add(new StoredWeights(positional.get(i).name(), raw.get(i).weights()));
+            raw = renamed;
+            effective = new LoadWeightsOptions(true, options.skipMismatch());
+        }
+        if (effective.byName() && !architecture.hasWeights()) {
+            return LegacyLayout.bind(architecture, raw, keras1); // nothing to check shapes against; nested models split by name
+        }
         List<StoredWeights> stored = new ArrayList<>();
-        for (StoredWeights g : LegacyLayout.read(layers, why -> corrupt(file, codec, why))) {
+        for (StoredWeights g : raw) {
             Optional<Layer> layer = architecture.layer(g.key());
             List<Weight> w = keras1 && layer.isPresent() && layer.get().nestedModel().isEmpty()
                     ? Keras1Weights.convert(layer.get(), g.weights()) : LegacyLayout.shortNames(g.weights());
             stored.add(new StoredWeights(g.key(), w));
         }
         try {
-            return WeightBinder.bind(architecture, stored, options, null);
+            return WeightBinder.bind(architecture, stored, effective, null);
         } catch (Keras4jException e) {
             throw CorruptModelException.in(file).codec(codec).cause(e).unsupported(e.getMessage());
         }

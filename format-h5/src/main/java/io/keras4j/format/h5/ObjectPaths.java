@@ -67,9 +67,10 @@ final class ObjectPaths {
         }
     }
 
-    /** Keras 2 spells the functional class {@code Model}; Keras 3 builds a {@code Functional}. */
+    /** The Python class name: Keras 2 spells the functional class {@code Model}, Keras 3 builds a {@code Functional}. */
     private static String kerasClass(Layer layer) {
         String cls = layer.className();
+        cls = cls.substring(cls.lastIndexOf('>') + 1); // a registered name "package>Class" names the Python class
         return cls.equals("Model") ? "Functional" : cls;
     }
 

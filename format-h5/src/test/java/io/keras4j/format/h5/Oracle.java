@@ -59,9 +59,18 @@ public final class Oracle {
 
     /** Runs a python script with arguments; returns stdout, failing the test with stderr on a non-zero exit. */
     public static String run(String script, String... args) throws IOException, InterruptedException {
-        Path py = requirePython();
         Path file = Files.createTempFile("keras4j-check", ".py");
         Files.writeString(file, script);
+        try {
+            return runFile(file, args);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Runs a python file with arguments; returns stdout, failing the test with stderr on a non-zero exit. */
+    public static String runFile(Path file, String... args) throws IOException, InterruptedException {
+        Path py = requirePython();
         List<String> cmd = new ArrayList<>(List.of(py.toString(), file.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -73,7 +82,6 @@ public final class Oracle {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         boolean done = p.waitFor(10, TimeUnit.MINUTES);
         String stderr = Files.readString(err);
-        Files.deleteIfExists(file);
         Files.deleteIfExists(err);
         assertThat(done && p.exitValue() == 0).as("python failed:\n%s\n%s", out, stderr).isTrue();
         return out;
