@@ -59,16 +59,28 @@ final class CheckpointWriter {
         CheckpointState.write(prefix);
     }
 
-    /** Root = the model; {@code layer_with_weights-N} = the N-th layer that has weights. */
-    private void layoutKeras2() {
-        int root = graph.add();
+    /**
+     * Root = the model; {@code layer-I} = tf.keras's {@code model.layers[I]} (a Sequential's omits the InputLayer)
+     * and {@code layer_with_weights-N} = the N-th of them that has weights, both naming the same node.
+     */
+    private void layoutKeras2() { keras2Model(model, graph.add(), ""); }
+
+    private void keras2Model(Model m, int node, String path) {
+        List<Layer> layers = m.layers();
+        if (m.isSequential() && !layers.isEmpty() && layers.get(0).className().equals("InputLayer")) {
+            layers = layers.subList(1, layers.size());
+        }
         int n = 0;
-        for (Layer layer : model.layers()) {
-            if (layer.weights().isEmpty()) continue;
-            String path = "layer_with_weights-" + n++;
-            int node = graph.add();
-            graph.child(root, path, node);
-            addVariables(node, path + "/", layer);
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            int layerNode = graph.add();
+            if (!layer.weights().isEmpty()) {
+                String child = "layer_with_weights-" + n++;
+                graph.child(node, child, layerNode);
+                if (layer.nestedModel().isPresent()) keras2Model(layer.nestedModel().get(), layerNode, path + child + "/");
+                else addVariables(layerNode, path + child + "/", layer);
+            }
+            graph.child(node, "layer-" + i, layerNode);
         }
     }
 
@@ -77,14 +89,16 @@ final class CheckpointWriter {
         int root = graph.add();
         int modelNode = graph.add();
         graph.child(root, "model", modelNode);
-        String path = "model/";
-        int owner = modelNode;
-        List<Layer> layers = model.layers();
+        keras3Model(model, modelNode, "model/");
+    }
+
+    private void keras3Model(Model m, int node, String path) {
+        List<Layer> layers = m.layers();
+        int owner = node;
         int offset = 0;
-        if (model.isSequential()) {
-            int functional = graph.add();
-            graph.child(modelNode, "_functional", functional);
-            owner = functional;
+        if (m.isSequential()) {
+            owner = graph.add();
+            graph.child(node, "_functional", owner);
             path += "_functional/";
             // A Keras 3 Sequential always starts its operations with an InputLayer, declared or not.
             if (layers.isEmpty() || !layers.get(0).className().equals("InputLayer")) offset = 1;
@@ -94,10 +108,12 @@ final class CheckpointWriter {
         path += "_operations/";
         if (offset == 1) graph.child(operations, "0", graph.add());
         for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
             String index = Integer.toString(i + offset);
-            int node = graph.add();
-            graph.child(operations, index, node);
-            addVariables(node, path + index + "/", layers.get(i));
+            int layerNode = graph.add();
+            graph.child(operations, index, layerNode);
+            if (layer.nestedModel().isPresent()) keras3Model(layer.nestedModel().get(), layerNode, path + index + "/");
+            else addVariables(layerNode, path + index + "/", layer);
         }
     }
 

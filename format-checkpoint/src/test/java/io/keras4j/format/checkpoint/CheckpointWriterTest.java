@@ -1,0 +1,100 @@
+package io.keras4j.format.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.keras4j.UnsupportedModelException;
+import io.keras4j.format.json.KerasJson;
+import io.keras4j.json.JsonArray;
+import io.keras4j.json.JsonObject;
+import io.keras4j.model.Dialect;
+import io.keras4j.model.Layer;
+import io.keras4j.model.Model;
+import io.keras4j.model.Weight;
+import io.keras4j.spi.LoadWeightsOptions;
+import io.keras4j.spi.WriteOptions;
+import io.keras4j.testing.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Writes every zoo model back as a checkpoint in its generation's layout and reads it again. With
+ * {@code -Dkeras4j.checkpoint.export=DIR} the checkpoints stay in DIR with a {@code cases.json} for
+ * {@code oracle/reverse_check.py}, which restores them in real TensorFlow and Keras and compares predictions.
+ */
+class CheckpointWriterTest {
+    private final CheckpointCodec codec = new CheckpointCodec();
+
+    @Test
+    void zooModelsRoundTripInBothLayouts(@TempDir Path temp) throws IOException {
+        String export = System.getProperty("keras4j.checkpoint.export");
+        Path out = export == null ? temp : Path.of(export).toAbsolutePath();
+        JsonArray.Builder cases = JsonArray.builder();
+        List<String> unsupported = new ArrayList<>();
+        int written = 0;
+        for (Path dir : ZooCheckpointTest.zooModels().toList()) {
+            boolean k3 = dir.getFileName().toString().equals("k3");
+            Model arch = architecture(dir);
+            Model model = codec.loadWeights(arch, dir.resolve("ckpt"), LoadWeightsOptions.DEFAULT);
+            String id = dir.getParent().getFileName() + "-" + dir.getFileName();
+            Path prefix = out.resolve(id).resolve("ckpt");
+            try {
+                codec.write(model, prefix, WriteOptions.DEFAULT.withDialect(k3 ? Dialect.KERAS3 : Dialect.KERAS2));
+            } catch (UnsupportedModelException e) {
+                unsupported.add(id + ": " + e.getMessage());
+                continue;
+            }
+            assertThat(prefix.resolveSibling("checkpoint")).exists();
+            Model back = codec.loadWeights(arch, prefix, LoadWeightsOptions.DEFAULT);
+            assertSameWeights(back, model, id);
+            written++;
+            cases.add(JsonObject.builder().put("id", id)
+                    .put("loader", k3 ? "keras3.checkpoint_read" : "tf_keras.load_weights")
+                    .put("path", prefix.toString()).put("architecture", dir.resolve("model.json").toString())
+                    .put("inputs", files(dir, "inputs_")).put("outputs", files(dir, "outputs_")).build());
+        }
+        System.err.println("checkpoint writer: " + written + " zoo models written; not supported: " + unsupported);
+        assertThat(written).isGreaterThanOrEqualTo(10);
+        if (export != null) Files.writeString(out.resolve("cases.json"), cases.build().toString());
+    }
+
+    @Test
+    void bidirectionalLayersAreRefusedClearly(@TempDir Path temp) throws IOException {
+        Path dir = Fixtures.zoo().resolve("rnn/k2");
+        Model model = codec.loadWeights(architecture(dir), dir.resolve("ckpt"), LoadWeightsOptions.DEFAULT);
+        assertThatThrownBy(() -> codec.write(model, temp.resolve("ckpt"), WriteOptions.DEFAULT))
+                .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("Bidirectional");
+        try (Stream<Path> left = Files.list(temp)) {
+            assertThat(left).as("nothing half-written").isEmpty();
+        }
+    }
+
+    static Model architecture(Path dir) throws IOException {
+        return KerasJson.readModel(Files.readString(dir.resolve("model.json")), dir.resolve("model.json"));
+    }
+
+    private static JsonArray files(Path dir, String prefix) throws IOException {
+        JsonArray.Builder b = JsonArray.builder();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.getFileName().toString().startsWith(prefix)).sorted().forEach(p -> b.add(p.toString()));
+        }
+        return b.build();
+    }
+
+    static void assertSameWeights(Model actual, Model expected, String what) {
+        List<Weight> a = actual.weights();
+        List<Weight> e = expected.weights();
+        assertThat(a).as(what + " weight count").hasSize(e.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(a.get(i).shortName()).as(what + " weight " + i).isEqualTo(e.get(i).shortName());
+            assertThat(a.get(i).value().contentEquals(e.get(i).value())).as(what + " " + a.get(i).name()).isTrue();
+        }
+        for (Layer l : expected.layers()) assertThat(actual.layer(l.name())).isPresent();
+    }
+}
