@@ -69,10 +69,10 @@ public final class CompiledModel {
         return model.dialect() == Dialect.KERAS3 ? model : Dialects.convert(model, Dialect.KERAS3);
     }
 
-    private static void collectRegisteredNames(Model model, Map<String, String> out) {
+    private static void collectLayers(Model model, Map<String, io.keras4j.model.Layer> out) {
         for (io.keras4j.model.Layer l : model.layers()) {
-            l.registeredName().ifPresent(r -> out.putIfAbsent(l.name(), r));
-            l.nestedModel().ifPresent(m -> collectRegisteredNames(m, out));
+            out.putIfAbsent(l.name(), l);
+            l.nestedModel().ifPresent(m -> collectLayers(m, out));
         }
     }
 
@@ -81,9 +81,9 @@ public final class CompiledModel {
         if (options.discoverProviders()) {
             ServiceLoader.load(LayerProvider.class, CompiledModel.class.getClassLoader()).forEach(providers::add);
         }
-        Map<String, String> registered = new HashMap<>();
-        collectRegisteredNames(model, registered);
-        return new LayerFactory(providers, model.dialect(), registered);
+        Map<String, io.keras4j.model.Layer> sourceLayers = new HashMap<>();
+        collectLayers(model, sourceLayers);
+        return new LayerFactory(providers, model.dialect(), sourceLayers);
     }
 
     private static List<String> names(List<TensorRef> refs, Model model, boolean inputs) {

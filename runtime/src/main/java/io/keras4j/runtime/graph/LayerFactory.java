@@ -18,14 +18,14 @@ import java.util.Optional;
 public final class LayerFactory {
     private final List<LayerProvider> providers;
     private final Dialect sourceDialect;
-    private final Map<String, String> sourceRegisteredNames;
+    private final Map<String, Layer> sourceLayers;
 
     /**
-     * @param sourceRegisteredNames {@code registered_name} of layers as the source file spelled them, by layer
-     *     name: dialect conversion must not cost a custom layer its identity
+     * @param sourceLayers the layers as the source file spelled them (before dialect conversion), by name: their
+     *     {@code registered_name} and config stay available to providers
      */
-    public LayerFactory(List<LayerProvider> providers, Dialect sourceDialect, Map<String, String> sourceRegisteredNames) {
-        this.sourceRegisteredNames = Map.copyOf(sourceRegisteredNames);
+    public LayerFactory(List<LayerProvider> providers, Dialect sourceDialect, Map<String, Layer> sourceLayers) {
+        this.sourceLayers = Map.copyOf(sourceLayers);
         List<LayerProvider> all = new ArrayList<>(providers);
         all.add(new BuiltinLayers());
         this.providers = List.copyOf(all);
@@ -33,9 +33,10 @@ public final class LayerFactory {
     }
 
     public LayerOp create(Layer layer) {
-        String registered = sourceRegisteredNames.getOrDefault(layer.name(), layer.registeredName().orElse(null));
+        Layer source = sourceLayers.getOrDefault(layer.name(), layer);
+        String registered = source.registeredName().or(layer::registeredName).orElse(null);
         return create(layer.name(), layer.className(), registered, layer.module().orElse(null),
-                layer.config(), layer.weights());
+                layer.config(), source.config(), layer.weights());
     }
 
     /** An inner layer from its serialized entry, as wrappers ({@code TimeDistributed}, {@code Bidirectional}) hold it. */
@@ -43,13 +44,13 @@ public final class LayerFactory {
         JsonObject config = entry.getObject("config");
         String className = entry.getString("class_name", "?");
         return create(config.getString("name", className.toLowerCase(java.util.Locale.ROOT)), className,
-                entry.getString("registered_name", null), entry.getString("module", null), config, weights);
+                entry.getString("registered_name", null), entry.getString("module", null), config, config, weights);
     }
 
     private LayerOp create(String name, String className, String registeredName, String module, JsonObject config,
-                           List<Weight> weights) {
-        LayerSpec spec = new LayerSpec(name, className, registeredName, module, config, weights, sourceDialect,
-                this::createInner);
+                           JsonObject sourceConfig, List<Weight> weights) {
+        LayerSpec spec = new LayerSpec(name, className, registeredName, module, config, sourceConfig, weights,
+                sourceDialect, this::createInner);
         for (LayerProvider p : providers) {
             Optional<LayerOp> op = p.create(spec);
             if (op.isPresent()) return op.get();

@@ -33,9 +33,9 @@ final class ElementwiseOp extends UnaryOp {
                 x >= max ? max : x >= threshold ? x : slope * (x - threshold)));
     }
 
-    /** {@code LeakyReLU}: Keras 3 names the slope {@code negative_slope}, Keras 2 {@code alpha}. */
+    /** {@code LeakyReLU}: Keras 3 names the slope {@code negative_slope}, Keras 1 and 2 {@code alpha}. */
     static ElementwiseOp leakyRelu(LayerSpec spec) {
-        double slope = Configs.real(spec, "negative_slope", Configs.real(spec, "alpha", 0.3));
+        double slope = Configs.real(spec, "negative_slope", spec.sourceConfig().getDouble("alpha", 0.3));
         return new ElementwiseOp(spec, Activations.elementwise(x -> x >= 0 ? x : slope * x));
     }
 

@@ -21,17 +21,20 @@ public final class LayerSpec {
     private final String registeredName;
     private final String module;
     private final JsonObject config;
+    private final JsonObject sourceConfig;
     private final List<Weight> weights;
     private final Dialect sourceDialect;
     private final BiFunction<JsonObject, List<Weight>, LayerOp> innerBuilder;
 
     public LayerSpec(String name, String className, String registeredName, String module, JsonObject config,
-                     List<Weight> weights, Dialect sourceDialect, BiFunction<JsonObject, List<Weight>, LayerOp> innerBuilder) {
+                     JsonObject sourceConfig, List<Weight> weights, Dialect sourceDialect,
+                     BiFunction<JsonObject, List<Weight>, LayerOp> innerBuilder) {
         this.name = Objects.requireNonNull(name, "name");
         this.className = Objects.requireNonNull(className, "className");
         this.registeredName = registeredName;
         this.module = module;
         this.config = Objects.requireNonNull(config, "config");
+        this.sourceConfig = Objects.requireNonNull(sourceConfig, "sourceConfig");
         this.weights = List.copyOf(weights);
         this.sourceDialect = Objects.requireNonNull(sourceDialect, "sourceDialect");
         this.innerBuilder = Objects.requireNonNull(innerBuilder, "innerBuilder");
@@ -52,6 +55,12 @@ public final class LayerSpec {
 
     /** The layer's config in the Keras 3 dialect. */
     public JsonObject config() { return config; }
+
+    /**
+     * The config as the file spelled it, in {@link #sourceDialect()}: what an implementation of an old custom layer
+     * knows, and the fallback for keys a dialect conversion did not carry over.
+     */
+    public JsonObject sourceConfig() { return sourceConfig; }
 
     /** The dialect the model was saved in; some defaults differ (Keras 2 {@code hard_sigmoid}, for one). */
     public Dialect sourceDialect() { return sourceDialect; }
