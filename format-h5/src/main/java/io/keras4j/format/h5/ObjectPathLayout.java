@@ -130,6 +130,13 @@ final class ObjectPathLayout {
     private static Optional<H5Group> varsAt(H5Group root, String path) {
         Optional<H5Group> g = root.findGroup(path);
         if (g.isEmpty() && path.startsWith("layers/")) g = root.findGroup(LEGACY_LAYERS + path.substring("layers".length()));
+        if (g.isEmpty()) {
+            // tf.keras 2.13+ .keras files name MultiHeadAttention's sub-layers by their private attributes (_query_dense).
+            int cut = path.lastIndexOf('/', path.length() - "/vars".length() - 1);
+            if (cut > 0 && path.endsWith("/vars") && path.charAt(cut + 1) != '_') {
+                return varsAt(root, path.substring(0, cut + 1) + "_" + path.substring(cut + 1));
+            }
+        }
         return g;
     }
 

@@ -1,0 +1,60 @@
+package io.keras4j.format.h5;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.keras4j.CorruptModelException;
+import io.keras4j.spi.MatchStrength;
+import io.keras4j.spi.ProbeInput;
+import io.keras4j.spi.ReadOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Damaged input gets a CorruptModelException naming the codec, never an NPE or an OutOfMemoryError. */
+class BadInputTest {
+    private final H5Codec codec = new H5Codec();
+    @TempDir Path dir;
+
+    private static Path mlp() {
+        Path p = Oracle.requireShared().resolve("fixtures/public/dl4j-test-resources-2018/src/main/resources/modelimport/keras/"
+                + "examples/mnist_mlp/mnist_mlp_tf_keras_2_weights.h5");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(p), "mnist_mlp fixture absent");
+        return p;
+    }
+
+    @Test
+    void zeroByteFile() throws Exception {
+        Path f = Files.createFile(dir.resolve("empty.h5"));
+        assertThat(codec.probe(ProbeInput.of(f))).isEqualTo(MatchStrength.NO_MATCH);
+        assertThatThrownBy(() -> codec.read(f, ReadOptions.DEFAULT)).isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("h5: the file is empty");
+    }
+
+    @Test
+    void nonHdf5File() throws Exception {
+        Path f = Files.writeString(dir.resolve("x.h5"), "{\"class_name\": \"Sequential\"}");
+        assertThat(codec.probe(ProbeInput.of(f))).isEqualTo(MatchStrength.NO_MATCH);
+        assertThatThrownBy(() -> codec.read(f, ReadOptions.DEFAULT)).isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("no HDF5 signature");
+    }
+
+    @Test
+    void truncatedFile() throws Exception {
+        byte[] all = Files.readAllBytes(mlp());
+        Path f = Files.write(dir.resolve("cut.h5"), Arrays.copyOf(all, all.length / 3));
+        assertThatThrownBy(() -> codec.read(f, ReadOptions.DEFAULT)).isInstanceOf(CorruptModelException.class)
+                .hasMessageStartingWith("h5: ");
+    }
+
+    @Test
+    void probeGradesKerasMarkersNotTheSignature() throws Exception {
+        assertThat(codec.probe(ProbeInput.of(mlp()))).isEqualTo(MatchStrength.FULL);
+        Path plain = dir.resolve("plain.h5");
+        io.keras4j.format.h5.hdf5.H5Writer.write(io.keras4j.format.h5.hdf5.H5Group.builder()
+                .child("data", io.keras4j.format.h5.hdf5.H5Dataset.of(io.keras4j.tensor.Tensor.ofFloats(new float[] {1}, 1))).build(), plain);
+        assertThat(codec.probe(ProbeInput.of(plain))).isEqualTo(MatchStrength.WEAK);
+    }
+}

@@ -1,0 +1,159 @@
+package io.keras4j.format.keras;
+
+import io.keras4j.CorruptModelException;
+import io.keras4j.Keras4jException;
+import io.keras4j.UnsupportedModelException;
+import io.keras4j.format.h5.KerasH5;
+import io.keras4j.format.json.Dialects;
+import io.keras4j.format.json.KerasJson;
+import io.keras4j.json.JsonObject;
+import io.keras4j.json.JsonValue;
+import io.keras4j.model.Dialect;
+import io.keras4j.model.KerasFile;
+import io.keras4j.model.Model;
+import io.keras4j.model.Provenance;
+import io.keras4j.spi.WriteOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The {@code .keras} archive as Keras 3 writes it ({@code saving_lib.save_model}): {@code metadata.json},
+ * {@code config.json} and {@code model.weights.h5}, all stored uncompressed, in a zip or a directory.
+ */
+final class KerasArchive {
+    static final String CODEC = "keras";
+    static final String KERAS_VERSION = "3.15.1";
+    static final String ZIPPED = CODEC + ".zipped";
+    private static final String CONFIG = "config.json";
+    private static final String METADATA = "metadata.json";
+    private static final String WEIGHTS = "model.weights.h5";
+    private static final long MAX_TEXT = SafeZip.MAX_TEXT;
+
+    private KerasArchive() {}
+
+    static KerasFile read(Path source) {
+        if (Files.isDirectory(source)) {
+            String config = readText(source, CONFIG);
+            String metadata = Files.isRegularFile(source.resolve(METADATA)) ? readText(source, METADATA) : "{}";
+            return assemble(source, config, metadata, source.resolve(WEIGHTS), false);
+        }
+        SafeZip zip = new SafeZip(source);
+        Path tmp = null;
+        try {
+            String config = zip.text(CONFIG);
+            String metadata = zip.has(METADATA) ? zip.text(METADATA) : "{}";
+            if (!zip.has(WEIGHTS) && zip.has("model.weights.npz")) {
+                throw CorruptModelException.in(source).codec(CODEC).at("model.weights.npz")
+                        .unsupported("npz weights (pickled dicts) are not supported yet; re-save with the h5 weights store");
+            }
+            if (zip.has(WEIGHTS)) {
+                tmp = Files.createTempFile("keras4j-", ".weights.h5");
+                zip.extract(WEIGHTS, tmp);
+            }
+            return assemble(source, config, metadata, tmp, true);
+        } catch (IOException e) {
+            throw CorruptModelException.in(source).codec(CODEC).cause(e).because("cannot unpack: " + e.getMessage());
+        } finally {
+            zip.close();
+            if (tmp != null) {
+                try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* temp file */ }
+            }
+        }
+    }
+
+    private static KerasFile assemble(Path source, String configText, String metadataText, Path weights, boolean copy) {
+        JsonValue metadata = KerasJson.parse(metadataText, source);
+        Model architecture = KerasJson.readModel(KerasJson.parse(configText, source), source);
+        Model model = weights != null && Files.isRegularFile(weights)
+                ? KerasH5.readWeightsInto(architecture, weights, copy, CODEC) : architecture;
+        String version = metadata.asObject().getString("keras_version", null);
+        Provenance provenance = new Provenance(version, null, CODEC);
+        return KerasFile.builder(CODEC, source).model(model.toBuilder().provenance(provenance).build())
+                .details(JsonObject.builder().put("metadata", metadata).build()).provenance(provenance).build();
+    }
+
+    private static String readText(Path dir, String name) {
+        Path p = dir.resolve(name);
+        try {
+            if (!Files.isRegularFile(p)) throw CorruptModelException.in(dir).codec(CODEC).at(name).because("missing " + name);
+            if (Files.size(p) > MAX_TEXT) throw CorruptModelException.in(dir).codec(CODEC).at(name).because(name + " is too large");
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw CorruptModelException.in(dir).codec(CODEC).at(name).cause(e).because("unreadable: " + e.getMessage());
+        }
+    }
+
+    static void write(Model model, Path target, WriteOptions options) {
+        if (options.weightsOnly()) throw new UnsupportedModelException(CODEC + ": a .keras archive always holds the architecture");
+        Model k3 = model.dialect() == Dialect.KERAS3 ? model : Dialects.convert(model, Dialect.KERAS3);
+        String config = KerasJson.toText(KerasJson.toTree(k3, Dialect.KERAS3), false);
+        String metadata = KerasJson.toText(JsonObject.builder().put("keras_version", KERAS_VERSION)
+                .put("date_saved", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss"))).build(), false);
+        Path dir = target.toAbsolutePath().getParent();
+        Path work = null;
+        try {
+            work = Files.createTempDirectory(dir, "." + target.getFileName() + ".");
+            Files.writeString(work.resolve(METADATA), metadata);
+            Files.writeString(work.resolve(CONFIG), config);
+            KerasH5.writeWeights(model, work.resolve(WEIGHTS), options.includeOptimizer());
+            boolean zipped = options.property(ZIPPED).map(Boolean::parseBoolean).orElse(true);
+            if (zipped) {
+                Path zip = work.resolve("archive.keras");
+                zip(work, zip);
+                Files.move(zip, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                if (Files.exists(target)) throw new UnsupportedModelException(CODEC + ": will not replace the directory " + target);
+                Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
+                work = null;
+            }
+        } catch (IOException e) {
+            throw new Keras4jException(CODEC + ": cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (work != null) deleteTree(work);
+        }
+    }
+
+    /** Keras's member order, every member ZIP_STORED as zipfile.ZipFile(…, "w") writes them. */
+    private static void zip(Path work, Path zip) throws IOException {
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
+            for (String name : new String[] {METADATA, CONFIG, WEIGHTS}) {
+                Path p = work.resolve(name);
+                ZipEntry e = new ZipEntry(name);
+                e.setMethod(ZipEntry.STORED);
+                e.setSize(Files.size(p));
+                e.setCompressedSize(Files.size(p));
+                e.setCrc(crc(p));
+                out.putNextEntry(e);
+                Files.copy(p, out);
+                out.closeEntry();
+            }
+        }
+    }
+
+    private static long crc(Path p) throws IOException {
+        CRC32 crc = new CRC32();
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) crc.update(buf, 0, n);
+        }
+        return crc.getValue();
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try { Files.deleteIfExists(p); } catch (IOException ignored) { /* best effort */ }
+            });
+        } catch (IOException ignored) { /* best effort */ }
+    }
+}
