@@ -31,13 +31,14 @@ def cases(k):
     acts = ["relu", "sigmoid", "tanh", "softmax", "linear", "elu", "selu", "softplus", "softsign",
             "exponential", "hard_sigmoid", "swish", "gelu", "relu6", "mish", "log_softmax",
             "hard_silu", "leaky_relu", "silu", "celu", "hard_tanh", "log_sigmoid", "tanh_shrink",
-            "soft_shrink", "hard_shrink", "squareplus", "sparse_plus"]
+            "soft_shrink", "hard_shrink", "squareplus", "sparse_plus", "hard_swish", "sparse_sigmoid", "sparsemax",
+            "glu"]
     if k.__name__ == "tf_keras":
         acts = ["relu", "sigmoid", "tanh", "softmax", "linear", "elu", "selu", "softplus", "softsign",
                 "exponential", "hard_sigmoid", "swish", "gelu", "relu6", "mish"]
 
     out = {}
-    x = I(shape=(5,), name="x")
+    x = I(shape=(6,), name="x")  # even: glu halves the last axis
     out["activations"] = fn("activations", x, [L.Activation(a, name="act_" + a)(x) for a in acts])
     out["dense_relu"] = seq("dense_relu", (4,),
                             L.Dense(6, activation="relu"), L.Dropout(0.5), L.GaussianNoise(1.0),
@@ -113,6 +114,40 @@ def cases(k):
     out["timedistributed"] = seq("timedistributed", (3, 5, 5, 2),
                                  L.TimeDistributed(L.Conv2D(2, 3)), L.TimeDistributed(L.Flatten()),
                                  L.TimeDistributed(L.Dense(3)), L.LSTM(2))
+    if k.__name__ == "keras":
+        out.update(keras3_only_cases(k))
+    return out
+
+
+def keras3_only_cases(k):
+    """Layers of the runtime's second priority group, and operation nodes of Keras 3 functional graphs."""
+    L = k.layers
+    I = k.Input
+
+    def seq(name, shape, *layers):
+        return k.Sequential([I(shape=shape), *layers], name=name)
+
+    out = {}
+    out["sequence_shapes"] = seq("sequence_shapes", (4, 6), L.Permute((2, 1)), L.Flatten(), L.Dense(5),
+                                 L.RepeatVector(3), L.Cropping1D((1, 0)), L.UpSampling1D(2),
+                                 L.ZeroPadding1D((1, 2)), L.UnitNormalization(), L.LeakyReLU(negative_slope=0.2),
+                                 L.ELU(alpha=0.7), L.Softmax())
+    out["separable2d"] = seq("separable2d", (10, 9, 4),
+                             L.SeparableConv2D(6, 3, depth_multiplier=2, padding="same", activation="relu"),
+                             L.Conv2DTranspose(3, 3, strides=2, padding="same"),
+                             L.Cropping2D(((1, 2), (0, 1))), L.UpSampling2D((2, 1)),
+                             L.GroupNormalization(groups=3), L.PReLU(), L.GlobalAveragePooling2D())
+    out["separable1d"] = seq("separable1d", (12, 4), L.SeparableConv1D(5, 3, strides=2),
+                             L.Conv1DTranspose(3, 3, strides=2, padding="valid"),
+                             L.DepthwiseConv1D(3, depth_multiplier=2), L.Flatten())
+    q, v = I(shape=(4, 6), name="q"), I(shape=(5, 6), name="v")
+    out["attention_layers"] = k.Model([q, v], [
+        L.Attention(name="dot_attention")([q, v]), L.AdditiveAttention(name="additive")([q, v]),
+        L.Dot(axes=(2, 2), name="dot")([q, v]),
+        L.EinsumDense("abc,cd->abd", output_shape=(None, 7), bias_axes="d", name="einsum")(q)], name="attention_layers")
+    x, y = I(shape=(3, 4), name="x"), I(shape=(3, 4), name="y")
+    out["operations"] = k.Model([x, y], [x * 2.0 + y, k.ops.maximum(x, y) - 1.0, (x > y) * x / 3.0],
+                                name="operations")
     return out
 
 

@@ -47,6 +47,13 @@ class LayerCasesTest {
             List<long[]> expected = layer.getValue().asArray().values().stream()
                     .map(s -> s.asArray().values().stream().mapToLong(d -> d.isNull() ? -1 : Long.parseLong(d.toJson())).toArray())
                     .toList();
+            int output = model.outputNames().indexOf(layer.getKey());
+            if (output >= 0 && !c.model().isSequential()) {
+                // Keras's symbolic shape can be wrong (Activation("glu") claims the input's); its prediction is not.
+                long[] predicted = c.expected().get(output).shape();
+                predicted[0] = -1;
+                expected = List.of(predicted);
+            }
             assertThat(ours).as(name + " layer " + layer.getKey()).usingElementComparator(java.util.Arrays::compare)
                     .containsExactlyElementsOf(expected);
         }

@@ -59,6 +59,7 @@ public final class Activations {
         switch (name) {
             case "softmax": return Activations::softmax;
             case "log_softmax": return Activations::logSoftmax;
+            case "sparsemax": return Activations::sparsemax;
             case "hard_sigmoid":
                 return dialect == Dialect.KERAS3 ? elementwise(Activations::hardSigmoidKeras3)
                         : elementwise(x -> Math.min(1, Math.max(0, 0.2 * x + 0.5)));
@@ -106,6 +107,31 @@ public final class Activations {
                 sum += e[j];
             }
             for (int j = 0; j < lastDim; j++) data[row + j] = (float) (e[j] / sum);
+        }
+    }
+
+    /**
+     * Sparsemax as Keras 3 computes it: the support {@code z_(k) > (cumsum_k - 1) / k} of the sorted row, then
+     * {@code tau = (sum of cumsum over the support - 1) / |support|}. Keras sums the cumulative sums where the paper
+     * (Martins and Astudillo, 2016) takes the cumulative sum at the support's end; keras4j follows Keras.
+     */
+    static void sparsemax(float[] data, int lastDim) {
+        float[] sorted = new float[lastDim];
+        for (int row = 0; row < data.length; row += lastDim) {
+            for (int j = 0; j < lastDim; j++) sorted[j] = data[row + j];
+            java.util.Arrays.sort(sorted);
+            float cumulative = 0, supportSum = 0;
+            int support = 0;
+            for (int k = 1; k <= lastDim; k++) {
+                float z = sorted[lastDim - k];
+                cumulative += z;
+                if (z - (cumulative - 1) / k > 0) {
+                    support++;
+                    supportSum += cumulative;
+                }
+            }
+            float tau = (supportSum - 1) / support;
+            for (int j = 0; j < lastDim; j++) data[row + j] = Math.max(data[row + j] - tau, 0);
         }
     }
 

@@ -74,6 +74,25 @@ public final class BuiltinLayers implements LayerProvider {
         m.put("ZeroPadding1D", s -> new ZeroPaddingOp(s, 1));
         m.put("ZeroPadding2D", s -> new ZeroPaddingOp(s, 2));
         m.put("MultiHeadAttention", MultiHeadAttentionOp::new);
+        m.put("Attention", s -> new AttentionOp(s, false));
+        m.put("AdditiveAttention", s -> new AttentionOp(s, true));
+        m.put("Dot", DotOp::new);
+        m.put("EinsumDense", EinsumDenseOp::new);
+        m.put("Permute", ShapeOps::permute);
+        m.put("RepeatVector", ShapeOps::repeatVector);
+        m.put("Cropping1D", s -> ShapeOps.cropping(s, 1));
+        m.put("Cropping2D", s -> ShapeOps.cropping(s, 2));
+        m.put("UpSampling1D", s -> ShapeOps.upSampling(s, 1));
+        m.put("UpSampling2D", s -> ShapeOps.upSampling(s, 2));
+        m.put("UnitNormalization", MoreNormalizations::unitNormalization);
+        m.put("GroupNormalization", MoreNormalizations::groupNormalization);
+        m.put("PReLU", MoreNormalizations::prelu);
+        for (String n : new String[] {"SeparableConv1D", "SeparableConvolution1D"}) m.put(n, s -> new SeparableConvOp(s, 1));
+        for (String n : new String[] {"SeparableConv2D", "SeparableConvolution2D"}) m.put(n, s -> new SeparableConvOp(s, 2));
+        for (String n : new String[] {"Conv1DTranspose", "Convolution1DTranspose"}) m.put(n, s -> new ConvTransposeOp(s, 1));
+        for (String n : new String[] {"Conv2DTranspose", "Convolution2DTranspose", "Deconvolution2D"}) {
+            m.put(n, s -> new ConvTransposeOp(s, 2));
+        }
         return Map.copyOf(m);
     }
 }

@@ -19,8 +19,9 @@ final class ElementwiseOp extends UnaryOp {
     /** Dropout, SpatialDropout*, GaussianNoise, GaussianDropout, AlphaDropout, ActivityRegularization, Identity. */
     static ElementwiseOp identity(LayerSpec spec) { return new ElementwiseOp(spec, null); }
 
-    static ElementwiseOp activation(LayerSpec spec) {
-        return new ElementwiseOp(spec, Activations.of(LayerActivation.name(spec), spec.sourceDialect()));
+    static UnaryOp activation(LayerSpec spec) {
+        String name = LayerActivation.name(spec);
+        return "glu".equals(name) ? new GluOp(spec) : new ElementwiseOp(spec, Activations.of(name, spec.sourceDialect()));
     }
 
     /** {@code ReLU(max_value, negative_slope, threshold)}. */

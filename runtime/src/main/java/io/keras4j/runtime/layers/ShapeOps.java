@@ -1,0 +1,129 @@
+package io.keras4j.runtime.layers;
+
+import io.keras4j.runtime.math.Transpose;
+import io.keras4j.runtime.spi.CallContext;
+import io.keras4j.runtime.spi.LayerSpec;
+import io.keras4j.runtime.spi.Mask;
+import io.keras4j.runtime.spi.NdArray;
+import io.keras4j.runtime.spi.Value;
+
+/**
+ * Layers that only move values: {@code Permute}, {@code RepeatVector}, {@code Cropping1D/2D} and
+ * {@code UpSampling1D/2D} (nearest). Spatial ones run channels-last on {@code [n, h, w, c]} like convolutions.
+ */
+final class ShapeOps {
+    private ShapeOps() {}
+
+    /** {@code Permute(dims)}: dims are 1-based axes after the batch axis. */
+    static UnaryOp permute(LayerSpec spec) {
+        long[] dims = spec.config().getArray("dims").toLongs();
+        int[] perm = new int[dims.length + 1];
+        for (int i = 0; i < dims.length; i++) perm[i + 1] = (int) dims[i];
+        return new UnaryOp(spec) {
+            @Override long[] outputShape(long[] in) {
+                long[] out = new long[in.length];
+                for (int i = 0; i < in.length; i++) out[i] = in[perm[i]];
+                return out;
+            }
+
+            @Override NdArray forward(NdArray in, CallContext ctx) { return Transpose.permute(in, perm); }
+
+            @Override Mask outputMask(Value in) { return null; }
+        };
+    }
+
+    /** {@code RepeatVector(n)}: {@code [b, d]} to {@code [b, n, d]}. */
+    static UnaryOp repeatVector(LayerSpec spec) {
+        int n = Configs.requiredInt(spec, "n");
+        return new UnaryOp(spec) {
+            @Override long[] outputShape(long[] in) { return new long[] {in[0], n, in[1]}; }
+
+            @Override NdArray forward(NdArray in, CallContext ctx) {
+                int b = in.dim(0), d = in.dim(1);
+                float[] out = new float[b * n * d];
+                for (int i = 0; i < b; i++) for (int r = 0; r < n; r++) System.arraycopy(in.data(), i * d, out, (i * n + r) * d, d);
+                return NdArray.wrap(out, b, n, d);
+            }
+
+            @Override Mask outputMask(Value in) { return null; }
+        };
+    }
+
+    /** {@code Cropping1D/2D}: {@code cropping} before and after each spatial axis. */
+    static UnaryOp cropping(LayerSpec spec, int rank) {
+        int[][] crop = pairs(spec, "cropping", rank);
+        boolean channelsFirst = Configs.channelsFirst(spec);
+        return new Spatial(spec, rank, channelsFirst) {
+            @Override long size(int axis, long in) { return in < 0 ? -1 : in - crop[axis][0] - crop[axis][1]; }
+
+            @Override int source(int axis, int out) { return out + crop[axis][0]; }
+        };
+    }
+
+    /** {@code UpSampling1D/2D} with nearest interpolation: each step repeated {@code size} times. */
+    static UnaryOp upSampling(LayerSpec spec, int rank) {
+        int[] size = Configs.tuple(spec, "size", rank, 2);
+        String interpolation = Configs.string(spec, "interpolation", "nearest");
+        if (!interpolation.equals("nearest")) throw Configs.unsupported(spec, "interpolation=" + interpolation);
+        boolean channelsFirst = Configs.channelsFirst(spec);
+        return new Spatial(spec, rank, channelsFirst) {
+            @Override long size(int axis, long in) { return in < 0 ? -1 : in * size[axis]; }
+
+            @Override int source(int axis, int out) { return out / size[axis]; }
+        };
+    }
+
+    /** {@code cropping}/{@code padding}: an int, a pair, or one pair per axis. */
+    static int[][] pairs(LayerSpec spec, String key, int rank) {
+        var v = spec.config().get(key);
+        int[][] out = new int[rank][];
+        for (int i = 0; i < rank; i++) {
+            var axis = rank > 1 && v.isArray() && v.asArray().size() == rank ? v.asArray().get(i) : v;
+            long[] p = axis.isArray() ? axis.asArray().toLongs() : new long[] {Configs.tuple(spec, key, 1, 0)[0]};
+            out[i] = p.length == 1 ? new int[] {(int) p[0], (int) p[0]} : new int[] {(int) p[0], (int) p[1]};
+        }
+        return out;
+    }
+
+    /** A spatial gather: each output position copies the channels of one input position. */
+    private abstract static class Spatial extends UnaryOp {
+        private final int rank;
+        private final boolean channelsFirst;
+
+        Spatial(LayerSpec spec, int rank, boolean channelsFirst) {
+            super(spec);
+            this.rank = rank;
+            this.channelsFirst = channelsFirst;
+        }
+
+        abstract long size(int axis, long in);
+
+        abstract int source(int axis, int out);
+
+        @Override long[] outputShape(long[] in) {
+            long[] out = in.clone();
+            int first = channelsFirst ? 2 : 1;
+            for (int i = 0; i < rank; i++) out[first + i] = size(i, in[first + i]);
+            return out;
+        }
+
+        @Override NdArray forward(NdArray in, CallContext ctx) {
+            NdArray x = channelsFirst ? Transpose.toChannelsLast(in) : in;
+            int n = x.dim(0), c = x.dim(-1), h = rank == 2 ? x.dim(1) : 1, w = x.dim(rank == 2 ? 2 : 1);
+            int oh = rank == 2 ? (int) size(0, h) : 1, ow = (int) size(rank - 1, w);
+            float[] src = x.data(), out = new float[n * oh * ow * c];
+            for (int b = 0; b < n; b++) {
+                for (int y = 0; y < oh; y++) {
+                    int sy = rank == 2 ? source(0, y) : 0;
+                    for (int z = 0; z < ow; z++) {
+                        System.arraycopy(src, ((b * h + sy) * w + source(rank - 1, z)) * c, out, ((b * oh + y) * ow + z) * c, c);
+                    }
+                }
+            }
+            NdArray y = NdArray.wrap(out, rank == 2 ? new int[] {n, oh, ow, c} : new int[] {n, ow, c});
+            return channelsFirst ? Transpose.toChannelsFirst(y) : y;
+        }
+
+        @Override Mask outputMask(Value in) { return null; }
+    }
+}
