@@ -18,7 +18,7 @@ import java.util.List;
  * already stores as a {@code [kh * kw * c_in/groups, c_out]} matrix. Depthwise convolutions loop directly with the
  * channel axis innermost.
  */
-final class ConvOp extends UnaryOp {
+final class ConvOp extends ArrayOp {
     private final int rank;
     private final boolean depthwise;
     private final int[] kernelSize;

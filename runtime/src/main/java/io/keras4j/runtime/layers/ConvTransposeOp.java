@@ -13,7 +13,7 @@ import java.util.List;
  * {@code Conv1DTranspose} and {@code Conv2DTranspose} (the gradient of a convolution): every input position
  * scatters {@code x · W} into a window of the output. Keras's kernel is {@code [k..., filters, c_in]}.
  */
-final class ConvTransposeOp extends UnaryOp {
+final class ConvTransposeOp extends ArrayOp {
     private final int rank;
     private final int[] kernelSize;
     private final int[] strides;

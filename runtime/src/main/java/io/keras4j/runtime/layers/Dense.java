@@ -7,7 +7,7 @@ import io.keras4j.runtime.spi.NdArray;
 import java.util.List;
 
 /** {@code Dense}: a matmul over the last axis, plus bias and activation. */
-final class Dense extends UnaryOp {
+final class Dense extends ArrayOp {
     private final int units;
     private final boolean useBias;
     private final Activations.Fn activation;

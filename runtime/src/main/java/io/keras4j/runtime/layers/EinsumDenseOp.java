@@ -15,7 +15,7 @@ import java.util.Map;
  * {@code EinsumDense}: {@code einsum(equation, x, kernel)} plus a bias over {@code bias_axes} and an activation.
  * Evaluated by direct index iteration over output and contracted letters; an ellipsis ({@code ...}) is not supported.
  */
-final class EinsumDenseOp extends UnaryOp {
+final class EinsumDenseOp extends ArrayOp {
     private final String inputSpec;
     private final String kernelSpec;
     private final String outputSpec;

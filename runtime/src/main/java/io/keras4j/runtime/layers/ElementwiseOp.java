@@ -8,7 +8,7 @@ import io.keras4j.runtime.spi.NdArray;
  * Weightless layers that map each value (or each last-axis row) on its own: activation layers, {@code Rescaling},
  * and the dropout and noise family, which are the identity at inference.
  */
-final class ElementwiseOp extends UnaryOp {
+final class ElementwiseOp extends ArrayOp {
     private final Activations.Fn fn;
 
     private ElementwiseOp(LayerSpec spec, Activations.Fn fn) {
@@ -68,7 +68,7 @@ final class ElementwiseOp extends UnaryOp {
     @Override
     NdArray forward(NdArray in, CallContext ctx) {
         if (fn == null) return in;
-        float[] out = copy(in);
+        float[] out = in.data().clone();
         fn.applyInPlace(out, in.rank() == 0 ? 1 : in.dim(-1));
         return NdArray.wrap(out, in.shape());
     }

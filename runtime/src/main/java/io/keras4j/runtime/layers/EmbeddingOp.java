@@ -34,8 +34,8 @@ final class EmbeddingOp extends UnaryOp {
     public List<long[]> weightShapes(List<long[]> inputShapes) { return List.of(new long[] {inputDim, outputDim}); }
 
     @Override
-    public List<Value> call(List<Value> inputs, CallContext ctx) {
-        NdArray ids = single(inputs).array();
+    Value apply(Value input, CallContext ctx) {
+        NdArray ids = input.array();
         float[] idv = ids.data();
         float[] out = new float[idv.length * outputDim];
         boolean[] keep = new boolean[idv.length];
@@ -50,8 +50,7 @@ final class EmbeddingOp extends UnaryOp {
         }
         int[] shape = java.util.Arrays.copyOf(ids.shape(), ids.rank() + 1);
         shape[ids.rank()] = outputDim;
-        return List.of(new Value(NdArray.wrap(out, shape), maskZero ? new Mask(keep, ids.shape()) : null));
+        return new Value(NdArray.wrap(out, shape), maskZero ? new Mask(keep, ids.shape()) : null);
     }
 
-    @Override NdArray forward(NdArray in, CallContext ctx) { throw new UnsupportedOperationException("call() looks up"); }
 }

@@ -5,7 +5,6 @@ import io.keras4j.runtime.spi.LayerSpec;
 import io.keras4j.runtime.spi.Mask;
 import io.keras4j.runtime.spi.NdArray;
 import io.keras4j.runtime.spi.Value;
-import java.util.List;
 
 /**
  * {@code GlobalMax/AveragePooling1D/2D/3D}: reduce every spatial axis, optionally keeping them as size 1.
@@ -35,8 +34,8 @@ final class GlobalPoolOp extends UnaryOp {
     }
 
     @Override
-    public List<Value> call(List<Value> inputs, CallContext ctx) {
-        Value in = single(inputs);
+    Value apply(Value input, CallContext ctx) {
+        Value in = input;
         NdArray x = in.array();
         int n = x.dim(0), c = channelsFirst ? x.dim(1) : x.dim(-1), steps = x.size() / (n * c);
         // View as [n, steps, c] (channels last) or [n, c, steps] (channels first).
@@ -61,8 +60,7 @@ final class GlobalPoolOp extends UnaryOp {
         }
         int[] shape = java.util.Arrays.stream(outputShape(java.util.Arrays.stream(x.shape()).asLongStream().toArray()))
                 .mapToInt(Math::toIntExact).toArray();
-        return List.of(Value.of(NdArray.wrap(out, shape)));
+        return Value.of(NdArray.wrap(out, shape));
     }
 
-    @Override NdArray forward(NdArray in, CallContext ctx) { throw new UnsupportedOperationException("call() reduces"); }
 }

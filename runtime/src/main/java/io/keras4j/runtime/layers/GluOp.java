@@ -5,7 +5,7 @@ import io.keras4j.runtime.spi.LayerSpec;
 import io.keras4j.runtime.spi.NdArray;
 
 /** The {@code glu} activation: the last axis splits in halves {@code a, b}; the result is {@code a * sigmoid(b)}. */
-final class GluOp extends UnaryOp {
+final class GluOp extends ArrayOp {
     GluOp(LayerSpec spec) { super(spec); }
 
     @Override long[] outputShape(long[] in) { return Shapes.withLast(in, in[in.length - 1] < 0 ? -1 : in[in.length - 1] / 2); }

@@ -5,7 +5,6 @@ import io.keras4j.runtime.spi.LayerSpec;
 import io.keras4j.runtime.spi.Mask;
 import io.keras4j.runtime.spi.NdArray;
 import io.keras4j.runtime.spi.Value;
-import java.util.List;
 
 /** {@code Masking}: a step whose features all equal {@code mask_value} is masked and zeroed. */
 final class MaskingOp extends UnaryOp {
@@ -19,8 +18,8 @@ final class MaskingOp extends UnaryOp {
     @Override long[] outputShape(long[] in) { return in; }
 
     @Override
-    public List<Value> call(List<Value> inputs, CallContext ctx) {
-        NdArray x = single(inputs).array();
+    Value apply(Value input, CallContext ctx) {
+        NdArray x = input.array();
         int features = x.dim(-1), steps = x.size() / features;
         float[] in = x.data(), out = new float[in.length];
         boolean[] keep = new boolean[steps];
@@ -30,8 +29,7 @@ final class MaskingOp extends UnaryOp {
             if (keep[s]) System.arraycopy(in, base, out, base, features);
         }
         int[] maskShape = java.util.Arrays.copyOf(x.shape(), x.rank() - 1);
-        return List.of(new Value(NdArray.wrap(out, x.shape()), new Mask(keep, maskShape)));
+        return new Value(NdArray.wrap(out, x.shape()), new Mask(keep, maskShape));
     }
 
-    @Override NdArray forward(NdArray in, CallContext ctx) { throw new UnsupportedOperationException("call() masks"); }
 }

@@ -14,7 +14,7 @@ final class MoreNormalizations {
     static UnaryOp unitNormalization(LayerSpec spec) {
         int[] axes = Configs.axes(spec, "axis", -1);
         if (axes.length != 1 || axes[0] != -1) throw Configs.unsupported(spec, "unit normalization over other than the last axis");
-        return new UnaryOp(spec) {
+        return new ArrayOp(spec) {
             @Override long[] outputShape(long[] in) { return in; }
 
             @Override NdArray forward(NdArray in, CallContext ctx) {
@@ -39,7 +39,7 @@ final class MoreNormalizations {
         int[] axes = Configs.axes(spec, "axis", -1);
         if (axes.length != 1 || axes[0] != -1) throw Configs.unsupported(spec, "group normalization over other than the last axis");
         float[] gamma = scale ? spec.floats(0) : null, beta = center ? spec.floats(scale ? 1 : 0) : null;
-        return new UnaryOp(spec) {
+        return new ArrayOp(spec) {
             @Override long[] outputShape(long[] in) { return in; }
 
             @Override public List<long[]> weightShapes(List<long[]> inputShapes) {
@@ -86,7 +86,7 @@ final class MoreNormalizations {
     static UnaryOp prelu(LayerSpec spec) {
         int[] shared = spec.config().get("shared_axes").isNull() ? new int[0] : Configs.axes(spec, "shared_axes", 0);
         float[] alpha = spec.floats(0);
-        return new UnaryOp(spec) {
+        return new ArrayOp(spec) {
             @Override long[] outputShape(long[] in) { return in; }
 
             private long[] alphaShape(long[] in) {

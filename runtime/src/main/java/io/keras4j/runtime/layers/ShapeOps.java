@@ -19,7 +19,7 @@ final class ShapeOps {
         long[] dims = spec.config().getArray("dims").toLongs();
         int[] perm = new int[dims.length + 1];
         for (int i = 0; i < dims.length; i++) perm[i + 1] = (int) dims[i];
-        return new UnaryOp(spec) {
+        return new ArrayOp(spec) {
             @Override long[] outputShape(long[] in) {
                 long[] out = new long[in.length];
                 for (int i = 0; i < in.length; i++) out[i] = in[perm[i]];
@@ -35,7 +35,7 @@ final class ShapeOps {
     /** {@code RepeatVector(n)}: {@code [b, d]} to {@code [b, n, d]}. */
     static UnaryOp repeatVector(LayerSpec spec) {
         int n = Configs.requiredInt(spec, "n");
-        return new UnaryOp(spec) {
+        return new ArrayOp(spec) {
             @Override long[] outputShape(long[] in) { return new long[] {in[0], n, in[1]}; }
 
             @Override NdArray forward(NdArray in, CallContext ctx) {
@@ -86,7 +86,7 @@ final class ShapeOps {
     }
 
     /** A spatial gather: each output position copies the channels of one input position. */
-    private abstract static class Spatial extends UnaryOp {
+    private abstract static class Spatial extends ArrayOp {
         private final int rank;
         private final boolean channelsFirst;
 

@@ -4,12 +4,10 @@ import io.keras4j.UnsupportedModelException;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerOp;
 import io.keras4j.runtime.spi.LayerSpec;
-import io.keras4j.runtime.spi.Mask;
-import io.keras4j.runtime.spi.NdArray;
 import io.keras4j.runtime.spi.Value;
 import java.util.List;
 
-/** A layer with one input and one output. By default the input's mask passes through, as for Keras layers that support masking. */
+/** A layer with one input and one output, both with their masks. */
 abstract class UnaryOp implements LayerOp {
     protected final LayerSpec spec;
 
@@ -17,19 +15,13 @@ abstract class UnaryOp implements LayerOp {
 
     abstract long[] outputShape(long[] in);
 
-    abstract NdArray forward(NdArray in, CallContext ctx);
-
-    /** The mask of the output; {@code null} drops it (layers that change the step axis). */
-    Mask outputMask(Value in) { return in.mask(); }
+    abstract Value apply(Value in, CallContext ctx);
 
     @Override
     public final List<long[]> outputShapes(List<long[]> inputShapes) { return List.of(outputShape(single(inputShapes))); }
 
     @Override
-    public List<Value> call(List<Value> inputs, CallContext ctx) {
-        Value in = single(inputs);
-        return List.of(new Value(forward(in.array(), ctx), outputMask(in)));
-    }
+    public final List<Value> call(List<Value> inputs, CallContext ctx) { return List.of(apply(single(inputs), ctx)); }
 
     protected <T> T single(List<T> inputs) {
         if (inputs.size() != 1) {
@@ -38,7 +30,4 @@ abstract class UnaryOp implements LayerOp {
         }
         return inputs.get(0);
     }
-
-    /** A fresh copy of the data, for ops that then work in place. */
-    static float[] copy(NdArray a) { return a.data().clone(); }
 }

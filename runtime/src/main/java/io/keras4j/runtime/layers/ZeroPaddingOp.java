@@ -10,7 +10,7 @@ import io.keras4j.runtime.spi.NdArray;
 import io.keras4j.runtime.spi.Value;
 
 /** {@code ZeroPadding1D/2D}: zeros before and after each spatial axis. */
-final class ZeroPaddingOp extends UnaryOp {
+final class ZeroPaddingOp extends ArrayOp {
     private final int rank;
     private final int[][] pads;
     private final boolean channelsFirst;
