@@ -7,6 +7,7 @@ import io.keras4j.CorruptModelException;
 import io.keras4j.spi.MatchStrength;
 import io.keras4j.spi.ProbeInput;
 import io.keras4j.spi.ReadOptions;
+import io.keras4j.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,7 +20,7 @@ class BadInputTest {
     @TempDir Path dir;
 
     private static Path mlp() {
-        Path p = Oracle.requireShared().resolve("fixtures/public/dl4j-test-resources-2018/src/main/resources/modelimport/keras/"
+        Path p = Fixtures.publicFixtures().resolve("dl4j-test-resources-2018/src/main/resources/modelimport/keras/"
                 + "examples/mnist_mlp/mnist_mlp_tf_keras_2_weights.h5");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(p), "mnist_mlp fixture absent");
         return p;

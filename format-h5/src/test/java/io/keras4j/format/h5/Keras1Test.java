@@ -8,6 +8,7 @@ import io.keras4j.model.Model;
 import io.keras4j.spi.LoadWeightsOptions;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.tensor.Tensor;
+import io.keras4j.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class Keras1Test {
     @Test
     void mnistMlpKeras1WeightsReproduceKerasPredictions() throws Exception {
-        Path base = Oracle.requireShared().resolve("fixtures/public/dl4j-test-resources-2018/src/main/resources/modelimport/keras/examples/mnist_mlp");
+        Path base = Fixtures.publicFixtures().resolve("dl4j-test-resources-2018/src/main/resources/modelimport/keras/examples/mnist_mlp");
         Model architecture = KerasJson.readModel(Files.readString(base.resolve("mnist_mlp_tf_keras_1_config.json")), base);
         assertThat(architecture.dialect()).isEqualTo(Dialect.KERAS1);
         Model model = new H5Codec().loadWeights(architecture, base.resolve("mnist_mlp_tf_keras_1_weights.h5"), LoadWeightsOptions.DEFAULT);

@@ -2,8 +2,9 @@ package io.keras4j.format.h5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keras4j.format.h5.testing.Oracle;
+import io.keras4j.format.h5.testing.Zoo;
 import io.keras4j.format.json.KerasJson;
-import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
@@ -28,7 +29,7 @@ class ZooTest {
         Zoo zoo = Zoo.require();
         int files = 0;
         for (JsonObject m : zoo.models()) {
-            String id = m.getString("model", "") + "/" + m.getString("gen", "");
+            String id = Zoo.id(m);
             var expected = zoo.weights(m);
             for (Path p : zoo.files(m, "h5")) {
                 Model model = h5.read(p, ReadOptions.DEFAULT).model().orElseThrow();
@@ -55,57 +56,41 @@ class ZooTest {
         Zoo zoo = Zoo.require();
         Oracle.requirePython();
         Path out = Files.createDirectories(Path.of("target/zoo-roundtrip"));
-        JsonArray.Builder cases = JsonArray.builder();
-        int count = 0;
+        List<JsonObject> cases = new ArrayList<>();
         for (JsonObject m : zoo.models()) {
             List<Path> sources = zoo.files(m, "h5");
             if (sources.isEmpty()) continue;
-            String gen = m.getString("gen", "");
-            String id = m.getString("model", "") + "-" + gen;
+            String id = Zoo.id(m);
             Model model = h5.read(sources.get(0), ReadOptions.DEFAULT).model().orElseThrow();
             Path dir = Files.createDirectories(out.resolve(id));
-            Path json = zoo.files(m, "json").get(0);
-            List<Case> written = new ArrayList<>();
-            if (gen.equals("k3")) {
+            String json = zoo.files(m, "json").get(0).toAbsolutePath().toString();
+            if (m.getString("gen", "").equals("k3")) {
                 h5.write(model, dir.resolve("model.h5"), WriteOptions.DEFAULT);
-                written.add(new Case("h5-keras3", "keras3.load_model", dir.resolve("model.h5"), null));
+                cases.add(zoo.reverseCase(m, id + "/h5-keras3", "keras3.load_model", dir.resolve("model.h5")).build());
                 h5.write(model, dir.resolve("model.weights.h5"), WriteOptions.DEFAULT);
-                written.add(new Case("weights.h5", "keras3.load_weights", dir.resolve("model.weights.h5"), json));
+                cases.add(zoo.reverseCase(m, id + "/weights.h5", "keras3.load_weights", dir.resolve("model.weights.h5"))
+                        .put("architecture", json).build());
                 sharded.write(model, dir.resolve("sharded.weights.json"), WriteOptions.DEFAULT.withProperty(
                         "weights-sharded.maxShardBytes", String.valueOf(Math.max(largest(model), model.weightBytes() / 3))));
-                written.add(new Case("sharded", "keras3.load_weights", dir.resolve("sharded.weights.json"), json));
+                cases.add(zoo.reverseCase(m, id + "/sharded", "keras3.load_weights", dir.resolve("sharded.weights.json"))
+                        .put("architecture", json).build());
             } else {
                 WriteOptions k2 = WriteOptions.DEFAULT.withDialect(Dialect.KERAS2);
                 h5.write(model, dir.resolve("model.h5"), k2);
-                written.add(new Case("h5-keras2", "tf_keras.load_model", dir.resolve("model.h5"), null));
+                cases.add(zoo.reverseCase(m, id + "/h5-keras2", "tf_keras.load_model", dir.resolve("model.h5")).build());
                 h5.write(model, dir.resolve("weights.h5"), k2.withWeightsOnly(true));
-                written.add(new Case("save-weights-h5", "tf_keras.load_weights", dir.resolve("weights.h5"), json));
-            }
-            for (Case c : written) {
-                JsonObject.Builder b = JsonObject.builder().put("id", id + "/" + c.name).put("loader", c.loader)
-                        .put("path", c.path.toAbsolutePath().toString())
-                        .put("inputs", zoo.paths(m, "inputs")).put("outputs", zoo.paths(m, "outputs"))
-                        .put("custom", !m.getArray("custom_objects").isEmpty());
-                if (c.architecture != null) b.put("architecture", c.architecture.toAbsolutePath().toString());
-                cases.add(b.build());
-                count++;
+                cases.add(zoo.reverseCase(m, id + "/save-weights-h5", "tf_keras.load_weights", dir.resolve("weights.h5"))
+                        .put("architecture", json).build());
             }
         }
-        Path casesFile = out.resolve("cases.json");
-        Path report = out.resolve("report.json");
-        Files.writeString(casesFile, KerasJson.toText(cases.build(), true));
-        String log = Oracle.runFile(Oracle.root().resolve("oracle/reverse_check.py"), "--cases", casesFile.toAbsolutePath().toString(), "--report", report.toAbsolutePath().toString());
-        JsonObject r = KerasJson.parse(Files.readString(report), report).asObject();
-        System.out.println(log);
-        assertThat(r.getLong("failed", -1)).as(log).isZero();
-        assertThat(r.getLong("passed", 0)).isEqualTo(count);
+        JsonObject report = Oracle.reverseCheck(cases, out);
+        assertThat(report.getLong("failed", -1)).as("failed reverse checks, see the log above").isZero();
+        assertThat(report.getLong("passed", 0)).isEqualTo(cases.size());
     }
 
     private static long largest(Model model) {
         return model.weights().stream().mapToLong(w -> w.value().byteSize()).max().orElse(0);
     }
-
-    private record Case(String name, String loader, Path path, Path architecture) {}
 
     private static Model architecture(Zoo zoo, JsonObject m) throws Exception {
         Path json = zoo.files(m, "json").get(0);

@@ -2,7 +2,7 @@ package io.keras4j.format.h5.hdf5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.keras4j.format.h5.Oracle;
+import io.keras4j.format.h5.testing.Oracle;
 import io.keras4j.tensor.DType;
 import io.keras4j.tensor.Tensor;
 import java.nio.file.Files;

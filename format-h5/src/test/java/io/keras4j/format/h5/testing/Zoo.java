@@ -1,4 +1,4 @@
-package io.keras4j.format.h5;
+package io.keras4j.format.h5.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,25 +10,24 @@ import io.keras4j.model.Model;
 import io.keras4j.model.Weight;
 import io.keras4j.tensor.Npy;
 import io.keras4j.tensor.Tensor;
+import io.keras4j.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * The oracle's model zoo: real Keras 3.15 and tf_keras 2.21 files with reference weights and outputs. Found at
- * {@code keras4j.zoo} (a directory made by {@code oracle/generate.py}) or {@code ../shared/fixtures/zoo}.
+ * The oracle's model zoo: real Keras 3.15 and tf_keras 2.21 files with reference weights and outputs, at
+ * {@code keras4j.zoo} (default: the committed {@code fixtures/zoo}; {@code oracle/generate.py} makes the full one).
+ * Shared with format-keras through this module's test jar.
  */
 public record Zoo(Path dir, JsonObject manifest) {
 
     public static Zoo require() throws IOException {
-        String override = System.getProperty("keras4j.zoo", System.getenv("KERAS4J_ZOO"));
-        Path dir = override != null ? Path.of(override) : Oracle.shared().resolve("fixtures/zoo");
+        Path dir = Fixtures.zoo();
         Path manifest = dir.resolve("manifest.json");
-        Assumptions.assumeTrue(Files.isRegularFile(manifest), "zoo absent at " + dir + ": skipping zoo test");
         return new Zoo(dir, KerasJson.parse(Files.readString(manifest), manifest).asObject());
     }
 
@@ -37,6 +36,9 @@ public record Zoo(Path dir, JsonObject manifest) {
         for (JsonValue v : manifest.getArray("models")) out.add(v.asObject());
         return out;
     }
+
+    /** {@code mlp-k3}: a model entry's id. */
+    public static String id(JsonObject model) { return model.getString("model", "") + "-" + model.getString("gen", ""); }
 
     /** Files of a model entry in the given format that real Keras loads. */
     public List<Path> files(JsonObject model, String format) {
@@ -50,10 +52,18 @@ public record Zoo(Path dir, JsonObject manifest) {
 
     public Map<String, Tensor> weights(JsonObject model) { return Npy.readNpz(dir.resolve(model.getString("weights", ""))); }
 
+    /** Absolute paths of a model entry's {@code inputs} or {@code outputs}. */
     public List<String> paths(JsonObject model, String key) {
         List<String> out = new ArrayList<>();
         for (JsonValue v : model.getArray(key)) out.add(dir.resolve(v.asText()).toAbsolutePath().toString());
         return out;
+    }
+
+    /** A reverse-check case predicting this model's reference inputs and outputs (oracle/README.md, "Reverse check"). */
+    public JsonObject.Builder reverseCase(JsonObject model, String id, String loader, Path path) {
+        return JsonObject.builder().put("id", id).put("loader", loader).put("path", path.toAbsolutePath().toString())
+                .put("inputs", paths(model, "inputs")).put("outputs", paths(model, "outputs"))
+                .put("custom", !model.getArray("custom_objects").isEmpty());
     }
 
     /** Asserts every weight Keras reported ({@code <layer>/<i>}) equals the layer's i-th weight in the model. */
