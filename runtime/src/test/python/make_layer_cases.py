@@ -116,7 +116,20 @@ def cases(k):
                                  L.TimeDistributed(L.Dense(3)), L.LSTM(2))
     if k.__name__ == "keras":
         out.update(keras3_only_cases(k))
+    else:
+        out.update(tf_keras_only_cases(k))
     return out
+
+
+def tf_keras_only_cases(k):
+    """tf.keras records TensorFlow calls on symbolic tensors as TFOpLambda layers."""
+    import tensorflow as tf
+    x, y = k.Input(shape=(3, 4), name="x"), k.Input(shape=(3, 4), name="y")
+    a = x * 2.0 + 1.0
+    b = tf.nn.relu(a - y)
+    return {"tf_op_lambda": k.Model([x, y], [a, b, tf.reduce_mean(b, axis=-1, keepdims=True),
+                                             tf.math.maximum(x, y) / 3.0, tf.math.reduce_max(tf.math.square(y), axis=1),
+                                             tf.nn.softmax(tf.math.sigmoid(x))], name="tf_op_lambda")}
 
 
 def keras3_only_cases(k):

@@ -1,6 +1,9 @@
 package io.keras4j.runtime;
 
 import io.keras4j.format.json.KerasJson;
+import io.keras4j.json.JsonArray;
+import io.keras4j.json.JsonObject;
+import io.keras4j.json.JsonValue;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
 import io.keras4j.model.Weight;
@@ -23,7 +26,8 @@ record KerasCase(String name, Model model, List<Tensor> inputs, List<Tensor> exp
 
     static KerasCase load(Path dir, String name) {
         try {
-            Model architecture = KerasJson.readModel(Files.readString(dir.resolve("model.json")), dir.resolve("model.json"));
+            Path json = dir.resolve("model.json");
+            Model architecture = KerasJson.readModel(wrapFlatNodes(KerasJson.parse(Files.readString(json), json)), json);
             Map<String, Tensor> stored = Npy.readNpz(dir.resolve("weights.npz"));
             List<Layer> layers = new ArrayList<>();
             for (Layer layer : architecture.layers()) {
@@ -37,6 +41,25 @@ record KerasCase(String name, Model model, List<Tensor> inputs, List<Tensor> exp
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * tf.keras writes a TFOpLambda call on one tensor as a flat node {@code ["x", 0, 0, {kwargs}]} rather than a list
+     * of such tensors; format-json does not read that form yet, so the test wraps it (a no-op for other nodes).
+     */
+    private static JsonValue wrapFlatNodes(JsonValue top) {
+        JsonObject config = top.asObject().getObject("config");
+        if (!config.get("layers").isArray()) return top;
+        JsonArray.Builder layers = JsonArray.builder();
+        for (JsonValue layer : config.getArray("layers")) {
+            JsonArray.Builder nodes = JsonArray.builder();
+            for (JsonValue node : layer.asObject().getArray("inbound_nodes")) {
+                boolean flat = node.isArray() && !node.asArray().isEmpty() && node.asArray().get(0).isString();
+                nodes.add(flat ? JsonArray.of(node) : node);
+            }
+            layers.add(layer.asObject().has("inbound_nodes") ? layer.asObject().with("inbound_nodes", nodes.build()) : layer);
+        }
+        return top.asObject().with("config", config.with("layers", layers.build()));
     }
 
     /** A nested model's weights come as one list: its layers' counts come from shape inference. */

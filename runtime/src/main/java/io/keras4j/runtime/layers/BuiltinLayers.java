@@ -74,6 +74,7 @@ public final class BuiltinLayers implements LayerProvider {
         m.put("ZeroPadding1D", s -> new ZeroPaddingOp(s, 1));
         m.put("ZeroPadding2D", s -> new ZeroPaddingOp(s, 2));
         m.put("MultiHeadAttention", MultiHeadAttentionOp::new);
+        m.put("TFOpLambda", TfOpLambdaOp::new);
         m.put("Attention", s -> new AttentionOp(s, false));
         m.put("AdditiveAttention", s -> new AttentionOp(s, true));
         m.put("Dot", DotOp::new);
