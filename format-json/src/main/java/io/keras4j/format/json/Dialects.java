@@ -23,7 +23,15 @@ public final class Dialects {
             "Minimum", "Concatenate", "Dot");
     private static final Set<String> MODEL_CLASSES = Set.of("Sequential", "Functional", "Model");
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Dialects.class);
+
     private Dialects() {}
+
+    private static final Set<String> RNN_LAYERS = Set.of("SimpleRNN", "LSTM", "GRU", "RNN", "Bidirectional",
+            "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "CuDNNLSTM", "CuDNNGRU");
+
+    /** Whether extra inbound tensors of this layer are its initial states (recurrent layers). */
+    public static boolean takesInitialState(String className) { return RNN_LAYERS.contains(className); }
 
     /** Whether a layer of this class is called with a list of tensors (merge layers). */
     public static boolean takesList(String className) { return LIST_INPUT_LAYERS.contains(className); }
@@ -65,11 +73,20 @@ public final class Dialects {
         }
         if (!cfg.has("trainable")) cfg = cfg.with("trainable", true);
         JsonObject entry = JsonObject.builder()
-                .put("module", MODEL_CLASSES.contains(m.className()) ? "keras" : JsonNull.INSTANCE)
+                .put("module", moduleOfModel(className))
                 .put("registered_name", MODEL_CLASSES.contains(m.className()) ? JsonNull.INSTANCE : m.className())
                 .build();
         return m.toBuilder().dialect(Dialect.KERAS3).className(className).config(cfg).entry(entry).layers(layers)
                 .trainingConfig(m.trainingConfig().orElse(null)).build();
+    }
+
+    /** The module Keras 3 itself writes for its model classes. */
+    private static JsonValue moduleOfModel(String className) {
+        return switch (className) {
+            case "Sequential" -> new io.keras4j.json.JsonString("keras");
+            case "Functional" -> new io.keras4j.json.JsonString("keras.src.models.functional");
+            default -> JsonNull.INSTANCE;
+        };
     }
 
     private static Layer inputLayer3(String name, long[] batchShape, String dtype) {
@@ -80,12 +97,13 @@ public final class Dialects {
                 .build();
     }
 
-    private static Layer layer2To3(Layer l) {
+    private static Layer layer2To3(Layer original) {
+        Layer l = LegacyLayers.replace(original);
         Layer.Builder b = l.toBuilder();
         boolean custom = !BuiltinLayers.isBuiltin(l.className()) && l.nestedModel().isEmpty();
         String className = l.className().equals("Model") ? "Functional" : l.className();
         JsonObject entry = JsonObject.builder()
-                .put("module", custom ? JsonNull.INSTANCE : l.nestedModel().isPresent() ? "keras" : "keras.layers")
+                .put("module", custom ? JsonNull.INSTANCE : l.nestedModel().isPresent() ? moduleOfModel(className) : "keras.layers")
                 .put("registered_name", custom ? l.className() : JsonNull.INSTANCE)
                 .build();
         b.className(className).entry(entry);
@@ -96,8 +114,10 @@ public final class Dialects {
         }
         List<InboundNode> nodes = new ArrayList<>();
         for (InboundNode n : l.inboundNodes()) {
-            InboundNode bare = new InboundNode(n.inputs(), n.kwargs(), null);
-            nodes.add(new InboundNode(n.inputs(), n.kwargs(), ModelWriter.renderNode(bare, Dialect.KERAS3, l)));
+            // Keras 3 propagates masks itself; an explicit Keras 2 mask keyword is refused by most layers.
+            JsonObject kwargs = n.kwargs().without("mask");
+            InboundNode bare = new InboundNode(n.inputs(), kwargs, null);
+            nodes.add(new InboundNode(n.inputs(), kwargs, ModelWriter.renderNode(bare, Dialect.KERAS3, l)));
         }
         return b.inboundNodes(nodes).build();
     }
@@ -108,13 +128,15 @@ public final class Dialects {
             if (className.equals("InputLayer")) out = out.renamed("batch_input_shape", "batch_shape");
             else out = out.without("batch_input_shape");
         }
-        if (className.equals("InputLayer")) out = out.without("ragged");
-        out = out.without("time_major");
+        if (out.getBoolean("time_major", false)) {
+            throw new UnsupportedModelException(className + " layer '" + c.getString("name", "?")
+                    + "' is time-major, which Keras 3 layers do not support");
+        }
         JsonObject.Builder b = out.toBuilder();
         for (var e : out.members().entrySet()) {
             String k = e.getKey();
             JsonValue v = e.getValue();
-            if (k.equals("dtype") && !className.equals("InputLayer")) b.put(k, dtypePolicy(v));
+            if (k.equals("dtype") && !className.equals("InputLayer")) b.put(k, dtypePolicy(embeddingDtype(className, v)));
             else if (k.equals("layer") && v.isObject()) b.put(k, wrapped2To3(v.asObject()));
             else if (k.equals("backward_layer") && v.isObject()) b.put(k, wrapped2To3(v.asObject()));
             else if (isObjectRef(v)) b.put(k, objectRef2To3(k, v.asObject()));
@@ -122,10 +144,42 @@ public final class Dialects {
         if (className.equals("InputLayer") && out.get("dtype").isObject()) {
             b.put("dtype", out.getObject("dtype").getObject("config").getString("name", "float32"));
         }
-        return b.build();
+        if (className.equals("InputLayer") && out.get("dtype").isString()) b.put("dtype", canonicalDtype(out.getString("dtype", "")));
+        if (className.equals("Lambda")) lambda2To3(out, b);
+        return dropUnaccepted(className, b.build());
+    }
+
+    /** Keras 3 refuses keyword arguments it does not know; drop those older Keras wrote (and say so). */
+    private static JsonObject dropUnaccepted(String className, JsonObject config) {
+        var accepted = Keras3LayerArgs.accepted(className);
+        if (accepted.isEmpty()) return config;
+        List<String> dropped = config.keys().stream().filter(k -> !accepted.get().contains(k)).toList();
+        if (dropped.isEmpty()) return config;
+        LOG.info("{} '{}': dropping {} (not accepted by Keras 3)", className, config.getString("name", "?"), dropped);
+        return config.without(dropped.toArray(String[]::new));
     }
 
     /** The inner layer of a wrapper (TimeDistributed, Bidirectional) in Keras 3 form. */
+    /**
+     * Keras 2 stored a Lambda's function as {@code function_type} plus a base64 marshalled code tuple; Keras 3 keeps
+     * the same triple (code, defaults, closure) under a {@code __lambda__} object. keras4j never runs that code.
+     */
+    private static void lambda2To3(JsonObject c, JsonObject.Builder b) {
+        for (String key : new String[] {"function", "output_shape"}) {
+            String type = c.getString(key + "_type", key.equals("function") ? "lambda" : "raw");
+            JsonValue v = c.get(key);
+            if (type.equals("lambda") && v.isArray() && v.asArray().size() == 3) {
+                JsonObject code = JsonObject.builder().put("code", v.asArray().get(0)).put("defaults", v.asArray().get(1))
+                        .put("closure", v.asArray().get(2)).build();
+                b.put(key, JsonObject.builder().put("class_name", "__lambda__").put("config", code).build());
+            } else if (type.equals("function")) {
+                throw new UnsupportedModelException("Lambda layer '" + c.getString("name", "?") + "' refers to the named Python function '"
+                        + v.asText() + "' (module " + c.getString(key + "_module", "?") + "), which Keras 3 cannot restore from a config");
+            }
+            b.remove(key + "_type").remove(key + "_module");
+        }
+    }
+
     private static JsonObject wrapped2To3(JsonObject inner) {
         String cls = inner.getString("class_name", "");
         boolean custom = !BuiltinLayers.isBuiltin(cls);
@@ -150,9 +204,20 @@ public final class Dialects {
                 .put("config", ref.get("config")).put("registered_name", JsonNull.INSTANCE).build();
     }
 
+    /** Keras 2 let an Embedding carry its integer input dtype; in Keras 3 that would make its weights integers. */
+    private static JsonValue embeddingDtype(String className, JsonValue dtype) {
+        boolean integer = dtype.isString() && io.keras4j.tensor.DType.fromKerasName(dtype.asText()).map(io.keras4j.tensor.DType::isInteger).orElse(false);
+        return className.equals("Embedding") && integer ? new io.keras4j.json.JsonString("float32") : dtype;
+    }
+
+    /** Keras 2 accepted NumPy aliases such as {@code float}; Keras 3 wants canonical names. */
+    static String canonicalDtype(String name) {
+        return io.keras4j.tensor.DType.fromKerasName(name).map(io.keras4j.tensor.DType::kerasName).orElse(name);
+    }
+
     private static JsonValue dtypePolicy(JsonValue v) {
-        String name = v.isString() ? v.asText()
-                : v.isObject() ? v.asObject().getObject("config").getString("name", "float32") : "float32";
+        String name = canonicalDtype(v.isString() ? v.asText()
+                : v.isObject() ? v.asObject().getObject("config").getString("name", "float32") : "float32");
         return JsonObject.builder().put("module", "keras").put("class_name", "DTypePolicy")
                 .put("config", JsonObject.builder().put("name", name).build()).put("registered_name", JsonNull.INSTANCE).build();
     }

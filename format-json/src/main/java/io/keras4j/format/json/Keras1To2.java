@@ -28,7 +28,7 @@ final class Keras1To2 {
             Map.entry("init", "kernel_initializer"), Map.entry("W_regularizer", "kernel_regularizer"),
             Map.entry("b_regularizer", "bias_regularizer"), Map.entry("W_constraint", "kernel_constraint"),
             Map.entry("b_constraint", "bias_constraint"), Map.entry("bias", "use_bias"),
-            Map.entry("border_mode", "padding"), Map.entry("input_dtype", "dtype"),
+            Map.entry("border_mode", "padding"),
             Map.entry("inner_init", "recurrent_initializer"), Map.entry("inner_activation", "recurrent_activation"),
             Map.entry("U_regularizer", "recurrent_regularizer"), Map.entry("U_constraint", "recurrent_constraint"),
             Map.entry("dropout_W", "dropout"), Map.entry("dropout_U", "recurrent_dropout"),
@@ -38,8 +38,36 @@ final class Keras1To2 {
     private Keras1To2() {}
 
     static Model convert(Model m) {
+        return convert(m, defaultDimOrdering(m));
+    }
+
+    /**
+     * Keras 1 layers omitted {@code dim_ordering} when it was the user's configured default, so the ordering some
+     * layer of the model states is the one the others used ({@code tf} when none states it).
+     */
+    private static String defaultDimOrdering(Model m) {
+        for (Layer l : m.layers()) {
+            if (l.config().has("dim_ordering")) return l.config().getString("dim_ordering", "tf");
+            if (l.nestedModel().isPresent()) {
+                String nested = defaultDimOrdering(l.nestedModel().get());
+                if (!nested.equals("tf")) return nested;
+            }
+        }
+        return "tf";
+    }
+
+    private static final java.util.regex.Pattern SPATIAL =
+            java.util.regex.Pattern.compile(".*(Convolution[23]D|Pooling[23]D|UpSampling[23]D|ZeroPadding[23]D|Cropping[23]D)");
+
+    private static Model convert(Model m, String dimOrdering) {
         List<Layer> layers = new ArrayList<>();
-        for (Layer l : m.layers()) layers.add(layer(l));
+        for (Layer l : m.layers()) {
+            if (SPATIAL.matcher(l.className()).matches() && !l.config().has("dim_ordering")) {
+                l = l.toBuilder().config(l.config().with("dim_ordering", dimOrdering)).build();
+            }
+            layers.add(l.nestedModel().isPresent()
+                    ? l.toBuilder().nestedModel(convert(l.nestedModel().get(), dimOrdering)).build() : layer(l));
+        }
         JsonObject cfg = m.config();
         if (!m.isSequential()) {
             cfg = cfg.with("input_layers", ModelWriter.refList(m.inputs())).with("output_layers", ModelWriter.refList(m.outputs()));
@@ -53,15 +81,13 @@ final class Keras1To2 {
     private static Layer layer(Layer l) {
         String cls = l.className();
         JsonObject c = l.config();
-        if (l.nestedModel().isPresent()) return l.toBuilder().nestedModel(convert(l.nestedModel().get())).build();
         String newClass = CLASS_RENAMES.getOrDefault(cls, cls);
         JsonObject out;
         switch (cls) {
             case "Merge" -> {
-                newClass = mergeClass(l);
-                out = JsonObject.builder().put("name", l.name()).put("trainable", c.getBoolean("trainable", true)).build();
-                if (newClass.equals("Concatenate")) out = out.with("axis", c.getLong("concat_axis", -1));
-                if (newClass.equals("Dot")) out = out.with("axes", c.get("dot_axes")).with("normalize", false);
+                Layer merged = LegacyLayers.replace(l);
+                newClass = merged.className();
+                out = merged.config();
             }
             case "TimeDistributedDense" -> {
                 newClass = "TimeDistributed";
@@ -89,25 +115,38 @@ final class Keras1To2 {
         return l.toBuilder().className(newClass).config(out).inboundNodes(nodes).build();
     }
 
-    private static String mergeClass(Layer l) {
-        String mode = l.config().getString("mode", "sum");
-        return switch (mode) {
-            case "sum" -> "Add";
-            case "mul" -> "Multiply";
-            case "concat" -> "Concatenate";
-            case "ave" -> "Average";
-            case "max" -> "Maximum";
-            case "dot" -> "Dot";
-            default -> throw new UnsupportedModelException("Keras 1 Merge layer '" + l.name() + "' uses mode '" + mode
-                    + "', which has no Keras 2 layer");
+    /** Keras 1 regularizers and constraints were {@code {"name": ..., args}}; Keras 2 wraps them as class and config. */
+    private static JsonObject keras1Object(JsonObject o) {
+        String name = o.getString("name", "");
+        return switch (name) {
+            case "WeightRegularizer", "ActivityRegularizer", "L1L2Regularizer" -> JsonObject.builder().put("class_name", "L1L2")
+                    .put("config", JsonObject.builder().put("l1", o.getDouble("l1", 0)).put("l2", o.getDouble("l2", 0)).build()).build();
+            case "MaxNorm" -> JsonObject.builder().put("class_name", "MaxNorm")
+                    .put("config", JsonObject.builder().put("max_value", o.getDouble("m", 2)).put("axis", o.getLong("axis", 0)).build()).build();
+            case "UnitNorm" -> JsonObject.builder().put("class_name", "UnitNorm")
+                    .put("config", JsonObject.builder().put("axis", o.getLong("axis", 0)).build()).build();
+            case "MinMaxNorm" -> JsonObject.builder().put("class_name", "MinMaxNorm")
+                    .put("config", JsonObject.builder().put("min_value", o.getDouble("low", 0)).put("max_value", o.getDouble("high", 1))
+                            .put("rate", o.getDouble("rate", 1)).put("axis", o.getLong("axis", 0)).build()).build();
+            case "NonNeg" -> JsonObject.builder().put("class_name", "NonNeg").put("config", JsonObject.EMPTY).build();
+            default -> o;
         };
     }
 
     private static JsonObject common(JsonObject c, String cls) {
         JsonObject out = c;
         for (Map.Entry<String, String> r : COMMON_KEYS.entrySet()) {
-            if (cls.equals("Embedding") && r.getKey().equals("init")) continue;
+            if (cls.equals("Embedding") && r.getKey().matches("init|W_regularizer|W_constraint")) continue;
             out = out.renamed(r.getKey(), r.getValue());
+        }
+        for (var e : out.members().entrySet()) {
+            if (e.getValue().isObject() && e.getValue().asObject().has("name") && !e.getValue().asObject().has("class_name")) {
+                out = out.with(e.getKey(), keras1Object(e.getValue().asObject()));
+            }
+        }
+        // input_dtype described the model input, not the layer's own dtype (an int32 Embedding would break).
+        if (out.has("input_dtype")) {
+            out = cls.equals("InputLayer") ? out.renamed("input_dtype", "dtype") : out.without("input_dtype");
         }
         if (out.has("padding") && !out.get("padding").isString() && cls.startsWith("ZeroPadding")) return out;
         if (out.get("kernel_initializer").isString()) out = out.with("kernel_initializer", initializer(out.getString("kernel_initializer", "")));

@@ -71,14 +71,22 @@ final class ModelWriter {
             JsonArray.Builder tensors = JsonArray.builder();
             for (TensorRef r : n.inputs()) tensors.add(kerasTensor(r));
             JsonArray all = tensors.build();
+            JsonObject kwargs = n.kwargs();
+            if (all.size() > 1 && Dialects.takesInitialState(layer.className())) {
+                // Keras 2 listed an RNN's initial states after its input; Keras 3 passes them as a keyword.
+                kwargs = kwargs.with("initial_state", new JsonArray(all.values().subList(1, all.size())));
+                all = JsonArray.of(all.get(0));
+            }
             boolean list = all.size() > 1 || Dialects.takesList(layer.className());
             JsonValue args = list ? JsonArray.of(all) : all.isEmpty() ? JsonArray.EMPTY : JsonArray.of(all.get(0));
-            return JsonObject.builder().put("args", args).put("kwargs", n.kwargs()).build();
+            return JsonObject.builder().put("args", args).put("kwargs", kwargs).build();
         }
         JsonArray.Builder node = JsonArray.builder();
+        // Keras 2 lists initial states as extra inbound tensors, not as a keyword.
+        JsonObject kwargs = n.kwargs().without("initial_state");
         for (TensorRef r : n.inputs()) {
             JsonArray.Builder t = JsonArray.builder().add(r.layer()).add(r.node()).add(r.tensor());
-            if (d == Dialect.KERAS2) t.add(n.kwargs());
+            if (d == Dialect.KERAS2) t.add(kwargs);
             node.add(t.build());
         }
         return node.build();
