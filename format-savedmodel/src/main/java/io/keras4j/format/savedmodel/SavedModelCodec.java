@@ -1,0 +1,53 @@
+package io.keras4j.format.savedmodel;
+
+import io.keras4j.model.KerasFile;
+import io.keras4j.model.Model;
+import io.keras4j.spi.Codec;
+import io.keras4j.spi.Feature;
+import io.keras4j.spi.InputKind;
+import io.keras4j.spi.MatchStrength;
+import io.keras4j.spi.ProbeInput;
+import io.keras4j.spi.ReadOptions;
+import io.keras4j.spi.WriteOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * TensorFlow SavedModel directories. Reads tf.keras SavedModels back into Keras models (from
+ * {@code keras_metadata.pb}, or the per-object metadata TF 2.4 and older kept in {@code saved_model.pb}) and reports
+ * the signatures and variables of any other SavedModel (Keras 3 {@code export()}); writes serving SavedModels that
+ * TensorFlow loads with {@code tf.saved_model.load}. A target named without a suffix is a directory, hence {@code ""}.
+ */
+public final class SavedModelCodec implements Codec {
+    static final String NAME = "savedmodel";
+
+    @Override public String name() { return NAME; }
+
+    @Override public String description() { return "TensorFlow SavedModel directory (saved_model.pb + variables/)"; }
+
+    @Override public Set<Feature> reads() { return Set.of(Feature.ARCHITECTURE, Feature.WEIGHTS, Feature.TRAINING_CONFIG); }
+
+    @Override public Set<Feature> writes() { return Set.of(Feature.ARCHITECTURE, Feature.WEIGHTS); }
+
+    @Override public Set<InputKind> inputKinds() { return Set.of(InputKind.DIRECTORY); }
+
+    @Override public List<String> targetSuffixes() { return List.of("", ".savedmodel"); }
+
+    /** SOLID on {@code saved_model.pb} (or the unsupported text form), FULL when {@code variables/} is there too. */
+    @Override
+    public MatchStrength probe(ProbeInput input) {
+        if (!input.isDirectory()) return MatchStrength.NO_MATCH;
+        if (input.child(SavedModelDir.SAVED_MODEL_PB).isEmpty()) {
+            return input.child(SavedModelDir.SAVED_MODEL_PBTXT).isPresent() ? MatchStrength.SOLID : MatchStrength.NO_MATCH;
+        }
+        boolean variables = input.child(SavedModelDir.VARIABLES).flatMap(v -> v.child("variables.index")).isPresent();
+        return variables ? MatchStrength.FULL : MatchStrength.SOLID;
+    }
+
+    @Override
+    public KerasFile read(Path source, ReadOptions options) { return SavedModelReader.read(source, options); }
+
+    @Override
+    public void write(Model model, Path target, WriteOptions options) { SavedModelWriter.write(model, target, options); }
+}

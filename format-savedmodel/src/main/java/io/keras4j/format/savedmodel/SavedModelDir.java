@@ -1,0 +1,119 @@
+package io.keras4j.format.savedmodel;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.keras4j.CorruptModelException;
+import io.keras4j.UnsupportedModelException;
+import io.keras4j.format.checkpoint.bundle.BundleReader;
+import io.keras4j.format.checkpoint.bundle.TensorBundle;
+import io.keras4j.format.savedmodel.proto.FingerprintDef;
+import io.keras4j.format.savedmodel.proto.MetaGraphDef;
+import io.keras4j.format.savedmodel.proto.SavedModel;
+import io.keras4j.format.savedmodel.proto.keras.SavedMetadata;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** The files of a SavedModel directory, each parsed on demand with errors that name the file. */
+final class SavedModelDir {
+    static final String SAVED_MODEL_PB = "saved_model.pb";
+    static final String SAVED_MODEL_PBTXT = "saved_model.pbtxt";
+    static final String KERAS_METADATA_PB = "keras_metadata.pb";
+    static final String FINGERPRINT_PB = "fingerprint.pb";
+    static final String VARIABLES = "variables";
+    static final String ASSETS = "assets";
+    /** The prefix of the variables checkpoint inside {@code variables/}. */
+    static final String VARIABLES_PREFIX = "variables/variables";
+    /** Protobuf's own limit for one message; a larger claimed file cannot be a valid saved_model.pb. */
+    private static final long MAX_PROTO_BYTES = Integer.MAX_VALUE - 8L;
+    private static final int RECURSION_LIMIT = 1000;
+
+    private final Path dir;
+
+    private SavedModelDir(Path dir) { this.dir = dir; }
+
+    /** Checks the directory holds a binary SavedModel; a text {@code saved_model.pbtxt} is refused clearly. */
+    static SavedModelDir open(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw CorruptModelException.in(dir).codec(SavedModelCodec.NAME).because("a SavedModel is a directory; " + dir + " is not one");
+        }
+        if (!Files.isRegularFile(dir.resolve(SAVED_MODEL_PB))) {
+            if (Files.isRegularFile(dir.resolve(SAVED_MODEL_PBTXT))) {
+                throw CorruptModelException.in(dir.resolve(SAVED_MODEL_PBTXT)).codec(SavedModelCodec.NAME).unsupported(
+                        "text SavedModels are not supported, only the binary saved_model.pb; convert it with TensorFlow "
+                                + "(tf.saved_model.load(dir) then tf.saved_model.save(obj, new_dir))");
+            }
+            throw CorruptModelException.in(dir).codec(SavedModelCodec.NAME).because("no saved_model.pb in " + dir);
+        }
+        return new SavedModelDir(dir);
+    }
+
+    Path dir() { return dir; }
+
+    SavedModel savedModel() { return parse(SAVED_MODEL_PB, SavedModel.parser()); }
+
+    /** The {@code serve} MetaGraph (the only one Keras writes), else the first. */
+    MetaGraphDef metaGraph(SavedModel model) {
+        if (model.getMetaGraphsCount() == 0) {
+            throw CorruptModelException.in(dir.resolve(SAVED_MODEL_PB)).codec(SavedModelCodec.NAME).at("meta_graphs")
+                    .because("the SavedModel holds no MetaGraph");
+        }
+        return model.getMetaGraphsList().stream().filter(m -> m.getMetaInfoDef().getTagsList().contains("serve"))
+                .findFirst().orElse(model.getMetaGraphs(0));
+    }
+
+    Optional<SavedMetadata> kerasMetadata() {
+        return Files.isRegularFile(dir.resolve(KERAS_METADATA_PB))
+                ? Optional.of(parse(KERAS_METADATA_PB, SavedMetadata.parser())) : Optional.empty();
+    }
+
+    Optional<FingerprintDef> fingerprint() {
+        return Files.isRegularFile(dir.resolve(FINGERPRINT_PB))
+                ? Optional.of(parse(FINGERPRINT_PB, FingerprintDef.parser())) : Optional.empty();
+    }
+
+    boolean hasVariables() { return Files.isRegularFile(TensorBundle.indexFile(dir.resolve(VARIABLES_PREFIX))); }
+
+    /** The variables checkpoint; its absence is an error once the object graph says variables exist. */
+    BundleReader openVariables(int variableCount) {
+        if (!hasVariables()) {
+            throw CorruptModelException.in(dir.resolve(VARIABLES)).codec(SavedModelCodec.NAME).because("the SavedModel "
+                    + "declares " + variableCount + " variables but " + VARIABLES_PREFIX + ".index is missing; "
+                    + "copy the whole SavedModel directory, variables/ included");
+        }
+        return TensorBundle.open(dir.resolve(VARIABLES_PREFIX));
+    }
+
+    private <T extends Message> T parse(String name, Parser<T> parser) {
+        Path file = dir.resolve(name);
+        try {
+            long size = Files.size(file);
+            if (size > MAX_PROTO_BYTES) {
+                throw CorruptModelException.in(file).codec(SavedModelCodec.NAME)
+                        .because(size + " bytes exceeds the 2 GiB limit of one protocol buffer");
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                CodedInputStream coded = CodedInputStream.newInstance(in);
+                coded.setSizeLimit(Integer.MAX_VALUE);
+                coded.setRecursionLimit(RECURSION_LIMIT);
+                T message = parser.parseFrom(coded);
+                coded.checkLastTagWas(0);
+                return message;
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw CorruptModelException.in(file).codec(SavedModelCodec.NAME).cause(e)
+                    .because("not a valid " + name + " protocol buffer: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    static UnsupportedModelException unsupported(Path dir, String message) {
+        return new UnsupportedModelException(message, SavedModelCodec.NAME, dir, null, null);
+    }
+}
