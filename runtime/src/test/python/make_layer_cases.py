@@ -111,6 +111,10 @@ def cases(k):
     u = I(shape=(4,), name="u")
     w = I(shape=(4,), name="w")
     out["nested_shared"] = fn("nested_shared", [u, w], [L.Add()([inner(u), inner(w)]), inner(w)])
+    adapted = L.Normalization()
+    adapted.adapt(np.random.default_rng(SEED).normal(2.0, 3.0, size=(64, 5)).astype("float32"))
+    out["normalization"] = seq("normalization", (5,), adapted, L.Normalization(mean=[1.0, 0, -1, 2, 0.5], variance=[4.0, 1, 0.25, 9, 1]),
+                               L.Normalization(invert=True, mean=0.5, variance=2.0), L.Dense(2))
     out["timedistributed"] = seq("timedistributed", (3, 5, 5, 2),
                                  L.TimeDistributed(L.Conv2D(2, 3)), L.TimeDistributed(L.Flatten()),
                                  L.TimeDistributed(L.Dense(3)), L.LSTM(2))

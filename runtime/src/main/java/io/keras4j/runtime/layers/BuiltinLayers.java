@@ -75,6 +75,7 @@ public final class BuiltinLayers implements LayerProvider {
         m.put("ZeroPadding2D", s -> new ZeroPaddingOp(s, 2));
         m.put("MultiHeadAttention", MultiHeadAttentionOp::new);
         m.put("TFOpLambda", TfOpLambdaOp::new);
+        m.put("Normalization", NormalizationLayerOp::new);
         m.put("Attention", s -> new AttentionOp(s, false));
         m.put("AdditiveAttention", s -> new AttentionOp(s, true));
         m.put("Dot", DotOp::new);
