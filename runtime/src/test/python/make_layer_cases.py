@@ -162,6 +162,11 @@ def keras3_only_cases(k):
         L.Attention(name="dot_attention")([q, v]), L.AdditiveAttention(name="additive")([q, v]),
         L.Dot(axes=(2, 2), name="dot")([q, v]),
         L.EinsumDense("abc,cd->abd", output_shape=(None, 7), bias_axes="d", name="einsum")(q)], name="attention_layers")
+    out["volumes"] = seq("volumes", (6, 8, 6, 3), L.Conv3D(4, (3, 2, 2), strides=(1, 2, 1), padding="same"),
+                         L.ZeroPadding3D(((1, 0), (0, 1), (1, 1))), L.MaxPooling3D(2, padding="same"),
+                         L.Conv3D(3, 2, dilation_rate=(1, 1, 1), activation="relu"), L.UpSampling3D((1, 2, 2)),
+                         L.Cropping3D(((0, 1), (1, 0), (0, 1))), L.AveragePooling3D((1, 2, 1)),
+                         L.GlobalAveragePooling3D())
     x, y = I(shape=(3, 4), name="x"), I(shape=(3, 4), name="y")
     out["operations"] = k.Model([x, y], [x * 2.0 + y, k.ops.maximum(x, y) - 1.0, (x > y) * x / 3.0],
                                 name="operations")

@@ -43,12 +43,15 @@ public final class BuiltinLayers implements LayerProvider {
         m.put("Reshape", ReshapeOp::reshape);
         for (String n : new String[] {"Conv1D", "Convolution1D"}) m.put(n, s -> ConvOp.conv(s, 1));
         for (String n : new String[] {"Conv2D", "Convolution2D"}) m.put(n, s -> ConvOp.conv(s, 2));
+        for (String n : new String[] {"Conv3D", "Convolution3D"}) m.put(n, s -> ConvOp.conv(s, 3));
         m.put("DepthwiseConv1D", s -> ConvOp.depthwise(s, 1));
         m.put("DepthwiseConv2D", s -> ConvOp.depthwise(s, 2));
         for (String n : new String[] {"MaxPooling1D", "MaxPool1D"}) m.put(n, s -> new PoolOp(s, 1, true));
         for (String n : new String[] {"MaxPooling2D", "MaxPool2D"}) m.put(n, s -> new PoolOp(s, 2, true));
         for (String n : new String[] {"AveragePooling1D", "AvgPool1D"}) m.put(n, s -> new PoolOp(s, 1, false));
         for (String n : new String[] {"AveragePooling2D", "AvgPool2D"}) m.put(n, s -> new PoolOp(s, 2, false));
+        for (String n : new String[] {"MaxPooling3D", "MaxPool3D"}) m.put(n, s -> new PoolOp(s, 3, true));
+        for (String n : new String[] {"AveragePooling3D", "AvgPool3D"}) m.put(n, s -> new PoolOp(s, 3, false));
         for (String d : new String[] {"1D", "2D", "3D"}) {
             m.put("GlobalMaxPooling" + d, s -> new GlobalPoolOp(s, true));
             m.put("GlobalMaxPool" + d, s -> new GlobalPoolOp(s, true));
@@ -71,8 +74,6 @@ public final class BuiltinLayers implements LayerProvider {
         m.put("Maximum", MergeOp::maximum);
         m.put("Minimum", MergeOp::minimum);
         m.put("Concatenate", ConcatenateOp::new);
-        m.put("ZeroPadding1D", s -> new ZeroPaddingOp(s, 1));
-        m.put("ZeroPadding2D", s -> new ZeroPaddingOp(s, 2));
         m.put("MultiHeadAttention", MultiHeadAttentionOp::new);
         m.put("TFOpLambda", TfOpLambdaOp::new);
         m.put("Normalization", NormalizationLayerOp::new);
@@ -82,10 +83,12 @@ public final class BuiltinLayers implements LayerProvider {
         m.put("EinsumDense", EinsumDenseOp::new);
         m.put("Permute", ShapeOps::permute);
         m.put("RepeatVector", ShapeOps::repeatVector);
-        m.put("Cropping1D", s -> ShapeOps.cropping(s, 1));
-        m.put("Cropping2D", s -> ShapeOps.cropping(s, 2));
-        m.put("UpSampling1D", s -> ShapeOps.upSampling(s, 1));
-        m.put("UpSampling2D", s -> ShapeOps.upSampling(s, 2));
+        for (int r = 1; r <= 3; r++) {
+            int rank = r;
+            m.put("ZeroPadding" + r + "D", s -> ShapeOps.zeroPadding(s, rank));
+            m.put("Cropping" + r + "D", s -> ShapeOps.cropping(s, rank));
+            m.put("UpSampling" + r + "D", s -> ShapeOps.upSampling(s, rank));
+        }
         m.put("UnitNormalization", MoreNormalizations::unitNormalization);
         m.put("GroupNormalization", MoreNormalizations::groupNormalization);
         m.put("PReLU", MoreNormalizations::prelu);

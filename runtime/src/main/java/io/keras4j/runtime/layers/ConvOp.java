@@ -11,8 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code Conv1D}, {@code Conv2D} (strides, dilation, groups, padding valid/same/causal) and {@code DepthwiseConv1D/2D}.
- * Works channels-last on {@code [n, h, w, c]}; 1D runs as 2D with {@code h = 1}, channels-first is transposed in and out.
+ * {@code Conv1D/2D/3D} (strides, dilation, groups, padding valid/same/causal) and {@code DepthwiseConv1D/2D}.
+ * Works channels-last on {@code [n, d, h, w, c]}; 1D and 2D run with the missing leading axes of length 1,
+ * channels-first is transposed in and out.
  *
  * <p>Regular convolutions gather one output row of patches (im2col) and multiply it with the kernel, which Keras
  * already stores as a {@code [kh * kw * c_in/groups, c_out]} matrix. Depthwise convolutions loop directly with the
@@ -51,6 +52,7 @@ final class ConvOp extends ArrayOp {
         this.kernel = spec.floats(0);
         this.bias = useBias ? spec.floats(1) : null;
         if (padding.equals("causal") && rank != 1) throw Configs.unsupported(spec, "causal padding in " + rank + "D");
+        if (depthwise && rank > 2) throw Configs.unsupported(spec, "3D depthwise convolution");
     }
 
     static ConvOp conv(LayerSpec spec, int rank) { return new ConvOp(spec, rank, false); }
@@ -88,63 +90,80 @@ final class ConvOp extends ArrayOp {
     NdArray forward(NdArray in, CallContext ctx) {
         NdArray x = channelsFirst ? Transpose.toChannelsLast(in) : in;
         int n = x.dim(0), c = x.dim(-1);
-        int h = rank == 2 ? x.dim(1) : 1, w = x.dim(rank == 2 ? 2 : 1);
-        ConvGeometry gy = rank == 2 ? ConvGeometry.of(h, kernelSize[0], strides[0], dilation[0], padding)
-                : new ConvGeometry(1, 1, 1, 1, 1, 0);
-        int col = rank - 1;
-        ConvGeometry gx = ConvGeometry.of(w, kernelSize[col], strides[col], dilation[col], padding);
+        ConvGeometry[] g = geometries(x);
         int cout = (int) outChannels(c);
-        float[] out = new float[n * gy.out() * gx.out() * cout];
-        if (depthwise) depthwise(x.data(), n, h, w, c, gy, gx, out, ctx);
-        else regular(x.data(), n, h, w, c, gy, gx, cout, out, ctx);
+        float[] out = new float[n * g[0].out() * g[1].out() * g[2].out() * cout];
+        if (depthwise) depthwise(x.data(), n, c, g[1], g[2], out, ctx);
+        else regular(x.data(), n, c, g, cout, out, ctx);
         if (bias != null) {
             for (int i = 0; i < out.length; i += cout) for (int j = 0; j < cout; j++) out[i + j] += bias[j];
         }
         activation.applyInPlace(out, cout);
-        NdArray y = NdArray.wrap(out, rank == 2 ? new int[] {n, gy.out(), gx.out(), cout} : new int[] {n, gx.out(), cout});
+        int[] shape = new int[rank + 2];
+        shape[0] = n;
+        for (int i = 0; i < rank; i++) shape[1 + i] = g[3 - rank + i].out();
+        shape[rank + 1] = cout;
+        NdArray y = NdArray.wrap(out, shape);
         return channelsFirst ? Transpose.toChannelsFirst(y) : y;
     }
 
-    private void regular(float[] x, int n, int h, int w, int c, ConvGeometry gy, ConvGeometry gx, int cout, float[] out,
-                         CallContext ctx) {
-        int kh = gy.kernel(), kw = gx.kernel(), cg = c / groups, coutG = cout / groups;
-        int patchLen = kh * kw * cg;
+    /** Depth, height and width geometry of a channels-last input; missing leading axes have length 1. */
+    private ConvGeometry[] geometries(NdArray x) {
+        ConvGeometry[] g = new ConvGeometry[3];
+        for (int axis = 0; axis < 3; axis++) {
+            int i = axis - (3 - rank);
+            g[axis] = i < 0 ? new ConvGeometry(1, 1, 1, 1, 1, 0)
+                    : ConvGeometry.of(x.dim(1 + i), kernelSize[i], strides[i], dilation[i], padding);
+        }
+        return g;
+    }
+
+    private void regular(float[] x, int n, int c, ConvGeometry[] g, int cout, float[] out, CallContext ctx) {
+        ConvGeometry gz = g[0], gy = g[1], gx = g[2];
+        int d = gz.in(), h = gy.in(), w = gx.in();
+        int kd = gz.kernel(), kh = gy.kernel(), kw = gx.kernel(), cg = c / groups, coutG = cout / groups;
+        int patchLen = kd * kh * kw * cg;
         int ow = gx.out();
-        boolean pointwise = kh == 1 && kw == 1 && gy.stride() == 1 && gx.stride() == 1 && groups == 1;
+        boolean pointwise = kd == 1 && kh == 1 && kw == 1 && gz.stride() == 1 && gy.stride() == 1 && gx.stride() == 1
+                && groups == 1;
         if (pointwise) {
             // A 1x1 convolution is one matmul over all pixels: no patches needed.
-            int rows = n * h * w;
+            int rows = n * d * h * w;
             ctx.parallelFor(rows, (long) c * cout, (from, to) ->
                     Gemm.multiplyAdd(to - from, cout, c, x, from * c, c, kernel, 0, cout, out, from * cout, cout));
             return;
         }
-        ctx.parallelFor(n * gy.out(), (long) ow * patchLen * cout, (from, to) -> {
+        int planes = gz.out() * gy.out();
+        ctx.parallelFor(n * planes, (long) ow * patchLen * cout, (from, to) -> {
             float[] patches = new float[ow * patchLen];
             for (int row = from; row < to; row++) {
-                int b = row / gy.out(), oy = row % gy.out();
-                for (int g = 0; g < groups; g++) {
+                int b = row / planes, oz = row % planes / gy.out(), oy = row % gy.out();
+                for (int grp = 0; grp < groups; grp++) {
                     java.util.Arrays.fill(patches, 0f);
                     for (int ox = 0; ox < ow; ox++) {
                         int dst = ox * patchLen;
-                        for (int ky = 0; ky < kh; ky++) {
-                            int iy = gy.source(oy, ky);
-                            if (iy < 0 || iy >= h) { dst += kw * cg; continue; }
-                            for (int kx = 0; kx < kw; kx++, dst += cg) {
-                                int ix = gx.source(ox, kx);
-                                if (ix < 0 || ix >= w) continue;
-                                System.arraycopy(x, ((b * h + iy) * w + ix) * c + g * cg, patches, dst, cg);
+                        for (int kz = 0; kz < kd; kz++) {
+                            int iz = gz.source(oz, kz);
+                            for (int ky = 0; ky < kh; ky++) {
+                                int iy = gy.source(oy, ky);
+                                if (iz < 0 || iz >= d || iy < 0 || iy >= h) { dst += kw * cg; continue; }
+                                for (int kx = 0; kx < kw; kx++, dst += cg) {
+                                    int ix = gx.source(ox, kx);
+                                    if (ix < 0 || ix >= w) continue;
+                                    System.arraycopy(x, (((b * d + iz) * h + iy) * w + ix) * c + grp * cg, patches, dst, cg);
+                                }
                             }
                         }
                     }
-                    Gemm.multiplyAdd(ow, coutG, patchLen, patches, 0, patchLen, kernel, g * coutG, cout,
-                            out, row * ow * cout + g * coutG, cout);
+                    Gemm.multiplyAdd(ow, coutG, patchLen, patches, 0, patchLen, kernel, grp * coutG, cout,
+                            out, row * ow * cout + grp * coutG, cout);
                 }
             }
         });
     }
 
-    private void depthwise(float[] x, int n, int h, int w, int c, ConvGeometry gy, ConvGeometry gx, float[] out,
-                           CallContext ctx) {
+    private void depthwise(float[] x, int n, int c, ConvGeometry gy, ConvGeometry gx, float[] out, CallContext ctx) {
+        int h = gy.in(), w = gx.in();
         int kh = gy.kernel(), kw = gx.kernel(), dm = depthMultiplier, cout = c * dm, ow = gx.out();
         ctx.parallelFor(n * gy.out(), (long) ow * kh * kw * cout, (from, to) -> {
             for (int row = from; row < to; row++) {

@@ -8,7 +8,7 @@ import io.keras4j.runtime.spi.NdArray;
 import io.keras4j.runtime.spi.Value;
 
 /**
- * {@code MaxPooling1D/2D} and {@code AveragePooling1D/2D}. Padded positions never count: max ignores them and
+ * {@code MaxPooling1D/2D/3D} and {@code AveragePooling1D/2D/3D}. Padded positions never count: max ignores them and
  * average divides by the number of real inputs under the window, as TensorFlow does for "same".
  */
 final class PoolOp extends ArrayOp {
@@ -42,28 +42,35 @@ final class PoolOp extends ArrayOp {
         NdArray xa = channelsFirst ? Transpose.toChannelsLast(in) : in;
         float[] x = xa.data();
         int n = xa.dim(0), c = xa.dim(-1);
-        int h = rank == 2 ? xa.dim(1) : 1, w = xa.dim(rank == 2 ? 2 : 1);
-        ConvGeometry gy = rank == 2 ? ConvGeometry.of(h, poolSize[0], strides[0], 1, padding) : new ConvGeometry(1, 1, 1, 1, 1, 0);
-        ConvGeometry gx = ConvGeometry.of(w, poolSize[rank - 1], strides[rank - 1], 1, padding);
-        int oh = gy.out(), ow = gx.out();
-        float[] out = new float[n * oh * ow * c];
-        ctx.parallelFor(n * oh, (long) ow * c * poolSize[0] * poolSize[rank - 1], (from, to) -> {
+        ConvGeometry[] g = new ConvGeometry[3];
+        for (int axis = 0; axis < 3; axis++) {
+            int i = axis - (3 - rank);
+            g[axis] = i < 0 ? new ConvGeometry(1, 1, 1, 1, 1, 0) : ConvGeometry.of(xa.dim(1 + i), poolSize[i], strides[i], 1, padding);
+        }
+        ConvGeometry gz = g[0], gy = g[1], gx = g[2];
+        int d = gz.in(), h = gy.in(), w = gx.in(), ow = gx.out(), planes = gz.out() * gy.out();
+        float[] out = new float[n * planes * ow * c];
+        ctx.parallelFor(n * planes, (long) ow * c * gz.kernel() * gy.kernel() * gx.kernel(), (from, to) -> {
             float[] acc = new float[c];
             for (int row = from; row < to; row++) {
-                int b = row / oh, oy = row % oh;
+                int b = row / planes, oz = row % planes / gy.out(), oy = row % gy.out();
                 for (int ox = 0; ox < ow; ox++) {
                     java.util.Arrays.fill(acc, max ? Float.NEGATIVE_INFINITY : 0f);
                     int count = 0;
-                    for (int ky = 0; ky < gy.kernel(); ky++) {
-                        int iy = gy.source(oy, ky);
-                        if (iy < 0 || iy >= h) continue;
-                        for (int kx = 0; kx < gx.kernel(); kx++) {
-                            int ix = gx.source(ox, kx);
-                            if (ix < 0 || ix >= w) continue;
-                            int xi = ((b * h + iy) * w + ix) * c;
-                            count++;
-                            if (max) for (int ch = 0; ch < c; ch++) acc[ch] = Math.max(acc[ch], x[xi + ch]);
-                            else for (int ch = 0; ch < c; ch++) acc[ch] += x[xi + ch];
+                    for (int kz = 0; kz < gz.kernel(); kz++) {
+                        int iz = gz.source(oz, kz);
+                        if (iz < 0 || iz >= d) continue;
+                        for (int ky = 0; ky < gy.kernel(); ky++) {
+                            int iy = gy.source(oy, ky);
+                            if (iy < 0 || iy >= h) continue;
+                            for (int kx = 0; kx < gx.kernel(); kx++) {
+                                int ix = gx.source(ox, kx);
+                                if (ix < 0 || ix >= w) continue;
+                                int xi = (((b * d + iz) * h + iy) * w + ix) * c;
+                                count++;
+                                if (max) for (int ch = 0; ch < c; ch++) acc[ch] = Math.max(acc[ch], x[xi + ch]);
+                                else for (int ch = 0; ch < c; ch++) acc[ch] += x[xi + ch];
+                            }
                         }
                     }
                     int o = (row * ow + ox) * c;
@@ -72,7 +79,11 @@ final class PoolOp extends ArrayOp {
                 }
             }
         });
-        NdArray y = NdArray.wrap(out, rank == 2 ? new int[] {n, oh, ow, c} : new int[] {n, ow, c});
+        int[] shape = new int[rank + 2];
+        shape[0] = n;
+        for (int i = 0; i < rank; i++) shape[1 + i] = g[3 - rank + i].out();
+        shape[rank + 1] = c;
+        NdArray y = NdArray.wrap(out, shape);
         return channelsFirst ? Transpose.toChannelsFirst(y) : y;
     }
 

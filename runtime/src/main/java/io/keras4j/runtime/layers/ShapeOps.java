@@ -8,8 +8,8 @@ import io.keras4j.runtime.spi.NdArray;
 import io.keras4j.runtime.spi.Value;
 
 /**
- * Layers that only move values: {@code Permute}, {@code RepeatVector}, {@code Cropping1D/2D} and
- * {@code UpSampling1D/2D} (nearest). Spatial ones run channels-last on {@code [n, h, w, c]} like convolutions.
+ * Layers that only move values: {@code Permute}, {@code RepeatVector}, {@code ZeroPadding1D/2D/3D},
+ * {@code Cropping1D/2D/3D} and {@code UpSampling1D/2D/3D} (nearest). Spatial ones run channels-last on {@code [n, d, h, w, c]} like convolutions.
  */
 final class ShapeOps {
     private ShapeOps() {}
@@ -49,7 +49,7 @@ final class ShapeOps {
         };
     }
 
-    /** {@code Cropping1D/2D}: {@code cropping} before and after each spatial axis. */
+    /** {@code Cropping1D/2D/3D}: {@code cropping} before and after each spatial axis. */
     static UnaryOp cropping(LayerSpec spec, int rank) {
         int[][] crop = pairs(spec, "cropping", rank);
         boolean channelsFirst = Configs.channelsFirst(spec);
@@ -60,7 +60,7 @@ final class ShapeOps {
         };
     }
 
-    /** {@code UpSampling1D/2D} with nearest interpolation: each step repeated {@code size} times. */
+    /** {@code UpSampling1D/2D/3D} with nearest interpolation: each step repeated {@code size} times. */
     static UnaryOp upSampling(LayerSpec spec, int rank) {
         int[] size = Configs.tuple(spec, "size", rank, 2);
         String interpolation = Configs.string(spec, "interpolation", "nearest");
@@ -70,6 +70,17 @@ final class ShapeOps {
             @Override long size(int axis, long in) { return in < 0 ? -1 : in * size[axis]; }
 
             @Override int source(int axis, int out) { return out / size[axis]; }
+        };
+    }
+
+    /** {@code ZeroPadding1D/2D/3D}: zeros before and after each spatial axis. */
+    static UnaryOp zeroPadding(LayerSpec spec, int rank) {
+        int[][] pad = pairs(spec, "padding", rank);
+        boolean channelsFirst = Configs.channelsFirst(spec);
+        return new Spatial(spec, rank, channelsFirst) {
+            @Override long size(int axis, long in) { return in < 0 ? -1 : in + pad[axis][0] + pad[axis][1]; }
+
+            @Override int source(int axis, int out) { return out - pad[axis][0]; }
         };
     }
 
@@ -85,7 +96,7 @@ final class ShapeOps {
         return out;
     }
 
-    /** A spatial gather: each output position copies the channels of one input position. */
+    /** A spatial gather: each output position copies the channels of one input position, or stays zero outside. */
     private abstract static class Spatial extends ArrayOp {
         private final int rank;
         private final boolean channelsFirst;
@@ -109,18 +120,33 @@ final class ShapeOps {
 
         @Override NdArray forward(NdArray in, CallContext ctx) {
             NdArray x = channelsFirst ? Transpose.toChannelsLast(in) : in;
-            int n = x.dim(0), c = x.dim(-1), h = rank == 2 ? x.dim(1) : 1, w = x.dim(rank == 2 ? 2 : 1);
-            int oh = rank == 2 ? (int) size(0, h) : 1, ow = (int) size(rank - 1, w);
-            float[] src = x.data(), out = new float[n * oh * ow * c];
+            int n = x.dim(0), c = x.dim(-1);
+            int[] dims = new int[3], outDims = new int[3];
+            for (int axis = 0; axis < 3; axis++) {
+                int i = axis - (3 - rank);
+                dims[axis] = i < 0 ? 1 : x.dim(1 + i);
+                outDims[axis] = i < 0 ? 1 : (int) size(i, dims[axis]);
+            }
+            float[] src = x.data(), out = new float[n * outDims[0] * outDims[1] * outDims[2] * c];
+            int o = 0;
             for (int b = 0; b < n; b++) {
-                for (int y = 0; y < oh; y++) {
-                    int sy = rank == 2 ? source(0, y) : 0;
-                    for (int z = 0; z < ow; z++) {
-                        System.arraycopy(src, ((b * h + sy) * w + source(rank - 1, z)) * c, out, ((b * oh + y) * ow + z) * c, c);
+                for (int z = 0; z < outDims[0]; z++) {
+                    int sz = rank == 3 ? source(0, z) : 0;
+                    for (int y = 0; y < outDims[1]; y++) {
+                        int sy = rank >= 2 ? source(rank - 2, y) : 0;
+                        for (int v = 0; v < outDims[2]; v++, o += c) {
+                            int sx = source(rank - 1, v);
+                            if (sz < 0 || sz >= dims[0] || sy < 0 || sy >= dims[1] || sx < 0 || sx >= dims[2]) continue;
+                            System.arraycopy(src, (((b * dims[0] + sz) * dims[1] + sy) * dims[2] + sx) * c, out, o, c);
+                        }
                     }
                 }
             }
-            NdArray y = NdArray.wrap(out, rank == 2 ? new int[] {n, oh, ow, c} : new int[] {n, ow, c});
+            int[] shape = new int[rank + 2];
+            shape[0] = n;
+            for (int i = 0; i < rank; i++) shape[1 + i] = outDims[3 - rank + i];
+            shape[rank + 1] = c;
+            NdArray y = NdArray.wrap(out, shape);
             return channelsFirst ? Transpose.toChannelsFirst(y) : y;
         }
 
