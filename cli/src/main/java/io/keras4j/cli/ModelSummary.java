@@ -12,16 +12,15 @@ import io.keras4j.model.Weight;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /** What {@code keras4j info} reports, as text like Keras's {@code model.summary()} or as one JSON object. */
 final class ModelSummary {
     private final KerasFile file;
-    private final Map<String, long[]> outputShapes;
+    private final OutputShapes shapes;
 
-    ModelSummary(KerasFile file, Map<String, long[]> outputShapes) {
+    ModelSummary(KerasFile file, OutputShapes shapes) {
         this.file = file;
-        this.outputShapes = outputShapes;
+        this.shapes = shapes;
     }
 
     JsonObject toJson() {
@@ -41,15 +40,28 @@ final class ModelSummary {
                     .put("outputs", names(m.outputs().isEmpty() && m.isSequential() && !m.layers().isEmpty()
                             ? List.of(TensorRef.of(m.layers().get(m.layers().size() - 1).name())) : m.outputs()));
             JsonArray.Builder layers = JsonArray.builder();
+            // Without stored weights, parameter counts come from inferred weight shapes when every layer is known.
+            boolean inferred = !m.hasWeights() && !shapes.weights().isEmpty();
+            long inferredTotal = 0;
             for (Layer l : m.layers()) {
+                Object params = m.hasWeights() ? (Object) l.paramCount() : JsonNull.INSTANCE;
+                if (inferred) {
+                    long p = shapes.inferredParams(l.name());
+                    params = p < 0 ? JsonNull.INSTANCE : (Object) p;
+                    inferredTotal += Math.max(p, 0);
+                }
                 layers.add(JsonObject.builder().put("name", l.name()).put("className", l.className())
-                        .put("outputShape", shape(outputShapes.get(l.name())))
-                        .put("params", m.hasWeights() ? (Object) l.paramCount() : JsonNull.INSTANCE).build());
+                        .put("outputShape", shape(shapes.outputs().getOrDefault(l.name(),
+                                l.className().equals("InputLayer") ? l.batchInputShape().orElse(null) : null)))
+                        .put("params", params).build());
             }
             b.put("layers", layers.build());
-            b.put("params", m.hasWeights()
-                    ? JsonObject.builder().put("total", m.paramCount()).put("trainable", m.trainableParamCount()).build()
-                    : JsonObject.builder().put("total", JsonNull.INSTANCE).put("trainable", JsonNull.INSTANCE).build());
+            if (m.hasWeights()) {
+                b.put("params", JsonObject.builder().put("total", m.paramCount()).put("trainable", m.trainableParamCount()).build());
+            } else {
+                b.put("params", JsonObject.builder().put("total", inferred ? (Object) inferredTotal : JsonNull.INSTANCE)
+                        .put("trainable", JsonNull.INSTANCE).build());
+            }
             m.trainingConfig().ifPresent(tc -> b.put("trainingConfig", tc));
             m.optimizer().ifPresent(o -> b.put("optimizerVariables", o.variables().size()));
         } else {

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test, the real-Keras oracle included, on a fresh machine:
+#   1. the pinned Keras/TensorFlow virtualenv (created once, ~1.2 GB, then cached),
+#   2. the full model zoo written by real Keras (generated once per generator version, then cached),
+#   3. the committed fixture set checked against its manifest,
+#   4. the oracle's self-test (the reverse check must accept Keras's own files and reject bad ones),
+#   5. every Java test (mvn verify), with the reverse check of files keras4j writes.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here"
+log() { printf '\n== %s\n' "$*" >&2; }
+
+log "oracle virtualenv"
+PY="$(oracle/venv.sh)"
+echo "python: $PY" >&2
+
+log "model zoo (real Keras)"
+zoo_key="$(cat oracle/requirements.txt oracle/*.py | sha256sum | cut -c1-12)"
+ZOO="${KERAS4J_ZOO:-$HOME/.cache/keras4j/zoo-$zoo_key}"
+if [ ! -f "$ZOO/manifest.json" ]; then
+  rm -rf "$ZOO.partial"
+  "$PY" oracle/generate.py --out "$ZOO.partial"
+  rm -rf "$ZOO" && mv "$ZOO.partial" "$ZOO"
+fi
+echo "zoo: $ZOO" >&2
+
+log "committed fixtures against their manifest"
+python3 oracle/check_manifest.py fixtures/zoo
+
+log "oracle self-test"
+oracle/selftest.sh "$ZOO"
+
+log "Java tests (mvn verify)"
+mvn -B verify -Dkeras4j.python="$PY" -Dkeras4j.zoo="$ZOO" -Dkeras4j.oracle.required=true "$@"
