@@ -74,7 +74,7 @@ public final class KerasH5 {
         Layout layout = layout(root, file, codec);
         if (layout == Layout.OBJECT_PATH_WEIGHTS) return ObjectPathLayout.bind(architecture, root, options.skipMismatch());
         H5Group layers = layerRoot(root);
-        boolean keras1 = isKeras1(root, layers, architecture.dialect());
+        Keras1Weights.Origin origin = origin(root, layers, architecture.dialect());
         List<StoredWeights> raw = LegacyLayout.read(layers, why -> corrupt(file, codec, why));
         List<Layer> positional = raw.size() == architecture.layers().size() ? architecture.layers()
                 : architecture.layers().stream().filter(l -> !l.className().equals("InputLayer")).toList();
@@ -88,13 +88,13 @@ public final class KerasH5 {
             effective = new LoadWeightsOptions(true, options.skipMismatch());
         }
         if (effective.byName() && !architecture.hasWeights()) {
-            return LegacyLayout.bind(architecture, raw, keras1); // nothing to check shapes against; nested models split by name
+            return LegacyLayout.bind(architecture, raw, origin); // nothing to check shapes against; nested models split by name
         }
         List<StoredWeights> stored = new ArrayList<>();
         for (StoredWeights g : raw) {
             Optional<Layer> layer = architecture.layer(g.key());
-            List<Weight> w = keras1 && layer.isPresent() && layer.get().nestedModel().isEmpty()
-                    ? Keras1Weights.convert(layer.get(), g.weights()) : LegacyLayout.shortNames(g.weights());
+            List<Weight> w = origin.needsConversion() && layer.isPresent() && layer.get().nestedModel().isEmpty()
+                    ? Keras1Weights.convert(layer.get(), g.weights(), origin) : LegacyLayout.shortNames(g.weights());
             stored.add(new StoredWeights(g.key(), w));
         }
         try {
@@ -166,8 +166,8 @@ public final class KerasH5 {
         Model architecture = KerasJson.readModel(KerasJson.parse(config, file), file);
         H5Group weights = root.group("model_weights")
                 .orElseThrow(() -> corrupt(file, codec, "model_config present but no model_weights group"));
-        boolean keras1 = isKeras1(root, weights, architecture.dialect());
-        Model model = LegacyLayout.bind(architecture, LegacyLayout.read(weights, why -> corrupt(file, codec, why)), keras1);
+        Model model = LegacyLayout.bind(architecture, LegacyLayout.read(weights, why -> corrupt(file, codec, why)),
+                origin(root, weights, architecture.dialect()));
         Model.Builder b = model.toBuilder().provenance(provenance);
         weights.group("top_level_model_weights").ifPresent(g -> {
             List<Weight> top = new ArrayList<>();
@@ -188,6 +188,13 @@ public final class KerasH5 {
             b.optimizer(new OptimizerState(optimizerConfig, vars));
         });
         return b.build();
+    }
+
+    /** Keras 1 weights need repacking; Theano-backend weights (the backend attribute Keras 2 wrote) a kernel flip. */
+    private static Keras1Weights.Origin origin(H5Group root, H5Group layers, Dialect dialect) {
+        boolean theano = KerasAttributes.string(root, "backend").or(() -> KerasAttributes.string(layers, "backend"))
+                .map("theano"::equals).orElse(false);
+        return new Keras1Weights.Origin(isKeras1(root, layers, dialect), theano);
     }
 
     private static boolean isKeras1(H5Group root, H5Group layers, Dialect dialect) {

@@ -43,20 +43,20 @@ final class LegacyLayout {
      * Puts stored groups on the architecture's layers by layer name, with Keras short names; nested models get their
      * group split over their own layers (by the inner layer name inside each weight name, else in order).
      */
-    static Model bind(Model architecture, List<StoredWeights> groups, boolean keras1) {
+    static Model bind(Model architecture, List<StoredWeights> groups, Keras1Weights.Origin origin) {
         Map<String, List<Weight>> byName = new LinkedHashMap<>();
         for (StoredWeights g : groups) byName.put(g.key(), g.weights());
         List<Layer> layers = new ArrayList<>();
         for (Layer layer : architecture.layers()) {
             List<Weight> stored = byName.get(layer.name());
-            layers.add(stored == null || stored.isEmpty() ? layer : withStored(layer, stored, keras1));
+            layers.add(stored == null || stored.isEmpty() ? layer : withStored(layer, stored, origin));
         }
         return architecture.withLayers(layers);
     }
 
-    private static Layer withStored(Layer layer, List<Weight> stored, boolean keras1) {
+    private static Layer withStored(Layer layer, List<Weight> stored, Keras1Weights.Origin origin) {
         if (layer.nestedModel().isEmpty()) {
-            List<Weight> weights = keras1 ? Keras1Weights.convert(layer, stored) : shortNames(stored);
+            List<Weight> weights = origin.needsConversion() ? Keras1Weights.convert(layer, stored, origin) : shortNames(stored);
             return layer.toBuilder().weights(weights).build();
         }
         Model nested = layer.nestedModel().get();
@@ -67,7 +67,7 @@ final class LegacyLayout {
         }
         List<StoredWeights> innerGroups = new ArrayList<>();
         perInner.forEach((k, v) -> innerGroups.add(new StoredWeights(k, v)));
-        return layer.toBuilder().nestedModel(bind(nested, innerGroups, keras1)).build();
+        return layer.toBuilder().nestedModel(bind(nested, innerGroups, origin)).build();
     }
 
     /** The layer of {@code nested} a stored weight name belongs to: the path segment naming one of its layers. */

@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Keras 3 {@code .weights.h5} layout (also {@code model.weights.h5} in a {@code .keras} archive): variables under
@@ -27,6 +29,7 @@ import java.util.Optional;
  * wrote {@code _layer_checkpoint_dependencies} where Keras 3 writes {@code layers}; both read.
  */
 final class ObjectPathLayout {
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectPathLayout.class);
     static final String LEGACY_LAYERS = "_layer_checkpoint_dependencies";
 
     private ObjectPathLayout() {}
@@ -177,9 +180,17 @@ final class ObjectPathLayout {
         }
         tree.vars("vars", model.name(), model.modelWeights());
         if (includeOptimizer) {
-            model.optimizer().filter(o -> !o.variables().isEmpty() && o.variables().stream()
-                    .allMatch(w -> w.name().startsWith("optimizer/vars/") || w.name().matches("\\d+")))
-                    .ifPresent(o -> tree.vars("optimizer/vars", null, o.variables()));
+            model.optimizer().filter(o -> !o.variables().isEmpty()).ifPresent(o -> {
+                boolean keras3 = o.variables().stream().allMatch(w -> w.name().startsWith("optimizer/vars/") || w.name().matches("\\d+"));
+                if (keras3) {
+                    tree.vars("optimizer/vars", null, o.variables());
+                } else {
+                    // Keras 2 slot variables (Adam/m/dense/kernel:0, …) are not mapped to Keras 3's optimizer/vars order yet.
+                    LOG.warn("model '{}': dropping {} Keras 2 optimizer variables ({}, …); the Keras 3 weights file holds"
+                            + " no optimizer state, so training resumes with a fresh optimizer", model.name(),
+                            o.variables().size(), o.variables().get(0).name());
+                }
+            });
         }
         return tree.build();
     }
