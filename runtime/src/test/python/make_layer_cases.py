@@ -167,6 +167,11 @@ def keras3_only_cases(k):
                          L.Conv3D(3, 2, dilation_rate=(1, 1, 1), activation="relu"), L.UpSampling3D((1, 2, 2)),
                          L.Cropping3D(((0, 1), (1, 0), (0, 1))), L.AveragePooling3D((1, 2, 1)),
                          L.GlobalAveragePooling3D())
+    out["conv_lstm"] = seq("conv_lstm", (3, 7, 6, 2), L.ConvLSTM2D(3, (3, 2), strides=(2, 1), padding="same",
+                                                                  return_sequences=True),
+                           L.ConvLSTM2D(2, 2, go_backwards=True), L.Flatten())
+    out["conv_lstm1d"] = seq("conv_lstm1d", (4, 9, 2), L.ConvLSTM1D(3, 3, dilation_rate=2, return_sequences=True),
+                             L.ConvLSTM1D(2, 2, strides=2, activation="relu"))
     x, y = I(shape=(3, 4), name="x"), I(shape=(3, 4), name="y")
     out["operations"] = k.Model([x, y], [x * 2.0 + y, k.ops.maximum(x, y) - 1.0, (x > y) * x / 3.0],
                                 name="operations")

@@ -66,6 +66,8 @@ public final class BuiltinLayers implements LayerProvider {
         m.put("GRU", s -> new RecurrentOp(s, RecurrentOp.Cell.GRU, false));
         m.put("SimpleRNN", s -> new RecurrentOp(s, RecurrentOp.Cell.SIMPLE, false));
         m.put("Bidirectional", BidirectionalOp::new);
+        m.put("ConvLSTM1D", s -> new ConvLstmOp(s, 1));
+        m.put("ConvLSTM2D", s -> new ConvLstmOp(s, 2));
         m.put("TimeDistributed", TimeDistributedOp::new);
         m.put("Add", MergeOp::add);
         m.put("Subtract", MergeOp::subtract);

@@ -1,0 +1,136 @@
+package io.keras4j.runtime.layers;
+
+import io.keras4j.json.JsonObject;
+import io.keras4j.model.Weight;
+import io.keras4j.runtime.spi.CallContext;
+import io.keras4j.runtime.spi.LayerOp;
+import io.keras4j.runtime.spi.LayerSpec;
+import io.keras4j.runtime.spi.Mask;
+import io.keras4j.runtime.spi.NdArray;
+import io.keras4j.runtime.spi.Value;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * {@code ConvLSTM1D/2D}: an LSTM whose input and recurrent transforms are convolutions. The input convolution
+ * (with the bias) runs on all steps at once; the recurrent one ("same" padding, no stride or dilation) once per step.
+ * Weights: kernel, recurrent kernel, bias; gates in Keras order i, f, c, o along the channel axis.
+ */
+final class ConvLstmOp implements LayerOp {
+    private final LayerSpec spec;
+    private final int rank;
+    private final int filters;
+    private final boolean returnSequences;
+    private final boolean goBackwards;
+    private final ConvOp inputConv;
+    private final ConvOp recurrentConv;
+    private final DoubleUnaryOperator activation;
+    private final DoubleUnaryOperator recurrentActivation;
+
+    ConvLstmOp(LayerSpec spec, int rank) {
+        this.spec = spec;
+        this.rank = rank;
+        this.filters = Configs.requiredInt(spec, "filters");
+        this.returnSequences = Configs.flag(spec, "return_sequences", false);
+        this.goBackwards = Configs.flag(spec, "go_backwards", false);
+        if (Configs.flag(spec, "return_state", false) || Configs.flag(spec, "stateful", false)) {
+            throw Configs.unsupported(spec, "return_state or stateful");
+        }
+        if (Configs.channelsFirst(spec)) throw Configs.unsupported(spec, "channels_first");
+        boolean useBias = Configs.flag(spec, "use_bias", true);
+        List<Weight> w = spec.weights();
+        JsonObject config = spec.config().with("filters", 4 * filters).with("activation", "linear").with("groups", 1);
+        this.inputConv = ConvOp.conv(derived("Conv" + rank + "D", config,
+                w.isEmpty() ? w : useBias ? List.of(w.get(0), w.get(2)) : List.of(w.get(0))), rank);
+        JsonObject recurrent = config.with("strides", 1).with("dilation_rate", 1).with("padding", "same").with("use_bias", false);
+        this.recurrentConv = ConvOp.conv(derived("Conv" + rank + "D", recurrent, w.isEmpty() ? w : List.of(w.get(1))), rank);
+        this.activation = Activations.scalar(LayerActivation.name(spec), spec.sourceDialect());
+        this.recurrentActivation = Activations.scalar(LayerActivation.name(spec, "recurrent_activation"), spec.sourceDialect());
+    }
+
+    private LayerSpec derived(String className, JsonObject config, List<Weight> weights) {
+        return new LayerSpec(spec.name(), className, null, null, config, config, weights, spec.sourceDialect(), spec::buildInner);
+    }
+
+    /** {@code [b, t, spatial..., c]} without the step axis. */
+    private static long[] frame(long[] seq) {
+        long[] f = new long[seq.length - 1];
+        f[0] = seq[0];
+        System.arraycopy(seq, 2, f, 1, seq.length - 2);
+        return f;
+    }
+
+    @Override
+    public List<long[]> outputShapes(List<long[]> in) {
+        long[] seq = in.get(0);
+        long[] f = inputConv.outputShape(frame(seq));
+        f[f.length - 1] = filters;
+        if (!returnSequences) return List.of(f);
+        long[] out = new long[f.length + 1];
+        out[0] = seq[0];
+        out[1] = seq[1];
+        System.arraycopy(f, 1, out, 2, f.length - 1);
+        return List.of(out);
+    }
+
+    @Override
+    public List<long[]> weightShapes(List<long[]> in) {
+        long[] f = frame(in.get(0));
+        List<long[]> input = inputConv.weightShapes(List.of(f));
+        long[] state = inputConv.outputShape(f);
+        state[state.length - 1] = filters;
+        List<long[]> shapes = new ArrayList<>(List.of(input.get(0), recurrentConv.weightShapes(List.of(state)).get(0)));
+        if (input.size() > 1) shapes.add(input.get(1));
+        return shapes;
+    }
+
+    @Override
+    public List<Value> call(List<Value> inputs, CallContext ctx) {
+        NdArray x = inputs.get(0).array();
+        Mask mask = inputs.get(0).mask();
+        int[] shape = x.shape();
+        int batch = shape[0], steps = shape[1];
+        int[] folded = new int[shape.length - 1];
+        folded[0] = batch * steps;
+        System.arraycopy(shape, 2, folded, 1, shape.length - 2);
+        NdArray projected = inputConv.forward(x.reshape(folded), ctx);
+        int[] stateShape = projected.shape();
+        stateShape[0] = batch;
+        stateShape[stateShape.length - 1] = filters;
+        int cells = NdArray.sizeOf(stateShape) / (batch * filters);
+        int frameSize = cells * 4 * filters;
+        float[] h = new float[batch * cells * filters], c = new float[h.length];
+        float[] sequence = returnSequences ? new float[steps * h.length] : null;
+        for (int i = 0; i < steps; i++) {
+            int t = goBackwards ? steps - 1 - i : i;
+            float[] rec = recurrentConv.forward(NdArray.wrap(h.clone(), stateShape), ctx).data();
+            for (int b = 0; b < batch; b++) {
+                if (mask != null && !mask.get(b * steps + t)) continue;
+                int p = (b * steps + t) * frameSize;
+                for (int cell = 0; cell < cells; cell++) {
+                    int z = p + cell * 4 * filters, r = (b * cells + cell) * 4 * filters, s = (b * cells + cell) * filters;
+                    for (int f = 0; f < filters; f++) {
+                        double in = recurrentActivation.applyAsDouble(projected.data()[z + f] + rec[r + f]);
+                        double forget = recurrentActivation.applyAsDouble(projected.data()[z + filters + f] + rec[r + filters + f]);
+                        double candidate = activation.applyAsDouble(projected.data()[z + 2 * filters + f] + rec[r + 2 * filters + f]);
+                        double out = recurrentActivation.applyAsDouble(projected.data()[z + 3 * filters + f] + rec[r + 3 * filters + f]);
+                        float state = (float) (forget * c[s + f] + in * candidate);
+                        c[s + f] = state;
+                        h[s + f] = (float) (out * activation.applyAsDouble(state));
+                    }
+                }
+            }
+            if (sequence != null) {
+                int per = cells * filters;
+                for (int b = 0; b < batch; b++) System.arraycopy(h, b * per, sequence, (b * steps + i) * per, per);
+            }
+        }
+        if (!returnSequences) return List.of(Value.of(NdArray.wrap(h, stateShape)));
+        int[] seqShape = new int[stateShape.length + 1];
+        seqShape[0] = batch;
+        seqShape[1] = steps;
+        System.arraycopy(stateShape, 1, seqShape, 2, stateShape.length - 1);
+        return List.of(new Value(NdArray.wrap(sequence, seqShape), mask));
+    }
+}
