@@ -41,16 +41,12 @@ final class ConvLstmOp implements LayerOp {
         boolean useBias = Configs.flag(spec, "use_bias", true);
         List<Weight> w = spec.weights();
         JsonObject config = spec.config().with("filters", 4 * filters).with("activation", "linear").with("groups", 1);
-        this.inputConv = ConvOp.conv(derived("Conv" + rank + "D", config,
+        this.inputConv = ConvOp.conv(spec.derived("Conv" + rank + "D", config,
                 w.isEmpty() ? w : useBias ? List.of(w.get(0), w.get(2)) : List.of(w.get(0))), rank);
         JsonObject recurrent = config.with("strides", 1).with("dilation_rate", 1).with("padding", "same").with("use_bias", false);
-        this.recurrentConv = ConvOp.conv(derived("Conv" + rank + "D", recurrent, w.isEmpty() ? w : List.of(w.get(1))), rank);
+        this.recurrentConv = ConvOp.conv(spec.derived("Conv" + rank + "D", recurrent, w.isEmpty() ? w : List.of(w.get(1))), rank);
         this.activation = Activations.scalar(LayerActivation.name(spec), spec.sourceDialect());
         this.recurrentActivation = Activations.scalar(LayerActivation.name(spec, "recurrent_activation"), spec.sourceDialect());
-    }
-
-    private LayerSpec derived(String className, JsonObject config, List<Weight> weights) {
-        return new LayerSpec(spec.name(), className, null, null, config, config, weights, spec.sourceDialect(), spec::buildInner);
     }
 
     /** {@code [b, t, spatial..., c]} without the step axis. */

@@ -25,13 +25,8 @@ final class SeparableConvOp extends ArrayOp {
         JsonObject depthConfig = config.with("use_bias", false).with("activation", "linear");
         JsonObject pointConfig = config.with("kernel_size", 1).with("strides", 1).with("dilation_rate", 1)
                 .with("padding", "valid").with("groups", 1);
-        this.depthwise = ConvOp.depthwise(derived(spec, "DepthwiseConv" + rank + "D", depthConfig, w.isEmpty() ? w : w.subList(0, 1)), rank);
-        this.pointwise = ConvOp.conv(derived(spec, "Conv" + rank + "D", pointConfig, w.isEmpty() ? w : w.subList(1, w.size())), rank);
-    }
-
-    private static LayerSpec derived(LayerSpec spec, String className, JsonObject config, List<Weight> weights) {
-        return new LayerSpec(spec.name(), className, null, null, config, config, weights, spec.sourceDialect(),
-                spec::buildInner);
+        this.depthwise = ConvOp.depthwise(spec.derived("DepthwiseConv" + rank + "D", depthConfig, w.isEmpty() ? w : w.subList(0, 1)), rank);
+        this.pointwise = ConvOp.conv(spec.derived("Conv" + rank + "D", pointConfig, w.isEmpty() ? w : w.subList(1, w.size())), rank);
     }
 
     @Override long[] outputShape(long[] in) { return pointwise.outputShape(depthwise.outputShape(in)); }

@@ -80,6 +80,14 @@ public final class LayerSpec {
     }
 
     /**
+     * A spec for a part this layer is composed of (the depthwise half of a separable convolution, say): same name
+     * and dialect, another class, config and weights.
+     */
+    public LayerSpec derived(String partClassName, JsonObject partConfig, List<Weight> partWeights) {
+        return new LayerSpec(name, partClassName, null, null, partConfig, partConfig, partWeights, sourceDialect, innerBuilder);
+    }
+
+    /**
      * Builds a layer this one wraps ({@code TimeDistributed}, {@code Bidirectional}, ...) from its serialized
      * entry ({@code {"class_name": ..., "config": ...}}) and its share of the weights.
      */
