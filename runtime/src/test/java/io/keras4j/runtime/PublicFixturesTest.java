@@ -59,6 +59,30 @@ class PublicFixturesTest {
                 List.of(io.keras4j.tensor.Npy.read(dir.resolve("predictions.npy"))));
     }
 
+    /**
+     * frugally-deep's GRU test: tf.keras 2.2.4 GRU(1, reset_after, linear activation, no bias) with the initial
+     * state fed as a second model input; inputs and Keras's outputs are base64 float32 arrays in the JSON.
+     */
+    @Test
+    void gruWithInitialStateFromFrugallyDeep() throws java.io.IOException {
+        Path dir = Fixtures.publicFixtures().resolve("frugally-deep/test/stateful_test");
+        Model model = Keras4j.create().load(dir.resolve("temp_stateless.h5"));
+        var test = KerasJson.parse(Files.readString(dir.resolve("temp_stateless.json")), null).asObject()
+                .getArray("tests").get(0).asObject();
+        List<Tensor> inputs = test.getArray("inputs").values().stream().map(PublicFixturesTest::batchOfOne).toList();
+        List<Tensor> expected = test.getArray("outputs").values().stream().map(PublicFixturesTest::batchOfOne).toList();
+        Agreement.assertClose("frugally-deep GRU initial state", CompiledModel.compile(model).predictTensors(inputs), expected);
+    }
+
+    private static Tensor batchOfOne(io.keras4j.json.JsonValue encoded) {
+        long[] sample = encoded.asObject().getArray("shape").toLongs();
+        long[] shape = new long[sample.length + 1];
+        shape[0] = 1;
+        System.arraycopy(sample, 0, shape, 1, sample.length);
+        byte[] bytes = java.util.Base64.getDecoder().decode(encoded.asObject().getArray("values").get(0).asText());
+        return Tensor.of(io.keras4j.tensor.DType.FLOAT32, shape, java.nio.ByteBuffer.wrap(bytes));
+    }
+
     /** The root attribute names the model's input or output layers as JSON: {@code {"inputs": ["dense_input"]}}. */
     private static List<String> names(HdfFile h5, String attribute) {
         Object value = h5.getAttribute(attribute).getData();
