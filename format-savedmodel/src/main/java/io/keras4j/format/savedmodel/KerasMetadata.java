@@ -4,6 +4,7 @@ import io.keras4j.format.json.KerasJson;
 import io.keras4j.format.savedmodel.proto.SavedObject;
 import io.keras4j.format.savedmodel.proto.SavedObjectGraph;
 import io.keras4j.format.savedmodel.proto.keras.SavedMetadata;
+import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import java.nio.file.Path;
@@ -63,7 +64,32 @@ final class KerasMetadata {
     /** The root model's architecture ({@code model_config}) when the root is a Keras model saved with its config. */
     Optional<JsonObject> modelConfig() {
         return node(0).flatMap(n -> n.metadata().opt("model_config")).filter(v -> v instanceof JsonObject)
-                .map(JsonValue::asObject);
+                .map(v -> untuple(v).asObject());
+    }
+
+    /**
+     * Turns the metadata form of a config into what {@code to_json} writes: tf.keras's metadata encoder writes
+     * Python tuples as {@code {"class_name": "__tuple__", "items": [...]}} (e.g. {@code batch_input_shape}) and
+     * tags objects with {@code shared_object_id}s that only its own shared-object loader understands (Keras 3
+     * refuses such configs); tuples become lists and the ids go.
+     */
+    static JsonValue untuple(JsonValue v) {
+        if (v instanceof JsonObject o) {
+            if (o.size() == 2 && "__tuple__".equals(o.getString("class_name", null)) && o.get("items") instanceof JsonArray items) {
+                return untuple(items);
+            }
+            JsonObject.Builder b = JsonObject.builder();
+            o.members().forEach((k, x) -> {
+                if (!k.equals("shared_object_id")) b.put(k, untuple(x));
+            });
+            return b.build();
+        }
+        if (v instanceof JsonArray a) {
+            JsonArray.Builder b = JsonArray.builder();
+            for (JsonValue x : a) b.add(untuple(x));
+            return b.build();
+        }
+        return v;
     }
 
     Optional<JsonObject> trainingConfig() {

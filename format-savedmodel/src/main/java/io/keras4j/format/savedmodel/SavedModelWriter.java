@@ -1,14 +1,218 @@
 package io.keras4j.format.savedmodel;
 
 import io.keras4j.UnsupportedModelException;
+import io.keras4j.format.checkpoint.bundle.BundleWriter;
+import io.keras4j.format.checkpoint.bundle.TfDataTypes;
+import io.keras4j.format.checkpoint.bundle.TrackableObjectGraph;
+import io.keras4j.format.savedmodel.TfFunction.Tensor;
+import io.keras4j.format.savedmodel.proto.AttrValue;
+import io.keras4j.format.savedmodel.proto.DataType;
+import io.keras4j.format.savedmodel.proto.FunctionDefLibrary;
+import io.keras4j.format.savedmodel.proto.GraphDef;
+import io.keras4j.format.savedmodel.proto.MetaGraphDef;
+import io.keras4j.format.savedmodel.proto.NameAttrList;
+import io.keras4j.format.savedmodel.proto.NodeDef;
+import io.keras4j.format.savedmodel.proto.SavedModel;
+import io.keras4j.format.savedmodel.proto.SignatureDef;
+import io.keras4j.format.savedmodel.proto.TensorInfo;
+import io.keras4j.format.savedmodel.proto.VersionDef;
+import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
+import io.keras4j.model.Weight;
 import io.keras4j.spi.WriteOptions;
+import io.keras4j.tensor.DType;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
+/**
+ * Writes a Keras model as a serving SavedModel, structured as {@code tf.saved_model.save} structures a
+ * {@code tf.Module} with one signature: the forward pass as a FunctionDef over the variables (resource arguments
+ * read with ReadVariableOp), a graph that creates the variables (VarHandleOp) and calls the function for the
+ * {@code serving_default} SignatureDef, a SavedObjectGraph (root → {@code variables} list, {@code signatures} →
+ * {@code serving_default}) and the variables checkpoint whose object graph mirrors it node for node.
+ */
 final class SavedModelWriter {
-    private SavedModelWriter() {}
+    /** The GraphDef version TensorFlow 2.21 writes; consumers accept any producer at or above their minimum. */
+    private static final int GRAPH_PRODUCER = 2474;
+    private static final int GRAPH_MIN_CONSUMER = 12;
+    private static final String SIGNATURE = "serving_default";
+    private static final String FUNCTION = "__inference_signature_wrapper_serving_default_keras4j";
+
+    /** A model input or output: its signature key, value and spec. */
+    private record Port(String key, Tensor value) {}
+
+    /** A variable: its Keras weight, the name TensorFlow shows and its resource argument in the function. */
+    private record Variable(Weight weight, String name, String resourceArg) {}
+
+    private final Model model;
+    private final TfFunction function = new TfFunction(FUNCTION);
+    private final List<Variable> variableOrder = new ArrayList<>();
+    private final Map<Weight, Tensor> reads = new IdentityHashMap<>();
+    private final Map<Weight, String> owners = new IdentityHashMap<>();
+
+    private SavedModelWriter(Model model) { this.model = model; }
 
     static void write(Model model, Path target, WriteOptions options) {
-        throw new UnsupportedModelException("writing SavedModels is not implemented yet");
+        if (!model.modelWeights().isEmpty()) {
+            throw new UnsupportedModelException("model '" + model.name() + "' owns variables outside its layers; "
+                    + "writing them to a SavedModel is not supported yet");
+        }
+        SavedModelWriter w = new SavedModelWriter(model);
+        w.indexOwners(model, "");
+        List<Port> inputs = w.inputs();
+        List<Tensor> outs = new ModelEmitter(new LayerEmitter(w.function, w::read)).emit(model, inputs.stream().map(Port::value).toList());
+        List<Port> outputs = w.outputs(outs);
+        SavedObjects objects = new SavedObjects(w.variableOrder.stream().map(v -> new SavedObjects.Var(v.name(), v.weight())).toList());
+        SavedModel saved = w.savedModel(objects, inputs, outputs);
+        DirectoryWrite.replace(target, tmp -> {
+            Files.createDirectories(tmp.resolve(SavedModelDir.VARIABLES));
+            Files.createDirectories(tmp.resolve(SavedModelDir.ASSETS));
+            try (OutputStream out = Files.newOutputStream(tmp.resolve(SavedModelDir.SAVED_MODEL_PB))) {
+                saved.writeTo(out);
+            }
+            w.writeVariables(objects, tmp.resolve(SavedModelDir.VARIABLES_PREFIX));
+        });
+    }
+
+    /** The layer path of every weight ({@code inner/dense}), for the variable names TensorFlow reports. */
+    private void indexOwners(Model m, String prefix) {
+        for (Layer layer : m.layers()) {
+            if (layer.nestedModel().isPresent()) indexOwners(layer.nestedModel().get(), prefix + layer.name() + "/");
+            for (Weight w : layer.weights()) owners.putIfAbsent(w, prefix + layer.name() + "/" + w.shortName());
+        }
+    }
+
+    /** Signature inputs in key order: TensorFlow flattens the signature's keyword arguments sorted by key. */
+    private List<Port> inputs() {
+        List<long[]> shapes = io.keras4j.runtime.ModelShapes.of(model).inputShapes();
+        List<String> names = inputNames();
+        Map<String, Integer> byKey = new TreeMap<>();
+        for (int i = 0; i < names.size(); i++) byKey.put(names.get(i), i);
+        Port[] ports = new Port[names.size()];
+        for (Map.Entry<String, Integer> e : byKey.entrySet()) {
+            int i = e.getValue();
+            ports[i] = new Port(e.getKey(), function.input(e.getKey(), inputType(i), shapes.get(i)));
+        }
+        return List.of(ports);
+    }
+
+    private List<String> inputNames() {
+        if (!model.inputs().isEmpty()) return model.inputs().stream().map(r -> r.layer()).toList();
+        Layer first = model.layers().get(0);
+        return List.of(first.className().equals("InputLayer") ? first.name() : first.name() + "_input");
+    }
+
+    private DataType inputType(int i) {
+        String name = inputNames().get(i);
+        DType dtype = model.layer(name).flatMap(Layer::dtype).flatMap(DType::fromKerasName).orElse(DType.FLOAT32);
+        if (dtype != DType.FLOAT32 && dtype != DType.INT32 && dtype != DType.INT64) {
+            throw new UnsupportedModelException("input '" + name + "' has dtype " + dtype + "; SavedModel writing supports float32 and int32/int64 inputs");
+        }
+        return DataType.forNumber(TfDataTypes.toCode(dtype));
+    }
+
+    /** Keyed by the output layers' names as tf.keras does, or {@code output_N} when names repeat. */
+    private List<Port> outputs(List<Tensor> values) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            String key = i < model.outputs().size() ? model.outputs().get(i).layer() : model.layers().get(model.layers().size() - 1).name();
+            keys.add(key);
+        }
+        if (keys.stream().distinct().count() != keys.size()) {
+            keys.clear();
+            for (int i = 0; i < values.size(); i++) keys.add("output_" + i);
+        }
+        List<Port> ports = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) ports.add(new Port(keys.get(i), values.get(i)));
+        ports.sort(Comparator.comparing(Port::key));
+        for (Port p : ports) function.output(p.key(), p.value());
+        return ports;
+    }
+
+    /** Reads a weight's variable once per function; the first read adds its resource argument. */
+    private Tensor read(Weight w) {
+        return reads.computeIfAbsent(w, k -> {
+            if (k.value().dtype() != DType.FLOAT32) {
+                throw new UnsupportedModelException("weight '" + k.name() + "' is " + k.value().dtype()
+                        + "; SavedModel writing supports float32 weights");
+            }
+            String name = owners.getOrDefault(k, k.name());
+            String arg = function.resourceInput(name, DataType.DT_FLOAT, k.value().shape());
+            Variable v = new Variable(k, name, arg);
+            variableOrder.add(v);
+            return function.op("ReadVariableOp", name + "/ReadVariableOp", k.value().shape(), List.of(arg),
+                    Map.of("dtype", TfFunction.type(DataType.DT_FLOAT)));
+        });
+    }
+
+    private SavedModel savedModel(SavedObjects objects, List<Port> inputs, List<Port> outputs) {
+        GraphDef.Builder graph = GraphDef.newBuilder()
+                .setVersions(VersionDef.newBuilder().setProducer(GRAPH_PRODUCER).setMinConsumer(GRAPH_MIN_CONSUMER))
+                .setLibrary(FunctionDefLibrary.newBuilder().addFunction(function.build()));
+        NodeDef.Builder call = NodeDef.newBuilder().setName("StatefulPartitionedCall").setOp("StatefulPartitionedCall");
+        AttrValue.ListValue.Builder tin = AttrValue.ListValue.newBuilder();
+        SignatureDef.Builder signature = SignatureDef.newBuilder().setMethodName("tensorflow/serving/predict");
+        for (Port in : inputs) {
+            String placeholder = "serving_default_" + TfFunction.argName(in.key());
+            graph.addNode(NodeDef.newBuilder().setName(placeholder).setOp("Placeholder")
+                    .putAttr("dtype", TfFunction.type(in.value().dtype()))
+                    .putAttr("shape", AttrValue.newBuilder().setShape(TfFunction.shape(in.value().shape())).build()));
+            call.addInput(placeholder);
+            tin.addType(in.value().dtype());
+            signature.putInputs(in.key(), tensorInfo(placeholder + ":0", in.value()));
+        }
+        for (int i = 0; i < variableOrder.size(); i++) {
+            Variable v = variableOrder.get(i);
+            String handle = "variable_" + i;
+            graph.addNode(NodeDef.newBuilder().setName(handle).setOp("VarHandleOp")
+                    .putAttr("dtype", TfFunction.type(DataType.DT_FLOAT))
+                    .putAttr("shape", AttrValue.newBuilder().setShape(TfFunction.shape(v.weight().value().shape())).build())
+                    .putAttr("shared_name", TfFunction.str(handle)).putAttr("container", TfFunction.str(""))
+                    .putAttr("debug_name", TfFunction.str(v.name() + "/")));
+            call.addInput(handle);
+            tin.addType(DataType.DT_RESOURCE);
+        }
+        AttrValue.ListValue.Builder tout = AttrValue.ListValue.newBuilder();
+        for (int i = 0; i < outputs.size(); i++) {
+            tout.addType(outputs.get(i).value().dtype());
+            signature.putOutputs(outputs.get(i).key(), tensorInfo("StatefulPartitionedCall:" + i, outputs.get(i).value()));
+        }
+        call.putAttr("f", AttrValue.newBuilder().setFunc(NameAttrList.newBuilder().setName(FUNCTION)).build())
+                .putAttr("Tin", AttrValue.newBuilder().setList(tin).build())
+                .putAttr("Tout", AttrValue.newBuilder().setList(tout).build())
+                .putAttr("config", TfFunction.str("")).putAttr("config_proto", TfFunction.str(""))
+                .putAttr("executor_type", TfFunction.str(""));
+        graph.addNode(call);
+        MetaGraphDef meta = MetaGraphDef.newBuilder()
+                .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addTags("serve"))
+                .setGraphDef(graph).putSignatureDef(SIGNATURE, signature.build())
+                .setObjectGraphDef(objects.savedObjectGraph(FUNCTION, inputs.stream().map(p -> new SavedObjects.Spec(p.key(), p.value())).toList(),
+                        outputs.stream().map(p -> new SavedObjects.Spec(p.key(), p.value())).toList()))
+                .build();
+        return SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(meta).build();
+    }
+
+    private void writeVariables(SavedObjects objects, Path prefix) {
+        try (BundleWriter bundle = BundleWriter.create(prefix)) {
+            for (int i = 0; i < variableOrder.size(); i++) bundle.add(objects.checkpointKey(i), variableOrder.get(i).weight().value());
+            bundle.addObjectGraph(objects.trackableObjectGraph());
+            bundle.finish();
+        }
+    }
+
+    private static TensorInfo tensorInfo(String name, Tensor t) {
+        return TensorInfo.newBuilder().setName(name).setDtype(t.dtype()).setTensorShape(TfFunction.shape(t.shape())).build();
     }
 }

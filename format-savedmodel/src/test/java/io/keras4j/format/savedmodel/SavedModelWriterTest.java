@@ -1,0 +1,125 @@
+package io.keras4j.format.savedmodel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.keras4j.UnsupportedModelException;
+import io.keras4j.format.keras.KerasArchiveCodec;
+import io.keras4j.json.JsonArray;
+import io.keras4j.json.JsonObject;
+import io.keras4j.model.KerasFile;
+import io.keras4j.model.Model;
+import io.keras4j.model.Weight;
+import io.keras4j.spi.ReadOptions;
+import io.keras4j.spi.WriteOptions;
+import io.keras4j.testing.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Writes zoo models (Keras 3 {@code model.keras}, tf_keras SavedModels) as serving SavedModels and converts the
+ * tf_keras SavedModels to {@code .keras}. With {@code -Dkeras4j.savedmodel.export=DIR} the outputs stay in DIR with
+ * a {@code cases.json} for {@code oracle/reverse_check.py}: {@code tf.saved_model.load} serves each written
+ * SavedModel and {@code keras3.load_model} loads each converted {@code .keras}, both compared with Keras's outputs.
+ */
+class SavedModelWriterTest {
+    private final SavedModelCodec codec = new SavedModelCodec();
+    private final KerasArchiveCodec keras = new KerasArchiveCodec();
+
+    @Test
+    void zooModelsBecomeServingSavedModels(@TempDir Path temp) throws IOException {
+        String export = System.getProperty("keras4j.savedmodel.export");
+        Path out = export == null ? temp : Path.of(export).toAbsolutePath();
+        Files.createDirectories(out);
+        JsonArray.Builder cases = JsonArray.builder();
+        List<String> unsupported = new ArrayList<>();
+        int written = 0;
+        int converted = 0;
+        for (Path dir : zooModelDirs()) {
+            String id = dir.getParent().getFileName() + "-" + dir.getFileName();
+            boolean k2 = dir.getFileName().toString().equals("k2");
+            Model model = k2 ? codec.read(dir.resolve("savedmodel"), ReadOptions.DEFAULT).model().orElseThrow()
+                    : keras.read(dir.resolve("model.keras"), ReadOptions.DEFAULT).model().orElseThrow();
+            boolean custom = dir.getParent().getFileName().toString().equals("custom");
+            if (k2) {
+                Path converted_ = out.resolve(id + "-converted.keras");
+                keras.write(model, converted_, WriteOptions.DEFAULT);
+                cases.add(testCase(id + "-to-keras", "keras3.load_model", converted_, dir, custom, model).build());
+                converted++;
+            }
+            Path target = out.resolve(id + "-savedmodel");
+            try {
+                codec.write(model, target, WriteOptions.DEFAULT);
+            } catch (UnsupportedModelException e) {
+                unsupported.add(id + ": " + e.getMessage());
+                assertThat(target).doesNotExist();
+                continue;
+            }
+            assertWeightsReadBack(target, model, id);
+            JsonObject.Builder c = testCase(id + "-savedmodel", "tf.saved_model.load", target, dir, custom, model);
+            c.put("input_keys", JsonArray.of(model.inputs().isEmpty() ? new io.keras4j.json.JsonValue[] {
+                    io.keras4j.json.JsonValue.of(codec.read(target, ReadOptions.DEFAULT.withWeights(false)).details()
+                            .getObject("signatures").getObject("serving_default").getObject("inputs").keys().iterator().next())}
+                    : model.inputs().stream().map(r -> io.keras4j.json.JsonValue.of(r.layer())).toArray(io.keras4j.json.JsonValue[]::new)));
+            List<String> outputKeys = new ArrayList<>(codec.read(target, ReadOptions.DEFAULT.withWeights(false)).details()
+                    .getObject("signatures").getObject("serving_default").getObject("outputs").keys());
+            if (model.outputs().size() > 1) {
+                outputKeys = model.outputs().stream().map(r -> r.layer()).toList();
+            }
+            c.put("output_keys", JsonArray.of(outputKeys.stream().map(io.keras4j.json.JsonValue::of).toArray(io.keras4j.json.JsonValue[]::new)));
+            cases.add(c.build());
+            written++;
+        }
+        System.err.println("savedmodel writer: " + written + " SavedModels written, " + converted
+                + " k2 SavedModels converted to .keras; not supported: " + unsupported);
+        assertThat(written).isGreaterThanOrEqualTo(10);
+        if (export != null) Files.writeString(out.resolve("cases.json"), cases.build().toString());
+    }
+
+    @Test
+    void unsupportedLayersLeaveNothingBehind(@TempDir Path temp) throws IOException {
+        Path dir = Fixtures.zoo().resolve("timedistributed/k3");
+        Model model = keras.read(dir.resolve("model.keras"), ReadOptions.DEFAULT).model().orElseThrow();
+        assertThatThrownBy(() -> codec.write(model, temp.resolve("out"), WriteOptions.DEFAULT))
+                .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("TimeDistributed").hasMessageContaining("nothing was written");
+        try (Stream<Path> left = Files.list(temp)) {
+            assertThat(left).as("nothing half-written").isEmpty();
+        }
+    }
+
+    private void assertWeightsReadBack(Path target, Model model, String id) {
+        KerasFile back = codec.read(target, ReadOptions.DEFAULT);
+        List<Weight> stored = new ArrayList<>();
+        back.storedWeights().forEach(g -> stored.addAll(g.weights()));
+        List<Weight> expected = model.weights();
+        assertThat(stored).as(id).hasSameSizeAs(expected);
+        for (Weight w : expected) {
+            assertThat(stored).as(id + " " + w.name()).anyMatch(s -> s.value().contentEquals(w.value()));
+        }
+    }
+
+    private static JsonObject.Builder testCase(String id, String loader, Path path, Path dir, boolean custom, Model model) throws IOException {
+        return JsonObject.builder().put("id", id).put("loader", loader).put("path", path.toString())
+                .put("inputs", files(dir, "inputs_")).put("outputs", files(dir, "outputs_")).put("custom", custom);
+    }
+
+    private static List<Path> zooModelDirs() throws IOException {
+        try (Stream<Path> s = Files.list(Fixtures.zoo())) {
+            return s.filter(Files::isDirectory).flatMap(m -> Stream.of(m.resolve("k2"), m.resolve("k3")))
+                    .filter(d -> Files.isRegularFile(d.resolve("savedmodel/saved_model.pb"))).sorted().toList();
+        }
+    }
+
+    private static JsonArray files(Path dir, String prefix) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return JsonArray.of(s.filter(p -> p.getFileName().toString().startsWith(prefix)).sorted()
+                    .map(p -> io.keras4j.json.JsonValue.of(p.toString())).toArray(io.keras4j.json.JsonValue[]::new));
+        }
+    }
+}
