@@ -5,7 +5,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import io.keras4j.CorruptModelException;
-import io.keras4j.UnsupportedModelException;
 import io.keras4j.format.checkpoint.bundle.BundleReader;
 import io.keras4j.format.checkpoint.bundle.TensorBundle;
 import io.keras4j.format.savedmodel.proto.FingerprintDef;
@@ -111,9 +110,5 @@ final class SavedModelDir {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-    }
-
-    static UnsupportedModelException unsupported(Path dir, String message) {
-        return new UnsupportedModelException(message, SavedModelCodec.NAME, dir, null, null);
     }
 }

@@ -3,7 +3,6 @@ package io.keras4j.format.savedmodel;
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.format.checkpoint.bundle.BundleWriter;
 import io.keras4j.format.checkpoint.bundle.TfDataTypes;
-import io.keras4j.format.checkpoint.bundle.TrackableObjectGraph;
 import io.keras4j.format.savedmodel.TfFunction.Tensor;
 import io.keras4j.format.savedmodel.proto.AttrValue;
 import io.keras4j.format.savedmodel.proto.DataType;
@@ -21,20 +20,15 @@ import io.keras4j.model.Model;
 import io.keras4j.model.Weight;
 import io.keras4j.spi.WriteOptions;
 import io.keras4j.tensor.DType;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Writes a Keras model as a serving SavedModel, structured as {@code tf.saved_model.save} structures a

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keras4j.UnsupportedModelException;
+import io.keras4j.format.h5.H5Codec;
 import io.keras4j.format.keras.KerasArchiveCodec;
+import io.keras4j.model.Dialect;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.model.KerasFile;
@@ -24,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Writes zoo models (Keras 3 {@code model.keras}, tf_keras SavedModels) as serving SavedModels and converts the
- * tf_keras SavedModels to {@code .keras}. With {@code -Dkeras4j.savedmodel.export=DIR} the outputs stay in DIR with
+ * tf_keras SavedModels to {@code .keras} and {@code .h5}. With {@code -Dkeras4j.savedmodel.export=DIR} the outputs stay in DIR with
  * a {@code cases.json} for {@code oracle/reverse_check.py}: {@code tf.saved_model.load} serves each written
- * SavedModel and {@code keras3.load_model} loads each converted {@code .keras}, both compared with Keras's outputs.
+ * SavedModel {@code keras3.load_model} loads each converted {@code .keras} and {@code tf_keras.load_model} each {@code .h5}, all compared with Keras's outputs.
  */
 class SavedModelWriterTest {
     private final SavedModelCodec codec = new SavedModelCodec();
@@ -51,6 +53,9 @@ class SavedModelWriterTest {
                 Path converted_ = out.resolve(id + "-converted.keras");
                 keras.write(model, converted_, WriteOptions.DEFAULT);
                 cases.add(testCase(id + "-to-keras", "keras3.load_model", converted_, dir, custom, model).build());
+                Path h5 = out.resolve(id + "-converted.h5");
+                new H5Codec().write(model, h5, WriteOptions.DEFAULT.withDialect(Dialect.KERAS2));
+                cases.add(testCase(id + "-to-h5", "tf_keras.load_model", h5, dir, custom, model).build());
                 converted++;
             }
             Path target = out.resolve(id + "-savedmodel");
