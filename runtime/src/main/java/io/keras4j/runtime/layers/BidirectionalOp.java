@@ -34,6 +34,9 @@ final class BidirectionalOp implements LayerOp {
         if (!(f instanceof RecurrentOp fr) || !(b instanceof RecurrentOp br)) {
             throw Configs.unsupported(spec, "a Bidirectional wrapper around a non-recurrent layer");
         }
+        if (forwardEntry.getObject("config").getBoolean("return_state", false)) {
+            throw Configs.unsupported(spec, "a Bidirectional layer returning states");
+        }
         this.mergeMode = spec.config().get("merge_mode").isNull() ? "none" : Configs.string(spec, "merge_mode", "concat");
         if (mergeMode.equals("none")) throw Configs.unsupported(spec, "merge_mode=None");
         // Keras sets zero_output_for_mask = return_sequences on both inner layers.

@@ -54,6 +54,12 @@ final class MultiHeadAttentionOp implements LayerOp {
 
     @Override
     public LayerOp forCall(InboundNode node) {
+        if (node.kwargs().getBoolean("return_attention_scores", false)) {
+            throw Configs.unsupported(spec, "return_attention_scores=True");
+        }
+        if (node.kwargs().has("attention_mask") && !node.kwargs().get("attention_mask").isNull()) {
+            throw Configs.unsupported(spec, "an explicit attention_mask");
+        }
         boolean wantCausal = node.kwargs().getBoolean("use_causal_mask", false);
         return wantCausal == causal ? this : new MultiHeadAttentionOp(spec, wantCausal);
     }

@@ -59,6 +59,7 @@ final class RecurrentOp implements LayerOp {
         this.recurrentKernel = spec.floats(1);
         this.bias = useBias ? spec.floats(2) : null;
         if (Configs.flag(spec, "stateful", false)) throw Configs.unsupported(spec, "stateful=True");
+        if (Configs.flag(spec, "time_major", false)) throw Configs.unsupported(spec, "time_major=True");
     }
 
     boolean returnsSequences() { return returnSequences; }
