@@ -1,8 +1,9 @@
-"""Writes the constructor arguments of every built-in Keras 3 layer, as real Keras declares them.
+"""Writes the constructor arguments of every built-in layer and initializer, as real Keras declares them.
 
-format-json uses the table to drop Keras 1/2 config keys that Keras 3 layers no longer accept
-(`input_length`, `implementation`, `time_major`, ...) when converting an architecture to Keras 3.
-Usage: python oracle/dump_layer_args.py OUT.json
+format-json uses the tables to drop config keys the target Keras does not accept when it converts an
+architecture between dialects (Keras 3 refuses `input_length`, `implementation`, ...; tf_keras refuses
+`quantization_config`, initializer `input_axes`, ...).
+Usage: python oracle/dump_layer_args.py keras3|tf_keras OUT.json
 """
 import inspect
 import json
@@ -10,8 +11,6 @@ import os
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-import keras  # noqa: E402
-from keras.src.layers.layer import Layer  # noqa: E402
 
 
 def own_args(cls):
@@ -20,18 +19,36 @@ def own_args(cls):
                   if p != "self" and v.kind not in (v.VAR_KEYWORD, v.VAR_POSITIONAL))
 
 
-def main(out):
-    base = own_args(Layer) + ["input_dim", "input_shape"]  # popped from **kwargs by Layer.__init__
-    layers = {}
-    for name in dir(keras.layers):
-        cls = getattr(keras.layers, name)
-        if inspect.isclass(cls) and issubclass(cls, Layer) and cls.__name__ == name:
-            layers[name] = own_args(cls)
-    table = {"keras_version": keras.__version__, "base": sorted(set(base)), "layers": layers}
+def classes(module, base):
+    out = {}
+    for name in dir(module):
+        cls = getattr(module, name)
+        if inspect.isclass(cls) and issubclass(cls, base) and cls.__name__ == name:
+            out[name] = own_args(cls)
+    return out
+
+
+def main(which, out):
+    if which == "keras3":
+        import keras
+        from keras.src.layers.layer import Layer
+        # Layer.__init__ pops these from **kwargs before refusing the rest.
+        base = own_args(Layer) + ["input_dim", "input_shape"]
+        version = keras.__version__
+    else:
+        import tf_keras as keras
+        from tf_keras.src.engine.base_layer import Layer
+        # The allowed_kwargs of tf_keras's base_layer.Layer.__init__.
+        base = own_args(Layer) + ["input_dim", "input_shape", "batch_input_shape", "batch_size", "weights",
+                                  "activity_regularizer", "autocast", "implementation"]
+        version = keras.__version__
+    table = {"keras_version": version, "base": sorted(set(base)),
+             "layers": classes(keras.layers, Layer),
+             "initializers": classes(keras.initializers, keras.initializers.Initializer)}
     with open(out, "w") as f:
         json.dump(table, f, indent=1, sort_keys=True)
         f.write("\n")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2])

@@ -76,6 +76,14 @@ public final class Layer {
 
     public Optional<String> module() { return entry.optString("module"); }
 
+    /**
+     * Whether this graph node is a Keras 3 operation ({@code x != 0}, {@code x + y} recorded as
+     * {@code keras.src.ops.*} nodes) rather than a layer: Keras lists such nodes in the config, not in {@code model.layers}.
+     */
+    public boolean isOperation() {
+        return module().map(m -> m.startsWith("keras.src.ops") || m.startsWith("keras.ops")).orElse(false);
+    }
+
     // ---- typed access to common config fields, tolerant of Keras 1 / 2 / 3 spellings ----
 
     public boolean trainable() { return config.getBoolean("trainable", true); }

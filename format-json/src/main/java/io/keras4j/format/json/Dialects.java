@@ -4,31 +4,35 @@ import io.keras4j.UnsupportedModelException;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonNull;
 import io.keras4j.json.JsonObject;
+import io.keras4j.json.JsonString;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.InboundNode;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
+import io.keras4j.model.TensorRef;
+import io.keras4j.tensor.DType;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Converts a model between Keras dialects: Keras 1 to 2 (renamed classes and config keys), Keras 2 to 3 (module
  * and registered names, {@code batch_shape}, DTypePolicy objects, {@code __keras_tensor__} nodes) and Keras 3 to 2.
- * Weights and provenance are kept; every layer config is rewritten in the target's spelling.
+ * Weights and provenance are kept; every layer config is rewritten in the target's spelling and stripped of keys
+ * the target's constructors refuse (tables dumped from real Keras, see {@link LayerArgs}).
  */
 public final class Dialects {
     private static final Set<String> LIST_INPUT_LAYERS = Set.of("Add", "Subtract", "Multiply", "Average", "Maximum",
             "Minimum", "Concatenate", "Dot");
-    private static final Set<String> MODEL_CLASSES = Set.of("Sequential", "Functional", "Model");
-
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Dialects.class);
-
-    private Dialects() {}
-
     private static final Set<String> RNN_LAYERS = Set.of("SimpleRNN", "LSTM", "GRU", "RNN", "Bidirectional",
             "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "CuDNNLSTM", "CuDNNGRU");
+    private static final Set<String> MODEL_CLASSES = Set.of("Sequential", "Functional", "Model");
+    private static final String[] MHA_SHAPES = {"query_shape", "key_shape", "value_shape"};
+
+    private Dialects() {}
 
     /** Whether extra inbound tensors of this layer are its initial states (recurrent layers). */
     public static boolean takesInitialState(String className) { return RNN_LAYERS.contains(className); }
@@ -41,21 +45,23 @@ public final class Dialects {
         while (m.dialect() != target) {
             switch (m.dialect()) {
                 case KERAS1 -> m = Keras1To2.convert(m);
-                case KERAS2 -> m = target == Dialect.KERAS3 ? keras2To3(m) : unsupportedDowngrade(m, target);
+                case KERAS2 -> {
+                    if (target != Dialect.KERAS3) {
+                        throw new UnsupportedModelException("writing the " + target + " dialect is not supported (model '"
+                                + m.name() + "' is " + m.dialect() + "); write KERAS2 or KERAS3");
+                    }
+                    m = keras2To3(m);
+                }
                 case KERAS3 -> m = keras3To2(m);
             }
         }
         return m;
     }
 
-    private static Model unsupportedDowngrade(Model m, Dialect target) {
-        throw new UnsupportedModelException("writing the " + target + " dialect is not supported (model '" + m.name()
-                + "' is " + m.dialect() + "); write KERAS2 or KERAS3");
-    }
-
     // ---------------------------------------------------------------- Keras 2 -> 3
 
-    static Model keras2To3(Model m) {
+    static Model keras2To3(Model source) {
+        Model m = renumberNestedModelNodes(source);
         List<Layer> layers = new ArrayList<>();
         boolean sequential = m.isSequential();
         for (int i = 0; i < m.layers().size(); i++) {
@@ -72,25 +78,67 @@ public final class Dialects {
             cfg = cfg.with("input_layers", ModelWriter.refList(m.inputs())).with("output_layers", ModelWriter.refList(m.outputs()));
         }
         if (!cfg.has("trainable")) cfg = cfg.with("trainable", true);
+        boolean builtin = MODEL_CLASSES.contains(m.className());
         JsonObject entry = JsonObject.builder()
-                .put("module", moduleOfModel(className))
-                .put("registered_name", MODEL_CLASSES.contains(m.className()) ? JsonNull.INSTANCE : m.className())
+                .put("module", builtin ? moduleOfModel(className) : JsonNull.INSTANCE)
+                .put("registered_name", builtin ? JsonNull.INSTANCE : m.className())
                 .build();
-        return m.toBuilder().dialect(Dialect.KERAS3).className(className).config(cfg).entry(entry).layers(layers)
-                .trainingConfig(m.trainingConfig().orElse(null)).build();
+        return m.toBuilder().dialect(Dialect.KERAS3).className(className).config(cfg).entry(entry).layers(layers).build();
     }
 
-    /** The module Keras 3 itself writes for its model classes. */
-    private static JsonValue moduleOfModel(String className) {
-        return switch (className) {
-            case "Sequential" -> new io.keras4j.json.JsonString("keras");
-            case "Functional" -> new io.keras4j.json.JsonString("keras.src.models.functional");
-            default -> JsonNull.INSTANCE;
-        };
+    /**
+     * Keras 2 numbers the calls of a nested model after the node its own construction created, so the first call in
+     * the outer graph is node 1; Keras 3 lists only the calls, so references shift down by that offset.
+     */
+    private static Model renumberNestedModelNodes(Model m) {
+        Map<String, Integer> offsets = new HashMap<>();
+        for (Layer l : m.layers()) {
+            if (l.nestedModel().isEmpty()) continue;
+            int min = Integer.MAX_VALUE;
+            for (TensorRef r : allRefs(m)) if (r.layer().equals(l.name())) min = Math.min(min, r.node());
+            if (min != Integer.MAX_VALUE && min > 0 && min >= l.inboundNodes().size() - 1) offsets.put(l.name(), min);
+        }
+        if (offsets.isEmpty()) return m;
+        List<Layer> layers = new ArrayList<>();
+        for (Layer l : m.layers()) {
+            List<InboundNode> nodes = new ArrayList<>();
+            for (InboundNode n : l.inboundNodes()) {
+                nodes.add(new InboundNode(shift(n.inputs(), offsets), shiftKwargs(n.kwargs(), offsets), null));
+            }
+            layers.add(l.toBuilder().inboundNodes(nodes).build());
+        }
+        return m.toBuilder().layers(layers).inputs(shift(m.inputs(), offsets)).outputs(shift(m.outputs(), offsets)).build();
+    }
+
+    private static List<TensorRef> allRefs(Model m) {
+        List<TensorRef> refs = new ArrayList<>(m.outputs());
+        for (Layer l : m.layers()) {
+            for (InboundNode n : l.inboundNodes()) {
+                refs.addAll(n.inputs());
+                for (JsonValue v : n.kwargs().members().values()) {
+                    TensorRef r = legacyRef(v);
+                    if (r != null) refs.add(r);
+                }
+            }
+        }
+        return refs;
+    }
+
+    private static List<TensorRef> shift(List<TensorRef> refs, Map<String, Integer> offsets) {
+        return refs.stream().map(r -> new TensorRef(r.layer(), r.node() - offsets.getOrDefault(r.layer(), 0), r.tensor())).toList();
+    }
+
+    private static JsonObject shiftKwargs(JsonObject kwargs, Map<String, Integer> offsets) {
+        JsonObject out = kwargs;
+        for (var e : kwargs.members().entrySet()) {
+            TensorRef r = legacyRef(e.getValue());
+            if (r != null) out = out.with(e.getKey(), refArray(shift(List.of(r), offsets).get(0)));
+        }
+        return out;
     }
 
     private static Layer inputLayer3(String name, long[] batchShape, String dtype) {
-        JsonObject cfg = JsonObject.builder().put("batch_shape", shape(batchShape)).put("dtype", dtype)
+        JsonObject cfg = JsonObject.builder().put("batch_shape", shape(batchShape)).put("dtype", canonicalDtype(dtype))
                 .put("sparse", false).put("name", name).build();
         return Layer.builder(name, "InputLayer").config(cfg)
                 .entry(JsonObject.builder().put("module", "keras.layers").put("registered_name", JsonNull.INSTANCE).build())
@@ -100,66 +148,71 @@ public final class Dialects {
     private static Layer layer2To3(Layer original) {
         Layer l = LegacyLayers.replace(original);
         Layer.Builder b = l.toBuilder();
-        boolean custom = !BuiltinLayers.isBuiltin(l.className()) && l.nestedModel().isEmpty();
+        // tf.keras spells registered custom classes either as "pkg>Name" or as Name with registered_name beside it.
         String className = l.className().equals("Model") ? "Functional" : l.className();
+        String registered = l.registeredName().orElse(className.contains(">") ? className : null);
+        if (className.contains(">")) className = className.substring(className.indexOf('>') + 1);
+        boolean custom = !BuiltinLayers.isBuiltin(className) && l.nestedModel().isEmpty();
         JsonObject entry = JsonObject.builder()
-                .put("module", custom ? JsonNull.INSTANCE : l.nestedModel().isPresent() ? moduleOfModel(className) : "keras.layers")
-                .put("registered_name", custom ? l.className() : JsonNull.INSTANCE)
+                .put("module", custom ? l.module().filter(mod -> !mod.startsWith("keras")).map(JsonValue::of).orElse(JsonNull.INSTANCE)
+                        : l.nestedModel().isPresent() ? moduleOfModel(className) : new JsonString("keras.layers"))
+                .put("registered_name", custom ? (Object) (registered != null ? registered : className) : JsonNull.INSTANCE)
                 .build();
         b.className(className).entry(entry);
-        if (l.nestedModel().isPresent()) {
-            b.nestedModel(keras2To3(l.nestedModel().get()));
-        } else {
-            b.config(config2To3(l.className(), l.config()));
-        }
+        if (l.nestedModel().isPresent()) b.nestedModel(keras2To3(l.nestedModel().get()));
+        else b.config(config2To3(className, l.config()));
         List<InboundNode> nodes = new ArrayList<>();
         for (InboundNode n : l.inboundNodes()) {
-            // Keras 3 propagates masks itself; an explicit Keras 2 mask keyword is refused by most layers.
-            JsonObject kwargs = n.kwargs().without("mask");
+            // Keras 3 propagates masks itself; tensors passed by keyword become keras tensors.
+            JsonObject kwargs = kerasTensorKwargs(n.kwargs().without("mask"));
             InboundNode bare = new InboundNode(n.inputs(), kwargs, null);
-            nodes.add(new InboundNode(n.inputs(), kwargs, ModelWriter.renderNode(bare, Dialect.KERAS3, l)));
+            nodes.add(new InboundNode(n.inputs(), kwargs, ModelWriter.renderNode(bare, Dialect.KERAS3, l.toBuilder().className(className).build())));
         }
         return b.inboundNodes(nodes).build();
     }
 
-    static JsonObject config2To3(String className, JsonObject c) {
-        JsonObject out = c;
-        if (out.has("batch_input_shape")) {
-            if (className.equals("InputLayer")) out = out.renamed("batch_input_shape", "batch_shape");
-            else out = out.without("batch_input_shape");
+    private static JsonObject kerasTensorKwargs(JsonObject kwargs) {
+        JsonObject out = kwargs;
+        for (var e : kwargs.members().entrySet()) {
+            TensorRef r = legacyRef(e.getValue());
+            if (r != null) out = out.with(e.getKey(), ModelWriter.kerasTensor(r));
         }
-        if (out.getBoolean("time_major", false)) {
+        return out;
+    }
+
+    static JsonObject config2To3(String className, JsonObject c) {
+        if (c.getBoolean("time_major", false)) {
             throw new UnsupportedModelException(className + " layer '" + c.getString("name", "?")
                     + "' is time-major, which Keras 3 layers do not support");
+        }
+        JsonObject out = c;
+        if (out.has("batch_input_shape")) {
+            out = className.equals("InputLayer") ? out.renamed("batch_input_shape", "batch_shape") : out.without("batch_input_shape");
         }
         JsonObject.Builder b = out.toBuilder();
         for (var e : out.members().entrySet()) {
             String k = e.getKey();
             JsonValue v = e.getValue();
             if (k.equals("dtype") && !className.equals("InputLayer")) b.put(k, dtypePolicy(embeddingDtype(className, v)));
-            else if (k.equals("layer") && v.isObject()) b.put(k, wrapped2To3(v.asObject()));
-            else if (k.equals("backward_layer") && v.isObject()) b.put(k, wrapped2To3(v.asObject()));
+            else if ((k.equals("layer") || k.equals("backward_layer")) && v.isObject()) b.put(k, wrapped2To3(v.asObject()));
             else if (isObjectRef(v)) b.put(k, objectRef2To3(k, v.asObject()));
         }
-        if (className.equals("InputLayer") && out.get("dtype").isObject()) {
-            b.put("dtype", out.getObject("dtype").getObject("config").getString("name", "float32"));
+        if (className.equals("InputLayer")) {
+            JsonValue dt = out.get("dtype");
+            b.put("dtype", canonicalDtype(dt.isObject() ? dt.asObject().getObject("config").getString("name", "float32")
+                    : dt.isString() ? dt.asText() : "float32"));
         }
-        if (className.equals("InputLayer") && out.get("dtype").isString()) b.put("dtype", canonicalDtype(out.getString("dtype", "")));
+        // Keras 2 BatchNormalization accepted a one-element axis list; Keras 3 wants the int.
+        if (out.get("axis").isArray() && out.getArray("axis").size() == 1 && className.endsWith("Normalization")
+                && !className.equals("LayerNormalization")) {
+            b.put("axis", out.getArray("axis").get(0));
+        }
         if (className.equals("Lambda")) lambda2To3(out, b);
-        return dropUnaccepted(className, b.build());
+        // Keras 3 renamed LeakyReLU's alpha.
+        if (className.equals("LeakyReLU") && out.has("alpha")) b.remove("alpha").put("negative_slope", out.get("alpha"));
+        return LayerArgs.KERAS3.forLayer(className, b.build());
     }
 
-    /** Keras 3 refuses keyword arguments it does not know; drop those older Keras wrote (and say so). */
-    private static JsonObject dropUnaccepted(String className, JsonObject config) {
-        var accepted = Keras3LayerArgs.accepted(className);
-        if (accepted.isEmpty()) return config;
-        List<String> dropped = config.keys().stream().filter(k -> !accepted.get().contains(k)).toList();
-        if (dropped.isEmpty()) return config;
-        LOG.info("{} '{}': dropping {} (not accepted by Keras 3)", className, config.getString("name", "?"), dropped);
-        return config.without(dropped.toArray(String[]::new));
-    }
-
-    /** The inner layer of a wrapper (TimeDistributed, Bidirectional) in Keras 3 form. */
     /**
      * Keras 2 stored a Lambda's function as {@code function_type} plus a base64 marshalled code tuple; Keras 3 keeps
      * the same triple (code, defaults, closure) under a {@code __lambda__} object. keras4j never runs that code.
@@ -180,14 +233,15 @@ public final class Dialects {
         }
     }
 
+    /** The inner layer of a wrapper (TimeDistributed, Bidirectional) in Keras 3 form. */
     private static JsonObject wrapped2To3(JsonObject inner) {
         String cls = inner.getString("class_name", "");
         boolean custom = !BuiltinLayers.isBuiltin(cls);
         return JsonObject.builder()
-                .put("module", custom ? JsonNull.INSTANCE : "keras.layers")
+                .put("module", custom ? JsonNull.INSTANCE : new JsonString("keras.layers"))
                 .put("class_name", cls)
                 .put("config", config2To3(cls, inner.getObject("config")))
-                .put("registered_name", custom ? cls : JsonNull.INSTANCE)
+                .put("registered_name", custom ? (Object) inner.getString("registered_name", cls) : JsonNull.INSTANCE)
                 .build();
     }
 
@@ -199,20 +253,22 @@ public final class Dialects {
         String module = key.endsWith("initializer") ? "keras.initializers"
                 : key.endsWith("regularizer") ? "keras.regularizers"
                 : key.endsWith("constraint") ? "keras.constraints" : null;
-        if (module == null || ref.has("module")) return ref;
-        return JsonObject.builder().put("module", module).put("class_name", ref.getString("class_name", ""))
-                .put("config", ref.get("config")).put("registered_name", JsonNull.INSTANCE).build();
+        if (module == null) return ref;
+        String cls = ref.getString("class_name", "");
+        JsonObject cfg = module.equals("keras.initializers") ? LayerArgs.KERAS3.forInitializer(cls, ref.getObject("config")) : ref.getObject("config");
+        return JsonObject.builder().put("module", module).put("class_name", cls)
+                .put("config", cfg).put("registered_name", JsonNull.INSTANCE).build();
     }
 
     /** Keras 2 let an Embedding carry its integer input dtype; in Keras 3 that would make its weights integers. */
     private static JsonValue embeddingDtype(String className, JsonValue dtype) {
-        boolean integer = dtype.isString() && io.keras4j.tensor.DType.fromKerasName(dtype.asText()).map(io.keras4j.tensor.DType::isInteger).orElse(false);
-        return className.equals("Embedding") && integer ? new io.keras4j.json.JsonString("float32") : dtype;
+        boolean integer = dtype.isString() && DType.fromKerasName(dtype.asText()).map(DType::isInteger).orElse(false);
+        return className.equals("Embedding") && integer ? new JsonString("float32") : dtype;
     }
 
     /** Keras 2 accepted NumPy aliases such as {@code float}; Keras 3 wants canonical names. */
     static String canonicalDtype(String name) {
-        return io.keras4j.tensor.DType.fromKerasName(name).map(io.keras4j.tensor.DType::kerasName).orElse(name);
+        return DType.fromKerasName(name).map(DType::kerasName).orElse(name);
     }
 
     private static JsonValue dtypePolicy(JsonValue v) {
@@ -220,6 +276,15 @@ public final class Dialects {
                 : v.isObject() ? v.asObject().getObject("config").getString("name", "float32") : "float32");
         return JsonObject.builder().put("module", "keras").put("class_name", "DTypePolicy")
                 .put("config", JsonObject.builder().put("name", name).build()).put("registered_name", JsonNull.INSTANCE).build();
+    }
+
+    /** The module Keras 3 itself writes for its model classes. */
+    private static JsonValue moduleOfModel(String className) {
+        return switch (className) {
+            case "Sequential" -> new JsonString("keras");
+            case "Functional" -> new JsonString("keras.src.models.functional");
+            default -> JsonNull.INSTANCE;
+        };
     }
 
     // ---------------------------------------------------------------- Keras 3 -> 2
@@ -231,43 +296,110 @@ public final class Dialects {
         if (!m.isSequential()) {
             cfg = cfg.with("input_layers", ModelWriter.refList(m.inputs())).with("output_layers", ModelWriter.refList(m.outputs()));
         }
-        JsonObject entry = JsonObject.builder().put("keras_version", "2.21.0").put("backend", "tensorflow").build();
+        JsonObject entry = JsonObject.builder().put("keras_version", LayerArgs.KERAS2.kerasVersion().orElse("2.21.0"))
+                .put("backend", "tensorflow").build();
         return m.toBuilder().dialect(Dialect.KERAS2).config(cfg).entry(entry).layers(layers).build();
     }
 
     private static Layer layer3To2(Layer l) {
+        if (l.isOperation()) {
+            throw new UnsupportedModelException("node '" + l.name() + "' is a Keras 3 operation (" + l.className()
+                    + "), which tf.keras has no layer for; the Keras 2 dialect cannot express it");
+        }
         Layer.Builder b = l.toBuilder().entry(JsonObject.EMPTY);
         l.registeredName().ifPresent(b::className);
-        if (l.nestedModel().isPresent()) b.nestedModel(keras3To2(l.nestedModel().get()));
-        else b.config(config3To2(l.className(), l.config()));
+        if (l.nestedModel().isPresent()) {
+            b.nestedModel(keras3To2(l.nestedModel().get()));
+        } else {
+            JsonObject cfg = config3To2(l.className(), l.config());
+            if (l.className().equals("MultiHeadAttention")) cfg = withBuildShapes(cfg, l.entry().getObject("build_config"));
+            b.config(cfg);
+        }
         List<InboundNode> nodes = new ArrayList<>();
         for (InboundNode n : l.inboundNodes()) {
-            nodes.add(new InboundNode(n.inputs(), n.kwargs(), ModelWriter.renderNode(new InboundNode(n.inputs(), n.kwargs(), null), Dialect.KERAS2, l)));
+            List<TensorRef> positional = positionalOf(n);
+            JsonObject kwargs = legacyRefKwargs(n.kwargs().without("mask"));
+            InboundNode bare = new InboundNode(positional, kwargs, null);
+            nodes.add(new InboundNode(positional, kwargs, ModelWriter.renderNode(bare, Dialect.KERAS2, l)));
         }
         return b.inboundNodes(nodes).build();
     }
 
+    /** tf.keras rebuilds MultiHeadAttention from the shapes in its config; Keras 3 keeps them in build_config. */
+    private static JsonObject withBuildShapes(JsonObject cfg, JsonObject buildConfig) {
+        JsonObject shapes = buildConfig.getObject("shapes_dict");
+        JsonObject out = cfg;
+        for (String key : MHA_SHAPES) if (shapes.has(key)) out = out.with(key, shapes.get(key));
+        return out;
+    }
+
+    /** The tensors a node passes positionally (Keras 3 nodes also carry keyword tensors such as masks). */
+    private static List<TensorRef> positionalOf(InboundNode n) {
+        JsonValue raw = n.rawNode().orElse(null);
+        if (raw == null || !raw.isObject()) return n.inputs();
+        List<TensorRef> out = new ArrayList<>();
+        collectKerasTensors(raw.asObject().get("args"), out);
+        return out;
+    }
+
+    private static void collectKerasTensors(JsonValue v, List<TensorRef> out) {
+        if (v.isObject() && "__keras_tensor__".equals(v.asObject().getString("class_name", null))) {
+            JsonArray h = v.asObject().getObject("config").getArray("keras_history");
+            long[] idx = h.toLongs();
+            out.add(new TensorRef(h.get(0).asText(), (int) idx[1], (int) idx[2]));
+        } else if (v.isArray()) {
+            for (JsonValue x : v.asArray()) collectKerasTensors(x, out);
+        } else if (v.isObject()) {
+            for (JsonValue x : v.asObject().members().values()) collectKerasTensors(x, out);
+        }
+    }
+
+    private static JsonObject legacyRefKwargs(JsonObject kwargs) {
+        JsonObject out = kwargs;
+        for (var e : kwargs.members().entrySet()) {
+            List<TensorRef> refs = new ArrayList<>();
+            collectKerasTensors(e.getValue(), refs);
+            if (refs.size() == 1 && e.getValue().isObject()) out = out.with(e.getKey(), refArray(refs.get(0)));
+        }
+        return out;
+    }
+
     static JsonObject config3To2(String className, JsonObject c) {
-        JsonObject out = c.renamed("batch_shape", "batch_input_shape").without("optional");
+        JsonObject out = c.renamed("batch_shape", "batch_input_shape");
         JsonObject.Builder b = out.toBuilder();
         for (var e : out.members().entrySet()) {
             String k = e.getKey();
             JsonValue v = e.getValue();
             if (k.equals("dtype") && v.isObject()) b.put(k, v.asObject().getObject("config").getString("name", "float32"));
+            else if (k.equals("negative_slope") && className.equals("LeakyReLU")) b.remove(k).put("alpha", v);
             else if ((k.equals("layer") || k.equals("backward_layer")) && v.isObject()) {
                 JsonObject inner = v.asObject();
                 String cls = inner.getString("registered_name", inner.getString("class_name", ""));
                 b.put(k, JsonObject.builder().put("class_name", cls)
                         .put("config", config3To2(cls, inner.getObject("config"))).build());
             } else if (isObjectRef(v) && v.asObject().has("module")) {
-                b.put(k, strip3(v.asObject()));
+                String cls = v.asObject().getString("class_name", "");
+                JsonObject cfg = k.endsWith("initializer") ? LayerArgs.KERAS2.forInitializer(cls, v.asObject().getObject("config"))
+                        : v.asObject().getObject("config");
+                b.put(k, JsonObject.builder().put("class_name", cls).put("config", cfg).build());
             }
         }
-        return b.build();
+        return LayerArgs.KERAS2.forLayer(className, b.build(), MHA_SHAPES);
     }
 
-    private static JsonObject strip3(JsonObject ref) {
-        return JsonObject.builder().put("class_name", ref.getString("class_name", "")).put("config", ref.get("config")).build();
+    // ---------------------------------------------------------------- helpers
+
+    /** A tf.keras keyword tensor: {@code [layer_name, node_index, tensor_index]}. */
+    static TensorRef legacyRef(JsonValue v) {
+        if (!v.isArray()) return null;
+        JsonArray a = v.asArray();
+        if (a.size() != 3 || !a.get(0).isString() || !a.get(1).isNumber() || !a.get(2).isNumber()) return null;
+        long[] idx = a.toLongs();
+        return new TensorRef(a.get(0).asText(), (int) idx[1], (int) idx[2]);
+    }
+
+    private static JsonArray refArray(TensorRef r) {
+        return JsonArray.builder().add(r.layer()).add(r.node()).add(r.tensor()).build();
     }
 
     static JsonArray shape(long[] dims) {

@@ -53,40 +53,48 @@ final class ModelReader {
         throw corrupt("", "no 'class_name' and no 'layers': not a Keras model config");
     }
 
+    /**
+     * The dialect, from the clearest signal: the version stamp, else the spelling of inbound nodes, input shapes
+     * and dtypes (tf_keras also writes {@code module} keys, so their presence alone does not mean Keras 3).
+     */
     static Dialect detectDialect(JsonObject top) {
         String version = top.getString("keras_version", "");
         if (version.startsWith("1.")) return Dialect.KERAS1;
-        // tf.keras and Keras 2 always stamp their version; the heuristics below are for files that do not.
         if (version.startsWith("2.")) return Dialect.KERAS2;
-        if (top.has("module") || top.has("registered_name")) return Dialect.KERAS3;
-        Dialect[] found = {null};
-        scanLayers(top, found);
-        if (found[0] != null) return found[0];
-        return version.startsWith("3.") ? Dialect.KERAS3 : Dialect.KERAS2;
+        if (top.getString("module", "").startsWith("tf_keras") || top.getString("module", "").contains(".engine.")) return Dialect.KERAS2;
+        Dialect found = scanLayers(top);
+        if (found != null) return found;
+        if (top.has("module") || top.has("registered_name") || version.startsWith("3.")) return Dialect.KERAS3;
+        return Dialect.KERAS2;
     }
 
-    private static void scanLayers(JsonObject modelEntry, Dialect[] found) {
+    /** The dialect the layers' spelling shows, or null when nothing decides it. */
+    private static Dialect scanLayers(JsonObject modelEntry) {
         JsonValue cfg = modelEntry.get("config");
         JsonArray layers = cfg.isArray() ? cfg.asArray() : cfg.asObject().getArray("layers");
         for (JsonValue lv : layers) {
             JsonObject l = lv.asObject();
-            if (l.has("module") || l.has("registered_name")) { found[0] = Dialect.KERAS3; return; }
+            String cls = l.getString("class_name", "");
+            JsonObject c = l.getObject("config");
+            if (KERAS1_ONLY_CLASSES.contains(cls)) return Dialect.KERAS1;
+            for (String k : KERAS1_ONLY_KEYS) if (c.has(k)) return Dialect.KERAS1;
+            if (c.has("output_dim") && !cls.equals("Embedding")) return Dialect.KERAS1;
             for (JsonValue node : l.getArray("inbound_nodes")) {
-                if (node.isObject()) { found[0] = Dialect.KERAS3; return; }
+                if (node.isObject()) return Dialect.KERAS3;
                 for (JsonValue t : node.asArray()) {
-                    if (t.isArray() && t.asArray().size() == 3 && t.asArray().get(0).isString()) { found[0] = Dialect.KERAS1; return; }
+                    if (t.isArray() && t.asArray().size() == 3 && t.asArray().get(0).isString()) return Dialect.KERAS1;
+                    if (t.isArray() && t.asArray().size() == 4) return Dialect.KERAS2;
                 }
             }
-            JsonObject c = l.getObject("config");
-            if (c.has("batch_shape") || c.get("dtype").asObject().has("module")) { found[0] = Dialect.KERAS3; return; }
-            if (KERAS1_ONLY_CLASSES.contains(l.getString("class_name", ""))) { found[0] = Dialect.KERAS1; return; }
-            for (String k : KERAS1_ONLY_KEYS) if (c.has(k)) { found[0] = Dialect.KERAS1; return; }
-            if (c.has("output_dim") && !l.getString("class_name", "").equals("Embedding")) { found[0] = Dialect.KERAS1; return; }
-            if (MODEL_CLASSES.contains(l.getString("class_name", ""))) {
-                scanLayers(l, found);
-                if (found[0] != null) return;
+            if (c.has("batch_shape") || c.get("dtype").asObject().has("module")) return Dialect.KERAS3;
+            if (cls.equals("InputLayer") && c.has("batch_input_shape")) return Dialect.KERAS2;
+            if (l.getString("module", "").startsWith("tf_keras")) return Dialect.KERAS2;
+            if (MODEL_CLASSES.contains(cls)) {
+                Dialect nested = scanLayers(l);
+                if (nested != null) return nested;
             }
         }
+        return null;
     }
 
     private Model readModel(JsonObject entry, Dialect dialect, String where) {
@@ -145,7 +153,9 @@ final class ModelReader {
         }
         if (!node.isArray()) throw corrupt(where, "an inbound node must be a list or an object");
         JsonObject kwargs = JsonObject.EMPTY;
-        for (JsonValue t : node.asArray()) {
+        // tf.keras writes a TFOpLambda called on one tensor as a flat [name, node, tensor, kwargs] node.
+        JsonArray tensors = !node.asArray().isEmpty() && node.asArray().get(0).isString() ? JsonArray.of(node) : node.asArray();
+        for (JsonValue t : tensors) {
             JsonArray a = t.asArray();
             if (a.size() < 3 || !a.get(0).isString()) throw corrupt(where, "malformed inbound tensor " + t.toJson());
             if (a.get(0).asText().equals("_CONSTANT_VALUE")) continue;

@@ -1,0 +1,72 @@
+package io.keras4j.format.json;
+
+import io.keras4j.json.JsonObject;
+import io.keras4j.json.JsonValue;
+import io.keras4j.model.Dialect;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The constructor arguments the built-in layers and initializers of Keras 3 and of tf_keras accept, dumped from
+ * real Keras by {@code oracle/dump_layer_args.py}. Both refuse unknown keyword arguments, so a config converted
+ * to the other dialect must drop the keys only its source knew ({@code input_length}, {@code quantization_config}, …).
+ */
+final class LayerArgs {
+    private static final Logger LOG = LoggerFactory.getLogger(LayerArgs.class);
+    static final LayerArgs KERAS3 = new LayerArgs("keras3-layer-args.json");
+    static final LayerArgs KERAS2 = new LayerArgs("keras2-layer-args.json");
+
+    private final String resource;
+    private volatile JsonObject table;
+
+    private LayerArgs(String resource) { this.resource = resource; }
+
+    static LayerArgs of(Dialect target) { return target == Dialect.KERAS3 ? KERAS3 : KERAS2; }
+
+    /** The layer config without keys its class does not accept (unknown classes are left alone); {@code keep} survive. */
+    JsonObject forLayer(String className, JsonObject config, String... keep) {
+        return drop("layers", className, config, true, keep);
+    }
+
+    /** An initializer's {@code config} without keys the initializer class does not accept. */
+    JsonObject forInitializer(String className, JsonObject config) {
+        return drop("initializers", className, config, false);
+    }
+
+    private JsonObject drop(String kind, String className, JsonObject config, boolean withBase, String... keep) {
+        JsonValue own = table().getObject(kind).get(className);
+        if (!own.isArray()) return config;
+        Set<String> accepted = new HashSet<>(List.of(keep));
+        own.asArray().forEach(v -> accepted.add(v.asText()));
+        if (withBase) table().getArray("base").forEach(v -> accepted.add(v.asText()));
+        List<String> dropped = config.keys().stream().filter(k -> !accepted.contains(k)).toList();
+        if (dropped.isEmpty()) return config;
+        LOG.info("{} '{}': dropping {}, which the target Keras does not accept", className, config.getString("name", "?"), dropped);
+        return config.without(dropped.toArray(String[]::new));
+    }
+
+    private JsonObject table() {
+        JsonObject t = table;
+        if (t == null) {
+            try (InputStream in = LayerArgs.class.getResourceAsStream(resource)) {
+                if (in == null) throw new IllegalStateException("missing resource " + resource);
+                t = JsonTrees.parseJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), Path.of(resource), "json").asObject();
+                table = t;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return t;
+    }
+
+    Optional<String> kerasVersion() { return table().optString("keras_version"); }
+}
