@@ -10,6 +10,7 @@ process, tf_keras cases in another (TF_USE_LEGACY_KERAS=1), in parallel.
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -98,6 +99,9 @@ def result(case, ok=False, max_abs=None, max_rel=None, params=None, error=None):
 
 # ---------------------------------------------------------------- worker side
 
+CASE_TIMEOUT_SECONDS = 120
+
+
 def run_cases(gen, cases):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
@@ -117,7 +121,11 @@ def run_cases(gen, cases):
 
     loaders = Loaders(k, tf)
     results = []
+    # Some malformed configs send tf_keras's functional reconstruction into an endless retry loop:
+    # a per-case alarm turns that into a failed case instead of a hung run.
+    signal.signal(signal.SIGALRM, _case_timed_out)
     for case in cases:
+        signal.alarm(int(case.get("timeout", CASE_TIMEOUT_SECONDS)))
         try:
             results.append(loaders.run(case))
         except Exception as e:
@@ -125,7 +133,17 @@ def run_cases(gen, cases):
                 traceback.print_exc()
             text = str(e).strip().splitlines()
             results.append(result(case, error=f"{type(e).__name__}: {text[0] if text else ''}"))
+        finally:
+            signal.alarm(0)
     return results
+
+
+class CaseTimeout(Exception):
+    pass
+
+
+def _case_timed_out(signum, frame):
+    raise CaseTimeout(f"the case took longer than its time limit (default {CASE_TIMEOUT_SECONDS} s)")
 
 
 class Loaders:

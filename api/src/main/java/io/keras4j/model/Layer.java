@@ -81,8 +81,16 @@ public final class Layer {
      * {@code keras.src.ops.*} nodes) rather than a layer: Keras lists such nodes in the config, not in {@code model.layers}.
      */
     public boolean isOperation() {
-        return module().map(m -> m.startsWith("keras.src.ops") || m.startsWith("keras.ops")).orElse(false);
+        if (module().isPresent()) return module().get().startsWith("keras.src.ops") || module().get().startsWith("keras.ops");
+        // Keras 3's legacy .h5 writer drops modules; then only the class tells, for ops no layer class shares a name with.
+        return KERAS3_OPERATIONS.contains(className);
     }
+
+    private static final java.util.Set<String> KERAS3_OPERATIONS = java.util.Set.of("NotEqual", "Equal", "Greater",
+            "GreaterEqual", "Less", "LessEqual", "LogicalAnd", "LogicalOr", "LogicalNot", "LogicalXor", "Any", "All",
+            "Divide", "TrueDivide", "FloorDivide", "Power", "Negative", "Absolute", "Abs", "Sqrt", "Square", "Exp", "Log",
+            "Tanh", "Sum", "Mean", "Max", "Min", "Matmul", "Transpose", "Cast", "GetItem", "ExpandDims", "Squeeze",
+            "Where", "Clip", "Sign", "Round", "Floor", "Ceil", "Reciprocal", "Erf");
 
     // ---- typed access to common config fields, tolerant of Keras 1 / 2 / 3 spellings ----
 

@@ -4,6 +4,7 @@ import io.keras4j.format.h5.hdf5.H5Dataset;
 import io.keras4j.format.h5.hdf5.H5Group;
 import io.keras4j.format.json.Dialects;
 import io.keras4j.format.json.KerasJson;
+import io.keras4j.format.json.TrainingConfigs;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
@@ -34,7 +35,9 @@ final class LegacyWriter {
         H5Group.Builder root = H5Group.builder();
         w.versionAttributes(root);
         KerasAttributes.putText(root, "model_config", KerasJson.toText(KerasJson.toTree(converted, w.dialect), false), w.fixed());
-        model.trainingConfig().ifPresent(tc -> KerasAttributes.putText(root, "training_config", KerasJson.toText(tc, false), w.fixed()));
+        // Keras reads training_config only in its legacy spelling (optimizer_config); a Keras 3 compile_config is translated.
+        model.trainingConfig().flatMap(tc -> TrainingConfigs.legacy(tc, w.dialect))
+                .ifPresent(tc -> KerasAttributes.putText(root, "training_config", KerasJson.toText(tc, false), w.fixed()));
         root.child("model_weights", w.layerGroups(model, true));
         if (includeOptimizer) {
             model.optimizer().filter(o -> !o.variables().isEmpty()).ifPresent(o -> {

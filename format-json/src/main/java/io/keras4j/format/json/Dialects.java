@@ -98,16 +98,27 @@ public final class Dialects {
             for (TensorRef r : allRefs(m)) if (r.layer().equals(l.name())) min = Math.min(min, r.node());
             if (min != Integer.MAX_VALUE && min > 0 && min >= l.inboundNodes().size() - 1) offsets.put(l.name(), min);
         }
-        if (offsets.isEmpty()) return m;
+        for (var e : offsets.entrySet()) e.setValue(-e.getValue());
+        return shiftNodes(m, offsets, null);
+    }
+
+    /**
+     * References to the given layers moved by a node delta; nodes are re-rendered in {@code dialect}, or left
+     * without a source spelling when it is null (a later conversion renders them).
+     */
+    private static Model shiftNodes(Model m, Map<String, Integer> delta, Dialect dialect) {
+        if (delta.isEmpty()) return m;
         List<Layer> layers = new ArrayList<>();
         for (Layer l : m.layers()) {
             List<InboundNode> nodes = new ArrayList<>();
             for (InboundNode n : l.inboundNodes()) {
-                nodes.add(new InboundNode(shift(n.inputs(), offsets), shiftKwargs(n.kwargs(), offsets), null));
+                InboundNode moved = new InboundNode(shift(n.inputs(), delta), shiftKwargs(n.kwargs(), delta), null);
+                nodes.add(dialect == null ? moved
+                        : new InboundNode(moved.inputs(), moved.kwargs(), ModelWriter.renderNode(moved, dialect, l)));
             }
             layers.add(l.toBuilder().inboundNodes(nodes).build());
         }
-        return m.toBuilder().layers(layers).inputs(shift(m.inputs(), offsets)).outputs(shift(m.outputs(), offsets)).build();
+        return m.toBuilder().layers(layers).inputs(shift(m.inputs(), delta)).outputs(shift(m.outputs(), delta)).build();
     }
 
     private static List<TensorRef> allRefs(Model m) {
@@ -125,7 +136,7 @@ public final class Dialects {
     }
 
     private static List<TensorRef> shift(List<TensorRef> refs, Map<String, Integer> offsets) {
-        return refs.stream().map(r -> new TensorRef(r.layer(), r.node() - offsets.getOrDefault(r.layer(), 0), r.tensor())).toList();
+        return refs.stream().map(r -> new TensorRef(r.layer(), r.node() + offsets.getOrDefault(r.layer(), 0), r.tensor())).toList();
     }
 
     private static JsonObject shiftKwargs(JsonObject kwargs, Map<String, Integer> offsets) {
@@ -290,15 +301,55 @@ public final class Dialects {
     // ---------------------------------------------------------------- Keras 3 -> 2
 
     static Model keras3To2(Model m) {
+        Set<String> maskOnly = maskOnlyOperations(m);
         List<Layer> layers = new ArrayList<>();
-        for (Layer l : m.layers()) layers.add(layer3To2(l));
+        for (Layer l : m.layers()) if (!maskOnly.contains(l.name())) layers.add(layer3To2(l));
         JsonObject cfg = m.config().without("layers");
         if (!m.isSequential()) {
             cfg = cfg.with("input_layers", ModelWriter.refList(m.inputs())).with("output_layers", ModelWriter.refList(m.outputs()));
         }
         JsonObject entry = JsonObject.builder().put("keras_version", LayerArgs.KERAS2.kerasVersion().orElse("2.21.0"))
                 .put("backend", "tensorflow").build();
-        return m.toBuilder().dialect(Dialect.KERAS2).config(cfg).entry(entry).layers(layers).build();
+        Model k2 = m.toBuilder().dialect(Dialect.KERAS2).config(cfg).entry(entry).layers(layers).build();
+        // tf.keras counts a nested model's own construction as its node 0, so its calls start at node 1.
+        Map<String, Integer> delta = new HashMap<>();
+        for (Layer l : k2.layers()) {
+            if (l.nestedModel().isPresent() && hasConstructionNode(l.nestedModel().get())) delta.put(l.name(), 1);
+        }
+        return shiftNodes(k2, delta, Dialect.KERAS2);
+    }
+
+    /** A Functional model, or a Sequential built on an input, was called once when it was built. */
+    private static boolean hasConstructionNode(Model nested) {
+        if (!nested.isSequential()) return true;
+        return !nested.layers().isEmpty() && (nested.layers().get(0).className().equals("InputLayer")
+                || nested.layers().get(0).batchInputShape().isPresent());
+    }
+
+    /**
+     * Keras 3 operation nodes whose outputs are only ever passed as {@code mask=}: Keras 3 records the mask an
+     * Embedding or Masking layer implies (x != 0) as such nodes, while tf.keras propagates masks implicitly, so
+     * these nodes are dropped together with the mask keywords.
+     */
+    private static Set<String> maskOnlyOperations(Model m) {
+        Set<String> ops = new java.util.HashSet<>();
+        for (Layer l : m.layers()) if (l.isOperation()) ops.add(l.name());
+        if (ops.isEmpty()) return ops;
+        for (Layer l : m.layers()) {
+            for (InboundNode n : l.inboundNodes()) {
+                List<TensorRef> nonMask = new ArrayList<>();
+                JsonValue raw = n.rawNode().orElse(null);
+                if (raw != null && raw.isObject()) {
+                    collectKerasTensors(raw.asObject().get("args"), nonMask);
+                    collectKerasTensors(raw.asObject().getObject("kwargs").without("mask"), nonMask);
+                } else {
+                    nonMask.addAll(n.inputs());
+                }
+                for (TensorRef r : nonMask) ops.remove(r.layer());
+            }
+        }
+        for (TensorRef r : m.outputs()) ops.remove(r.layer());
+        return ops;
     }
 
     private static Layer layer3To2(Layer l) {
@@ -319,6 +370,12 @@ public final class Dialects {
         for (InboundNode n : l.inboundNodes()) {
             List<TensorRef> positional = positionalOf(n);
             JsonObject kwargs = legacyRefKwargs(n.kwargs().without("mask"));
+            if (l.className().equals("MultiHeadAttention") && positional.size() > 1) {
+                // tf.keras passes MultiHeadAttention's value (and key) by keyword; a list would become the query.
+                kwargs = kwargs.with("value", refArray(positional.get(1)));
+                if (positional.size() > 2) kwargs = kwargs.with("key", refArray(positional.get(2)));
+                positional = positional.subList(0, 1);
+            }
             InboundNode bare = new InboundNode(positional, kwargs, null);
             nodes.add(new InboundNode(positional, kwargs, ModelWriter.renderNode(bare, Dialect.KERAS2, l)));
         }
@@ -329,7 +386,8 @@ public final class Dialects {
     private static JsonObject withBuildShapes(JsonObject cfg, JsonObject buildConfig) {
         JsonObject shapes = buildConfig.getObject("shapes_dict");
         JsonObject out = cfg;
-        for (String key : MHA_SHAPES) if (shapes.has(key)) out = out.with(key, shapes.get(key));
+        // tf.keras's from_config pops all three; an absent key shape means "same as value".
+        for (String key : MHA_SHAPES) out = out.with(key, shapes.get(key));
         return out;
     }
 
@@ -384,7 +442,34 @@ public final class Dialects {
                 b.put(k, JsonObject.builder().put("class_name", cls).put("config", cfg).build());
             }
         }
-        return LayerArgs.KERAS2.forLayer(className, b.build(), MHA_SHAPES);
+        if (className.equals("Lambda")) lambda3To2(out, b);
+        return LayerArgs.KERAS2.forLayer(className, b.build(), LAMBDA_KERAS2_KEYS);
+    }
+
+    /** Config keys tf.keras reads in from_config although its constructors do not take them. */
+    private static final String[] LAMBDA_KERAS2_KEYS = {"query_shape", "key_shape", "value_shape", "function_type",
+            "module", "output_shape_type", "output_shape_module"};
+
+    /** The inverse of {@link #lambda2To3}: Keras 3's {@code __lambda__} objects back to tf.keras's code triples. */
+    private static void lambda3To2(JsonObject c, JsonObject.Builder b) {
+        for (String key : new String[] {"function", "output_shape"}) {
+            JsonValue v = c.get(key);
+            String moduleKey = key.equals("function") ? "module" : "output_shape_module";
+            if (v.isObject() && "__lambda__".equals(v.asObject().getString("class_name", null))) {
+                JsonObject code = v.asObject().getObject("config");
+                b.put(key, JsonArray.builder().add(code.get("code")).add(code.get("defaults")).add(code.get("closure")).build());
+                b.put(key + "_type", "lambda");
+                b.put(moduleKey, "__main__");
+            } else if (v.isObject() && v.asObject().has("class_name")) {
+                throw new UnsupportedModelException("Lambda layer '" + c.getString("name", "?") + "' refers to a named function ("
+                        + v.toJson() + "), which keras4j cannot express for tf.keras");
+            } else {
+                b.put(key, v);
+                b.put(key + "_type", "raw");
+                b.put(moduleKey, JsonNull.INSTANCE);
+            }
+        }
+        if (!c.has("arguments")) b.put("arguments", JsonObject.EMPTY);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -120,7 +120,9 @@ final class ModelReader {
             b.inputs(refs(config.get("input_layers"), where + "/config/input_layers"));
             b.outputs(refs(config.get("output_layers"), where + "/config/output_layers"));
         }
-        if (entry.get("compile_config").isObject()) b.trainingConfig(entry.getObject("compile_config"));
+        // Keras 3 writes {} for a model that was never compiled.
+        JsonObject compile = entry.getObject("compile_config");
+        if (compile.size() > 0) b.trainingConfig(compile);
         return b.build();
     }
 

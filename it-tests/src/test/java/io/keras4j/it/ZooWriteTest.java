@@ -1,0 +1,154 @@
+package io.keras4j.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keras4j.Keras4j;
+import io.keras4j.UnsupportedModelException;
+import io.keras4j.format.json.KerasJson;
+import io.keras4j.json.JsonArray;
+import io.keras4j.json.JsonObject;
+import io.keras4j.json.JsonValue;
+import io.keras4j.model.Dialect;
+import io.keras4j.model.Model;
+import io.keras4j.spi.WriteOptions;
+import io.keras4j.testing.KerasOracle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Writers, table-driven, judged by real Keras: every zoo model, read from the file its Keras generation writes by
+ * default, is written by every writer in {@link #WRITERS}; real Keras then loads each written file the way a user
+ * would and must predict the zoo's reference outputs. A format issue adds its row here.
+ *
+ * <p>Rows a writer refuses must be refused with an {@link UnsupportedModelException} (a clear error, nothing
+ * written); they are listed in the output. Rows real Keras fails on for a reason of its own are in
+ * {@link #KERAS_LIMITATIONS} and must keep failing, so the list never goes stale.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ZooWriteTest {
+    private static final Keras4j KERAS = Keras4j.create();
+
+    /**
+     * How one writer is exercised: the target name, codec, dialect, how real Keras loads the result, which written
+     * file gives it the architecture, codec properties, and optionally another source file format of the zoo entry
+     * (only entries of {@code sourceGen} then).
+     */
+    record Writer(String id, String target, String codec, Dialect dialect, String loader, String architectureFrom,
+                  Map<String, String> properties, String sourceFormat, String sourceGen) {
+        Writer(String id, String target, String codec, Dialect dialect, String loader, String architectureFrom, Map<String, String> properties) {
+            this(id, target, codec, dialect, loader, architectureFrom, properties, null, null);
+        }
+    }
+
+    private static final List<Writer> WRITERS = List.of(
+            new Writer("keras", "model.keras", null, Dialect.KERAS3, "keras3.load_model", null, Map.of()),
+            new Writer("h5-k3", "k3/model.h5", null, Dialect.KERAS3, "keras3.load_model", null, Map.of()),
+            new Writer("h5-k2", "k2/model.h5", null, Dialect.KERAS2, "tf_keras.load_model", null, Map.of()),
+            new Writer("weights-h5", "model.weights.h5", null, Dialect.KERAS3, "keras3.load_weights", "keras", Map.of()),
+            new Writer("weights-sharded", "sharded/model.weights.json", null, Dialect.KERAS3, "keras3.load_weights", "keras", Map.of()),
+            new Writer("json-k3", "model.json", null, Dialect.KERAS3, "keras3.model_from_json", "weights-h5", Map.of()),
+            new Writer("json-k2", "k2/model.json", null, Dialect.KERAS2, "tf_keras.model_from_json", "h5-k2", Map.of()),
+            new Writer("checkpoint-k2", "ckpt-k2/ckpt", "checkpoint", Dialect.KERAS2, "tf_keras.load_weights", "h5-k2", Map.of()),
+            new Writer("checkpoint-k3", "ckpt-k3/ckpt", "checkpoint", Dialect.KERAS3, "keras3.checkpoint_read", "keras", Map.of()),
+            new Writer("savedmodel", "savedmodel", "savedmodel", Dialect.KERAS3, "tf.saved_model.load", null, Map.of()),
+            // tf_keras's own .keras archives (Keras 2 configs in a Keras 3 container) into archives Keras 3 loads.
+            new Writer("keras-from-tf-keras-archive", "from-archive.keras", null, Dialect.KERAS3, "keras3.load_model", null,
+                    Map.of(), "keras", "k2"));
+
+    /** Case ids real Keras cannot load for reasons of its own, with the reason; they must keep failing. */
+    private static final Map<String, String> KERAS_LIMITATIONS = Map.of();
+
+    private final Map<String, JsonObject> results = new LinkedHashMap<>();
+    private final Map<String, String> refused = new LinkedHashMap<>();
+    private final List<String> caseIds = new ArrayList<>();
+
+    @BeforeAll
+    void writeEverythingAndAskKeras() throws Exception {
+        Zoo zoo = Zoo.current();
+        Path out = Path.of("target", "it-written").toAbsolutePath();
+        deleteRecursively(out);
+        List<JsonObject> cases = new ArrayList<>();
+        for (Zoo.Entry e : zoo.entries()) {
+            Path source = e.gen().equals("k3") ? e.file("keras").orElseThrow() : e.file("h5").orElseThrow();
+            Model primary = KERAS.load(source);
+            Path dir = out.resolve(e.id());
+            Map<String, Path> written = new LinkedHashMap<>();
+            for (Writer w : WRITERS) {
+                if (w.sourceGen() != null && !w.sourceGen().equals(e.gen())) continue;
+                Model model = w.sourceFormat() == null ? primary : KERAS.load(e.file(w.sourceFormat()).orElseThrow());
+                String id = e.id() + " " + w.id();
+                Path target = dir.resolve(w.target());
+                Files.createDirectories(target.getParent());
+                WriteOptions options = WriteOptions.DEFAULT.withDialect(w.dialect());
+                for (var p : w.properties().entrySet()) options = options.withProperty(p.getKey(), p.getValue());
+                if (w.id().equals("weights-sharded")) {
+                    // Keras refuses a variable larger than a shard; shard at the largest variable so big models split too.
+                    long largest = model.weights().stream().mapToLong(x -> x.value().byteSize()).max().orElse(0);
+                    options = options.withProperty("weights-sharded.maxShardBytes", Long.toString(Math.max(4096, largest)));
+                }
+                try {
+                    KERAS.save(model, target, w.codec(), options);
+                } catch (UnsupportedModelException refusal) {
+                    assertThat(target).as("%s refused but left output behind", id).doesNotExist();
+                    refused.put(id, refusal.getMessage());
+                    continue;
+                }
+                written.put(w.id(), target);
+                JsonObject.Builder c = JsonObject.builder().put("id", id).put("loader", w.loader()).put("path", target.toString())
+                        .put("inputs", paths(e.inputs())).put("outputs", paths(e.outputs())).put("custom", e.custom());
+                if (w.architectureFrom() != null) {
+                    Path arch = written.get(w.architectureFrom());
+                    if (arch == null) { refused.put(id, "needs the " + w.architectureFrom() + " file, which was refused"); continue; }
+                    c.put(w.loader().endsWith("model_from_json") ? "weights" : "architecture", arch.toString());
+                }
+                cases.add(c.build());
+                caseIds.add(id);
+            }
+        }
+        Path casesFile = out.resolve("cases.json");
+        Files.writeString(casesFile, KerasJson.toText(new JsonArray(new ArrayList<>(cases)), true));
+        Path report = KerasOracle.reverseCheck(casesFile, out.resolve("report.json"));
+        for (JsonValue r : KerasJson.parse(Files.readString(report), report).asObject().getArray("results")) {
+            results.put(r.asObject().getString("id", ""), r.asObject());
+        }
+        System.out.println("writers refused (clear UnsupportedModelException, nothing written):");
+        refused.forEach((id, why) -> System.out.println("  REFUSED " + id + ": " + why));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> realKerasLoadsWhatKeras4jWroteAndPredictsTheSame() {
+        assertThat(caseIds).as("written files").hasSizeGreaterThan(100);
+        return caseIds.stream().map(id -> DynamicTest.dynamicTest(id, () -> {
+            JsonObject r = results.get(id);
+            assertThat(r).as("reverse check result for %s", id).isNotNull();
+            if (KERAS_LIMITATIONS.containsKey(id)) {
+                assertThat(r.getBoolean("ok", true)).as("%s is listed as a Keras limitation (%s) but now passes: remove it",
+                        id, KERAS_LIMITATIONS.get(id)).isFalse();
+                return;
+            }
+            assertThat(r.getBoolean("ok", false)).as("%s: %s (max_abs_diff %s)", id, r.get("error"), r.get("max_abs_diff")).isTrue();
+        }));
+    }
+
+    private static JsonArray paths(List<Path> paths) {
+        JsonArray.Builder b = JsonArray.builder();
+        for (Path p : paths) b.add(p.toString());
+        return b.build();
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+}
