@@ -1,0 +1,64 @@
+package io.keras4j.format.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.keras4j.CorruptModelException;
+import io.keras4j.json.JsonValue;
+import io.keras4j.model.Dialect;
+import io.keras4j.model.Model;
+import io.keras4j.spi.ProbeInput;
+import io.keras4j.spi.MatchStrength;
+import io.keras4j.spi.ReadOptions;
+import io.keras4j.spi.WriteOptions;
+import io.keras4j.testing.Fixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/** YAML architectures ({@code model.to_yaml()}, Keras up to 2.5): the same trees as the JSON Keras wrote. */
+class YamlCodecTest {
+    private final YamlCodec yaml = new YamlCodec();
+    @TempDir Path dir;
+
+    @TestFactory
+    Stream<DynamicTest> everyKeras2FixtureSurvivesAYamlRoundTrip() {
+        return PublicJsonFixturesTest.kerasJsonFixtures().stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+            JsonValue tree = KerasJson.parse(Files.readString(f), f);
+            Model m = KerasJson.readModel(tree, f);
+            if (m.dialect() == Dialect.KERAS1) return; // YAML is written in the Keras 2 or 3 dialect only
+            Path y = dir.resolve(f.getFileName() + ".yaml");
+            yaml.write(m, y, WriteOptions.DEFAULT.withDialect(m.dialect()));
+            assertThat(yaml.probe(ProbeInput.of(y))).isEqualTo(MatchStrength.SOLID);
+            Model back = yaml.read(y, ReadOptions.DEFAULT).model().orElseThrow();
+            assertThat(KerasJson.toTree(back, m.dialect())).isEqualTo(tree);
+        }));
+    }
+
+    @Test
+    void pythonTupleTagsAreReadAsPlainListsAndNothingIsConstructed() throws Exception {
+        Path f = PublicJsonFixturesTest.kerasJsonFixtures().stream()
+                .filter(p -> p.getFileName().toString().equals("mnist_mlp_tf_keras_2_config.json")).findFirst()
+                .orElseGet(() -> PublicJsonFixturesTest.kerasJsonFixtures().get(0));
+        Model m = KerasJson.readModel(Files.readString(f), f);
+        Path y = dir.resolve("tagged.yaml");
+        yaml.write(m, y, WriteOptions.DEFAULT.withDialect(Dialect.KERAS2));
+        // PyYAML, which Keras used, tags tuples; keras4j must read them as lists, never as objects.
+        String tagged = Files.readString(y).replace("batch_input_shape:", "batch_input_shape: !!python/tuple");
+        Files.writeString(y, tagged);
+        Model back = yaml.read(y, ReadOptions.DEFAULT).model().orElseThrow();
+        assertThat(tagged).contains("!!python/tuple");
+        assertThat(back.layers().get(0).batchInputShape().orElseThrow()).containsExactly(m.layers().get(0).batchInputShape().orElseThrow());
+    }
+
+    @Test
+    void malformedYamlSaysWhere() throws Exception {
+        Path y = Files.writeString(dir.resolve("bad.yaml"), "class_name: Sequential\nconfig:\n  layers: [unclosed\n");
+        assertThatThrownBy(() -> yaml.read(y, ReadOptions.DEFAULT)).isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("yaml").hasMessageContaining("line").hasMessageContaining(y.toString());
+    }
+}
