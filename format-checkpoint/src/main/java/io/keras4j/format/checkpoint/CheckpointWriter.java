@@ -119,8 +119,10 @@ final class CheckpointWriter {
 
     private void addVariables(int layerNode, String layerPath, Layer layer) {
         Map<String, Integer> intermediate = new HashMap<>();
-        for (Weight w : layer.weights()) {
-            String tracked = TrackingNames.path(dialect, layer, w.shortName());
+        List<String> paths = TrackingNames.paths(dialect, layer);
+        for (int w = 0; w < paths.size(); w++) {
+            Weight weight = layer.weights().get(w);
+            String tracked = paths.get(w);
             int parent = layerNode;
             String[] parts = tracked.split("/");
             StringBuilder sofar = new StringBuilder();
@@ -137,13 +139,19 @@ final class CheckpointWriter {
             int variable = graph.add();
             graph.child(parent, parts[parts.length - 1], variable);
             String key = layerPath + tracked + VALUE_SUFFIX;
-            if (values.putIfAbsent(key, w) != null) {
-                throw new UnsupportedModelException("layer '" + layer.name() + "' has two weights named '" + w.shortName() + "'");
+            if (values.putIfAbsent(key, weight) != null) {
+                throw new UnsupportedModelException("layer '" + layer.name() + "' has two weights tracked as '" + tracked + "'");
             }
             keys.add(key);
             graph.attribute(variable, new TrackableObjectGraph.Attribute(TrackableObjectGraph.VARIABLE_VALUE,
-                    layer.name() + "/" + w.shortName(), key));
+                    fullName(layer, weight, tracked), key));
         }
+    }
+
+    /** Keras's variable path ({@code mha/query/kernel}) when the source kept it, else one built from the tracking path. */
+    private static String fullName(Layer layer, Weight weight, String tracked) {
+        String name = weight.name().endsWith(":0") ? weight.name().substring(0, weight.name().length() - 2) : weight.name();
+        return name.contains("/") ? name : layer.name() + "/" + tracked;
     }
 
     private static Path stripIndexSuffix(Path target) {

@@ -1,42 +1,130 @@
 package io.keras4j.format.checkpoint;
 
 import io.keras4j.UnsupportedModelException;
+import io.keras4j.json.JsonObject;
+import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
+import io.keras4j.model.Weight;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
- * The attribute path through which a layer tracks a weight, which is the name TF's object graph restores by. It is
- * usually Keras's short name; Keras 3 keeps some kernels behind properties ({@code Dense._kernel}, read in
- * keras/src/layers/core/dense.py, einsum_dense.py, convolutional/base_conv.py, core/embedding.py) and recurrent
- * layers own their weights through {@code cell}.
+ * The attribute path through which a layer tracks each of its weights, which is the name TF's object graph restores
+ * by. It is usually Keras's short name; Keras 3 keeps some kernels behind properties ({@code Dense._kernel}, read in
+ * keras/src/layers/core/dense.py, einsum_dense.py, convolutional/base_conv.py, core/embedding.py); recurrent layers
+ * own their weights through {@code cell}; wrappers and composite layers through their sub-layers
+ * ({@code layer}, {@code forward_layer}/{@code backward_layer}, {@code _query_dense}...). Sub-layers own consecutive
+ * runs of the wrapper's weights, in Keras's {@code layer.weights} order, so the paths are assigned by position, not by
+ * name: a source may name them {@code kernel} or {@code mha/query/kernel:0} alike.
  */
 final class TrackingNames {
     private static final Set<String> RECURRENT = Set.of("LSTM", "GRU", "SimpleRNN");
+    private static final Set<String> CELLS = Set.of("LSTMCell", "GRUCell", "SimpleRNNCell");
     private static final Set<String> KERAS3_PRIVATE_KERNEL = Set.of("Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D",
             "Convolution1D", "Convolution2D", "Convolution3D");
-    private static final Set<String> WRAPPERS = Set.of("Bidirectional", "ConvLSTM1D", "ConvLSTM2D",
-            "ConvLSTM3D", "RNN", "StackedRNNCells", "MultiHeadAttention");
+    /** Layers whose variables sit in nested objects whose tracking names have not been checked against real Keras. */
+    private static final Set<String> UNCHARTED = Set.of("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "StackedRNNCells",
+            "Sequential", "Functional", "Model");
 
     private TrackingNames() {}
 
-    static String path(Dialect dialect, Layer layer, String shortName) {
-        String cls = layer.className();
-        String prefix = "";
-        if (cls.equals("TimeDistributed")) {
-            // The wrapped layer is tracked as "layer"; its class decides the rest of the path.
-            prefix = "layer/";
-            cls = layer.config().getObject("layer").getString("class_name", "");
+    /** The tracked path of each of {@code layer.weights()}, in that order, e.g. {@code forward_layer/cell/kernel}. */
+    static List<String> paths(Dialect dialect, Layer layer) {
+        if (layer.nestedModel().isPresent()) throw unsupported(layer.name(), layer.className(), "a nested model");
+        List<String> names = layer.weights().stream().map(Weight::shortName).toList();
+        return paths(dialect, layer.name(), layer.className(), layer.config(), names);
+    }
+
+    private static List<String> paths(Dialect dialect, String layerName, String cls, JsonObject config, List<String> names) {
+        if (UNCHARTED.contains(cls)) throw unsupported(layerName, cls, "its nested objects");
+        switch (cls) {
+            case "TimeDistributed":
+                return sublayer(dialect, layerName, "layer/", config, "layer", names);
+            case "Bidirectional":
+                return bidirectional(dialect, layerName, config, names);
+            case "MultiHeadAttention":
+                return multiHeadAttention(dialect, layerName, config, names);
+            case "RNN":
+                String cell = wrapped(layerName, config, "cell").getString("class_name", "");
+                if (!CELLS.contains(cell)) throw unsupported(layerName, "RNN(" + cell + ")", "its cell");
+                return prefixed("cell/", names);
+            default:
+                break;
         }
-        if (WRAPPERS.contains(cls) || cls.equals("TimeDistributed") || layer.nestedModel().isPresent()) {
-            throw new UnsupportedModelException("writing checkpoints of " + cls + " layers ('" + layer.name()
-                    + "') is not supported yet: their variables sit in nested objects keras4j does not lay out");
+        if (RECURRENT.contains(cls)) return prefixed("cell/", names);
+        if (dialect != Dialect.KERAS3) return names;
+        List<String> out = new ArrayList<>();
+        for (String name : names) {
+            if (name.equals("kernel") && KERAS3_PRIVATE_KERNEL.contains(cls)) out.add("_kernel");
+            else if (name.equals("embeddings") && cls.equals("Embedding")) out.add("_embeddings");
+            else out.add(name);
         }
-        if (RECURRENT.contains(cls)) return prefix + "cell/" + shortName;
-        if (dialect == Dialect.KERAS3) {
-            if (shortName.equals("kernel") && KERAS3_PRIVATE_KERNEL.contains(cls)) return prefix + "_kernel";
-            if (shortName.equals("embeddings") && cls.equals("Embedding")) return prefix + "_embeddings";
+        return out;
+    }
+
+    /**
+     * {@code forward_layer} then {@code backward_layer}, half of the weights each (Keras splits them so too, in
+     * {@code Bidirectional.__init__}); the backward layer is a copy of the forward one unless configured apart.
+     */
+    private static List<String> bidirectional(Dialect dialect, String layerName, JsonObject config, List<String> names) {
+        if (names.size() % 2 != 0) {
+            throw new UnsupportedModelException("Bidirectional layer '" + layerName + "' has an odd number of weights ("
+                    + names.size() + "); its forward and backward layers should own half each");
         }
-        return prefix + shortName;
+        int half = names.size() / 2;
+        List<String> out = new ArrayList<>(sublayer(dialect, layerName, "forward_layer/", config, "layer", names.subList(0, half)));
+        String backward = config.opt("backward_layer").isPresent() ? "backward_layer" : "layer";
+        out.addAll(sublayer(dialect, layerName, "backward_layer/", config, backward, names.subList(half, names.size())));
+        return out;
+    }
+
+    /**
+     * Four (Keras 3 with {@code use_gate}: five) EinsumDense sub-layers, created in this order by
+     * {@code MultiHeadAttention._build_from_signature} / {@code build}, each with a kernel and, with {@code use_bias},
+     * a bias.
+     */
+    private static List<String> multiHeadAttention(Dialect dialect, String layerName, JsonObject config, List<String> names) {
+        boolean gate = config.getBoolean("use_gate", false);
+        if (gate && dialect != Dialect.KERAS3) {
+            throw new UnsupportedModelException("MultiHeadAttention layer '" + layerName
+                    + "' uses a gate (use_gate), which tf.keras 2 does not have: write it in the Keras 3 layout");
+        }
+        List<String> sublayers = gate ? List.of("_query_dense", "_key_dense", "_gate_dense", "_value_dense", "_output_dense")
+                : List.of("_query_dense", "_key_dense", "_value_dense", "_output_dense");
+        int each = config.getBoolean("use_bias", true) ? 2 : 1;
+        if (names.size() != sublayers.size() * each) {
+            throw new UnsupportedModelException("MultiHeadAttention layer '" + layerName + "' has " + names.size()
+                    + " weights; its configuration implies " + sublayers.size() * each);
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < sublayers.size(); i++) {
+            List<String> own = names.subList(i * each, (i + 1) * each);
+            out.addAll(prefixed(sublayers.get(i) + "/", paths(dialect, layerName, "EinsumDense", JsonObject.EMPTY, own)));
+        }
+        return out;
+    }
+
+    private static List<String> sublayer(Dialect dialect, String layerName, String prefix, JsonObject config, String key,
+            List<String> names) {
+        JsonObject inner = wrapped(layerName, config, key);
+        JsonObject innerConfig = inner.opt("config").filter(JsonValue::isObject).map(JsonValue::asObject).orElse(JsonObject.EMPTY);
+        return prefixed(prefix, paths(dialect, layerName, inner.getString("class_name", ""), innerConfig, names));
+    }
+
+    private static JsonObject wrapped(String layerName, JsonObject config, String key) {
+        return config.opt(key).filter(JsonValue::isObject).map(JsonValue::asObject)
+                .orElseThrow(() -> new UnsupportedModelException("layer '" + layerName + "' has no '" + key
+                        + "' in its configuration, so the layer owning its weights is unknown"));
+    }
+
+    private static List<String> prefixed(String prefix, List<String> names) {
+        return names.stream().map(n -> prefix + n).toList();
+    }
+
+    private static UnsupportedModelException unsupported(String layerName, String cls, String what) {
+        return new UnsupportedModelException("writing checkpoints of " + cls + " layers ('" + layerName
+                + "') is not supported yet: keras4j does not lay out " + what);
     }
 }
