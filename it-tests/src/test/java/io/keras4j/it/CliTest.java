@@ -128,4 +128,39 @@ class CliTest {
         Run info = run("info", dir.resolve("missing-weights").toString());
         assertThat(info.code()).isEqualTo(4);
     }
+
+    /** {@code predict} on every kind of input the issue names, for each zoo model, against Keras's predictions. */
+    @TestFactory
+    Stream<DynamicTest> predictMatchesKerasFromEveryModelSource() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Zoo.Entry e : Zoo.current().entries()) {
+            if (e.custom() || e.model().equals("lambda")) continue; // need a LayerProvider, covered in runtime's tests
+            List<List<String>> sources = new ArrayList<>();
+            e.file("keras").ifPresent(p -> sources.add(List.of(p.toString())));
+            e.file("h5").ifPresent(p -> sources.add(List.of(p.toString())));
+            if (e.gen().equals("k2")) e.file("savedmodel").ifPresent(p -> sources.add(List.of(p.toString())));
+            e.file("json").ifPresent(j -> e.file("checkpoint").ifPresent(c -> sources.add(List.of(j.toString(), "--weights", c.toString()))));
+            for (List<String> source : sources) {
+                tests.add(DynamicTest.dynamicTest(e.id() + " " + source.get(source.size() - 1).replace(e.path("").toString(), ""), () -> {
+                    List<String> args = new ArrayList<>(List.of("predict"));
+                    args.addAll(source);
+                    for (Path in : e.inputs()) args.addAll(List.of("--input", in.toString()));
+                    Path out = Files.createTempDirectory(dir, "pred");
+                    args.addAll(List.of("--out", out.toString()));
+                    Run r = run(args.toArray(String[]::new));
+                    assertThat(r.code()).as(r.err()).isZero();
+                    for (int i = 0; i < e.outputs().size(); i++) {
+                        float[] ours = io.keras4j.tensor.Npy.read(out.resolve("output_" + i + ".npy")).toFloatArray();
+                        float[] keras = io.keras4j.tensor.Npy.read(e.outputs().get(i)).toFloatArray();
+                        assertThat(ours).hasSameSizeAs(keras);
+                        for (int k = 0; k < ours.length; k++) {
+                            assertThat((double) Math.abs(ours[k] - keras[k])).as("output %d[%d]", i, k)
+                                    .isLessThanOrEqualTo(1e-5 * Math.max(1, Math.abs(keras[k])));
+                        }
+                    }
+                }));
+            }
+        }
+        return tests.stream();
+    }
 }

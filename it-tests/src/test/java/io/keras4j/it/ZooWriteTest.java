@@ -10,6 +10,7 @@ import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Model;
+import io.keras4j.spi.LoadWeightsOptions;
 import io.keras4j.spi.WriteOptions;
 import io.keras4j.testing.KerasOracle;
 import java.nio.file.Files;
@@ -60,6 +61,9 @@ class ZooWriteTest {
             new Writer("checkpoint-k2", "ckpt-k2/ckpt", "checkpoint", Dialect.KERAS2, "tf_keras.load_weights", "h5-k2", Map.of()),
             new Writer("checkpoint-k3", "ckpt-k3/ckpt", "checkpoint", Dialect.KERAS3, "keras3.checkpoint_read", "keras", Map.of()),
             new Writer("savedmodel", "savedmodel", "savedmodel", Dialect.KERAS3, "tf.saved_model.load", null, Map.of()),
+            // Architecture JSON + a TensorFlow checkpoint of the weights into an archive (keras4j convert ARCH --weights CKPT).
+            new Writer("keras-from-json-and-checkpoint", "from-checkpoint.keras", null, Dialect.KERAS3, "keras3.load_model", null,
+                    Map.of(), "checkpoint", null),
             // tf_keras's own .keras archives (Keras 2 configs in a Keras 3 container) into archives Keras 3 loads.
             new Writer("keras-from-tf-keras-archive", "from-archive.keras", null, Dialect.KERAS3, "keras3.load_model", null,
                     Map.of(), "keras", "k2"));
@@ -84,7 +88,10 @@ class ZooWriteTest {
             Map<String, Path> written = new LinkedHashMap<>();
             for (Writer w : WRITERS) {
                 if (w.sourceGen() != null && !w.sourceGen().equals(e.gen())) continue;
-                Model model = w.sourceFormat() == null ? primary : KERAS.load(e.file(w.sourceFormat()).orElseThrow());
+                Model model = w.sourceFormat() == null ? primary
+                        : w.sourceFormat().equals("checkpoint")
+                        ? KERAS.loadWeights(KERAS.load(e.file("json").orElseThrow()), e.file("checkpoint").orElseThrow(), LoadWeightsOptions.DEFAULT)
+                        : KERAS.load(e.file(w.sourceFormat()).orElseThrow());
                 String id = e.id() + " " + w.id();
                 Path target = dir.resolve(w.target());
                 Files.createDirectories(target.getParent());

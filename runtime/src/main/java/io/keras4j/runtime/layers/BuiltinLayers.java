@@ -22,6 +22,8 @@ public final class BuiltinLayers implements LayerProvider {
     @Override
     public Optional<LayerOp> create(LayerSpec spec) {
         Function<LayerSpec, LayerOp> f = spec.isOperation() ? OperationOp.factory(spec.className()) : FACTORIES.get(spec.className());
+        // Keras 3's legacy .h5 drops modules, so an operation node (NotEqual) arrives without keras.src.ops.
+        if (f == null && spec.module().isEmpty()) f = OperationOp.factory(spec.className());
         return f == null ? Optional.empty() : Optional.of(f.apply(spec));
     }
 
