@@ -9,7 +9,6 @@
 # Heap: for each model and format a fresh JVM (Serial GC, -Xms = -Xmx) is started under smaller and smaller heaps;
 # "min heap" is the least -Xmx that still loads and touches the model, minus that least -Xmx for a JVM which only
 # creates the facade (the baseline), found by bisection to HEAP_STEP_KB (default 256). W = bytes of weight data.
-# "retained" is the heap still used after full GCs while the loaded model is held (PeakHeap).
 # Set KERAS_LOADS=skip to reuse target/bench-models/keras_load_timings.json from a previous run.
 # Needs the oracle venv (oracle/venv.sh) and a built benchmarks jar (mvn -pl benchmarks -am package).
 set -euo pipefail
@@ -50,17 +49,15 @@ least_heap() {
 echo "== least heap per load (bisection of -Xmx, one JVM per step)" >&2
 heap="$here/target/heap.tsv"
 baseline="$(least_heap mlp none)"
-printf 'model\tformat\tW\tleast_heap_kb\tretained\n' >"$heap"
+printf 'model\tformat\tW\tleast_heap_kb\n' >"$heap"
 read -r -a models <<<"$("$python" -c 'import json,sys; print(" ".join(sorted({r["params"]["model"] for r in json.load(open(sys.argv[1]))})))' "$here/target/jmh-load.json")"
 read -r -a formats <<<"$("$python" -c 'import json,sys; print(" ".join(sorted({r["params"]["format"] for r in json.load(open(sys.argv[1]))})))' "$here/target/jmh-load.json")"
 for m in "${models[@]}"; do
   for f in "${formats[@]}"; do
-    line="$(java -XX:+UseSerialGC -cp "$jar" io.keras4j.benchmarks.PeakHeap "$out" "$m" "$f" 2>/dev/null)"
-    w="$(sed -E 's/.*W=([0-9-]+).*/\1/' <<<"$line")"
-    retained="$(sed -E 's/.*retained=([0-9-]+).*/\1/' <<<"$line")"
+    w="$(java -cp "$jar" io.keras4j.benchmarks.PeakHeap "$out" "$m" "$f" 2>/dev/null | sed -E 's/^W=([0-9]+).*/\1/')"
     least="$(least_heap "$m" "$f")"
     echo "$m $f W=$w least=${least}k baseline=${baseline}k" >&2
-    printf '%s\t%s\t%s\t%s\t%s\n' "$m" "$f" "$w" "$((least < 0 ? -1 : least - baseline))" "$retained" >>"$heap"
+    printf '%s\t%s\t%s\t%s\n' "$m" "$f" "$w" "$((least < 0 ? -1 : least - baseline))" >>"$heap"
   done
 done
 
@@ -73,12 +70,12 @@ heap = {(r["model"], r["format"]): r for r in csv.DictReader(open(sys.argv[3]), 
 mib = 1024 * 1024
 print(f"baseline least heap (facade only): {int(sys.argv[4]) / 1024:.2f} MiB")
 print(f"{'model':<12}{'format':<15}{'W MiB':>7}{'keras4j ms':>11}{'keras ms':>10}{'speed-up':>9}"
-      f"{'min heap MiB':>13}{'/ W':>6}{'retained MiB':>13}")
+      f"{'min heap MiB':>13}{'/ W':>6}")
 for (m, f), ms in sorted(java.items()):
     k = keras.get(m, {}).get(f)
     h = heap[(m, f)]
     w = int(h["W"])
     least = int(h["least_heap_kb"]) * 1024
     print(f"{m:<12}{f:<15}{w / mib:>7.2f}{ms:>11.2f}{k if k is not None else float('nan'):>10.1f}"
-          f"{(k / ms) if k else float('nan'):>9.1f}{least / mib:>13.2f}{least / w:>6.2f}{int(h['retained']) / mib:>13.2f}")
+          f"{(k / ms) if k else float('nan'):>9.1f}{least / mib:>13.2f}{least / w:>6.2f}")
 PY

@@ -2,14 +2,12 @@ package io.keras4j.benchmarks;
 
 import io.keras4j.Keras4j;
 import io.keras4j.model.Model;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 
 /**
- * Loads one model in a fresh JVM, touches every weight and prints {@code W=<weight bytes> retained=<bytes>}:
- * retained is the heap still in use, after full GCs, while the loaded model is held (minus the same measure just
- * before loading). {@code compare-load.sh} also runs it under ever smaller {@code -Xmx} to find the least heap the
- * whole load needs; the exit status says whether it fit.
+ * Loads one model in a fresh JVM, touches every weight and prints {@code W=<weight bytes>}. {@code compare-load.sh}
+ * runs it under ever smaller {@code -Xmx} to find the least heap the whole load needs; the exit status says whether
+ * it fit.
  *
  * <pre>java -cp benchmarks.jar io.keras4j.benchmarks.PeakHeap MODELS_DIR MODEL FORMAT</pre>
  * FORMAT {@code none} creates the facade only: the baseline the other runs are compared with.
@@ -23,21 +21,12 @@ public final class PeakHeap {
             System.exit(2);
         }
         Keras4j keras4j = Keras4j.create();
-        long before = liveHeap();
         if (args[2].equals("none")) {
-            System.out.println("W=0 retained=0");
+            System.out.println("W=0");
             return;
         }
         Model model = SavedFormat.of(args[2]).load(keras4j, Path.of(args[0], args[1]));
         long checksum = WeightTouch.touchAll(model);
-        long retained = liveHeap() - before;
-        System.out.println("W=" + WeightTouch.weightBytes(model) + " retained=" + retained + " checksum=" + checksum);
-    }
-
-    /** Heap in use after full collections (two, so objects freed by finalisation-like cleanup also go). */
-    private static long liveHeap() {
-        System.gc();
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        System.out.println("W=" + WeightTouch.weightBytes(model) + " checksum=" + checksum);
     }
 }
