@@ -6,6 +6,7 @@ import io.keras4j.format.checkpoint.bundle.TrackableObjectGraph;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
+import io.keras4j.model.OptimizerState;
 import io.keras4j.model.Weight;
 import io.keras4j.spi.WriteOptions;
 import java.nio.file.Path;
@@ -44,13 +45,19 @@ final class CheckpointWriter {
             throw new UnsupportedModelException("model '" + model.name() + "' owns variables outside its layers; "
                     + "writing them to a checkpoint is not supported yet");
         }
-        if (options.includeOptimizer() && model.optimizer().map(o -> !o.variables().isEmpty()).orElse(false)) {
-            LOG.warn("checkpoint {}: optimizer state is not written yet; only the layers' weights are", target);
-        }
         Path prefix = stripIndexSuffix(target);
         CheckpointWriter w = new CheckpointWriter(model, options.dialect());
-        if (w.dialect == Dialect.KERAS2) w.layoutKeras2();
-        else w.layoutKeras3();
+        int modelNode = w.dialect == Dialect.KERAS2 ? w.layoutKeras2() : w.layoutKeras3();
+        List<Weight> optimizer = options.includeOptimizer()
+                ? model.optimizer().map(OptimizerState::variables).orElse(List.of()) : List.of();
+        if (!optimizer.isEmpty()) {
+            if (optimizer.get(0).shortName().equals("iteration")) {
+                w.addOptimizer(modelNode, w.dialect == Dialect.KERAS2 ? "optimizer/" : "model/optimizer/", optimizer);
+            } else {
+                LOG.warn("checkpoint {}: optimizer state of an optimizer older than Keras 2.11 (first variable '{}') is "
+                        + "not written; only the layers' weights are", target, optimizer.get(0).name());
+            }
+        }
         try (BundleWriter bundle = BundleWriter.create(prefix)) {
             for (String key : w.keys) bundle.add(key, w.values.get(key).value());
             bundle.addObjectGraph(w.graph.build());
@@ -63,7 +70,11 @@ final class CheckpointWriter {
      * Root = the model; {@code layer-I} = tf.keras's {@code model.layers[I]} (a Sequential's omits the InputLayer)
      * and {@code layer_with_weights-N} = the N-th of them that has weights, both naming the same node.
      */
-    private void layoutKeras2() { keras2Model(model, graph.add(), ""); }
+    private int layoutKeras2() {
+        int root = graph.add();
+        keras2Model(model, root, "");
+        return root;
+    }
 
     private void keras2Model(Model m, int node, String path) {
         List<Layer> layers = m.layers();
@@ -85,11 +96,45 @@ final class CheckpointWriter {
     }
 
     /** Root = the Checkpoint; {@code model/[_functional/]_operations/I} = the I-th operation, InputLayer included. */
-    private void layoutKeras3() {
+    private int layoutKeras3() {
         int root = graph.add();
         int modelNode = graph.add();
         graph.child(root, "model", modelNode);
         keras3Model(model, modelNode, "model/");
+        return modelNode;
+    }
+
+    /**
+     * The optimizer of Keras 3 and tf.keras >= 2.11 as the model's {@code optimizer} child: its {@code _variables}
+     * list (iteration first, then the slots, interleaved per model variable as Keras creates them), with
+     * {@code _iterations} and {@code _learning_rate} naming their nodes too; their values are saved under those
+     * shorter paths, as TensorFlow saves each variable under the first path its breadth-first walk meets. tf.keras 2
+     * keeps the learning rate out of {@code _variables}; Keras 3 puts it second.
+     */
+    private void addOptimizer(int modelNode, String path, List<Weight> variables) {
+        int optimizer = graph.add();
+        graph.child(modelNode, "optimizer", optimizer);
+        int list = graph.add();
+        graph.child(optimizer, "_variables", list);
+        int index = 0;
+        for (Weight v : variables) {
+            String alias = switch (v.shortName()) {
+                case "iteration" -> "_iterations";
+                case "learning_rate" -> "_learning_rate";
+                default -> null;
+            };
+            int node = graph.add();
+            boolean listed = !(dialect == Dialect.KERAS2 && "_learning_rate".equals(alias));
+            if (listed) graph.child(list, Integer.toString(index++), node);
+            if (alias != null) graph.child(optimizer, alias, node);
+            String key = path + (alias != null ? alias : "_variables/" + (index - 1)) + VALUE_SUFFIX;
+            if (values.putIfAbsent(key, v) != null) {
+                throw new UnsupportedModelException("the optimizer has two variables saved as '" + key + "'");
+            }
+            keys.add(key);
+            graph.attribute(node, new TrackableObjectGraph.Attribute(TrackableObjectGraph.VARIABLE_VALUE,
+                    stripDeviceSuffix(v.name()), key));
+        }
     }
 
     private void keras3Model(Model m, int node, String path) {
@@ -150,8 +195,12 @@ final class CheckpointWriter {
 
     /** Keras's variable path ({@code mha/query/kernel}) when the source kept it, else one built from the tracking path. */
     private static String fullName(Layer layer, Weight weight, String tracked) {
-        String name = weight.name().endsWith(":0") ? weight.name().substring(0, weight.name().length() - 2) : weight.name();
+        String name = stripDeviceSuffix(weight.name());
         return name.contains("/") ? name : layer.name() + "/" + tracked;
+    }
+
+    private static String stripDeviceSuffix(String name) {
+        return name.endsWith(":0") ? name.substring(0, name.length() - 2) : name;
     }
 
     private static Path stripIndexSuffix(Path target) {
