@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Writes every zoo model back as a checkpoint in its generation's layout and reads it again. With
@@ -72,36 +74,55 @@ class CheckpointWriterTest {
     /**
      * The written keys and values are those real Keras wrote for the same model (Bidirectional's
      * {@code forward_layer/cell/kernel}, MultiHeadAttention's {@code _query_dense/_kernel}, the optimizer's
-     * {@code _variables/N}...). Keras 3 also tracks a model's trainable variables through its optimizer
-     * ({@code _trainable_variables/N}), where TensorFlow then saves them; keras4j saves them under their layers, so for
-     * that checkpoint only the other keys are compared.
+     * {@code _variables/N}...).
      */
     @Test
     void writtenKeysAndValuesAreThoseKerasWrote(@TempDir Path temp) throws IOException {
         int compared = 0;
         for (Path dir : ZooCheckpointTest.zooModels().toList()) {
-            boolean k3 = dir.getFileName().toString().equals("k3");
-            Model model = codec.loadWeights(architecture(dir), dir.resolve("ckpt"), LoadWeightsOptions.DEFAULT);
-            Path prefix = temp.resolve(dir.getParent().getFileName() + "-" + dir.getFileName()).resolve("ckpt");
-            codec.write(model, prefix, WriteOptions.DEFAULT.withDialect(k3 ? Dialect.KERAS3 : Dialect.KERAS2));
-            try (BundleReader real = TensorBundle.open(dir.resolve("ckpt/ckpt")); BundleReader written = TensorBundle.open(prefix)) {
-                List<String> realKeys = real.keys().stream().filter(k -> !k.equals(TrackableObjectGraph.KEY)).sorted().toList();
-                List<String> writtenKeys = written.keys().stream().filter(k -> !k.equals(TrackableObjectGraph.KEY)).sorted().toList();
-                if (realKeys.stream().anyMatch(k -> k.contains("/_trainable_variables/"))) {
-                    assertThat(writtenKeys).as(dir.toString())
-                            .containsAll(realKeys.stream().filter(k -> !k.contains("/_trainable_variables/")).toList());
-                } else {
-                    assertThat(writtenKeys).as(dir.toString()).isEqualTo(realKeys);
-                }
-                for (String key : writtenKeys) {
-                    if (real.keys().contains(key)) {
-                        assertThat(written.read(key).contentEquals(real.read(key))).as(dir + " " + key).isTrue();
-                    }
-                }
-            }
+            assertWritesAsKeras(dir, temp.resolve(dir.getParent().getFileName() + "-" + dir.getFileName()));
             compared++;
         }
         assertThat(compared).as("zoo checkpoints compared, rnn, attention and trained among them").isGreaterThanOrEqualTo(24);
+    }
+
+    /** MultiHeadAttention without biases (Keras 3: gated) and TimeDistributed(Bidirectional(SimpleRNN)). */
+    @ParameterizedTest
+    @ValueSource(strings = {"k2_nested", "k3_nested"})
+    void nestedSublayersAreWrittenAsKerasWroteThem(String name, @TempDir Path temp) throws IOException {
+        assertWritesAsKeras(TfFixtures.dir(name), temp);
+    }
+
+    /**
+     * Reads the model of {@code dir} (model.json + ckpt/ckpt), writes it in its generation's layout and compares keys
+     * and values with what real Keras wrote. Keras 3 also tracks a model's trainable variables through its optimizer
+     * ({@code _trainable_variables/N}), where TensorFlow then saves them; keras4j saves them under their layers, so
+     * for such a checkpoint only the other keys are compared.
+     */
+    private void assertWritesAsKeras(Path dir, Path out) throws IOException {
+        Path realPrefix = dir.resolve("ckpt/ckpt");
+        boolean k3;
+        try (BundleReader real = TensorBundle.open(realPrefix)) {
+            k3 = real.keys().stream().anyMatch(k -> k.startsWith("model/"));
+        }
+        Model model = codec.loadWeights(architecture(dir), dir.resolve("ckpt"), LoadWeightsOptions.DEFAULT);
+        Path prefix = out.resolve("ckpt");
+        codec.write(model, prefix, WriteOptions.DEFAULT.withDialect(k3 ? Dialect.KERAS3 : Dialect.KERAS2));
+        try (BundleReader real = TensorBundle.open(realPrefix); BundleReader written = TensorBundle.open(prefix)) {
+            List<String> realKeys = real.keys().stream().filter(k -> !k.equals(TrackableObjectGraph.KEY)).sorted().toList();
+            List<String> writtenKeys = written.keys().stream().filter(k -> !k.equals(TrackableObjectGraph.KEY)).sorted().toList();
+            if (realKeys.stream().anyMatch(k -> k.contains("/_trainable_variables/"))) {
+                assertThat(writtenKeys).as(dir.toString())
+                        .containsAll(realKeys.stream().filter(k -> !k.contains("/_trainable_variables/")).toList());
+            } else {
+                assertThat(writtenKeys).as(dir.toString()).isEqualTo(realKeys);
+            }
+            for (String key : writtenKeys) {
+                if (realKeys.contains(key)) {
+                    assertThat(written.read(key).contentEquals(real.read(key))).as(dir + " " + key).isTrue();
+                }
+            }
+        }
     }
 
     @Test
