@@ -2,7 +2,7 @@
 
 MultiHeadAttention without biases (Keras 3: with use_gate, a fifth sub-layer) and
 TimeDistributed(Bidirectional(SimpleRNN)); model.json plus its checkpoint (tf_keras save_weights / Keras 3
-tf.train.Checkpoint(model=m).write).  usage: gen_nested.py k2|k3 OUT_DIR
+tf.train.Checkpoint(model=m).write), inputs_0.npy and the model's outputs_0.npy.  usage: gen_nested.py k2|k3 OUT_DIR
 """
 import os, sys
 gen, out = sys.argv[1], sys.argv[2]
@@ -28,3 +28,6 @@ if gen == "k2":
     m.save_weights(prefix, save_format="tf")
 else:
     tf.train.Checkpoint(model=m).write(prefix)
+inputs = np.random.default_rng(3).normal(size=(2, 3, 4)).astype("float32")
+np.save(os.path.join(out, "inputs_0.npy"), inputs)
+np.save(os.path.join(out, "outputs_0.npy"), np.asarray(m(inputs, training=False)))

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Writes every zoo model back as a checkpoint in its generation's layout and reads it again. With
+ * Writes every zoo model and the {@code *_nested} fixtures back as checkpoints in their generation's layout and reads
+ * them again. With
  * {@code -Dkeras4j.checkpoint.export=DIR} the checkpoints stay in DIR with a {@code cases.json} for
  * {@code oracle/reverse_check.py}, which restores them in real TensorFlow and Keras and compares predictions.
  */
@@ -43,11 +44,15 @@ class CheckpointWriterTest {
         JsonArray.Builder cases = JsonArray.builder();
         List<String> unsupported = new ArrayList<>();
         int written = 0;
-        for (Path dir : ZooCheckpointTest.zooModels().toList()) {
-            boolean k3 = dir.getFileName().toString().equals("k3");
+        List<Path> dirs = new ArrayList<>(ZooCheckpointTest.zooModels().toList());
+        dirs.add(TfFixtures.dir("k2_nested"));
+        dirs.add(TfFixtures.dir("k3_nested"));
+        for (Path dir : dirs) {
+            String name = dir.getFileName().toString();
+            boolean k3 = name.equals("k3") || name.startsWith("k3_");
             Model arch = architecture(dir);
             Model model = codec.loadWeights(arch, dir.resolve("ckpt"), LoadWeightsOptions.DEFAULT);
-            String id = dir.getParent().getFileName() + "-" + dir.getFileName();
+            String id = name.contains("_") ? name : dir.getParent().getFileName() + "-" + name;
             Path prefix = out.resolve(id).resolve("ckpt");
             try {
                 codec.write(model, prefix, WriteOptions.DEFAULT.withDialect(k3 ? Dialect.KERAS3 : Dialect.KERAS2));
