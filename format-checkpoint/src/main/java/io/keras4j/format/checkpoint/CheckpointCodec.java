@@ -30,7 +30,7 @@ public final class CheckpointCodec implements Codec {
 
     @Override public Set<Feature> reads() { return Set.of(Feature.WEIGHTS, Feature.OPTIMIZER_STATE); }
 
-    @Override public Set<Feature> writes() { return Set.of(Feature.WEIGHTS); }
+    @Override public Set<Feature> writes() { return Set.of(Feature.WEIGHTS, Feature.OPTIMIZER_STATE); }
 
     @Override public Set<InputKind> inputKinds() { return Set.of(InputKind.PREFIX, InputKind.FILE, InputKind.DIRECTORY); }
 

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes a model's weights as a checkpoint TensorFlow restores: the Keras 2 layout of {@code model.save_weights}
  * ({@code layer_with_weights-N/kernel/...}) or the Keras 3 layout of {@code tf.train.Checkpoint(model=m).write}
- * ({@code model/_operations/I/_kernel/...}), each with the object graph TF matches objects by, then the
- * {@code checkpoint} state file naming the prefix.
+ * ({@code model/_operations/I/_kernel/...}), with the optimizer's variables when the model has them, each with the
+ * object graph TF matches objects by, then the {@code checkpoint} state file naming the prefix.
  */
 final class CheckpointWriter {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointWriter.class);

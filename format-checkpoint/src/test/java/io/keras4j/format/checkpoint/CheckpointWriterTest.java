@@ -131,6 +131,17 @@ class CheckpointWriterTest {
     }
 
     @Test
+    void optimizerStateIsLeftOutOnRequest(@TempDir Path temp) throws IOException {
+        Path dir = Fixtures.zoo().resolve("trained/k3");
+        Model model = codec.loadWeights(architecture(dir), dir.resolve("ckpt"), LoadWeightsOptions.DEFAULT);
+        assertThat(model.optimizer()).isPresent();
+        codec.write(model, temp.resolve("ckpt"), WriteOptions.DEFAULT.withIncludeOptimizer(false));
+        try (BundleReader written = TensorBundle.open(temp.resolve("ckpt"))) {
+            assertThat(written.keys()).isNotEmpty().noneMatch(k -> k.contains("optimizer"));
+        }
+    }
+
+    @Test
     void unchartedNestedLayersAreRefusedClearly(@TempDir Path temp) throws IOException {
         Path dir = Fixtures.zoo().resolve("rnn/k2");
         Model rnn = codec.loadWeights(architecture(dir), dir.resolve("ckpt"), LoadWeightsOptions.DEFAULT);
