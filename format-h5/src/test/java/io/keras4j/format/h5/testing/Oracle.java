@@ -7,6 +7,7 @@ import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import io.keras4j.testing.Fixtures;
+import io.keras4j.testing.KerasOracle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,32 +26,11 @@ import org.junit.jupiter.api.Assumptions;
 public final class Oracle {
     private Oracle() {}
 
-    /** The installed oracle python, if any. */
-    public static Optional<Path> python() {
-        String override = System.getenv("KERAS4J_VENV");
-        Path cache = override != null ? Path.of(override).getParent() : Path.of(System.getProperty("user.home"), ".cache", "keras4j");
-        if (!Files.isDirectory(cache)) return Optional.empty();
-        try (Stream<Path> venvs = Files.list(cache)) {
-            return venvs.filter(v -> hasMarker(v) && Files.isExecutable(v.resolve("bin/python")))
-                    .map(v -> v.resolve("bin/python")).findFirst();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
+    /** The oracle python (see {@link KerasOracle}: {@code keras4j.python}, else an installed venv). */
+    public static Optional<Path> python() { return KerasOracle.python(); }
 
-    private static boolean hasMarker(Path venv) {
-        try (Stream<Path> s = Files.list(venv)) {
-            return s.anyMatch(p -> p.getFileName().toString().startsWith(".keras4j-installed-"));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    public static Path requirePython() {
-        Optional<Path> py = python();
-        Assumptions.assumeTrue(py.isPresent(), "oracle venv not installed (run oracle/venv.sh): skipping real-Keras check");
-        return py.get();
-    }
+    /** The python, or a visible skip (a failure when {@code keras4j.oracle.required} is set, as in test.sh). */
+    public static Path requirePython() { return KerasOracle.requirePython(); }
 
     /**
      * Runs {@code oracle/reverse_check.py} on {@code cases} (written with the report into {@code dir}), prints its log
