@@ -111,6 +111,15 @@ public final class KerasH5 {
         return copyToMemory ? InMemory.copy(bound) : bound;
     }
 
+    /**
+     * Reads the Keras 3 weights of an HDF5 image stored uncompressed as bytes {@code [start, start + length)} of
+     * {@code file} (a {@code .keras} zip member); the tensors stay regions of {@code file}, nothing is copied.
+     */
+    public static Model readEmbeddedWeightsInto(Model architecture, Path file, long start, long length, String codec) {
+        H5Group root = H5Reader.readEmbedded(file, start, length, codec);
+        return bindWeights(architecture, root, new LoadWeightsOptions(false, false), file, codec);
+    }
+
     /** Writes the layout the target's name and options ask for; atomically. */
     public static void write(Model model, Path target, WriteOptions options) {
         String name = target.getFileName().toString().toLowerCase(Locale.ROOT);

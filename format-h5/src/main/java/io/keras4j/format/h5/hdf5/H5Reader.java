@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Reads a whole HDF5 file into an {@link H5Group} tree through jhdf. Contiguous little-endian datasets become lazy
@@ -38,35 +39,65 @@ import java.util.Map;
 public final class H5Reader {
     private final Path file;
     private final String codec;
-    private final long fileSize;
+    private final long imageStart;
+    private final long imageSize;
     private long userBlock;
 
-    private H5Reader(Path file, String codec, long fileSize) {
+    private H5Reader(Path file, String codec, long imageStart, long imageSize) {
         this.file = file;
         this.codec = codec;
-        this.fileSize = fileSize;
+        this.imageStart = imageStart;
+        this.imageSize = imageSize;
     }
 
     /** Reads the whole tree of {@code file}; {@code codec} names the reader in errors. */
     public static H5Group read(Path file, String codec) {
-        long size;
+        long size = fileSize(file, codec);
+        checkSignature(file, H5Signature.find(file), size, 0, "file", codec);
+        return new H5Reader(file, codec, 0, size).readTree(() -> new HdfFile(file));
+    }
+
+    /**
+     * Reads the whole tree of an HDF5 image stored as bytes {@code [start, start + length)} of {@code file} (an
+     * uncompressed zip member); contiguous datasets become regions of {@code file} itself.
+     */
+    public static H5Group readEmbedded(Path file, long start, long length, String codec) {
+        long size = fileSize(file, codec);
+        if (start < 0 || length < 0 || start > size - length) {
+            throw CorruptModelException.in(file).codec(codec).offset(start)
+                    .because("an HDF5 image of " + length + " bytes at offset " + start + " overruns the file's " + size + " bytes");
+        }
+        try (FileSlice image = FileSlice.open(file, start, length)) {
+            checkSignature(file, H5Signature.find(image), length, start, "embedded HDF5 image", codec);
+            return new H5Reader(file, codec, start, length).readTree(() -> new HdfFile(image, file.toUri()));
+        } catch (IOException e) {
+            throw CorruptModelException.in(file).codec(codec).offset(start).cause(e).because("cannot read the file: " + e.getMessage());
+        }
+    }
+
+    private static long fileSize(Path file, String codec) {
         try {
-            size = Files.size(file);
+            return Files.size(file);
         } catch (IOException e) {
             throw CorruptModelException.in(file).codec(codec).cause(e).because("cannot read the file: " + e.getMessage());
         }
-        if (H5Signature.find(file) < 0) {
-            throw CorruptModelException.in(file).codec(codec).offset(0)
-                    .because(size == 0 ? "the file is empty" : "no HDF5 signature at offset 0, 512, 1024, …");
+    }
+
+    private static void checkSignature(Path file, long signature, long size, long start, String what, String codec) {
+        if (signature < 0) {
+            throw CorruptModelException.in(file).codec(codec).offset(start)
+                    .because(size == 0 ? "the " + what + " is empty" : "no HDF5 signature at offset 0, 512, 1024, …");
         }
-        H5Reader reader = new H5Reader(file, codec, size);
-        try (HdfFile hdf = new HdfFile(file)) {
-            reader.userBlock = hdf.getUserBlockSize();
-            return reader.group(hdf, "/");
+    }
+
+    private H5Group readTree(Supplier<HdfFile> opener) {
+        try (HdfFile hdf = opener.get()) {
+            userBlock = hdf.getUserBlockSize();
+            return group(hdf, "/");
         } catch (CorruptModelException | UnsupportedModelException e) {
             throw e;
         } catch (RuntimeException | OutOfMemoryError e) {
-            throw CorruptModelException.in(file).codec(codec).cause(e)
+            throw CorruptModelException.in(file).codec(codec).offset(imageStart).cause(e)
                     .because("unreadable HDF5 structure (truncated or damaged file?): " + e);
         }
     }
@@ -126,14 +157,14 @@ public final class H5Reader {
             if (bytes == 0) return new H5Dataset(Tensor.of(dtype, shape, ByteBuffer.allocate(0)), attributes);
             if (d instanceof ContiguousDataset c && d.getFilters().isEmpty() && littleEndian(type)) {
                 long start = userBlock + c.getDataAddress();
-                if (c.getDataAddress() < 0 || start + bytes > fileSize) {
-                    throw corrupt(path, "dataset claims " + bytes + " bytes at offset " + start + " beyond the file's "
-                            + fileSize + " bytes", null);
+                if (c.getDataAddress() < 0 || start + bytes > imageSize) {
+                    throw corrupt(path, "dataset claims " + bytes + " bytes at offset " + start + " beyond the image's "
+                            + imageSize + " bytes", null);
                 }
-                return new H5Dataset(Tensor.of(dtype, shape, TensorData.ofFile(file, start, bytes)), attributes);
+                return new H5Dataset(Tensor.of(dtype, shape, TensorData.ofFile(file, imageStart + start, bytes)), attributes);
             }
             // Filtered (compressed) data may legitimately expand, but not without bound.
-            if (bytes > 1024 * fileSize + (1 << 20)) throw corrupt(path, "dataset claims " + bytes + " bytes", null);
+            if (bytes > 1024 * imageSize + (1 << 20)) throw corrupt(path, "dataset claims " + bytes + " bytes", null);
             if (dtype == DType.BFLOAT16) {
                 if (!(d instanceof ContiguousDataset c)) throw corrupt(path, "a chunked bfloat16 dataset is not supported", null);
                 return new H5Dataset(Tensor.of(dtype, shape, copyLittleEndian(c.getBuffer())), attributes);
@@ -227,8 +258,8 @@ public final class H5Reader {
     }
 
     private void checkClaim(long bytes, String where) {
-        if (bytes < 0 || bytes > fileSize * 64 + (1 << 20)) {
-            throw corrupt(where, "claims " + bytes + " bytes in a file of " + fileSize, null);
+        if (bytes < 0 || bytes > imageSize * 64 + (1 << 20)) {
+            throw corrupt(where, "claims " + bytes + " bytes in a file of " + imageSize, null);
         }
     }
 

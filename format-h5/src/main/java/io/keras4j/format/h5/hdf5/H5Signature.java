@@ -31,15 +31,20 @@ public final class H5Signature {
     /** Offset of the superblock in {@code file}, or -1 when it is not an HDF5 file. */
     public static long find(Path file) {
         try (SeekableByteChannel ch = Files.newByteChannel(file)) {
-            long size = ch.size();
-            for (long off = 0; off + MAGIC.length <= size; off = off == 0 ? 512 : off * 2) {
-                ByteBuffer b = ByteBuffer.allocate(MAGIC.length);
-                ch.position(off);
-                while (b.hasRemaining() && ch.read(b) > 0) { /* fill */ }
-                if (ProbeInput.startsWith(b.flip(), MAGIC)) return off;
-            }
+            return find(ch);
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    /** Offset of the superblock within {@code ch} (0, 512, 1024, …), or -1. */
+    static long find(SeekableByteChannel ch) throws IOException {
+        long size = ch.size();
+        for (long off = 0; off + MAGIC.length <= size; off = off == 0 ? 512 : off * 2) {
+            ByteBuffer b = ByteBuffer.allocate(MAGIC.length);
+            ch.position(off);
+            while (b.hasRemaining() && ch.read(b) > 0) { /* fill */ }
+            if (ProbeInput.startsWith(b.flip(), MAGIC)) return off;
         }
         return -1;
     }
