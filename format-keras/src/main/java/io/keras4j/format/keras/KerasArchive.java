@@ -21,6 +21,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -45,7 +47,9 @@ final class KerasArchive {
         if (Files.isDirectory(source)) {
             String config = readText(source, CONFIG);
             String metadata = Files.isRegularFile(source.resolve(METADATA)) ? readText(source, METADATA) : "{}";
-            return assemble(source, config, metadata, source.resolve(WEIGHTS), false);
+            Path weights = source.resolve(WEIGHTS);
+            return assemble(source, config, metadata, Files.isRegularFile(weights)
+                    ? architecture -> KerasH5.readWeightsInto(architecture, weights, false, CODEC) : UnaryOperator.identity());
         }
         SafeZip zip = new SafeZip(source);
         Path tmp = null;
@@ -56,11 +60,18 @@ final class KerasArchive {
                 throw CorruptModelException.in(source).codec(CODEC).at("model.weights.npz")
                         .unsupported("npz weights (pickled dicts) are not supported yet; re-save with the h5 weights store");
             }
-            if (zip.has(WEIGHTS)) {
-                tmp = Files.createTempFile("keras4j-", ".weights.h5");
-                zip.extract(WEIGHTS, tmp);
+            if (!zip.has(WEIGHTS)) return assemble(source, config, metadata, UnaryOperator.identity());
+            Optional<StoredMember> stored = StoredMember.locate(source, WEIGHTS);
+            if (stored.isPresent()) {
+                // Keras stores members uncompressed: the weights are read where they lie in the archive.
+                StoredMember m = stored.get();
+                return assemble(source, config, metadata,
+                        architecture -> KerasH5.readEmbeddedWeightsInto(architecture, source, m.dataOffset(), m.size(), CODEC));
             }
-            return assemble(source, config, metadata, tmp, true);
+            Path extracted = tmp = Files.createTempFile("keras4j-", ".weights.h5");
+            zip.extract(WEIGHTS, extracted);
+            return assemble(source, config, metadata,
+                    architecture -> KerasH5.readWeightsInto(architecture, extracted, true, CODEC));
         } catch (IOException e) {
             throw CorruptModelException.in(source).codec(CODEC).cause(e).because("cannot unpack: " + e.getMessage());
         } finally {
@@ -71,11 +82,9 @@ final class KerasArchive {
         }
     }
 
-    private static KerasFile assemble(Path source, String configText, String metadataText, Path weights, boolean copy) {
+    private static KerasFile assemble(Path source, String configText, String metadataText, UnaryOperator<Model> withWeights) {
         JsonValue metadata = KerasJson.parse(metadataText, source);
-        Model architecture = KerasJson.readModel(KerasJson.parse(configText, source), source);
-        Model model = weights != null && Files.isRegularFile(weights)
-                ? KerasH5.readWeightsInto(architecture, weights, copy, CODEC) : architecture;
+        Model model = withWeights.apply(KerasJson.readModel(KerasJson.parse(configText, source), source));
         String version = metadata.asObject().getString("keras_version", null);
         Provenance provenance = new Provenance(version, null, CODEC);
         return KerasFile.builder(CODEC, source).model(model.toBuilder().provenance(provenance).build())

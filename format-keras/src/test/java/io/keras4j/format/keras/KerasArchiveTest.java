@@ -7,13 +7,19 @@ import io.keras4j.CorruptModelException;
 import io.keras4j.format.h5.testing.Zoo;
 import io.keras4j.json.JsonObject;
 import io.keras4j.model.Model;
+import io.keras4j.model.Weight;
 import io.keras4j.spi.MatchStrength;
 import io.keras4j.spi.ProbeInput;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
+import io.keras4j.tensor.TensorData;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -40,6 +46,64 @@ class KerasArchiveTest {
             }
         }
         assertThat(read).isGreaterThan(10);
+    }
+
+    @Test
+    void storedWeightsAreReadInPlaceAsRegionsOfTheArchive() throws Exception {
+        Zoo zoo = Zoo.require();
+        int archives = 0;
+        for (JsonObject m : zoo.models()) {
+            if (!m.getString("gen", "").equals("k3")) continue;
+            for (Path p : zoo.files(m, "keras")) {
+                Model model = codec.read(p, ReadOptions.DEFAULT).model().orElseThrow();
+                assertThat(model.weights()).as(p.toString()).isNotEmpty();
+                for (Weight w : model.weights()) {
+                    if (w.value().data().size() == 0) continue;
+                    assertThat(w.value().data()).as("%s: %s", p, w.name()).isInstanceOf(TensorData.FileRegion.class);
+                    assertThat(((TensorData.FileRegion) w.value().data()).file()).as("%s: %s", p, w.name()).isEqualTo(p);
+                }
+                Zoo.assertWeightsEqual(model, zoo.weights(m), p.toString());
+                archives++;
+            }
+        }
+        assertThat(archives).isGreaterThan(5);
+    }
+
+    @Test
+    void deflatedWeightsAreUnpackedToMemory() throws Exception {
+        Zoo zoo = Zoo.require();
+        JsonObject mlp = zoo.models().stream().filter(m -> Zoo.id(m).equals("mlp-k3")).findFirst().orElseThrow();
+        Path source = zoo.dir().resolve("mlp/k3/model.keras");
+        Path deflated = dir.resolve("deflated.keras");
+        try (ZipFile in = new ZipFile(source.toFile()); ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(deflated))) {
+            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                out.putNextEntry(new ZipEntry(e.getName())); // DEFLATED, the ZipOutputStream default
+                in.getInputStream(e).transferTo(out);
+                out.closeEntry();
+            }
+        }
+        Model model = codec.read(deflated, ReadOptions.DEFAULT).model().orElseThrow();
+        assertThat(model.weights()).allSatisfy(w -> assertThat(w.value().data()).isInstanceOf(TensorData.Heap.class));
+        Zoo.assertWeightsEqual(model, zoo.weights(mlp), deflated.toString());
+    }
+
+    @Test
+    void refusesAStoredMemberWhoseSizesDisagree() throws Exception {
+        Path source = Zoo.require().dir().resolve("mlp/k3/model.keras");
+        Assumptions.assumeTrue(Files.isRegularFile(source), "no mlp/k3 in the zoo");
+        byte[] zip = Files.readAllBytes(source);
+        ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] name = "model.weights.h5".getBytes(StandardCharsets.US_ASCII);
+        int entry = -1;
+        for (int at = 0; at + 46 + name.length <= zip.length; at++) {
+            if (b.getInt(at) == 0x02014b50 && b.getShort(at + 28) == name.length
+                    && Arrays.equals(Arrays.copyOfRange(zip, at + 46, at + 46 + name.length), name)) entry = at;
+        }
+        assertThat(entry).as("central entry of model.weights.h5").isPositive();
+        b.putInt(entry + 24, b.getInt(entry + 24) + 1); // uncompressed size one past the stored size
+        Path lying = Files.write(dir.resolve("lying.keras"), zip);
+        assertThatThrownBy(() -> codec.read(lying, ReadOptions.DEFAULT))
+                .isInstanceOf(CorruptModelException.class).hasMessageContaining("model.weights.h5").hasMessageContaining("stored member");
     }
 
     @Test
