@@ -5,18 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.keras4j.format.checkpoint.bundle.BundleReader;
 import io.keras4j.format.checkpoint.bundle.TensorBundle;
 import io.keras4j.format.json.KerasJson;
-import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
-import io.keras4j.model.Weight;
 import io.keras4j.spi.LoadWeightsOptions;
 import io.keras4j.tensor.Npy;
+import io.keras4j.testing.KerasWeights;
 import io.keras4j.tensor.Tensor;
 import io.keras4j.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -54,25 +51,6 @@ class ZooCheckpointTest {
     void loadWeightsMatchesWhatKerasHad(Path dir) throws IOException {
         Model arch = KerasJson.readModel(Files.readString(dir.resolve("model.json")), dir.resolve("model.json"));
         Model loaded = new CheckpointCodec().loadWeights(arch, dir.resolve("ckpt"), LoadWeightsOptions.DEFAULT);
-        Map<String, Tensor> expected = Npy.readNpz(dir.resolve("weights.npz"));
-        int compared = 0;
-        for (Layer layer : allLayers(loaded)) {
-            List<Weight> weights = layer.weights();
-            for (int i = 0; expected.containsKey(layer.name() + "/" + i); i++) {
-                Tensor want = expected.get(layer.name() + "/" + i);
-                assertThat(weights.size()).as(layer.name() + " weight count").isGreaterThan(i);
-                Tensor got = weights.get(i).value();
-                assertThat(got.shape()).as(layer.name() + "/" + i).containsExactly(want.shape());
-                assertThat(got.toDoubleArray()).as(layer.name() + "/" + i + " " + weights.get(i).name())
-                        .containsExactly(want.toDoubleArray());
-                compared++;
-            }
-        }
-        assertThat(compared).as("weights compared").isEqualTo(expected.size());
-    }
-
-    private static List<Layer> allLayers(Model m) {
-        return m.layers().stream().flatMap(l -> l.nestedModel().isPresent()
-                ? Stream.concat(Stream.of(l), allLayers(l.nestedModel().get()).stream()) : Stream.of(l)).toList();
+        KerasWeights.assertSameAsKeras(loaded, Npy.readNpz(dir.resolve("weights.npz")), dir.toString());
     }
 }

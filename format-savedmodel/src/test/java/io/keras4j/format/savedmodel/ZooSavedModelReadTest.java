@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keras4j.json.JsonObject;
 import io.keras4j.model.KerasFile;
-import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
-import io.keras4j.model.Weight;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.tensor.Npy;
+import io.keras4j.testing.KerasWeights;
 import io.keras4j.tensor.Tensor;
 import io.keras4j.testing.Fixtures;
 import java.io.IOException;
@@ -48,21 +47,7 @@ class ZooSavedModelReadTest {
         assertThat(file.details().getString("keras_metadata", "")).isEqualTo("keras_metadata.pb");
         Model model = file.model().orElseThrow();
         assertThat(model.provenance().kerasVersion()).isEqualTo("2.21.0");
-        Map<String, Tensor> expected = Npy.readNpz(dir.resolveSibling("weights.npz"));
-        int compared = 0;
-        for (Layer layer : model.layers()) {
-            List<Weight> weights = layer.weights();
-            for (int i = 0; expected.containsKey(layer.name() + "/" + i); i++) {
-                Tensor want = expected.get(layer.name() + "/" + i);
-                assertThat(weights.size()).as(layer.name() + " weight count").isGreaterThan(i);
-                Tensor got = weights.get(i).value();
-                assertThat(got.shape()).as(layer.name() + "/" + i).containsExactly(want.shape());
-                assertThat(got.toDoubleArray()).as(layer.name() + "/" + i + " " + weights.get(i).name())
-                        .containsExactly(want.toDoubleArray());
-                compared++;
-            }
-        }
-        assertThat(compared).as("weights compared").isEqualTo(expected.size());
+        KerasWeights.assertSameAsKeras(model, Npy.readNpz(dir.resolveSibling("weights.npz")), dir.toString());
         JsonObject serving = file.details().getObject("signatures").getObject("serving_default");
         assertThat(serving.getObject("inputs").size()).isEqualTo(inputCount(dir));
     }
