@@ -19,19 +19,25 @@ import java.util.Set;
  * runs of the wrapper's weights, in Keras's {@code layer.weights} order, so the paths are assigned by position, not by
  * name: a source may name them {@code kernel} or {@code mha/query/kernel:0} alike.
  */
-final class TrackingNames {
+public final class TrackingNames {
     private static final Set<String> RECURRENT = Set.of("LSTM", "GRU", "SimpleRNN");
     private static final Set<String> CELLS = Set.of("LSTMCell", "GRUCell", "SimpleRNNCell");
     private static final Set<String> KERAS3_PRIVATE_KERNEL = Set.of("Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D",
             "Convolution1D", "Convolution2D", "Convolution3D");
+    private static final Set<String> DEPTHWISE = Set.of("DepthwiseConv1D", "DepthwiseConv2D");
     /** Layers whose variables sit in nested objects whose tracking names have not been checked against real Keras. */
     private static final Set<String> UNCHARTED = Set.of("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "StackedRNNCells",
             "Sequential", "Functional", "Model");
 
     private TrackingNames() {}
 
-    /** The tracked path of each of {@code layer.weights()}, in that order, e.g. {@code forward_layer/cell/kernel}. */
-    static List<String> paths(Dialect dialect, Layer layer) {
+    /**
+     * The tracked path of each of {@code layer.weights()}, in that order, e.g. {@code forward_layer/cell/kernel}.
+     * Public for the SavedModel writer, whose object graph tracks a layer's variables the same way.
+     *
+     * @throws UnsupportedModelException for a nested model or a layer whose nested objects are not charted
+     */
+    public static List<String> paths(Dialect dialect, Layer layer) {
         if (layer.nestedModel().isPresent()) throw unsupported(layer.name(), layer.className(), "a nested model");
         List<String> names = layer.weights().stream().map(Weight::shortName).toList();
         return paths(dialect, layer.name(), layer.className(), layer.config(), names);
@@ -54,10 +60,15 @@ final class TrackingNames {
                 break;
         }
         if (RECURRENT.contains(cls)) return prefixed("cell/", names);
-        if (dialect != Dialect.KERAS3) return names;
+        boolean depthwise = DEPTHWISE.contains(cls);
+        if (dialect != Dialect.KERAS3) {
+            // tf.keras tracks a depthwise kernel as depthwise_kernel; Keras 3 names it kernel.
+            return depthwise ? names.stream().map(n -> n.equals("kernel") ? "depthwise_kernel" : n).toList() : names;
+        }
         List<String> out = new ArrayList<>();
         for (String name : names) {
-            if (name.equals("kernel") && KERAS3_PRIVATE_KERNEL.contains(cls)) out.add("_kernel");
+            if (name.equals("depthwise_kernel") && depthwise) out.add("kernel");
+            else if (name.equals("kernel") && KERAS3_PRIVATE_KERNEL.contains(cls)) out.add("_kernel");
             else if (name.equals("embeddings") && cls.equals("Embedding")) out.add("_embeddings");
             else out.add(name);
         }
