@@ -15,6 +15,7 @@ import io.keras4j.format.savedmodel.proto.SavedModel;
 import io.keras4j.format.savedmodel.proto.SignatureDef;
 import io.keras4j.format.savedmodel.proto.TensorInfo;
 import io.keras4j.format.savedmodel.proto.VersionDef;
+import io.keras4j.format.savedmodel.proto.keras.SavedMetadata;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
 import io.keras4j.model.Weight;
@@ -28,7 +29,10 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a Keras model as a serving SavedModel, structured as {@code tf.saved_model.save} structures a
@@ -43,6 +47,9 @@ final class SavedModelWriter {
     private static final int GRAPH_MIN_CONSUMER = 12;
     private static final String SIGNATURE = "serving_default";
     private static final String FUNCTION = "__inference_signature_wrapper_serving_default_keras4j";
+    /** In the serving-only graph: node 0 the root, node 1 its {@code variables} list, then the variables. */
+    private static final int SERVING_ONLY_FIRST_VARIABLE = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(SavedModelWriter.class);
 
     /** A model input or output: its signature key, value and spec. */
     private record Port(String key, Tensor value) {}
@@ -68,16 +75,53 @@ final class SavedModelWriter {
         List<Port> inputs = w.inputs();
         List<Tensor> outs = new ModelEmitter(new LayerEmitter(w.function, w::read)).emit(model, inputs.stream().map(Port::value).toList());
         List<Port> outputs = w.outputs(outs);
-        SavedObjects objects = new SavedObjects(w.variableOrder.stream().map(v -> new SavedObjects.Var(v.name(), v.weight())).toList());
+        SavedObjects objects;
+        Optional<SavedMetadata> kerasMetadata;
+        List<Integer> bound;
+        try {
+            KerasObjectLayout layout = KerasObjectLayout.of(model);
+            objects = layout.objects();
+            kerasMetadata = Optional.of(layout.metadata());
+            bound = w.variableOrder.stream().map(v -> layout.variableNode(v.weight())).toList();
+        } catch (UnsupportedModelException e) {
+            LOG.warn("SavedModel {}: model '{}' has no tf.keras object structure ({}); writing it for serving only, "
+                    + "without keras_metadata.pb, so tf_keras.models.load_model cannot restore it", target, model.name(), e.getMessage());
+            objects = w.servingOnlyObjects();
+            kerasMetadata = Optional.empty();
+            bound = new ArrayList<>();
+            for (int i = 0; i < w.variableOrder.size(); i++) bound.add(SERVING_ONLY_FIRST_VARIABLE + i);
+        }
+        objects.servingSignature(FUNCTION, inputs.stream().map(p -> new SavedObjects.Spec(p.key(), p.value())).toList(),
+                outputs.stream().map(p -> new SavedObjects.Spec(p.key(), p.value())).toList(), bound);
         SavedModel saved = w.savedModel(objects, inputs, outputs);
+        SavedObjects graph = objects;
+        Optional<SavedMetadata> metadataFile = kerasMetadata;
         DirectoryWrite.replace(target, tmp -> {
             Files.createDirectories(tmp.resolve(SavedModelDir.VARIABLES));
             Files.createDirectories(tmp.resolve(SavedModelDir.ASSETS));
             try (OutputStream out = Files.newOutputStream(tmp.resolve(SavedModelDir.SAVED_MODEL_PB))) {
                 saved.writeTo(out);
             }
-            w.writeVariables(objects, tmp.resolve(SavedModelDir.VARIABLES_PREFIX));
+            if (metadataFile.isPresent()) {
+                try (OutputStream out = Files.newOutputStream(tmp.resolve(SavedModelDir.KERAS_METADATA_PB))) {
+                    metadataFile.get().writeTo(out);
+                }
+            }
+            writeVariables(graph, tmp.resolve(SavedModelDir.VARIABLES_PREFIX));
         });
+    }
+
+    /** The object graph of a {@code tf.Module} holding the variables the function reads: root → {@code variables} list. */
+    private SavedObjects servingOnlyObjects() {
+        SavedObjects objects = new SavedObjects("_generic_user_object");
+        int list = objects.userObject("trackable_list_wrapper");
+        objects.child(0, "variables", list);
+        for (int i = 0; i < variableOrder.size(); i++) {
+            int node = objects.variable(variableOrder.get(i).weight(), variableOrder.get(i).name());
+            if (node != SERVING_ONLY_FIRST_VARIABLE + i) throw new IllegalStateException("unexpected node " + node);
+            objects.child(list, Integer.toString(i), node);
+        }
+        return objects;
     }
 
     /** The layer path of every weight ({@code inner/dense}), for the variable names TensorFlow reports. */
@@ -192,15 +236,14 @@ final class SavedModelWriter {
         MetaGraphDef meta = MetaGraphDef.newBuilder()
                 .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addTags("serve"))
                 .setGraphDef(graph).putSignatureDef(SIGNATURE, signature.build())
-                .setObjectGraphDef(objects.savedObjectGraph(FUNCTION, inputs.stream().map(p -> new SavedObjects.Spec(p.key(), p.value())).toList(),
-                        outputs.stream().map(p -> new SavedObjects.Spec(p.key(), p.value())).toList()))
+                .setObjectGraphDef(objects.savedObjectGraph())
                 .build();
         return SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(meta).build();
     }
 
-    private void writeVariables(SavedObjects objects, Path prefix) {
+    private static void writeVariables(SavedObjects objects, Path prefix) {
         try (BundleWriter bundle = BundleWriter.create(prefix)) {
-            for (int i = 0; i < variableOrder.size(); i++) bundle.add(objects.checkpointKey(i), variableOrder.get(i).weight().value());
+            for (SavedObjects.CheckpointEntry e : objects.checkpointEntries()) bundle.add(e.key(), e.weight().value());
             bundle.addObjectGraph(objects.trackableObjectGraph());
             bundle.finish();
         }

@@ -21,49 +21,70 @@ import io.keras4j.format.savedmodel.proto.TensorSpecProto;
 import io.keras4j.format.savedmodel.proto.TupleValue;
 import io.keras4j.format.savedmodel.proto.VersionDef;
 import io.keras4j.model.Weight;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The object graph of a written SavedModel and the matching checkpoint object graph (same node ids, same child
- * names; TensorFlow restores variables by walking both): node 0 the root, node 1 its {@code variables} list,
- * nodes 2.. the variables, then the {@code signatures} map and its {@code serving_default} concrete function.
+ * The object graph of a written SavedModel and the matching checkpoint object graph: the same nodes under the same
+ * ids with the same child names, since TensorFlow restores variables by walking both in step. Node 0 is the root.
+ * A variable's checkpoint key is the path of the first route a breadth-first walk from the root meets, as TensorFlow
+ * names it ({@code layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE}).
  */
 final class SavedObjects {
-    record Var(String name, Weight weight) {}
-
     /** A signature argument or result: its key and value. */
     record Spec(String key, Tensor value) {}
 
+    /** A variable's value and the key the checkpoint stores it under. */
+    record CheckpointEntry(String key, Weight weight) {}
+
     private static final VersionDef USER_OBJECT_VERSION = VersionDef.newBuilder().setProducer(1).setMinConsumer(1).build();
+    private static final String VALUE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE";
 
-    private final List<Var> variables;
+    private sealed interface Kind permits UserObject, Variable, BareFunction {}
 
-    SavedObjects(List<Var> variables) { this.variables = List.copyOf(variables); }
+    private record UserObject(String identifier) implements Kind {}
 
-    private int variableNode(int i) { return 2 + i; }
+    private record Variable(Weight weight, String name) implements Kind {}
 
-    private int signatureMapNode() { return 2 + variables.size(); }
+    private record BareFunction(SavedBareConcreteFunction function) implements Kind {}
 
-    private int functionNode() { return 3 + variables.size(); }
+    private record Node(Kind kind, Map<String, Integer> children) {}
 
-    String checkpointKey(int i) { return "variables/" + i + "/.ATTRIBUTES/VARIABLE_VALUE"; }
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<String, SavedConcreteFunction> concreteFunctions = new LinkedHashMap<>();
 
-    SavedObjectGraph savedObjectGraph(String function, List<Spec> inputs, List<Spec> outputs) {
-        SavedObjectGraph.Builder g = SavedObjectGraph.newBuilder();
-        g.addNodes(SavedObject.newBuilder().addChildren(ref(1, "variables")).addChildren(ref(signatureMapNode(), "signatures"))
-                .setUserObject(userObject("_generic_user_object")));
-        SavedObject.Builder list = SavedObject.newBuilder().setUserObject(userObject("trackable_list_wrapper"));
-        for (int i = 0; i < variables.size(); i++) list.addChildren(ref(variableNode(i), Integer.toString(i)));
-        g.addNodes(list);
-        for (Var v : variables) {
-            g.addNodes(SavedObject.newBuilder().setVariable(SavedVariable.newBuilder().setDtype(DataType.DT_FLOAT)
-                    .setShape(TfFunction.shape(v.weight().value().shape())).setTrainable(v.weight().trainable()).setName(v.name())));
+    SavedObjects(String rootIdentifier) { userObject(rootIdentifier); }
+
+    int size() { return nodes.size(); }
+
+    /** A Python object TensorFlow revives by its identifier ({@code _tf_keras_layer}, {@code trackable_list_wrapper}, ...). */
+    int userObject(String identifier) { return add(new UserObject(identifier)); }
+
+    /** A float32 variable; {@code name} is what TensorFlow shows ({@code dense/kernel}). */
+    int variable(Weight weight, String name) { return add(new Variable(weight, name)); }
+
+    void child(int parent, String localName, int child) {
+        Integer previous = nodes.get(parent).children().putIfAbsent(localName, child);
+        if (previous != null && previous != child) {
+            throw new IllegalStateException("node " + parent + " already has a child '" + localName + "'");
         }
-        g.addNodes(SavedObject.newBuilder().addChildren(ref(functionNode(), "serving_default")).setUserObject(userObject("signature_map")));
+    }
+
+    /**
+     * The root's {@code signatures} map with one {@code serving_default} concrete function bound to the given
+     * variable nodes, in the order of the function's resource arguments.
+     */
+    void servingSignature(String function, List<Spec> inputs, List<Spec> outputs, List<Integer> boundVariables) {
+        int map = userObject("signature_map");
+        child(0, "signatures", map);
         SavedBareConcreteFunction.Builder bare = SavedBareConcreteFunction.newBuilder().setConcreteFunctionName(function)
                 .setAllowedPositionalArguments(inputs.size()).setFunctionSpec(keywordOnlySpec(inputs));
         for (Spec s : inputs) bare.addArgumentKeywords(s.key());
-        g.addNodes(SavedObject.newBuilder().setBareConcreteFunction(bare));
+        child(map, "serving_default", add(new BareFunction(bare.build())));
 
         DictValue.Builder kwargs = DictValue.newBuilder();
         for (Spec s : inputs) kwargs.putFields(s.key(), spec(s));
@@ -73,27 +94,88 @@ final class SavedObjects {
                 .setCanonicalizedInputSignature(StructuredValue.newBuilder().setTupleValue(TupleValue.newBuilder()
                         .addValues(StructuredValue.newBuilder().setTupleValue(TupleValue.getDefaultInstance()))
                         .addValues(StructuredValue.newBuilder().setDictValue(kwargs))))
-                .setOutputSignature(StructuredValue.newBuilder().setDictValue(results));
-        for (int i = 0; i < variables.size(); i++) concrete.addBoundInputs(variableNode(i));
-        g.putConcreteFunctions(function, concrete.build());
+                .setOutputSignature(StructuredValue.newBuilder().setDictValue(results))
+                .addAllBoundInputs(boundVariables);
+        concreteFunctions.put(function, concrete.build());
+    }
+
+    SavedObjectGraph savedObjectGraph() {
+        SavedObjectGraph.Builder g = SavedObjectGraph.newBuilder();
+        for (Node n : nodes) {
+            SavedObject.Builder o = SavedObject.newBuilder();
+            n.children().forEach((name, id) -> o.addChildren(ref(id, name)));
+            if (n.kind() instanceof UserObject u) {
+                o.setUserObject(SavedUserObject.newBuilder().setIdentifier(u.identifier()).setVersion(USER_OBJECT_VERSION));
+            } else if (n.kind() instanceof Variable v) {
+                o.setVariable(SavedVariable.newBuilder().setDtype(DataType.DT_FLOAT)
+                        .setShape(TfFunction.shape(v.weight().value().shape())).setTrainable(v.weight().trainable()).setName(v.name()));
+            } else if (n.kind() instanceof BareFunction f) {
+                o.setBareConcreteFunction(f.function());
+            }
+            g.addNodes(o);
+        }
+        g.putAllConcreteFunctions(concreteFunctions);
         return g.build();
     }
 
     TrackableObjectGraph trackableObjectGraph() {
+        Map<Integer, String> keys = checkpointKeys();
         TrackableObjectGraph.Builder g = TrackableObjectGraph.builder();
-        int root = g.add();
-        int list = g.add();
-        for (int i = 0; i < variables.size(); i++) {
-            int node = g.add();
-            g.child(list, Integer.toString(i), node);
-            g.attribute(node, new TrackableObjectGraph.Attribute(TrackableObjectGraph.VARIABLE_VALUE, variables.get(i).name(), checkpointKey(i)));
+        for (int i = 0; i < nodes.size(); i++) g.add();
+        for (int i = 0; i < nodes.size(); i++) {
+            int parent = i;
+            nodes.get(i).children().forEach((name, id) -> g.child(parent, name, id));
+            if (nodes.get(i).kind() instanceof Variable v) {
+                g.attribute(i, new TrackableObjectGraph.Attribute(TrackableObjectGraph.VARIABLE_VALUE, v.name(), keys.get(i)));
+            }
         }
-        int signatures = g.add();
-        int function = g.add();
-        g.child(root, "variables", list);
-        g.child(root, "signatures", signatures);
-        g.child(signatures, "serving_default", function);
         return g.build();
+    }
+
+    /** Every variable once, under its checkpoint key, in node order. */
+    List<CheckpointEntry> checkpointEntries() {
+        Map<Integer, String> keys = checkpointKeys();
+        List<CheckpointEntry> out = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).kind() instanceof Variable v) out.add(new CheckpointEntry(keys.get(i), v.weight()));
+        }
+        return out;
+    }
+
+    /** Node id → path of the first route to it from the root, breadth first ({@code layer-1/cell}). */
+    Map<Integer, String> paths() {
+        Map<Integer, String> paths = new LinkedHashMap<>();
+        paths.put(0, "");
+        Deque<Integer> queue = new ArrayDeque<>(List.of(0));
+        while (!queue.isEmpty()) {
+            int id = queue.poll();
+            String base = paths.get(id);
+            nodes.get(id).children().forEach((name, child) -> {
+                if (!paths.containsKey(child)) {
+                    paths.put(child, base.isEmpty() ? name : base + "/" + name);
+                    queue.add(child);
+                }
+            });
+        }
+        return paths;
+    }
+
+    private Map<Integer, String> checkpointKeys() {
+        Map<Integer, String> keys = new LinkedHashMap<>();
+        paths().forEach((id, path) -> {
+            if (nodes.get(id).kind() instanceof Variable) keys.put(id, path + VALUE_SUFFIX);
+        });
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).kind() instanceof Variable && !keys.containsKey(i)) {
+                throw new IllegalStateException("variable node " + i + " is not reachable from the root");
+            }
+        }
+        return keys;
+    }
+
+    private int add(Kind kind) {
+        nodes.add(new Node(kind, new LinkedHashMap<>()));
+        return nodes.size() - 1;
     }
 
     /** Python's FullArgSpec of a signature wrapper: keyword-only arguments, no input_signature. */
@@ -120,8 +202,4 @@ final class SavedObjects {
     }
 
     private static ObjectReference ref(int node, String name) { return ObjectReference.newBuilder().setNodeId(node).setLocalName(name).build(); }
-
-    private static SavedUserObject userObject(String identifier) {
-        return SavedUserObject.newBuilder().setIdentifier(identifier).setVersion(USER_OBJECT_VERSION).build();
-    }
 }
