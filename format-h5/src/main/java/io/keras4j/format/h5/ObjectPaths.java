@@ -127,6 +127,14 @@ final class ObjectPaths {
             }
             case "Embedding" -> n.add("embeddings");
             case "PReLU" -> n.add("alpha");
+            case "TimeDistributed" -> {
+                // The wrapped layer owns the variables (Keras 3 saves them under the wrapper, by index).
+                io.keras4j.json.JsonValue inner = layer.config().get("layer");
+                if (inner.isObject() && inner.asObject().get("config").isObject()) {
+                    n.addAll(knownNames(Layer.builder(layer.name(), inner.asObject().getString("class_name", ""))
+                            .config(inner.asObject().getObject("config")).build()));
+                }
+            }
             default -> { }
         }
         return n;
