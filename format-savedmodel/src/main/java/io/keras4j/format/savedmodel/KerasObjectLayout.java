@@ -23,6 +23,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The object structure {@code tf_keras.models.load_model} revives a model from, and its {@code keras_metadata.pb}.
@@ -37,6 +38,10 @@ final class KerasObjectLayout {
     /** The tf.keras version whose SavedModel layout this follows (as {@code format-h5} writes Keras 2 files). */
     static final String KERAS_VERSION = "2.21.0";
     private static final VersionDef METADATA_VERSION = VersionDef.newBuilder().setProducer(2).setMinConsumer(1).build();
+
+    /** tf.keras's RNN subclasses. */
+    private static final Set<String> RECURRENT = Set.of("RNN", "SimpleRNN", "GRU", "LSTM", "ConvLSTM1D", "ConvLSTM2D",
+            "ConvLSTM3D", "CuDNNGRU", "CuDNNLSTM");
 
     private final SavedObjects objects;
     private final SavedMetadata.Builder metadata = SavedMetadata.newBuilder();
@@ -97,7 +102,7 @@ final class KerasObjectLayout {
                         modelMetadata(nested, entry.getString("class_name", nested.className()), entry.getObject("config")));
                 model(original.nestedModel().orElseThrow(), nested, entry.getObject("config"), layerNode, childPath);
             } else {
-                String id = layer.className().equals("InputLayer") ? "_tf_keras_input_layer" : "_tf_keras_layer";
+                String id = layerIdentifier(layer.className());
                 layerNode = objects.userObject(id);
                 addMetadata(layerNode, childPath, id, layerMetadata(layer, entry, shapes.buildInputShape(layer, i - first)));
                 variables(original, layer, layerNode);
@@ -167,6 +172,12 @@ final class KerasObjectLayout {
     private void addMetadata(int node, String path, String identifier, JsonObject json) {
         metadata.addNodes(SavedObject.newBuilder().setNodeId(node).setNodePath(path).setIdentifier(identifier)
                 .setMetadata(KerasJson.toText(json, false)).setVersion(METADATA_VERSION));
+    }
+
+    /** tf.keras's SavedModel identifier of a layer class; recurrent layers have their own saver. */
+    private static String layerIdentifier(String className) {
+        if (className.equals("InputLayer")) return "_tf_keras_input_layer";
+        return RECURRENT.contains(className) ? "_tf_keras_rnn_layer" : "_tf_keras_layer";
     }
 
     private static String identifier(Model m) { return m.isSequential() ? "_tf_keras_sequential" : "_tf_keras_network"; }
