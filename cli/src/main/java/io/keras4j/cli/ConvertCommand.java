@@ -42,6 +42,10 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--weights-only", description = "Write only the weights where the format allows both.")
     boolean weightsOnly;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A property of the writing codec, e.g. savedmodel.kerasObjects=false (repeatable).")
+    java.util.Map<String, String> properties = new java.util.LinkedHashMap<>();
+
     ConvertCommand(Keras4j keras) { this.keras = keras; }
 
     @Override
@@ -54,7 +58,9 @@ final class ConvertCommand implements Callable<Integer> {
         };
         Model model = keras.load(in, from);
         if (weights != null) model = keras.loadWeights(model, weights, new LoadWeightsOptions(byName, skipMismatch));
-        keras.save(model, out, to, WriteOptions.DEFAULT.withDialect(d).withWeightsOnly(weightsOnly));
+        WriteOptions options = WriteOptions.DEFAULT.withDialect(d).withWeightsOnly(weightsOnly);
+        for (var p : properties.entrySet()) options = options.withProperty(p.getKey(), p.getValue());
+        keras.save(model, out, to, options);
         spec.commandLine().getOut().printf("wrote %s (%s, %d layers, %d weights)%n", out,
                 keras.registry().forTarget(out, to).name(), model.layers().size(), model.weights().size());
         return Main.OK;

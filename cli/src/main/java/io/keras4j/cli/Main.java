@@ -2,6 +2,7 @@ package io.keras4j.cli;
 
 import io.keras4j.CodecNotInstalledException;
 import io.keras4j.CorruptModelException;
+import io.keras4j.InvalidOptionException;
 import io.keras4j.Keras4j;
 import io.keras4j.Keras4jException;
 import io.keras4j.UnknownFormatException;
@@ -43,7 +44,7 @@ public final class Main implements Runnable {
     }
 
     static int exitCode(Throwable e) {
-        if (e instanceof CommandLine.ParameterException) return USAGE;
+        if (e instanceof CommandLine.ParameterException || e instanceof InvalidOptionException) return USAGE;
         if (e instanceof UnknownFormatException || e instanceof CodecNotInstalledException) return UNKNOWN_FORMAT;
         if (e instanceof CorruptModelException || e instanceof UnsupportedModelException || e instanceof Keras4jException) return BAD_INPUT;
         if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) return BAD_INPUT;

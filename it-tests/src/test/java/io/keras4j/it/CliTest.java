@@ -111,6 +111,27 @@ class CliTest {
     }
 
     @Test
+    void codecPropertiesAreSetWithSet() {
+        Zoo.Entry mlp = Zoo.current().entries().stream().filter(e -> e.id().equals("mlp-k3")).findFirst().orElseThrow();
+        String in = mlp.file("keras").orElseThrow().toString();
+        Path servingOnly = dir.resolve("serving-only");
+        Run r = run("convert", in, servingOnly.toString(), "--set", "savedmodel.kerasObjects=false");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(servingOnly.resolve("saved_model.pb")).exists();
+        assertThat(servingOnly.resolve("keras_metadata.pb")).doesNotExist();
+        Run withKeras = run("convert", in, dir.resolve("with-keras").toString());
+        assertThat(withKeras.code()).as(withKeras.err()).isZero();
+        assertThat(dir.resolve("with-keras/keras_metadata.pb")).exists();
+        Run bad = run("convert", in, dir.resolve("bad").toString(), "--set", "savedmodel.kerasObjects=maybe");
+        assertThat(bad.code()).isEqualTo(Main.USAGE);
+        assertThat(bad.err()).contains("savedmodel.kerasObjects").contains("maybe");
+        assertThat(dir.resolve("bad")).doesNotExist();
+        Run badShard = run("convert", in, dir.resolve("m.weights.json").toString(), "--set", "weights-sharded.maxShardBytes=lots");
+        assertThat(badShard.code()).isEqualTo(Main.USAGE);
+        assertThat(badShard.err()).contains("weights-sharded.maxShardBytes").contains("lots");
+    }
+
+    @Test
     void convertAndPredictFromTheCommandLine() throws Exception {
         Zoo.Entry resnet = Zoo.current().entries().stream().filter(e -> e.id().equals("resnet-k2")).findFirst().orElseThrow();
         Path out = dir.resolve("resnet.keras");

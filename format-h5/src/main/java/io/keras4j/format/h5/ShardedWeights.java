@@ -41,6 +41,16 @@ final class ShardedWeights {
 
     private ShardedWeights() {}
 
+    private static long maxShardBytes(String value) {
+        try {
+            long max = Long.parseLong(value);
+            if (max > 0) return max;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new io.keras4j.InvalidOptionException(CODEC, MAX_SHARD_BYTES, value, "a positive number of bytes");
+    }
+
     static KerasFile read(Path index) {
         H5Group merged = readMerged(index);
         KerasFile.Builder out = KerasFile.builder(CODEC, index)
@@ -108,7 +118,7 @@ final class ShardedWeights {
     }
 
     static void write(Model model, Path index, WriteOptions options) {
-        long max = options.property(MAX_SHARD_BYTES).map(Long::parseLong).orElse(DEFAULT_MAX_SHARD);
+        long max = options.property(MAX_SHARD_BYTES).map(ShardedWeights::maxShardBytes).orElse(DEFAULT_MAX_SHARD);
         String file = index.getFileName().toString();
         if (!file.endsWith(".weights.json")) throw new UnsupportedModelException(CODEC + ": the index name must end in .weights.json: " + index);
         String base = file.substring(0, file.length() - ".weights.json".length());

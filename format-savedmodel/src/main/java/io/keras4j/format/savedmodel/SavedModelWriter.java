@@ -1,5 +1,6 @@
 package io.keras4j.format.savedmodel;
 
+import io.keras4j.InvalidOptionException;
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.format.checkpoint.bundle.BundleWriter;
 import io.keras4j.format.checkpoint.bundle.TfDataTypes;
@@ -47,6 +48,11 @@ final class SavedModelWriter {
     private static final int GRAPH_MIN_CONSUMER = 12;
     private static final String SIGNATURE = "serving_default";
     private static final String FUNCTION = "__inference_signature_wrapper_serving_default_keras4j";
+    /**
+     * Write property: {@code false} writes a serving-only SavedModel, as Keras 3's {@code model.export()} does (no
+     * Keras objects, no {@code keras_metadata.pb}); default {@code true}.
+     */
+    static final String KERAS_OBJECTS = SavedModelCodec.NAME + ".kerasObjects";
     /** In the serving-only graph: node 0 the root, node 1 its {@code variables} list, then the variables. */
     private static final int SERVING_ONLY_FIRST_VARIABLE = 2;
     private static final Logger LOG = LoggerFactory.getLogger(SavedModelWriter.class);
@@ -75,27 +81,17 @@ final class SavedModelWriter {
         List<Port> inputs = w.inputs();
         List<Tensor> outs = new ModelEmitter(new LayerEmitter(w.function, w::read)).emit(model, inputs.stream().map(Port::value).toList());
         List<Port> outputs = w.outputs(outs);
-        SavedObjects objects;
-        Optional<SavedMetadata> kerasMetadata;
-        List<Integer> bound;
-        try {
-            KerasObjectLayout layout = KerasObjectLayout.of(model);
-            objects = layout.objects();
-            kerasMetadata = Optional.of(layout.metadata());
-            bound = w.variableOrder.stream().map(v -> layout.variableNode(v.weight())).toList();
-        } catch (UnsupportedModelException e) {
-            LOG.warn("SavedModel {}: model '{}' has no tf.keras object structure ({}); writing it for serving only, "
-                    + "without keras_metadata.pb, so tf_keras.models.load_model cannot restore it", target, model.name(), e.getMessage());
-            objects = w.servingOnlyObjects();
-            kerasMetadata = Optional.empty();
-            bound = new ArrayList<>();
-            for (int i = 0; i < w.variableOrder.size(); i++) bound.add(SERVING_ONLY_FIRST_VARIABLE + i);
+        Optional<KerasObjectLayout> layout = kerasObjects(options) ? kerasLayout(model, target) : Optional.empty();
+        SavedObjects objects = layout.map(KerasObjectLayout::objects).orElseGet(w::servingOnlyObjects);
+        List<Integer> bound = new ArrayList<>();
+        for (int i = 0; i < w.variableOrder.size(); i++) {
+            bound.add(layout.isPresent() ? layout.get().variableNode(w.variableOrder.get(i).weight()) : SERVING_ONLY_FIRST_VARIABLE + i);
         }
         objects.servingSignature(FUNCTION, inputs.stream().map(p -> new SavedObjects.Spec(p.key(), p.value())).toList(),
                 outputs.stream().map(p -> new SavedObjects.Spec(p.key(), p.value())).toList(), bound);
         SavedModel saved = w.savedModel(objects, inputs, outputs);
         SavedObjects graph = objects;
-        Optional<SavedMetadata> metadataFile = kerasMetadata;
+        Optional<SavedMetadata> metadataFile = layout.map(KerasObjectLayout::metadata);
         DirectoryWrite.replace(target, tmp -> {
             Files.createDirectories(tmp.resolve(SavedModelDir.VARIABLES));
             Files.createDirectories(tmp.resolve(SavedModelDir.ASSETS));
@@ -109,6 +105,25 @@ final class SavedModelWriter {
             }
             writeVariables(graph, tmp.resolve(SavedModelDir.VARIABLES_PREFIX));
         });
+    }
+
+    private static boolean kerasObjects(WriteOptions options) {
+        String value = options.property(KERAS_OBJECTS).orElse("true");
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new InvalidOptionException(SavedModelCodec.NAME, KERAS_OBJECTS, value, "true or false");
+        }
+        return value.equals("true");
+    }
+
+    /** The tf.keras structure, or empty (with a warning) for a model tf.keras cannot represent. */
+    private static Optional<KerasObjectLayout> kerasLayout(Model model, Path target) {
+        try {
+            return Optional.of(KerasObjectLayout.of(model));
+        } catch (UnsupportedModelException e) {
+            LOG.warn("SavedModel {}: model '{}' has no tf.keras object structure ({}); writing it for serving only, "
+                    + "without keras_metadata.pb, so tf_keras.models.load_model cannot restore it", target, model.name(), e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** The object graph of a {@code tf.Module} holding the variables the function reads: root → {@code variables} list. */

@@ -81,6 +81,17 @@ class SavedModelWriterTest {
             cases.add(c.build());
             assertThat(target.resolve("keras_metadata.pb")).as(id + ": the tf.keras structure is written").isRegularFile();
             cases.add(testCase(id + "-savedmodel-as-keras", "tf_keras.load_model", target, dir, custom, model).build());
+            if (dir.getParent().getFileName().toString().equals("multi_io")) {
+                // Serving only, as Keras 3's model.export() writes: TensorFlow serves it, no Keras structure is kept.
+                Path servingOnly = out.resolve(id + "-serving-only");
+                codec.write(model, servingOnly, WriteOptions.DEFAULT.withProperty("savedmodel.kerasObjects", "false"));
+                assertThat(servingOnly.resolve("keras_metadata.pb")).doesNotExist();
+                KerasFile back = codec.read(servingOnly, ReadOptions.DEFAULT);
+                assertThat(back.model()).as("no Keras architecture stored").isEmpty();
+                assertThat(back.details().getString("keras_metadata", "")).startsWith("none");
+                assertWeightsReadBack(servingOnly, model, id);
+                cases.add(c.put("id", id + "-serving-only").put("path", servingOnly.toString()).build());
+            }
             written++;
         }
         System.err.println("savedmodel writer: " + written + " SavedModels written, " + converted
