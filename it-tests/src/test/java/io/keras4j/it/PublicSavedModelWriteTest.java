@@ -1,0 +1,148 @@
+package io.keras4j.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
+import io.keras4j.Keras4j;
+import io.keras4j.UnsupportedModelException;
+import io.keras4j.format.json.KerasJson;
+import io.keras4j.json.JsonArray;
+import io.keras4j.json.JsonObject;
+import io.keras4j.json.JsonValue;
+import io.keras4j.model.Model;
+import io.keras4j.spi.WriteOptions;
+import io.keras4j.tensor.Npy;
+import io.keras4j.tensor.Tensor;
+import io.keras4j.testing.Fixtures;
+import io.keras4j.testing.KerasOracle;
+import java.lang.reflect.Array;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Models old Keras versions saved (1.x and 2.x, Theano and TensorFlow; DL4J's test resources, with the predictions
+ * Keras made at the time) written as SavedModels: real TensorFlow must serve each one ({@code tf.saved_model.load})
+ * and tf_keras must restore it as a Keras model ({@code tf_keras.models.load_model}), both predicting what the
+ * original Keras predicted. Models the SavedModel writer refuses are listed in the output.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PublicSavedModelWriteTest {
+    private static final String EXAMPLES = "dl4j-test-resources/src/main/resources/modelimport/keras/examples";
+    /** The predictions are Theano's and old TensorFlow's, float32 but through other kernels: as the runtime's check. */
+    private static final double RTOL = 1e-4;
+    private static final double ATOL = 1e-5;
+
+    private final Map<String, JsonObject> results = new LinkedHashMap<>();
+    private final List<String> caseIds = new ArrayList<>();
+    private final Map<String, String> refused = new LinkedHashMap<>();
+
+    @BeforeAll
+    void writeAndAskTensorFlow() throws Exception {
+        Path pub = Fixtures.publicFixtures();
+        Assumptions.assumeTrue(Files.isDirectory(pub), "../shared absent: skipping the public fixtures");
+        Path root = pub.resolve(EXAMPLES);
+        Path out = Path.of("target", "public-savedmodels").toAbsolutePath();
+        deleteRecursively(out);
+        Files.createDirectories(out);
+        Keras4j keras = Keras4j.create();
+        List<JsonObject> cases = new ArrayList<>();
+        for (Path io : Fixtures.find(root, p -> p.getFileName().toString().endsWith("_inputs_and_outputs.h5"))) {
+            Path modelFile = io.resolveSibling(io.getFileName().toString().replace("_inputs_and_outputs.h5", "_model.h5"));
+            if (!Files.exists(modelFile)) continue;
+            String id = root.relativize(modelFile).toString().replace('\\', '/');
+            Path dir = out.resolve(id.replace('/', '_').replace(".h5", ""));
+            Files.createDirectories(dir);
+            JsonArray inputs;
+            JsonArray outputs;
+            List<String> inputKeys;
+            List<String> outputKeys;
+            try (HdfFile h5 = new HdfFile(io)) {
+                if (!h5.getChildren().containsKey("predictions")) continue;
+                inputKeys = names(h5, "inputs");
+                outputKeys = names(h5, "outputs");
+                inputs = saveAll(h5, "inputs", inputKeys, dir, "inputs_");
+                outputs = saveAll(h5, "predictions", outputKeys, dir, "outputs_");
+            }
+            Model model = keras.load(modelFile);
+            Path target = dir.resolve("savedmodel");
+            try {
+                keras.save(model, target, "savedmodel", WriteOptions.DEFAULT);
+            } catch (UnsupportedModelException e) {
+                assertThat(target).as("%s refused but left output behind", id).doesNotExist();
+                refused.put(id, e.getMessage());
+                continue;
+            }
+            JsonObject base = JsonObject.builder().put("path", target.toString()).put("inputs", inputs).put("outputs", outputs)
+                    .put("rtol", RTOL).put("atol", ATOL).build();
+            cases.add(base.with("id", id + " serving").with("loader", "tf.saved_model.load")
+                    .with("input_keys", strings(inputKeys)).with("output_keys", strings(outputKeys)));
+            cases.add(base.with("id", id + " tf_keras").with("loader", "tf_keras.load_model"));
+            caseIds.add(id + " serving");
+            caseIds.add(id + " tf_keras");
+        }
+        Path casesFile = out.resolve("cases.json");
+        Files.writeString(casesFile, KerasJson.toText(new JsonArray(new ArrayList<>(cases)), true));
+        Path report = KerasOracle.reverseCheck(casesFile, out.resolve("report.json"));
+        for (JsonValue r : KerasJson.parse(Files.readString(report), report).asObject().getArray("results")) {
+            results.put(r.asObject().getString("id", ""), r.asObject());
+        }
+        System.out.println("public fixtures the SavedModel writer refused (clear UnsupportedModelException, nothing written):");
+        refused.forEach((id, why) -> System.out.println("  REFUSED " + id + ": " + why));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> tensorFlowServesAndTfKerasRestoresWhatKeras4jWrote() {
+        assertThat(caseIds).as("SavedModels written from public fixtures").hasSizeGreaterThan(40);
+        return caseIds.stream().map(id -> DynamicTest.dynamicTest(id, () -> {
+            JsonObject r = results.get(id);
+            assertThat(r).as("reverse check result for %s", id).isNotNull();
+            assertThat(r.getBoolean("ok", false)).as("%s: %s (max_abs_diff %s)", id, r.get("error"), r.get("max_abs_diff")).isTrue();
+        }));
+    }
+
+    /** The root attribute names the model's input or output layers as JSON: {@code {"inputs": ["dense_input"]}}. */
+    private static List<String> names(HdfFile h5, String attribute) {
+        Object value = h5.getAttribute(attribute).getData();
+        String json = value instanceof String s ? s : Array.get(value, 0).toString();
+        return KerasJson.parse(json, null).asObject().getArray(attribute).values().stream().map(JsonValue::asText).toList();
+    }
+
+    private static JsonArray saveAll(HdfFile h5, String group, List<String> names, Path dir, String prefix) {
+        JsonArray.Builder files = JsonArray.builder();
+        for (int i = 0; i < names.size(); i++) {
+            Dataset d = h5.getDatasetByPath(group + "/" + names.get(i));
+            Object data = d.getDataFlat();
+            long[] shape = Arrays.stream(d.getDimensions()).asLongStream().toArray();
+            Tensor t = data instanceof double[] doubles ? Tensor.ofDoubles(doubles, shape) : Tensor.ofFloats((float[]) data, shape);
+            Path file = dir.resolve(prefix + i + ".npy");
+            Npy.write(t, file);
+            files.add(file.toString());
+        }
+        return files.build();
+    }
+
+    private static JsonArray strings(List<String> values) {
+        JsonArray.Builder b = JsonArray.builder();
+        values.forEach(b::add);
+        return b.build();
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+}
