@@ -1,9 +1,12 @@
 package io.keras4j.format.savedmodel;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import com.google.protobuf.WireFormat;
 import io.keras4j.CorruptModelException;
 import io.keras4j.format.checkpoint.bundle.BundleReader;
 import io.keras4j.format.checkpoint.bundle.TensorBundle;
@@ -16,6 +19,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** The files of a SavedModel directory, each parsed on demand with errors that name the file. */
@@ -28,6 +33,8 @@ final class SavedModelDir {
     static final String ASSETS = "assets";
     /** The prefix of the variables checkpoint inside {@code variables/}. */
     static final String VARIABLES_PREFIX = "variables/variables";
+    /** SavedModel.meta_graphs: field 2, length-delimited. */
+    private static final int META_GRAPHS_TAG = (SavedModel.META_GRAPHS_FIELD_NUMBER << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED;
     /** Protobuf's own limit for one message; a larger claimed file cannot be a valid saved_model.pb. */
     private static final long MAX_PROTO_BYTES = Integer.MAX_VALUE - 8L;
     private static final int RECURSION_LIMIT = 1000;
@@ -54,16 +61,45 @@ final class SavedModelDir {
 
     Path dir() { return dir; }
 
-    SavedModel savedModel() { return parse(SAVED_MODEL_PB, SavedModel.parser()); }
-
-    /** The {@code serve} MetaGraph (the only one Keras writes), else the first. */
-    MetaGraphDef metaGraph(SavedModel model) {
-        if (model.getMetaGraphsCount() == 0) {
-            throw CorruptModelException.in(dir.resolve(SAVED_MODEL_PB)).codec(SavedModelCodec.NAME).at("meta_graphs")
+    /**
+     * The {@code serve} MetaGraph (the only one Keras writes), else the first, without its GraphDef: reading needs the
+     * signatures, the object graph and the assets, while the graph's function library is most of the file (every
+     * layer's traced call functions in a tf.keras SavedModel) and would take several times the file's size in heap.
+     */
+    MetaGraphDef metaGraph() {
+        Path file = dir.resolve(SAVED_MODEL_PB);
+        List<MetaGraphDef> graphs = new ArrayList<>();
+        read(SAVED_MODEL_PB, in -> {
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                if (tag != META_GRAPHS_TAG) {
+                    in.skipField(tag);
+                    continue;
+                }
+                int limit = in.pushLimit(in.readRawVarint32());
+                graphs.add(withoutGraphDef(in));
+                in.popLimit(limit);
+            }
+            return null;
+        });
+        if (graphs.isEmpty()) {
+            throw CorruptModelException.in(file).codec(SavedModelCodec.NAME).at("meta_graphs")
                     .because("the SavedModel holds no MetaGraph");
         }
-        return model.getMetaGraphsList().stream().filter(m -> m.getMetaInfoDef().getTagsList().contains("serve"))
-                .findFirst().orElse(model.getMetaGraphs(0));
+        return graphs.stream().filter(m -> m.getMetaInfoDef().getTagsList().contains("serve")).findFirst().orElse(graphs.get(0));
+    }
+
+    /** Copies every field of the MetaGraphDef at hand but its graph_def, which is skipped unread, then parses that. */
+    private static MetaGraphDef withoutGraphDef(CodedInputStream in) throws IOException {
+        ByteString.Output kept = ByteString.newOutput();
+        CodedOutputStream out = CodedOutputStream.newInstance(kept);
+        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            if (WireFormat.getTagFieldNumber(tag) == MetaGraphDef.GRAPH_DEF_FIELD_NUMBER) in.skipField(tag);
+            else in.skipField(tag, out);
+        }
+        out.flush();
+        CodedInputStream copy = kept.toByteString().newCodedInput();
+        copy.setRecursionLimit(RECURSION_LIMIT);
+        return MetaGraphDef.parseFrom(copy);
     }
 
     Optional<SavedMetadata> kerasMetadata() {
@@ -89,6 +125,19 @@ final class SavedModelDir {
     }
 
     private <T extends Message> T parse(String name, Parser<T> parser) {
+        return read(name, in -> {
+            T message = parser.parseFrom(in);
+            in.checkLastTagWas(0);
+            return message;
+        });
+    }
+
+    private interface ProtoRead<T> {
+        T from(CodedInputStream in) throws IOException;
+    }
+
+    /** Runs {@code read} over the file with protobuf's limits set, turning malformed bytes into an error naming it. */
+    private <T> T read(String name, ProtoRead<T> read) {
         Path file = dir.resolve(name);
         try {
             long size = Files.size(file);
@@ -100,9 +149,7 @@ final class SavedModelDir {
                 CodedInputStream coded = CodedInputStream.newInstance(in);
                 coded.setSizeLimit(Integer.MAX_VALUE);
                 coded.setRecursionLimit(RECURSION_LIMIT);
-                T message = parser.parseFrom(coded);
-                coded.checkLastTagWas(0);
-                return message;
+                return read.from(coded);
             }
         } catch (InvalidProtocolBufferException e) {
             throw CorruptModelException.in(file).codec(SavedModelCodec.NAME).cause(e)

@@ -52,7 +52,7 @@ final class SavedModelReader {
 
     static KerasFile read(Path source, ReadOptions options) {
         SavedModelDir dir = SavedModelDir.open(source);
-        MetaGraphDef metaGraph = dir.metaGraph(dir.savedModel());
+        MetaGraphDef metaGraph = dir.metaGraph();
         SavedObjectGraph graph = metaGraph.getObjectGraphDef();
         KerasMetadata keras = KerasMetadata.of(dir, graph);
         int variableCount = (int) graph.getNodesList().stream().filter(n -> n.getKindCase() == SavedObject.KindCase.VARIABLE).count();

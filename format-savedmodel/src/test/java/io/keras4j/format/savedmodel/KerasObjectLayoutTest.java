@@ -55,7 +55,7 @@ class KerasObjectLayoutTest {
             Model model = gen.equals("k2") ? new SavedModelCodec().read(real, ReadOptions.DEFAULT).model().orElseThrow()
                     : new KerasArchiveCodec().read(dir.resolve("k3/model.keras"), ReadOptions.DEFAULT).model().orElseThrow();
             SavedModelDir realDir = SavedModelDir.open(real);
-            SavedObjectGraph expected = realDir.metaGraph(realDir.savedModel()).getObjectGraphDef();
+            SavedObjectGraph expected = realDir.metaGraph().getObjectGraphDef();
             KerasObjectLayout layout = KerasObjectLayout.of(model);
 
             assertThat(variablePaths(layout.objects().savedObjectGraph())).isEqualTo(variablePaths(expected));
