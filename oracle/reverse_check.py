@@ -20,7 +20,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 K3_LOADERS = {"keras3.load_model", "keras3.load_weights", "keras3.model_from_json",
-              "keras3.checkpoint_read", "tf.saved_model.load", "tf.train.load_checkpoint"}
+              "keras3.checkpoint_read", "tf.saved_model.load", "tf1.saved_model.loader",
+              "tf.train.load_checkpoint"}
 K2_LOADERS = {"tf_keras.load_model", "tf_keras.load_weights", "tf_keras.model_from_json"}
 DEFAULT_RTOL, DEFAULT_ATOL = 1e-5, 1e-6
 
@@ -203,6 +204,17 @@ class Loaders:
         from serving import call_serving
         loaded = self.tf.saved_model.load(case["path"])
         outputs = call_serving(loaded, inputs, case.get("input_keys"), case.get("output_keys"))
+        return outputs, self._outputs(case), None
+
+    def tf1_saved_model_loader(self, case, inputs):
+        """TF1 session loading, as saved_model_cli and TF Serving do: the variables are restored
+        only through the SavedModel's saver_def. A fresh graph keeps the worker's eager mode."""
+        from serving import run_serving_v1
+        tf1 = self.tf.compat.v1
+        with self.tf.Graph().as_default() as graph, tf1.Session(graph=graph) as sess:
+            meta_graph = tf1.saved_model.loader.load(sess, ["serve"], case["path"])
+            outputs = run_serving_v1(sess, meta_graph, inputs, case.get("input_keys"),
+                                     case.get("output_keys"))
         return outputs, self._outputs(case), None
 
     def tf_train_load_checkpoint(self, case, inputs):

@@ -11,6 +11,7 @@ Usage: oracle/selftest.sh [ZOO_DIR]
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,9 +25,10 @@ LOADERS = {  # (gen, format) -> loaders that read that file
     ("k3", "keras"): ["keras3.load_model"], ("k3", "keras-dir"): ["keras3.load_model"],
     ("k3", "h5"): ["keras3.load_model"], ("k3", "weights-h5"): ["keras3.load_weights"],
     ("k3", "weights-sharded"): ["keras3.load_weights"], ("k3", "json"): ["keras3.model_from_json"],
-    ("k3", "savedmodel"): ["tf.saved_model.load"], ("k3", "checkpoint"): ["keras3.checkpoint_read"],
+    ("k3", "savedmodel"): ["tf.saved_model.load", "tf1.saved_model.loader"],
+    ("k3", "checkpoint"): ["keras3.checkpoint_read"],
     ("k2", "h5"): ["tf_keras.load_model"], ("k2", "keras"): ["tf_keras.load_model"],
-    ("k2", "savedmodel"): ["tf_keras.load_model", "tf.saved_model.load"],
+    ("k2", "savedmodel"): ["tf_keras.load_model", "tf.saved_model.load", "tf1.saved_model.loader"],
     ("k2", "weights-h5-k2"): ["tf_keras.load_weights"], ("k2", "json"): ["tf_keras.model_from_json"],
     ("k2", "checkpoint"): ["tf_keras.load_weights", "tf.train.load_checkpoint"],
 }
@@ -73,9 +75,30 @@ def build_cases(zoo, tmp):
              "inputs": [os.path.join(zoo, p) for p in mlp3["inputs"]],
              "outputs": [os.path.join(zoo, p) for p in mlp2["outputs"]]}
     unknown = {**wrong, "id": "negative-unknown-loader", "loader": "keras1.load_model"}
-    cases += [wrong, unknown]
-    must_fail |= {wrong["id"], unknown["id"]}
+    saved_model = next(f["path"] for f in mlp2["files"] if f["format"] == "savedmodel")
+    no_saver = {"id": "negative-tf1-without-saver-def", "loader": "tf1.saved_model.loader",
+                "path": without_saver_def(os.path.join(zoo, saved_model), tmp),
+                "inputs": [os.path.join(zoo, p) for p in mlp2["inputs"]],
+                "outputs": [os.path.join(zoo, p) for p in mlp2["outputs"]]}
+    cases += [wrong, unknown, no_saver]
+    must_fail |= {wrong["id"], unknown["id"], no_saver["id"]}
     return cases, must_fail
+
+
+def without_saver_def(saved_model, tmp):
+    """A copy of a SavedModel without its saver_def: TF1 loaders then leave the variables
+    uninitialized, which the tf1 loader must report as a failure."""
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    copy = os.path.join(tmp, "no-saver-def")
+    shutil.copytree(saved_model, copy)
+    proto = saved_model_pb2.SavedModel()
+    with open(os.path.join(copy, "saved_model.pb"), "rb") as f:
+        proto.ParseFromString(f.read())
+    proto.meta_graphs[0].ClearField("saver_def")
+    with open(os.path.join(copy, "saved_model.pb"), "wb") as f:
+        f.write(proto.SerializeToString())
+    return copy
 
 
 def checkpoint_case(case, model, weights_npz, tmp):

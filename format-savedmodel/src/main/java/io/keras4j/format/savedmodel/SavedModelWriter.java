@@ -13,6 +13,7 @@ import io.keras4j.format.savedmodel.proto.MetaGraphDef;
 import io.keras4j.format.savedmodel.proto.NameAttrList;
 import io.keras4j.format.savedmodel.proto.NodeDef;
 import io.keras4j.format.savedmodel.proto.SavedModel;
+import io.keras4j.format.savedmodel.proto.SaverDef;
 import io.keras4j.format.savedmodel.proto.SignatureDef;
 import io.keras4j.format.savedmodel.proto.TensorInfo;
 import io.keras4j.format.savedmodel.proto.VersionDef;
@@ -226,15 +227,10 @@ final class SavedModelWriter {
             tin.addType(in.value().dtype());
             signature.putInputs(in.key(), tensorInfo(placeholder + ":0", in.value()));
         }
-        for (int i = 0; i < variableOrder.size(); i++) {
-            Variable v = variableOrder.get(i);
-            String handle = "variable_" + i;
-            graph.addNode(NodeDef.newBuilder().setName(handle).setOp("VarHandleOp")
-                    .putAttr("dtype", TfFunction.type(DataType.DT_FLOAT))
-                    .putAttr("shape", AttrValue.newBuilder().setShape(TfFunction.shape(v.weight().value().shape())).build())
-                    .putAttr("shared_name", TfFunction.str(handle)).putAttr("container", TfFunction.str(""))
-                    .putAttr("debug_name", TfFunction.str(v.name() + "/")));
-            call.addInput(handle);
+        List<SavedObjects.CheckpointEntry> entries = objects.checkpointEntries();
+        Map<Weight, String> handles = variableHandles(graph, entries);
+        for (Variable v : variableOrder) {
+            call.addInput(handles.get(v.weight()));
             tin.addType(DataType.DT_RESOURCE);
         }
         AttrValue.ListValue.Builder tout = AttrValue.ListValue.newBuilder();
@@ -248,13 +244,40 @@ final class SavedModelWriter {
                 .putAttr("config", TfFunction.str("")).putAttr("config_proto", TfFunction.str(""))
                 .putAttr("executor_type", TfFunction.str(""));
         graph.addNode(call);
+        // TF1 loaders (saved_model_cli, TensorFlow Serving) restore the variables through the saver, not the object graph.
+        List<SaverGraph.SavedVariable> saved = entries.stream().map(e -> new SaverGraph.SavedVariable(
+                handles.get(e.weight()), e.key(), dataType(e.weight()), e.weight().value().shape())).toList();
+        SaverDef saver = SaverGraph.addTo(graph, saved, objects.trackableObjectGraph());
         MetaGraphDef meta = MetaGraphDef.newBuilder()
                 .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addTags("serve"))
+                .setSaverDef(saver)
                 .setGraphDef(graph).putSignatureDef(SIGNATURE, signature.build())
                 .setObjectGraphDef(objects.savedObjectGraph())
                 .build();
         return SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(meta).build();
     }
+
+    /**
+     * A VarHandleOp for every variable of the object graph, in checkpoint order: the serving function reads some of
+     * them, the saver restores them all.
+     */
+    private Map<Weight, String> variableHandles(GraphDef.Builder graph, List<SavedObjects.CheckpointEntry> entries) {
+        Map<Weight, String> handles = new IdentityHashMap<>();
+        for (SavedObjects.CheckpointEntry e : entries) {
+            handles.computeIfAbsent(e.weight(), w -> {
+                String handle = "variable_" + handles.size();
+                graph.addNode(NodeDef.newBuilder().setName(handle).setOp("VarHandleOp")
+                        .putAttr("dtype", TfFunction.type(dataType(w)))
+                        .putAttr("shape", AttrValue.newBuilder().setShape(TfFunction.shape(w.value().shape())).build())
+                        .putAttr("shared_name", TfFunction.str(handle)).putAttr("container", TfFunction.str(""))
+                        .putAttr("debug_name", TfFunction.str(owners.getOrDefault(w, w.name()) + "/")));
+                return handle;
+            });
+        }
+        return handles;
+    }
+
+    private static DataType dataType(Weight w) { return DataType.forNumber(TfDataTypes.toCode(w.value().dtype())); }
 
     private static void writeVariables(SavedObjects objects, Path prefix) {
         try (BundleWriter bundle = BundleWriter.create(prefix)) {
