@@ -61,8 +61,8 @@ final class SavedModelWriter {
     /** A model input or output: its signature key, value and spec. */
     private record Port(String key, Tensor value) {}
 
-    /** A variable: its Keras weight, the name TensorFlow shows and its resource argument in the function. */
-    private record Variable(Weight weight, String name, String resourceArg) {}
+    /** A variable the function reads: its Keras weight and the name TensorFlow shows. */
+    private record Variable(Weight weight, String name) {}
 
     private final Model model;
     private final TfFunction function = new TfFunction(FUNCTION);
@@ -204,7 +204,7 @@ final class SavedModelWriter {
             }
             String name = owners.getOrDefault(k, k.name());
             String arg = function.resourceInput(name, DataType.DT_FLOAT, k.value().shape());
-            Variable v = new Variable(k, name, arg);
+            Variable v = new Variable(k, name);
             variableOrder.add(v);
             return function.op("ReadVariableOp", name + "/ReadVariableOp", k.value().shape(), List.of(arg),
                     Map.of("dtype", TfFunction.type(DataType.DT_FLOAT)));

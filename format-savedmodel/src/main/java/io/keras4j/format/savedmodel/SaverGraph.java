@@ -7,9 +7,7 @@ import io.keras4j.format.savedmodel.proto.DataType;
 import io.keras4j.format.savedmodel.proto.GraphDef;
 import io.keras4j.format.savedmodel.proto.NameAttrList;
 import io.keras4j.format.savedmodel.proto.NodeDef;
-import io.keras4j.format.savedmodel.proto.ObjectReference;
 import io.keras4j.format.savedmodel.proto.SaverDef;
-import io.keras4j.format.savedmodel.proto.SlotVariableReference;
 import io.keras4j.format.savedmodel.proto.TensorProto;
 import io.keras4j.format.savedmodel.proto.TensorShapeProto;
 import java.util.List;
@@ -50,7 +48,7 @@ final class SaverGraph {
                 .putAttr("dtype", TfFunction.type(DataType.DT_STRING))
                 .putAttr("shape", AttrValue.newBuilder().setShape(TensorShapeProto.getDefaultInstance()).build()));
         TensorProto serialized = TensorProto.newBuilder().setDtype(DataType.DT_STRING)
-                .setTensorShape(TensorShapeProto.getDefaultInstance()).addStringVal(serialize(objectGraph)).build();
+                .setTensorShape(TensorShapeProto.getDefaultInstance()).addStringVal(ByteString.copyFrom(objectGraph.toBytes())).build();
         graph.addNode(NodeDef.newBuilder().setName(OBJECT_GRAPH).setOp("Const")
                 .putAttr("dtype", TfFunction.type(DataType.DT_STRING)).putAttr("value", AttrValue.newBuilder().setTensor(serialized).build()));
         graph.addNode(call(SAVE_CALL, SaverFunctions.SAVE, variables).addInput(OBJECT_GRAPH)
@@ -75,24 +73,5 @@ final class SaverGraph {
         for (int i = 0; i < variables.size(); i++) types.addType(DataType.DT_RESOURCE);
         if (withObjectGraph) types.addType(DataType.DT_STRING);
         return AttrValue.newBuilder().setList(types).build();
-    }
-
-    /** The object graph in TensorFlow's wire format, as the checkpoint stores it. */
-    private static ByteString serialize(TrackableObjectGraph graph) {
-        var proto = io.keras4j.format.savedmodel.proto.TrackableObjectGraph.newBuilder();
-        for (TrackableObjectGraph.Node n : graph.nodes()) {
-            var node = proto.addNodesBuilder();
-            for (TrackableObjectGraph.Child c : n.children()) {
-                node.addChildren(ObjectReference.newBuilder().setNodeId(c.nodeId()).setLocalName(c.localName()));
-            }
-            for (TrackableObjectGraph.Attribute a : n.attributes()) {
-                node.addAttributesBuilder().setName(a.name()).setFullName(a.fullName()).setCheckpointKey(a.checkpointKey());
-            }
-            for (TrackableObjectGraph.SlotVariable s : n.slotVariables()) {
-                node.addSlotVariables(SlotVariableReference.newBuilder().setOriginalVariableNodeId(s.originalVariableNodeId())
-                        .setSlotName(s.slotName()).setSlotVariableNodeId(s.slotVariableNodeId()));
-            }
-        }
-        return proto.build().toByteString();
     }
 }

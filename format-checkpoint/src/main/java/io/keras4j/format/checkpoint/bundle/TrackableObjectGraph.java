@@ -42,6 +42,9 @@ public final class TrackableObjectGraph {
 
     public Node root() { return nodes.get(0); }
 
+    /** TensorFlow's wire format, as a checkpoint stores it under {@link #KEY} (a SavedModel's saver embeds it too). */
+    public byte[] toBytes() { return ObjectGraphCodec.serialize(this); }
+
     /** The node reached from {@code from} through the named children, e.g. {@code child(root, "model", "_operations")}. */
     public Optional<Integer> path(int from, String... names) {
         int at = from;
