@@ -33,8 +33,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Models old Keras versions saved (1.x and 2.x, Theano and TensorFlow; DL4J's test resources, with the predictions
- * Keras made at the time) written as SavedModels: real TensorFlow must serve each one ({@code tf.saved_model.load})
- * and tf_keras must restore it as a Keras model ({@code tf_keras.models.load_model}), both predicting what the
+ * Keras made at the time) written as SavedModels: real TensorFlow must serve each one ({@code tf.saved_model.load},
+ * and TF1 session loading through the saver as TensorFlow Serving does) and tf_keras must restore it as a Keras
+ * model ({@code tf_keras.models.load_model}), all predicting what the
  * original Keras predicted. Models the SavedModel writer refuses are listed in the output.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -88,9 +89,10 @@ class PublicSavedModelWriteTest {
                     .put("rtol", RTOL).put("atol", ATOL).build();
             cases.add(base.with("id", id + " serving").with("loader", "tf.saved_model.load")
                     .with("input_keys", strings(inputKeys)).with("output_keys", strings(outputKeys)));
+            cases.add(base.with("id", id + " tf1").with("loader", "tf1.saved_model.loader")
+                    .with("input_keys", strings(inputKeys)).with("output_keys", strings(outputKeys)));
             cases.add(base.with("id", id + " tf_keras").with("loader", "tf_keras.load_model"));
-            caseIds.add(id + " serving");
-            caseIds.add(id + " tf_keras");
+            caseIds.addAll(List.of(id + " serving", id + " tf1", id + " tf_keras"));
         }
         Path casesFile = out.resolve("cases.json");
         Files.writeString(casesFile, KerasJson.toText(new JsonArray(new ArrayList<>(cases)), true));

@@ -61,6 +61,8 @@ class ZooWriteTest {
             new Writer("checkpoint-k2", "ckpt-k2/ckpt", "checkpoint", Dialect.KERAS2, "tf_keras.load_weights", "h5-k2", Map.of()),
             new Writer("checkpoint-k3", "ckpt-k3/ckpt", "checkpoint", Dialect.KERAS3, "keras3.checkpoint_read", "keras", Map.of()),
             new Writer("savedmodel", "savedmodel", "savedmodel", Dialect.KERAS3, "tf.saved_model.load", null, Map.of()),
+            // The same SavedModel restored through its saver_def, as saved_model_cli and TensorFlow Serving do.
+            new Writer("savedmodel-tf1", "savedmodel-tf1", "savedmodel", Dialect.KERAS3, "tf1.saved_model.loader", null, Map.of()),
             // The same SavedModel again, restored as a Keras model from its keras_metadata.pb.
             new Writer("savedmodel-tf-keras", "savedmodel-tf-keras", "savedmodel", Dialect.KERAS2, "tf_keras.load_model", null, Map.of()),
             // Architecture JSON + a TensorFlow checkpoint of the weights into an archive (keras4j convert ARCH --weights CKPT).

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Writes zoo models (Keras 3 {@code model.keras}, tf_keras SavedModels) as serving SavedModels and converts the
  * tf_keras SavedModels to {@code .keras} and {@code .h5}. With {@code -Dkeras4j.savedmodel.export=DIR} the outputs stay in DIR with
  * a {@code cases.json} for {@code oracle/reverse_check.py}: {@code tf.saved_model.load} serves each written
- * SavedModel, {@code tf_keras.load_model} restores it as a Keras model, {@code keras3.load_model} loads each converted {@code .keras} and {@code tf_keras.load_model} each {@code .h5}, all compared with Keras's outputs.
+ * SavedModel (and TF1 session loading restores it through its saver), {@code tf_keras.load_model} restores it as a Keras model, {@code keras3.load_model} loads each converted {@code .keras} and {@code tf_keras.load_model} each {@code .h5}, all compared with Keras's outputs.
  */
 class SavedModelWriterTest {
     private final SavedModelCodec codec = new SavedModelCodec();
@@ -79,6 +79,8 @@ class SavedModelWriterTest {
             }
             c.put("output_keys", JsonArray.of(outputKeys.stream().map(io.keras4j.json.JsonValue::of).toArray(io.keras4j.json.JsonValue[]::new)));
             cases.add(c.build());
+            cases.add(c.put("id", id + "-savedmodel-tf1").put("loader", "tf1.saved_model.loader").build());
+            c.put("id", id + "-savedmodel").put("loader", "tf.saved_model.load");
             assertThat(target.resolve("keras_metadata.pb")).as(id + ": the tf.keras structure is written").isRegularFile();
             cases.add(testCase(id + "-savedmodel-as-keras", "tf_keras.load_model", target, dir, custom, model).build());
             if (dir.getParent().getFileName().toString().equals("multi_io")) {
