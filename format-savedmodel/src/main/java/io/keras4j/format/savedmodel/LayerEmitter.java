@@ -13,99 +13,225 @@ import io.keras4j.format.savedmodel.proto.DataType;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
+import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Weight;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 
 /**
  * Emits the TensorFlow ops of one Keras layer call, the way Keras's own TensorFlow backend computes it (MatMul +
- * BiasAdd, Conv2D, FusedBatchNorm's inference formula, MaxPool, ...). Float32 models, channels_last data.
+ * BiasAdd, Conv2D, FusedBatchNorm's inference formula, MaxPool, ...), and the Keras mask of its output. Float32
+ * models, channels_last data. Recurrent layers, attention, normalization and Keras 3 operation nodes have their
+ * own emitters.
  */
 final class LayerEmitter {
     /** Layers that are the identity at inference time. */
     private static final Set<String> IDENTITY = Set.of("Dropout", "SpatialDropout1D", "SpatialDropout2D",
             "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization", "Identity");
+    /** Layers whose output keeps their input's mask (Keras's {@code supports_masking} pass-through); others drop it. */
+    private static final Set<String> MASK_KEEPING = Set.of("Dense", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax",
+            "BatchNormalization", "LayerNormalization");
+    private static final Set<String> MERGES = Set.of("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum");
+    private static final Set<String> WRAPPED_MODELS = Set.of("Sequential", "Functional", "Model");
 
     private static final AttrValue FLOAT = type(DataType.DT_FLOAT);
     private static final AttrValue INT32 = type(DataType.DT_INT32);
 
     private final TfFunction f;
+    private final TfOps ops;
     /** Reads a weight's variable inside the function. */
     private final Function<Weight, Tensor> read;
+    private final Activations activations;
+    private final NormalizationEmitter normalization;
+    private final RecurrentEmitter recurrent;
+    private final AttentionEmitter attention;
+    private final OperationEmitter operations;
 
     LayerEmitter(TfFunction f, Function<Weight, Tensor> read) {
         this.f = f;
+        this.ops = new TfOps(f);
         this.read = read;
+        this.activations = new Activations(ops);
+        this.normalization = new NormalizationEmitter(ops, read);
+        this.recurrent = new RecurrentEmitter(ops, read, activations);
+        this.attention = new AttentionEmitter(ops, read);
+        this.operations = new OperationEmitter(ops);
     }
 
-    /** The outputs of {@code layer} applied to {@code in}; {@code outShapes} are Keras's static output shapes. */
-    List<Tensor> emit(Layer layer, List<Tensor> in, List<long[]> outShapes) {
+    /** The outputs of one layer call, with their masks. */
+    List<KerasTensor> emit(LayerCall call) {
+        Layer layer = call.layer();
+        if (layer.isOperation()) return List.of(KerasTensor.of(operations.emit(call)));
+        switch (layer.className()) {
+            case "LSTM": case "GRU": case "SimpleRNN": return recurrent.emit(call);
+            case "Bidirectional": return List.of(bidirectional(call));
+            case "TimeDistributed": return List.of(timeDistributed(call));
+            case "MultiHeadAttention": return List.of(attention.multiHeadAttention(call));
+            case "Embedding": return List.of(embedding(call));
+            case "Masking": return List.of(masking(call));
+            case "GlobalAveragePooling1D": return List.of(KerasTensor.of(globalPool(call)));
+            case "Concatenate": return List.of(new KerasTensor(concatenate(call), concatenatedMask(call)));
+            default:
+                break;
+        }
+        Tensor value = value(call);
+        if (MERGES.contains(layer.className())) return List.of(new KerasTensor(value, mergedMask(call)));
+        boolean keepsMask = MASK_KEEPING.contains(layer.className()) || IDENTITY.contains(layer.className());
+        return List.of(new KerasTensor(value, keepsMask ? call.input().mask() : null));
+    }
+
+    /** A DT_BOOL mask from a mask tensor a Keras 3 node names (usually already boolean). */
+    Tensor asMask(String n, Tensor t) { return ops.cast(n, t, DataType.DT_BOOL); }
+
+    /** The output value of the layers whose mask follows a simple rule. */
+    private Tensor value(LayerCall call) {
+        Layer layer = call.layer();
         String cls = layer.className();
         JsonObject c = layer.config();
         String n = layer.name();
-        long[] out = outShapes.isEmpty() ? in.get(0).shape() : outShapes.get(0);
-        if (IDENTITY.contains(cls)) return List.of(in.get(0));
+        long[] out = call.outputShape();
+        List<Tensor> in = call.inputs().stream().map(KerasTensor::value).toList();
         Tensor x = in.get(0);
+        if (IDENTITY.contains(cls)) return x;
         switch (cls) {
-            case "Dense": return List.of(activation(layer, dense(layer, x, out), out));
-            case "Activation": return List.of(activation(n, layer.activation().orElse("linear"), c, x, out));
-            case "ReLU": return List.of(relu(layer, x, out));
+            case "Dense": return activation(call, dense(layer, x, out));
+            case "Activation": return activations.apply(n, n + "/" + layer.activation().orElse("linear"),
+                    layer.activation().orElse("linear"), x, call.dialect()).withShape(out);
+            case "ReLU": return relu(layer, x, out);
             case "LeakyReLU": {
                 double slope = c.getDouble("negative_slope", c.getDouble("alpha", 0.3));
-                return List.of(f.op("LeakyRelu", n, out, List.of(x.ref()), Map.of("T", FLOAT, "alpha", flt((float) slope))));
+                return f.op("LeakyRelu", n, out, List.of(x.ref()), Map.of("T", FLOAT, "alpha", flt((float) slope)));
             }
             case "ELU": {
                 if (c.getDouble("alpha", 1.0) != 1.0) throw unsupported(layer, "alpha other than 1");
-                return List.of(f.op("Elu", n, out, List.of(x.ref()), Map.of("T", FLOAT)));
+                return f.op("Elu", n, out, List.of(x.ref()), Map.of("T", FLOAT));
             }
-            case "Softmax": return List.of(softmax(n, x, c, out));
-            case "Conv1D": case "Conv2D": case "DepthwiseConv2D": return List.of(activation(layer, conv(layer, x, out), out));
-            case "BatchNormalization": return List.of(batchNorm(layer, x, out));
+            case "Softmax": return softmax(n, x, c, out);
+            case "Conv1D": case "Conv2D": case "DepthwiseConv2D": return activation(call, conv(layer, x, out));
+            case "BatchNormalization": return normalization.batchNormalization(call);
+            case "LayerNormalization": return normalization.layerNormalization(call);
             case "MaxPooling1D": case "MaxPooling2D": case "AveragePooling1D": case "AveragePooling2D":
-                return List.of(pool(layer, x, out));
-            case "GlobalAveragePooling1D": case "GlobalAveragePooling2D": case "GlobalMaxPooling1D": case "GlobalMaxPooling2D":
-                return List.of(globalPool(layer, x, out));
-            case "Flatten": case "Reshape": return List.of(reshape(n, x, out));
-            case "Add": return List.of(fold("AddV2", n, in, out));
-            case "Subtract": return List.of(f.op("Sub", n, out, List.of(in.get(0).ref(), in.get(1).ref()), Map.of("T", FLOAT)));
-            case "Multiply": return List.of(fold("Mul", n, in, out));
-            case "Maximum": return List.of(fold("Maximum", n, in, out));
-            case "Minimum": return List.of(fold("Minimum", n, in, out));
+                return pool(layer, x, out);
+            case "GlobalAveragePooling2D": case "GlobalMaxPooling1D": case "GlobalMaxPooling2D": return globalPool(call);
+            case "Flatten": case "Reshape": return ops.reshape(n + "/Reshape", x, checkedShape(layer, out));
+            case "Add": return fold("AddV2", n, in, out);
+            case "Subtract": return f.op("Sub", n, out, List.of(in.get(0).ref(), in.get(1).ref()), Map.of("T", FLOAT));
+            case "Multiply": return fold("Mul", n, in, out);
+            case "Maximum": return fold("Maximum", n, in, out);
+            case "Minimum": return fold("Minimum", n, in, out);
             case "Average": {
                 Tensor sum = fold("AddV2", n + "/sum", in, out);
-                Tensor count = f.scalarFloat(n + "/count", in.size());
-                return List.of(f.op("RealDiv", n, out, List.of(sum.ref(), count.ref()), Map.of("T", FLOAT)));
+                return ops.div(n, sum, ops.scalar(n + "/count", in.size())).withShape(out);
             }
-            case "Concatenate": {
-                List<String> refs = new ArrayList<>();
-                for (Tensor t : in) refs.add(t.ref());
-                refs.add(f.scalarInt32(n + "/axis", c.getInt("axis", -1)).ref());
-                return List.of(f.op("ConcatV2", n, out, refs, Map.of("T", FLOAT, "N", ints1(in.size()), "Tidx", INT32)));
-            }
-            case "Embedding": return List.of(embedding(layer, x, out));
-            case "ZeroPadding2D": return List.of(zeroPadding2d(layer, x, out));
+            case "ZeroPadding2D": return zeroPadding2d(layer, x, out);
             default: throw unsupported(layer, "no TensorFlow translation of this layer class");
         }
+    }
+
+    private Tensor activation(LayerCall call, Tensor y) {
+        String name = call.layer().activation().orElse("linear");
+        return activations.apply(call.name(), call.name() + "/" + name, name, y, call.dialect()).withShape(y.shape());
+    }
+
+    /**
+     * Keras merges combine masks: Keras 3 ORs them (none if any input is unmasked), Keras 2 ANDs the masks present.
+     */
+    private Tensor mergedMask(LayerCall call) {
+        List<Tensor> masks = call.inputs().stream().map(KerasTensor::mask).toList();
+        boolean keras3 = call.dialect() == Dialect.KERAS3;
+        if (keras3 && masks.contains(null)) return null;
+        List<Tensor> present = masks.stream().filter(Objects::nonNull).toList();
+        if (present.isEmpty()) return null;
+        Tensor acc = present.get(0);
+        for (int i = 1; i < present.size(); i++) {
+            acc = ops.logical(keras3 ? "LogicalOr" : "LogicalAnd", call.name() + "/mask_" + i, acc, present.get(i));
+        }
+        return acc;
+    }
+
+    private Tensor concatenate(LayerCall call) {
+        List<Tensor> in = call.inputs().stream().map(KerasTensor::value).toList();
+        return ops.concat(call.name(), in, call.config().getInt("axis", -1)).withShape(call.outputShape());
+    }
+
+    /**
+     * Concatenating along the last axis, Keras concatenates the inputs' masks (an unmasked input counts as all
+     * kept) and reduces them over that axis: Keras 3 with {@code any}, Keras 2 with {@code all}, as merges combine them.
+     */
+    private Tensor concatenatedMask(LayerCall call) {
+        if (call.inputs().stream().allMatch(in -> in.mask() == null)) return null;
+        int axis = call.config().getInt("axis", -1);
+        if (axis != -1 && axis != call.input().value().rank() - 1) throw unsupported(call.layer(), "concatenating masked inputs along axis " + axis);
+        return mergedMask(call);
+    }
+
+    /** The wrapped layer on {@code [batch * steps, ...]}, by folding the steps into the batch axis and back. */
+    private KerasTensor timeDistributed(LayerCall call) {
+        Layer layer = call.layer();
+        String n = layer.name();
+        KerasTensor in = call.input();
+        Tensor x = in.value();
+        long[] out = call.outputShape();
+        Layer inner = wrapped(layer, call.config().getObject("layer"), layer.weights());
+        Tensor folded = ops.reshape(n + "/fold", x, checkedShape(layer, foldSteps(x.shape())));
+        List<KerasTensor> y = emit(call.inner(inner, List.of(KerasTensor.of(folded)), List.of(foldSteps(out))));
+        Tensor unfolded = ops.reshapeLeading(n + "/unfold", y.get(0).value(), x, 2, java.util.Arrays.copyOfRange(out, 2, out.length));
+        return new KerasTensor(unfolded, in.mask());
+    }
+
+    private KerasTensor bidirectional(LayerCall call) {
+        Layer layer = call.layer();
+        JsonObject forwardEntry = call.config().getObject("layer");
+        JsonValue backwardValue = call.config().get("backward_layer");
+        JsonObject backwardEntry = backwardValue.isObject() ? backwardValue.asObject() : flipped(forwardEntry);
+        List<Weight> all = layer.weights();
+        int half = all.size() / 2;
+        Layer forward = wrapped(layer, directed("forward_", forwardEntry), all.subList(0, half));
+        Layer backward = wrapped(layer, directed("backward_", backwardEntry), all.subList(half, all.size()));
+        return recurrent.bidirectional(call, forward, backward);
+    }
+
+    /** Keras's Bidirectional builds its backward layer from the forward one's config with go_backwards flipped. */
+    private static JsonObject flipped(JsonObject entry) {
+        JsonObject config = entry.getObject("config");
+        return entry.with("config", config.with("go_backwards", !config.getBoolean("go_backwards", false)));
+    }
+
+    /** Keras names Bidirectional's inner layers {@code forward_<name>} and {@code backward_<name>}; tf.keras saves the bare name. */
+    private static JsonObject directed(String prefix, JsonObject entry) {
+        JsonObject config = entry.getObject("config");
+        String name = config.getString("name", entry.getString("class_name", "rnn").toLowerCase(java.util.Locale.ROOT));
+        return name.startsWith(prefix) ? entry : entry.with("config", config.with("name", prefix + name));
+    }
+
+    /** A wrapper's inner layer from its serialized entry; the wrapper owns its weights. */
+    private static Layer wrapped(Layer wrapper, JsonObject entry, List<Weight> weights) {
+        String className = entry.getString("class_name", "?");
+        if (WRAPPED_MODELS.contains(className)) throw unsupported(wrapper, "a wrapped " + className + " model");
+        JsonObject config = entry.getObject("config");
+        String name = wrapper.name() + "/" + config.getString("name", className.toLowerCase(java.util.Locale.ROOT));
+        return Layer.builder(name, className).config(config).entry(entry.without("config", "class_name")).weights(weights).build();
+    }
+
+    /** {@code [batch, steps, rest...]} to {@code [batch * steps, rest...]} (-1 when either is unknown). */
+    private static long[] foldSteps(long[] shape) {
+        long[] out = new long[shape.length - 1];
+        out[0] = shape[0] < 0 || shape[1] < 0 ? -1 : shape[0] * shape[1];
+        System.arraycopy(shape, 2, out, 1, shape.length - 2);
+        return out;
     }
 
     private Tensor dense(Layer layer, Tensor x, long[] out) {
         String n = layer.name();
         Tensor kernel = read.apply(weight(layer, 0));
-        Tensor flat = x;
-        if (x.rank() > 2) flat = reshapeTo(n + "/flatten", x, new long[] {-1, x.dim(-1)});
-        Tensor y = f.op("MatMul", n + "/MatMul", new long[] {-1, out[out.length - 1]}, List.of(flat.ref(), kernel.ref()),
-                Map.of("T", FLOAT, "transpose_a", bool(false), "transpose_b", bool(false)));
-        if (layer.useBias()) y = biasAdd(n, y, read.apply(weight(layer, 1)));
-        return x.rank() > 2 ? reshapeTo(n + "/unflatten", y, out) : y.withShape(out);
-    }
-
-    private Tensor biasAdd(String n, Tensor y, Tensor bias) {
-        return f.op("BiasAdd", n + "/BiasAdd", y.shape(), List.of(y.ref(), bias.ref()),
-                Map.of("T", FLOAT, "data_format", str("NHWC")));
+        Tensor flat = x.rank() > 2 ? ops.reshape(n + "/flatten", x, checkedShape(layer, new long[] {-1, x.dim(-1)})) : x;
+        Tensor y = ops.matMul(n + "/MatMul", flat, kernel);
+        if (layer.useBias()) y = ops.biasAdd(n + "/BiasAdd", y, read.apply(weight(layer, 1)));
+        return x.rank() > 2 ? ops.reshapeLeading(n + "/unflatten", y, x, x.rank() - 1, new long[] {out[out.length - 1]}) : y.withShape(out);
     }
 
     private Tensor conv(Layer layer, Tensor x, long[] out) {
@@ -148,34 +274,8 @@ final class LayerEmitter {
         if (oneD) {
             y = f.op("Squeeze", n + "/Squeeze", out, List.of(y.ref()), Map.of("T", FLOAT, "squeeze_dims", ints(1)));
         }
-        if (layer.useBias()) y = biasAdd(n, y, read.apply(weight(layer, 1)));
+        if (layer.useBias()) y = ops.biasAdd(n + "/BiasAdd", y, read.apply(weight(layer, 1)));
         return y.withShape(out);
-    }
-
-    /** Inference: {@code (x - mean) * gamma / sqrt(var + eps) + beta}, folded into one multiply and one add. */
-    private Tensor batchNorm(Layer layer, Tensor x, long[] out) {
-        String n = layer.name();
-        JsonObject c = layer.config();
-        JsonValue axis = c.get("axis");
-        long ax = axis instanceof JsonArray a ? (a.size() == 1 ? a.toLongs()[0] : Long.MIN_VALUE) : c.getLong("axis", -1);
-        if (ax != -1 && ax != x.rank() - 1) throw unsupported(layer, "normalization over an axis other than the last");
-        boolean scale = c.getBoolean("scale", true);
-        boolean center = c.getBoolean("center", true);
-        int i = 0;
-        Tensor gamma = scale ? read.apply(weight(layer, i++)) : null;
-        Tensor beta = center ? read.apply(weight(layer, i++)) : null;
-        Tensor mean = read.apply(weight(layer, i++));
-        Tensor variance = read.apply(weight(layer, i));
-        long[] p = mean.shape();
-        Tensor eps = f.scalarFloat(n + "/epsilon", (float) c.getDouble("epsilon", 1e-3));
-        Tensor inv = f.op("Rsqrt", n + "/Rsqrt", p, List.of(f.op("AddV2", n + "/add_eps", p,
-                List.of(variance.ref(), eps.ref()), Map.of("T", FLOAT)).ref()), Map.of("T", FLOAT));
-        if (gamma != null) inv = f.op("Mul", n + "/scale", p, List.of(inv.ref(), gamma.ref()), Map.of("T", FLOAT));
-        Tensor shift = f.op("Mul", n + "/mean_scaled", p, List.of(mean.ref(), inv.ref()), Map.of("T", FLOAT));
-        shift = beta != null ? f.op("Sub", n + "/shift", p, List.of(beta.ref(), shift.ref()), Map.of("T", FLOAT))
-                : f.op("Sub", n + "/shift", p, List.of(f.scalarFloat(n + "/zero", 0f).ref(), shift.ref()), Map.of("T", FLOAT));
-        Tensor y = f.op("Mul", n + "/mul", out, List.of(x.ref(), inv.ref()), Map.of("T", FLOAT));
-        return f.op("AddV2", n + "/add", out, List.of(y.ref(), shift.ref()), Map.of("T", FLOAT));
     }
 
     private Tensor pool(Layer layer, Tensor x, long[] out) {
@@ -199,23 +299,58 @@ final class LayerEmitter {
         return y;
     }
 
-    private Tensor globalPool(Layer layer, Tensor x, long[] out) {
+    /** GlobalAveragePooling1D of a masked sequence averages the kept steps: {@code sum(x * m) / sum(m)}, as Keras. */
+    private Tensor globalPool(LayerCall call) {
+        Layer layer = call.layer();
         checkChannelsLast(layer);
         String n = layer.name();
+        Tensor x = call.input().value();
+        Tensor mask = call.maskArgument(0);
+        boolean keepDims = layer.config().getBoolean("keepdims", false);
         int[] axes = layer.className().endsWith("1D") ? new int[] {1} : new int[] {1, 2};
-        Tensor reduce = f.constInt32(n + "/axes", axes);
+        if (mask != null && layer.className().equals("GlobalAveragePooling1D")) {
+            Tensor weights = ops.expandDims(n + "/mask_weights", ops.cast(n + "/mask_float", mask, DataType.DT_FLOAT), -1);
+            Tensor sum = ops.reduce("Sum", n + "/masked_sum", ops.mul(n + "/masked", x, weights), keepDims, axes);
+            return ops.div(n + "/masked_mean", sum, ops.reduce("Sum", n + "/kept_steps", weights, keepDims, axes)).withShape(call.outputShape());
+        }
         String op = layer.className().startsWith("GlobalMax") ? "Max" : "Mean";
-        return f.op(op, n + "/" + op, out, List.of(x.ref(), reduce.ref()),
-                Map.of("T", FLOAT, "Tidx", INT32, "keep_dims", bool(layer.config().getBoolean("keepdims", false))));
+        return ops.reduce(op, n + "/" + op, x, keepDims, axes).withShape(call.outputShape());
     }
 
-    private Tensor embedding(Layer layer, Tensor x, long[] out) {
+    /** Row lookup; with {@code mask_zero} id 0 masks its step. */
+    private KerasTensor embedding(LayerCall call) {
+        Layer layer = call.layer();
         String n = layer.name();
+        Tensor x = call.input().value();
         Tensor table = read.apply(weight(layer, 0));
-        Tensor ids = x.dtype() == DataType.DT_INT32 ? x : f.op("Cast", n + "/Cast", x.shape(), List.of(x.ref()),
-                Map.of("SrcT", type(x.dtype()), "DstT", INT32, "Truncate", bool(false)), DataType.DT_INT32);
-        return f.op("GatherV2", n + "/GatherV2", out, List.of(table.ref(), ids.ref(), f.scalarInt32(n + "/axis", 0).ref()),
+        Tensor ids = ops.cast(n + "/Cast", x, DataType.DT_INT32);
+        Tensor y = f.op("GatherV2", n + "/GatherV2", call.outputShape(), List.of(table.ref(), ids.ref(), f.scalarInt32(n + "/axis", 0).ref()),
                 Map.of("Tparams", FLOAT, "Tindices", INT32, "Taxis", INT32, "batch_dims", AttrValue.newBuilder().setI(0).build()));
+        Tensor mask = layer.config().getBoolean("mask_zero", false)
+                ? ops.compare("NotEqual", n + "/mask", x, ops.scalarLike(n + "/zero", x, 0)) : null;
+        return new KerasTensor(y, mask);
+    }
+
+    /**
+     * {@code Masking}: a step whose features all equal {@code mask_value} is masked and zeroed, as Keras computes it:
+     * {@code keep = any(x != mask_value, axis=-1)}, {@code x * keep}.
+     */
+    private KerasTensor masking(LayerCall call) {
+        String n = call.name();
+        Tensor x = call.input().value();
+        Tensor differs = ops.compare("NotEqual", n + "/NotEqual", x,
+                ops.scalar(n + "/mask_value", (float) call.config().getDouble("mask_value", 0.0)));
+        Tensor keep = ops.reduce("Any", n + "/keep", differs, true, -1);
+        Tensor y = ops.mul(n + "/masked", x, ops.cast(n + "/keep_float", keep, DataType.DT_FLOAT));
+        return new KerasTensor(y.withShape(call.outputShape()), ops.reduce("Any", n + "/mask", differs, false, -1));
+    }
+
+    /** {@code shape} when at most one of its dimensions is unknown, as a static Reshape needs. */
+    private static long[] checkedShape(Layer layer, long[] shape) {
+        if (java.util.Arrays.stream(shape).filter(d -> d < 0).count() > 1) {
+            throw unsupported(layer, "a reshape to " + java.util.Arrays.toString(shape) + " with more than one dimension unknown before run time");
+        }
+        return shape;
     }
 
     private Tensor zeroPadding2d(Layer layer, Tensor x, long[] out) {
@@ -257,40 +392,6 @@ final class LayerEmitter {
         return f.op("Softmax", n, out, List.of(x.ref()), Map.of("T", FLOAT));
     }
 
-    private Tensor activation(Layer layer, Tensor x, long[] out) {
-        return activation(layer.name(), layer.activation().orElse("linear"), layer.config(), x, out);
-    }
-
-    private Tensor activation(String n, String name, JsonObject c, Tensor x, long[] out) {
-        String at = n + "/" + name;
-        switch (name) {
-            case "linear": return x;
-            case "relu": return f.op("Relu", at, out, List.of(x.ref()), Map.of("T", FLOAT));
-            case "relu6": return f.op("Relu6", at, out, List.of(x.ref()), Map.of("T", FLOAT));
-            case "sigmoid": return f.op("Sigmoid", at, out, List.of(x.ref()), Map.of("T", FLOAT));
-            case "tanh": return f.op("Tanh", at, out, List.of(x.ref()), Map.of("T", FLOAT));
-            case "elu": return f.op("Elu", at, out, List.of(x.ref()), Map.of("T", FLOAT));
-            case "selu": return f.op("Selu", at, out, List.of(x.ref()), Map.of("T", FLOAT));
-            case "softplus": return f.op("Softplus", at, out, List.of(x.ref()), Map.of("T", FLOAT));
-            case "softsign": return f.op("Softsign", at, out, List.of(x.ref()), Map.of("T", FLOAT));
-            case "exponential": return f.op("Exp", at, out, List.of(x.ref()), Map.of("T", FLOAT));
-            case "softmax": return softmax(at, x, JsonObject.EMPTY, out);
-            case "swish": case "silu": {
-                Tensor s = f.op("Sigmoid", at + "/Sigmoid", out, List.of(x.ref()), Map.of("T", FLOAT));
-                return f.op("Mul", at, out, List.of(x.ref(), s.ref()), Map.of("T", FLOAT));
-            }
-            case "gelu": {
-                // Keras's default gelu is the exact one: x * (1 + erf(x / sqrt(2))) / 2.
-                Tensor scaled = f.op("Mul", at + "/scaled", out, List.of(x.ref(), f.scalarFloat(at + "/inv_sqrt2", (float) (1 / Math.sqrt(2))).ref()), Map.of("T", FLOAT));
-                Tensor erf = f.op("Erf", at + "/Erf", out, List.of(scaled.ref()), Map.of("T", FLOAT));
-                Tensor onePlus = f.op("AddV2", at + "/one_plus", out, List.of(erf.ref(), f.scalarFloat(at + "/one", 1f).ref()), Map.of("T", FLOAT));
-                Tensor half = f.op("Mul", at + "/half_x", out, List.of(x.ref(), f.scalarFloat(at + "/half", 0.5f).ref()), Map.of("T", FLOAT));
-                return f.op("Mul", at, out, List.of(half.ref(), onePlus.ref()), Map.of("T", FLOAT));
-            }
-            default: throw new UnsupportedModelException("layer '" + n + "': activation '" + name + "' has no TensorFlow translation yet");
-        }
-    }
-
     private Tensor fold(String op, String n, List<Tensor> in, long[] out) {
         Tensor acc = in.get(0);
         for (int i = 1; i < in.size(); i++) {
@@ -299,23 +400,7 @@ final class LayerEmitter {
         return acc;
     }
 
-    private Tensor reshape(String n, Tensor x, long[] out) { return reshapeTo(n, x, out); }
-
-    /** Reshape to a static shape whose only unknown dimension is the batch (written as -1). */
-    private Tensor reshapeTo(String n, Tensor x, long[] shape) {
-        int[] dims = new int[shape.length];
-        int unknown = 0;
-        for (int i = 0; i < shape.length; i++) {
-            dims[i] = (int) shape[i];
-            if (shape[i] < 0) unknown++;
-        }
-        if (unknown > 1) throw new UnsupportedModelException("layer '" + n + "': reshape to " + java.util.Arrays.toString(shape)
-                + " has more than one dimension unknown before run time");
-        Tensor target = f.constInt32(n + "/shape", dims);
-        return f.op("Reshape", n + "/Reshape", shape, List.of(x.ref(), target.ref()), Map.of("T", FLOAT, "Tshape", INT32));
-    }
-
-    private static Weight weight(Layer layer, int i) {
+    static Weight weight(Layer layer, int i) {
         if (layer.weights().size() <= i) {
             throw new UnsupportedModelException("layer '" + layer.name() + "' (" + layer.className() + ") has "
                     + layer.weights().size() + " weights; its TensorFlow translation needs weight " + i);
@@ -330,15 +415,13 @@ final class LayerEmitter {
         return values.length == 1 ? new long[] {values[0], values[0]} : values;
     }
 
-    private static AttrValue ints1(int v) { return AttrValue.newBuilder().setI(v).build(); }
-
     private static void checkChannelsLast(Layer layer) {
         if (layer.dataFormat().map(d -> d.equals("channels_first")).orElse(false)) {
             throw unsupported(layer, "channels_first data");
         }
     }
 
-    private static UnsupportedModelException unsupported(Layer layer, String what) {
+    static UnsupportedModelException unsupported(Layer layer, String what) {
         return new UnsupportedModelException("layer '" + layer.name() + "' (" + layer.className() + "): " + what
                 + "; the model cannot be written as a TensorFlow graph yet, nothing was written", SavedModelCodec.NAME, null, layer.name(), null);
     }

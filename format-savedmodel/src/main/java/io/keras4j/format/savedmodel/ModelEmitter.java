@@ -15,48 +15,59 @@ import java.util.Map;
 
 /**
  * Emits a Keras model's forward pass into a {@link TfFunction}, layer call by layer call in dependency order;
- * nested models are inlined. Static shapes come from keras4j's shape inference ({@link ModelShapes}).
+ * nested models are inlined. Keras masks travel with the values ({@link KerasTensor}); Keras 3 nodes that name
+ * their masks explicitly ({@link CallSite}) take those instead. Static shapes come from keras4j's shape inference
+ * ({@link ModelShapes}).
  */
 final class ModelEmitter {
     private final LayerEmitter layers;
 
     ModelEmitter(LayerEmitter layers) { this.layers = layers; }
 
+    /** The model's output values for these input values. */
     List<Tensor> emit(Model model, List<Tensor> inputs) {
+        return emitMasked(model, inputs.stream().map(KerasTensor::of).toList()).stream().map(KerasTensor::value).toList();
+    }
+
+    private List<KerasTensor> emitMasked(Model model, List<KerasTensor> inputs) {
         Map<String, List<List<long[]>>> shapes = ModelShapes.of(model).layerOutputShapes();
         boolean chain = model.isSequential() || model.layers().stream().allMatch(l -> l.inboundNodes().isEmpty());
         return chain ? chain(model, inputs, shapes) : graph(model, inputs, shapes);
     }
 
-    private List<Tensor> chain(Model model, List<Tensor> inputs, Map<String, List<List<long[]>>> shapes) {
-        List<Tensor> x = inputs;
+    private List<KerasTensor> chain(Model model, List<KerasTensor> inputs, Map<String, List<List<long[]>>> shapes) {
+        List<KerasTensor> x = inputs;
         for (Layer layer : model.layers()) {
             if (layer.className().equals("InputLayer")) continue;
-            x = call(layer, x, shapes.getOrDefault(layer.name(), List.of()), 0);
+            List<List<long[]>> callShapes = shapes.getOrDefault(layer.name(), List.of());
+            x = call(new LayerCall(layer, x, null, callShapes.isEmpty() ? List.of() : callShapes.get(0), null, model.dialect()));
         }
         return x;
     }
 
-    private List<Tensor> graph(Model model, List<Tensor> inputs, Map<String, List<List<long[]>>> shapes) {
-        Map<TensorRef, Tensor> values = new HashMap<>();
+    private List<KerasTensor> graph(Model model, List<KerasTensor> inputs, Map<String, List<List<long[]>>> shapes) {
+        Map<TensorRef, KerasTensor> values = new HashMap<>();
         for (int i = 0; i < model.inputs().size(); i++) values.put(new TensorRef(model.inputs().get(i).layer(), 0, 0), inputs.get(i));
-        record Pending(Layer layer, int node, InboundNode inbound) {}
+        record Pending(Layer layer, int node, InboundNode inbound, CallSite site) {}
         List<Pending> pending = new ArrayList<>();
         Map<String, Integer> offsets = nestedModelNodeOffsets(model);
         for (Layer layer : model.layers()) {
             if (layer.className().equals("InputLayer")) continue;
             int offset = offsets.getOrDefault(layer.name(), 0);
-            for (int n = 0; n < layer.inboundNodes().size(); n++) pending.add(new Pending(layer, n + offset, layer.inboundNodes().get(n)));
+            for (int n = 0; n < layer.inboundNodes().size(); n++) {
+                InboundNode inbound = layer.inboundNodes().get(n);
+                pending.add(new Pending(layer, n + offset, inbound, CallSite.of(inbound)));
+            }
         }
         Map<String, Integer> calls = new HashMap<>();
         while (!pending.isEmpty()) {
             boolean progressed = false;
             for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
                 Pending p = it.next();
-                if (!p.inbound().inputs().stream().allMatch(values::containsKey)) continue;
-                List<Tensor> in = p.inbound().inputs().stream().map(values::get).toList();
+                if (!p.site().dependencies().stream().allMatch(values::containsKey)) continue;
                 int call = calls.merge(p.layer().name(), 1, Integer::sum) - 1;
-                List<Tensor> out = call(p.layer(), in, shapes.getOrDefault(p.layer().name(), List.of()), call);
+                List<KerasTensor> out = call(layerCall(model, p.layer(), p.inbound(), p.site(), values,
+                        shapes.getOrDefault(p.layer().name(), List.of()), call));
                 for (int t = 0; t < out.size(); t++) values.put(new TensorRef(p.layer().name(), p.node(), t), out.get(t));
                 it.remove();
                 progressed = true;
@@ -64,22 +75,43 @@ final class ModelEmitter {
             if (!progressed) {
                 Pending p = pending.get(0);
                 throw new UnsupportedModelException("model '" + model.name() + "': layer '" + p.layer().name()
-                        + "' consumes " + p.inbound().inputs() + ", which no layer produces");
+                        + "' consumes " + p.site().dependencies() + ", which no layer produces");
             }
         }
-        List<Tensor> outputs = new ArrayList<>();
+        List<KerasTensor> outputs = new ArrayList<>();
         for (TensorRef ref : model.outputs()) {
-            Tensor t = values.get(ref);
+            KerasTensor t = values.get(ref);
             if (t == null) throw new UnsupportedModelException("model '" + model.name() + "': output " + ref + " is never computed");
             outputs.add(t);
         }
         return outputs;
     }
 
-    private List<Tensor> call(Layer layer, List<Tensor> in, List<List<long[]>> callShapes, int call) {
-        if (layer.nestedModel().isPresent()) return emit(layer.nestedModel().get(), in);
+    /** A layer call with its inputs and mask arguments as the node records them. */
+    private LayerCall layerCall(Model model, Layer layer, InboundNode node, CallSite site, Map<TensorRef, KerasTensor> values,
+                                List<List<long[]>> callShapes, int call) {
+        List<KerasTensor> in = new ArrayList<>();
+        for (TensorRef ref : site.inputs()) in.add(values.get(ref));
+        List<Tensor> maskArguments = null;
+        if (site.masks() != null) {
+            maskArguments = new ArrayList<>();
+            for (int i = 0; i < site.masks().size(); i++) {
+                TensorRef m = site.masks().get(i);
+                maskArguments.add(m == null ? null : layers.asMask(layer.name() + "/mask_" + i, values.get(m).value()));
+            }
+            // Keras 3 passes recorded masks on as the outputs' masks too; without them, the inputs' masks.
+            if (maskArguments.stream().anyMatch(java.util.Objects::nonNull)) {
+                for (int i = 0; i < in.size(); i++) in.set(i, in.get(i).withMask(i < maskArguments.size() ? maskArguments.get(i) : null));
+            }
+        }
         List<long[]> out = call < callShapes.size() ? callShapes.get(call) : List.of();
-        return layers.emit(layer, in, out);
+        return new LayerCall(layer, in, maskArguments, out, node, model.dialect());
+    }
+
+    private List<KerasTensor> call(LayerCall call) {
+        Layer layer = call.layer();
+        if (layer.nestedModel().isPresent()) return emitMasked(layer.nestedModel().get(), call.inputs());
+        return layers.emit(call);
     }
 
     /**

@@ -38,18 +38,26 @@ final class TfFunction {
     /** The output argument name of each op this writer emits (from TensorFlow's op registry). */
     private static final Map<String, String> OUTPUT_ARG = Map.ofEntries(
             Map.entry("ReadVariableOp", "value"), Map.entry("Const", "output"), Map.entry("Identity", "output"),
-            Map.entry("MatMul", "product"), Map.entry("BiasAdd", "output"), Map.entry("AddV2", "z"),
-            Map.entry("Sub", "z"), Map.entry("Mul", "z"), Map.entry("RealDiv", "z"), Map.entry("Maximum", "z"),
-            Map.entry("Minimum", "z"), Map.entry("Relu", "activations"), Map.entry("Relu6", "activations"),
+            Map.entry("MatMul", "product"), Map.entry("BatchMatMulV2", "output"), Map.entry("BiasAdd", "output"),
+            Map.entry("AddV2", "z"), Map.entry("Sub", "z"), Map.entry("Mul", "z"), Map.entry("RealDiv", "z"),
+            Map.entry("Maximum", "z"), Map.entry("Minimum", "z"), Map.entry("SquaredDifference", "z"),
+            Map.entry("Equal", "z"), Map.entry("NotEqual", "z"), Map.entry("Greater", "z"), Map.entry("GreaterEqual", "z"),
+            Map.entry("Less", "z"), Map.entry("LessEqual", "z"), Map.entry("LogicalAnd", "z"), Map.entry("LogicalOr", "z"),
+            Map.entry("LogicalNot", "y"), Map.entry("Neg", "y"), Map.entry("Abs", "y"), Map.entry("Sqrt", "y"),
+            Map.entry("Square", "y"), Map.entry("Log", "y"),
+            Map.entry("Relu", "activations"), Map.entry("Relu6", "activations"),
             Map.entry("Elu", "activations"), Map.entry("Selu", "activations"), Map.entry("Softplus", "activations"),
             Map.entry("Softsign", "activations"), Map.entry("LeakyRelu", "activations"), Map.entry("Sigmoid", "y"),
             Map.entry("Tanh", "y"), Map.entry("Exp", "y"), Map.entry("Erf", "y"), Map.entry("Rsqrt", "y"),
             Map.entry("Softmax", "softmax"), Map.entry("Conv2D", "output"), Map.entry("DepthwiseConv2dNative", "output"),
             Map.entry("MaxPool", "output"), Map.entry("AvgPool", "output"), Map.entry("Reshape", "output"),
-            Map.entry("Mean", "output"), Map.entry("Max", "output"), Map.entry("ConcatV2", "output"),
+            Map.entry("Mean", "output"), Map.entry("Max", "output"), Map.entry("Sum", "output"), Map.entry("Any", "output"),
+            Map.entry("All", "output"), Map.entry("ConcatV2", "output"),
             Map.entry("GatherV2", "output"), Map.entry("Cast", "y"), Map.entry("ExpandDims", "output"),
             Map.entry("Squeeze", "output"), Map.entry("Pad", "output"), Map.entry("AddN", "sum"),
-            Map.entry("Transpose", "y"));
+            Map.entry("Transpose", "y"), Map.entry("Shape", "output"), Map.entry("StridedSlice", "output"),
+            Map.entry("Fill", "output"), Map.entry("Select", "output"), Map.entry("SelectV2", "output"), Map.entry("Pack", "output"),
+            Map.entry("Unpack", "output"), Map.entry("Split", "output"), Map.entry("ReverseV2", "output"));
 
     private final String name;
     private final List<OpDef.ArgDef> inputArgs = new ArrayList<>();
@@ -94,6 +102,19 @@ final class TfFunction {
         return new Tensor(unique + ":" + arg + ":0", outShape, outType);
     }
 
+    /**
+     * Adds a node with one output per shape, referenced {@code node:arg:i} (ops whose output argument is a list:
+     * Split, Unpack).
+     */
+    List<Tensor> ops(String op, String nodeName, List<long[]> outShapes, List<String> inputs, Map<String, AttrValue> attrs,
+                     DataType outType) {
+        Tensor first = op(op, nodeName, outShapes.isEmpty() ? new long[0] : outShapes.get(0), inputs, attrs, outType);
+        String prefix = first.ref().substring(0, first.ref().length() - 1);
+        List<Tensor> outs = new ArrayList<>();
+        for (int i = 0; i < outShapes.size(); i++) outs.add(new Tensor(prefix + i, outShapes.get(i), outType));
+        return outs;
+    }
+
     Tensor constInt32(String nodeName, int... values) { return constInt32(nodeName, new long[] {values.length}, values); }
 
     /** An int32 constant of the given shape, values in row-major order. */
@@ -106,18 +127,31 @@ final class TfFunction {
                 Map.of("dtype", type(DataType.DT_INT32), "value", AttrValue.newBuilder().setTensor(t).build()), DataType.DT_INT32);
     }
 
-    Tensor scalarInt32(String nodeName, int value) {
-        TensorProto t = TensorProto.newBuilder().setDtype(DataType.DT_INT32).setTensorShape(TensorShapeProto.getDefaultInstance())
-                .addIntVal(value).build();
-        return op("Const", nodeName, new long[0], List.of(),
-                Map.of("dtype", type(DataType.DT_INT32), "value", AttrValue.newBuilder().setTensor(t).build()), DataType.DT_INT32);
+    /** A DT_BOOL constant of the given shape, values in row-major order. */
+    Tensor constBool(String nodeName, long[] shape, boolean... values) {
+        TensorProto.Builder t = TensorProto.newBuilder().setDtype(DataType.DT_BOOL).setTensorShape(shape(shape));
+        for (boolean v : values) t.addBoolVal(v);
+        return op("Const", nodeName, shape, List.of(),
+                Map.of("dtype", type(DataType.DT_BOOL), "value", AttrValue.newBuilder().setTensor(t).build()), DataType.DT_BOOL);
     }
 
-    Tensor scalarFloat(String nodeName, float value) {
-        TensorProto t = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT).setTensorShape(TensorShapeProto.getDefaultInstance())
-                .addFloatVal(value).build();
+    Tensor scalarInt32(String nodeName, int value) { return scalar(nodeName, DataType.DT_INT32, value); }
+
+    Tensor scalarFloat(String nodeName, float value) { return scalar(nodeName, DataType.DT_FLOAT, value); }
+
+    /** A scalar constant of a float, int32, int64 or bool dtype (bool: {@code value != 0}). */
+    Tensor scalar(String nodeName, DataType dtype, double value) {
+        TensorProto.Builder t = TensorProto.newBuilder().setDtype(dtype).setTensorShape(TensorShapeProto.getDefaultInstance());
+        switch (dtype) {
+            case DT_FLOAT: t.addFloatVal((float) value); break;
+            case DT_DOUBLE: t.addDoubleVal(value); break;
+            case DT_INT32: t.addIntVal((int) value); break;
+            case DT_INT64: t.addInt64Val((long) value); break;
+            case DT_BOOL: t.addBoolVal(value != 0); break;
+            default: throw new IllegalArgumentException("no scalar constant of " + dtype);
+        }
         return op("Const", nodeName, new long[0], List.of(),
-                Map.of("dtype", type(DataType.DT_FLOAT), "value", AttrValue.newBuilder().setTensor(t).build()));
+                Map.of("dtype", type(dtype), "value", AttrValue.newBuilder().setTensor(t).build()), dtype);
     }
 
     /** Declares a result; results are returned in declaration order. */

@@ -1,0 +1,83 @@
+package io.keras4j.format.savedmodel;
+
+import io.keras4j.json.JsonObject;
+import io.keras4j.json.JsonValue;
+import io.keras4j.model.InboundNode;
+import io.keras4j.model.TensorRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tensors one layer call consumes, split as the layer sees them. Keras 3 records masks as explicit
+ * {@code mask} keyword tensors (computed by operation nodes such as NotEqual/Any): they become the masks of the
+ * positional inputs instead of inputs. Older nodes carry no masks; masks then travel with the values.
+ *
+ * @param masks {@code null} for a Keras 2 node, whose layer takes the masks its inputs carry; otherwise the
+ *     {@code mask} argument a Keras 3 node recorded for each input ({@code null} entries: none; empty: none recorded)
+ */
+record CallSite(List<TensorRef> inputs, List<TensorRef> masks) {
+
+    static CallSite of(InboundNode node) {
+        JsonValue raw = node.rawNode().orElse(null);
+        if (raw == null || !raw.isObject() || !raw.asObject().has("args")) {
+            // Keras 2: tensors passed by keyword (MultiHeadAttention's value=...) sit in the kwargs as [name, node, tensor].
+            List<TensorRef> inputs = new ArrayList<>(node.inputs());
+            for (JsonValue v : node.kwargs().members().values()) {
+                TensorRef ref = legacyRef(v);
+                if (ref != null) inputs.add(ref);
+            }
+            return new CallSite(inputs, null);
+        }
+        List<TensorRef> inputs = new ArrayList<>();
+        collect(raw.asObject().get("args"), inputs);
+        List<TensorRef> masks = new ArrayList<>();
+        for (Map.Entry<String, JsonValue> kw : raw.asObject().getObject("kwargs").members().entrySet()) {
+            if (kw.getKey().equals("mask")) {
+                JsonValue m = kw.getValue();
+                for (JsonValue one : m.isArray() ? m.asArray().values() : List.of(m)) masks.add(kerasTensor(one));
+            } else if (legacyRef(kw.getValue()) != null) {
+                // A Keras 2 node converted to Keras 3 may keep keyword tensors as [name, node, tensor].
+                inputs.add(legacyRef(kw.getValue()));
+            } else {
+                collect(kw.getValue(), inputs);
+            }
+        }
+        return new CallSite(inputs, masks);
+    }
+
+    /** Every tensor this call waits for. */
+    List<TensorRef> dependencies() {
+        List<TensorRef> all = new ArrayList<>(inputs);
+        if (masks != null) masks.stream().filter(java.util.Objects::nonNull).forEach(all::add);
+        return all;
+    }
+
+    private static TensorRef legacyRef(JsonValue v) {
+        if (!v.isArray()) return null;
+        var a = v.asArray();
+        if (a.size() != 3 || !a.get(0).isString() || !a.get(1).isNumber() || !a.get(2).isNumber()) return null;
+        long[] idx = a.toLongs();
+        return new TensorRef(a.get(0).asText(), (int) idx[1], (int) idx[2]);
+    }
+
+    private static void collect(JsonValue v, List<TensorRef> out) {
+        TensorRef t = kerasTensor(v);
+        if (t != null) {
+            out.add(t);
+        } else if (v.isArray()) {
+            for (JsonValue m : v.asArray()) collect(m, out);
+        } else if (v.isObject()) {
+            for (JsonValue m : v.asObject().members().values()) collect(m, out);
+        }
+    }
+
+    private static TensorRef kerasTensor(JsonValue v) {
+        if (!v.isObject()) return null;
+        JsonObject o = v.asObject();
+        if (!"__keras_tensor__".equals(o.getString("class_name", null))) return null;
+        var history = o.getObject("config").getArray("keras_history");
+        long[] idx = history.toLongs();
+        return new TensorRef(history.get(0).asText(), (int) idx[1], (int) idx[2]);
+    }
+}

@@ -1,0 +1,130 @@
+package io.keras4j.format.savedmodel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.keras4j.UnsupportedModelException;
+import io.keras4j.format.h5.H5Codec;
+import io.keras4j.format.keras.KerasArchiveCodec;
+import io.keras4j.format.savedmodel.proto.FunctionDef;
+import io.keras4j.format.savedmodel.proto.NodeDef;
+import io.keras4j.format.savedmodel.proto.OpDef;
+import io.keras4j.format.savedmodel.proto.SavedModel;
+import io.keras4j.json.JsonArray;
+import io.keras4j.json.JsonNull;
+import io.keras4j.model.Model;
+import io.keras4j.spi.ReadOptions;
+import io.keras4j.spi.WriteOptions;
+import io.keras4j.testing.Fixtures;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The structure of the graphs written for recurrent, masked, wrapped and attention layers (zoo models of Keras 3
+ * and tf_keras). Their numbers are checked in real TensorFlow by {@code oracle/reverse_check.py} (see
+ * {@link SavedModelWriterTest}); these tests pin what the translation must contain.
+ */
+class LayerTranslationTest {
+    private final SavedModelCodec codec = new SavedModelCodec();
+
+    /** The zoo rnn: Embedding(mask_zero) → LSTM(6, return_sequences) → Bidirectional(GRU(4)) → Dense, 7 steps. */
+    @ParameterizedTest
+    @ValueSource(strings = {"k2", "k3"})
+    void maskedRecurrentLayersUnrollOneSelectPerStateAndStep(String gen, @TempDir Path temp) throws IOException {
+        FunctionDef f = forwardPass(write(zooModel("rnn", gen), temp));
+        // A masked step keeps each state and repeats the output: LSTM output, h, c; GRU output, h.
+        assertThat(countOps(f, "lstm/", "Select")).isEqualTo(7 * 3);
+        assertThat(countOps(f, "bidirectional/forward_gru/", "Select")).isEqualTo(7 * 2);
+        assertThat(countOps(f, "bidirectional/backward_gru/", "Select")).isEqualTo(7 * 2);
+        // go_backwards: the backward layer's first step reads the last step of the input and of the mask.
+        NodeDef firstBackward = node(f, "bidirectional/backward_gru/step_0/output");
+        assertThat(firstBackward.getInput(0)).isEqualTo("bidirectional/backward_gru/mask_unstack:output:6");
+        assertThat(node(f, "bidirectional/forward_gru/step_0/output").getInput(0)).isEqualTo("bidirectional/forward_gru/mask_unstack:output:0");
+        // Keras 3 names the mask as a NotEqual operation node; tf.keras's Embedding computes it.
+        assertThat(node(f, "lstm/mask_unstack").getInput(0)).startsWith(gen.equals("k3") ? "not_equal:" : "embedding/mask:");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rnn", "timedistributed", "attention"})
+    void everyNodeReadsAnArgumentOrAnEarlierNode(String zooModel, @TempDir Path temp) throws IOException {
+        for (String gen : List.of("k2", "k3")) {
+            FunctionDef f = forwardPass(write(zooModel(zooModel, gen), temp.resolve(gen)));
+            Set<String> defined = new HashSet<>();
+            for (OpDef.ArgDef arg : f.getSignature().getInputArgList()) defined.add(arg.getName());
+            for (NodeDef n : f.getNodeDefList()) {
+                for (String input : n.getInputList()) {
+                    String source = input.startsWith("^") ? input.substring(1) : input.split(":")[0];
+                    assertThat(defined).as("%s %s: input %s of %s", zooModel, gen, input, n.getName()).contains(source);
+                }
+                defined.add(n.getName());
+            }
+            assertThat(f.getRetMap().values()).allMatch(r -> defined.contains(r.split(":")[0]));
+        }
+    }
+
+    @Test
+    void timeDistributedFoldsStepsIntoTheBatch(@TempDir Path temp) throws IOException {
+        FunctionDef f = forwardPass(write(zooModel("timedistributed", "k3"), temp));
+        // [batch, 4, 8, 8, 1] → Conv2D over [batch * 4, 8, 8, 1] → back to [batch, 4, 6, 6, 3].
+        assertThat(node(f, "time_distributed/conv2d_8/Conv2D").getOp()).isEqualTo("Conv2D");
+        assertThat(f.getNodeDefList()).anyMatch(n -> n.getName().equals("time_distributed/fold"));
+        assertThat(f.getNodeDefList()).anyMatch(n -> n.getName().equals("time_distributed/unfold"));
+    }
+
+    @Test
+    void anUnknownNumberOfStepsIsRefusedNamingTheLayer(@TempDir Path temp) {
+        Model rnn = zooModel("rnn", "k3");
+        Model unknownSteps = rnn.withLayers(rnn.layers().stream().map(l -> !l.className().equals("InputLayer") ? l
+                : l.toBuilder().config(l.config().with("batch_shape", JsonArray.of(JsonNull.INSTANCE, JsonNull.INSTANCE))).build())
+                .toList());
+        assertThatThrownBy(() -> codec.write(unknownSteps, temp.resolve("out"), WriteOptions.DEFAULT))
+                .isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining("layer 'lstm' (LSTM)").hasMessageContaining("unknown number of time steps");
+        assertThat(temp.resolve("out")).doesNotExist();
+    }
+
+    private static Model zooModel(String name, String gen) {
+        Path dir = Fixtures.zoo().resolve(name).resolve(gen);
+        // The committed zoo leaves out the bulky tf_keras SavedModels of these models; their .h5 holds the same model.
+        return gen.equals("k2") ? new H5Codec().read(dir.resolve("model.h5"), ReadOptions.DEFAULT).model().orElseThrow()
+                : new KerasArchiveCodec().read(dir.resolve("model.keras"), ReadOptions.DEFAULT).model().orElseThrow();
+    }
+
+    private Path write(Model model, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path target = dir.resolve("model.savedmodel");
+        codec.write(model, target, WriteOptions.DEFAULT);
+        return target;
+    }
+
+    /** The function the serving signature's graph calls: the model's forward pass. */
+    private static FunctionDef forwardPass(Path savedModel) throws IOException {
+        SavedModel saved;
+        try (InputStream in = Files.newInputStream(savedModel.resolve("saved_model.pb"))) {
+            saved = SavedModel.parseFrom(in);
+        }
+        var graph = saved.getMetaGraphs(0).getGraphDef();
+        String called = graph.getNodeList().stream().filter(n -> n.getOp().equals("StatefulPartitionedCall")).findFirst()
+                .orElseThrow().getAttrOrThrow("f").getFunc().getName();
+        return graph.getLibrary().getFunctionList().stream().filter(fn -> fn.getSignature().getName().equals(called))
+                .findFirst().orElseThrow();
+    }
+
+    private static long countOps(FunctionDef f, String prefix, String op) {
+        return f.getNodeDefList().stream().filter(n -> n.getName().startsWith(prefix) && n.getOp().equals(op)).count();
+    }
+
+    private static NodeDef node(FunctionDef f, String name) {
+        return f.getNodeDefList().stream().filter(n -> n.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no node " + name));
+    }
+}
