@@ -386,8 +386,10 @@ public final class Dialects {
     private static JsonObject withBuildShapes(JsonObject cfg, JsonObject buildConfig) {
         JsonObject shapes = buildConfig.getObject("shapes_dict");
         JsonObject out = cfg;
-        // tf.keras's from_config pops all three; an absent key shape means "same as value".
+        // tf.keras's from_config pops all three and builds the layer only when none is null; Keras 3 records no key
+        // shape when the key is the value.
         for (String key : MHA_SHAPES) out = out.with(key, shapes.get(key));
+        if (out.get("key_shape").isNull()) out = out.with("key_shape", out.get("value_shape"));
         return out;
     }
 

@@ -105,7 +105,7 @@ final class KerasObjectLayout {
                 String id = layerIdentifier(layer.className());
                 layerNode = objects.userObject(id);
                 addMetadata(layerNode, childPath, id, layerMetadata(layer, entry, shapes.buildInputShape(layer, i - first)));
-                variables(original, layer, layerNode);
+                variables(original, layer, layerNode, childPath);
             }
             if (!layer.weights().isEmpty()) objects.child(node, child, layerNode);
             objects.child(node, "layer-" + (i - first), layerNode);
@@ -117,7 +117,7 @@ final class KerasObjectLayout {
      * layer's {@code variables} list (in {@code layer.weights} order, as tf.keras saves it; readers take the order
      * from there).
      */
-    private void variables(Layer original, Layer layer, int layerNode) {
+    private void variables(Layer original, Layer layer, int layerNode, String layerPath) {
         if (original.weights().size() != layer.weights().size()) {
             throw new UnsupportedModelException("layer '" + layer.name() + "' has " + original.weights().size()
                     + " weights but " + layer.weights().size() + " in its tf.keras form");
@@ -134,9 +134,11 @@ final class KerasObjectLayout {
                 sofar.append(parts[p]).append('/');
                 int from = parent;
                 String part = parts[p];
+                String subPath = layerPath + "." + sofar.toString().replace('/', '.').replaceAll("\\.$", "");
                 parent = intermediate.computeIfAbsent(sofar.toString(), k -> {
                     int n = objects.userObject("_generic_user_object");
                     objects.child(from, part, n);
+                    sublayerMetadata(layer, part).ifPresent(json -> addMetadata(n, subPath, "_tf_keras_layer", json));
                     return n;
                 });
             }
@@ -146,6 +148,46 @@ final class KerasObjectLayout {
             objects.child(list, Integer.toString(w), variable);
             variableNodes.put(weight, variable);
         }
+    }
+
+    /**
+     * The metadata of a sub-layer tf.keras creates unbuilt and builds only when its parent is first called: the
+     * EinsumDense projections of a MultiHeadAttention ({@code _query_dense}...). tf_keras builds them on revival from
+     * this {@code build_input_shape}; sub-layers their parent's build creates (cells, wrapped layers) need none.
+     */
+    private static Optional<JsonObject> sublayerMetadata(Layer layer, String attribute) {
+        if (!layer.className().equals("MultiHeadAttention")) return Optional.empty();
+        JsonObject c = layer.config();
+        JsonValue query = dims(c.get("query_shape"));
+        JsonValue value = dims(c.get("value_shape"));
+        JsonValue key = c.get("key_shape").isNull() ? value : dims(c.get("key_shape"));
+        if (!query.isArray() || !value.isArray() || !key.isArray()) return Optional.empty();
+        String name;
+        JsonValue input;
+        switch (attribute) {
+            case "_query_dense" -> { name = "query"; input = query; }
+            case "_key_dense" -> { name = "key"; input = key; }
+            case "_value_dense" -> { name = "value"; input = value; }
+            case "_output_dense" -> {
+                // (batch, query positions..., heads, value_dim): the attention output before its projection.
+                name = "attention_output";
+                JsonArray.Builder dims = JsonArray.builder();
+                JsonArray q = query.asArray();
+                for (int i = 0; i < q.size() - 1; i++) dims.add(q.get(i));
+                long valueDim = c.get("value_dim").isNull() ? c.getLong("key_dim", 0) : c.getLong("value_dim", 0);
+                input = dims.add(c.getLong("num_heads", 0)).add(valueDim).build();
+            }
+            default -> { return Optional.empty(); }
+        }
+        JsonArray.Builder items = JsonArray.builder();
+        input.asArray().values().forEach(items::add);
+        return Optional.of(JsonObject.builder().put("name", name).put("class_name", "EinsumDense")
+                .put("build_input_shape", JsonObject.builder().put("class_name", "TensorShape").put("items", items.build()).build()).build());
+    }
+
+    /** A shape as a list: the config spells it as one, or as tf.keras's {@code {"class_name": "TensorShape", "items": […]}}. */
+    private static JsonValue dims(JsonValue shape) {
+        return shape.isObject() && "TensorShape".equals(shape.asObject().getString("class_name", "")) ? shape.asObject().get("items") : shape;
     }
 
     private static JsonObject modelMetadata(Model m, String className, JsonObject config) {
