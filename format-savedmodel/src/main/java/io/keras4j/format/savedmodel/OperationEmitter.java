@@ -8,6 +8,7 @@ import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonNumber;
 import io.keras4j.json.JsonValue;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ final class OperationEmitter {
         JsonValue axis = call.config().get("axis");
         long[] axes = axis instanceof JsonArray a ? a.toLongs() : axis instanceof JsonNumber v ? new long[] {v.longValue()} : null;
         if (axes == null) throw unsupported(call.layer(), "a reduction over all axes");
-        int[] ints = java.util.Arrays.stream(axes).mapToInt(Math::toIntExact).toArray();
+        int[] ints = Arrays.stream(axes).mapToInt(Math::toIntExact).toArray();
         return ops.reduce(op, call.name(), x, call.config().getBoolean("keepdims", false), ints);
     }
 
