@@ -40,6 +40,7 @@ final class Activations {
             case "softsign": return ops.unary("Softsign", at, x);
             case "exponential": return ops.unary("Exp", at, x);
             case "softmax": return ops.unary("Softmax", at, x);
+            case "log_softmax": return ops.unary("LogSoftmax", at, x);
             case "swish": case "silu": return ops.mul(at, x, ops.unary("Sigmoid", at + "/Sigmoid", x));
             case "hard_sigmoid": return hardSigmoid(at, x, dialect);
             case "gelu": {

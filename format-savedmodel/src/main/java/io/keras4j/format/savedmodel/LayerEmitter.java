@@ -34,8 +34,8 @@ final class LayerEmitter {
             "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization", "Identity");
     /** Layers whose output keeps their input's mask (Keras's {@code supports_masking} pass-through); others drop it. */
     private static final Set<String> MASK_KEEPING = Set.of("Dense", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax",
-            "ThresholdedReLU", "PReLU", "BatchNormalization", "LayerNormalization", "UnitNormalization", "Normalization",
-            "Rescaling");
+            "ThresholdedReLU", "PReLU", "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
+            "Normalization", "Rescaling");
     private static final Set<String> WRAPPED_MODELS = Set.of("Sequential", "Functional", "Model");
 
     private static final AttrValue FLOAT = type(DataType.DT_FLOAT);
@@ -65,14 +65,14 @@ final class LayerEmitter {
         this.merges = new MergeEmitter(ops, normalization);
         this.recurrent = new RecurrentEmitter(ops, read, activations);
         this.attention = new AttentionEmitter(ops, read);
-        this.operations = new OperationEmitter(ops);
+        this.operations = new OperationEmitter(ops, activations);
     }
 
     /** The outputs of one layer call, with their masks. */
     List<KerasTensor> emit(LayerCall call) {
         Layer layer = call.layer();
         String cls = layer.className();
-        if (layer.isOperation()) return List.of(KerasTensor.of(operations.emit(call)));
+        if (layer.isOperation()) return List.of(KerasTensor.of(operations.operation(call)));
         if (MergeEmitter.merges(cls)) return List.of(merges.emit(call));
         switch (cls) {
             case "LSTM": case "GRU": case "SimpleRNN": return recurrent.emit(call);
@@ -82,6 +82,7 @@ final class LayerEmitter {
             case "Attention": case "AdditiveAttention": return List.of(attention.dotProductAttention(call));
             case "Embedding": return List.of(embedding(call));
             case "Masking": return List.of(masking(call));
+            case "TFOpLambda": return List.of(operations.tfOpLambda(call));
             default:
                 break;
         }
@@ -141,6 +142,7 @@ final class LayerEmitter {
             case "BatchNormalization": return normalization.batchNormalization(call);
             case "LayerNormalization": return normalization.layerNormalization(call);
             case "UnitNormalization": return normalization.unitNormalization(call);
+            case "GroupNormalization": return normalization.groupNormalization(call);
             case "Normalization": return normalization.preprocessingNormalization(call);
             case "Flatten": case "Reshape": return shapes.reshape(call);
             case "Permute": return shapes.permute(call);

@@ -16,7 +16,8 @@ import java.util.Arrays;
 import java.util.function.Function;
 
 /**
- * {@code BatchNormalization} (inference), {@code LayerNormalization}, {@code UnitNormalization} and the
+ * {@code BatchNormalization} (inference), {@code LayerNormalization}, {@code GroupNormalization},
+ * {@code UnitNormalization} and the
  * {@code Normalization} preprocessing layer, as Keras's TensorFlow backend computes them.
  */
 final class NormalizationEmitter {
@@ -75,6 +76,39 @@ final class NormalizationEmitter {
         Tensor shift = ops.unary("Neg", n + "/neg_mean_scaled", ops.mul(n + "/mean_scaled", mean, inv));
         if (beta != null) shift = ops.add(n + "/shift", shift, beta);
         return ops.add(n + "/add", ops.mul(n + "/mul", x, inv), shift).withShape(call.outputShape());
+    }
+
+    /**
+     * Keras's {@code GroupNormalization} over the last axis: channels reshaped to {@code [groups, channels / groups]},
+     * moments per sample and group, {@code inv = rsqrt(variance + epsilon) * gamma},
+     * {@code x * inv + (beta - mean * inv)}, reshaped back.
+     */
+    Tensor groupNormalization(LayerCall call) {
+        Layer layer = call.layer();
+        String n = layer.name();
+        JsonObject c = layer.config();
+        Tensor x = call.input().value();
+        int rank = x.rank();
+        int[] axis = axes(c, rank);
+        if (axis.length != 1 || axis[0] != rank - 1) throw unsupported(layer, "group normalization over other than the last axis");
+        if (call.dialect() != Dialect.KERAS3 && call.maskArgument(0) != null) {
+            throw unsupported(layer, "a masked input (tf.keras weights the group statistics by the mask)");
+        }
+        int groups = c.getInt("groups", 32);
+        long channels = x.dim(-1);
+        if (channels < 0) throw unsupported(layer, "an unknown number of channels");
+        long[] groupShape = {groups, channels / groups};
+        Tensor grouped = ops.reshapeLeading(n + "/groups", x, x, rank - 1, groupShape);
+        int[] reduced = java.util.stream.IntStream.rangeClosed(1, rank).filter(a -> a != rank - 1).toArray();
+        Tensor mean = ops.reduce("Mean", n + "/mean", grouped, true, reduced);
+        Tensor variance = ops.reduce("Mean", n + "/variance", ops.binary("SquaredDifference", n + "/squared_difference", grouped, mean), true, reduced);
+        Tensor inv = ops.unary("Rsqrt", n + "/Rsqrt", ops.add(n + "/add_eps", variance, ops.scalar(n + "/epsilon", (float) c.getDouble("epsilon", 1e-3))));
+        int i = 0;
+        if (c.getBoolean("scale", true)) inv = ops.mul(n + "/scale", inv, ops.reshape(n + "/gamma", read.apply(weight(layer, i++)), groupShape));
+        Tensor shift = ops.unary("Neg", n + "/neg_mean_scaled", ops.mul(n + "/mean_scaled", mean, inv));
+        if (c.getBoolean("center", true)) shift = ops.add(n + "/shift", shift, ops.reshape(n + "/beta", read.apply(weight(layer, i)), groupShape));
+        Tensor y = ops.add(n + "/add", ops.mul(n + "/mul", grouped, inv), shift);
+        return ops.reshapeLeading(n + "/ungroup", y, x, rank - 1, new long[] {channels}).withShape(call.outputShape());
     }
 
     /**

@@ -60,7 +60,8 @@ final class TfFunction {
             Map.entry("Unpack", "output"), Map.entry("Split", "output"), Map.entry("ReverseV2", "output"),
             Map.entry("Tile", "output"), Map.entry("Conv3D", "output"), Map.entry("MaxPool3D", "output"),
             Map.entry("AvgPool3D", "output"), Map.entry("Conv2DBackpropInput", "output"),
-            Map.entry("Einsum", "output"), Map.entry("SpaceToBatchND", "output"), Map.entry("BatchToSpaceND", "output"));
+            Map.entry("Einsum", "output"), Map.entry("Min", "output"), Map.entry("Pow", "z"),
+            Map.entry("LogSoftmax", "logsoftmax"), Map.entry("SpaceToBatchND", "output"), Map.entry("BatchToSpaceND", "output"));
 
     private final String name;
     private final List<OpDef.ArgDef> inputArgs = new ArrayList<>();
