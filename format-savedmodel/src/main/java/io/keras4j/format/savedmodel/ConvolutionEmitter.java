@@ -48,7 +48,9 @@ final class ConvolutionEmitter {
         JsonObject c = layer.config();
         int rank = spatialRank(layer);
         checkChannelsLast(layer);
-        if (c.getInt("groups", 1) != 1) throw unsupported(layer, "grouped convolution");
+        // TensorFlow's Conv2D infers the groups from the input and kernel channels (Keras runs it through XLA).
+        boolean grouped = c.getInt("groups", 1) != 1;
+        if (rank == 3 && grouped) throw unsupported(layer, "grouped 3D convolution");
         boolean depthwise = layer.className().startsWith("Depthwise");
         boolean separable = layer.className().startsWith("Separable");
         long[] strides = tuple(c, "strides", rank);
@@ -84,7 +86,11 @@ final class ConvolutionEmitter {
             y = f.op(op, n + "/" + op, liftedOut, List.of(input.ref(), kernel.ref()), s.attrs(rank < 3));
         }
         y = s.lower(n + "/Squeeze", y, out);
-        if (layer.useBias()) y = ops.biasAdd(n + "/BiasAdd", y, read.apply(weight(layer, separable ? 2 : 1)));
+        if (layer.useBias()) {
+            Tensor bias = read.apply(weight(layer, separable ? 2 : 1));
+            // Grappler fuses Conv2D + BiasAdd into a kernel without grouped convolutions; an AddV2 is left alone.
+            y = grouped ? ops.add(n + "/bias_add", y, bias) : ops.biasAdd(n + "/BiasAdd", y, bias);
+        }
         return y.withShape(out);
     }
 

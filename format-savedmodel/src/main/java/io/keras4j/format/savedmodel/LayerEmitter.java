@@ -36,6 +36,9 @@ final class LayerEmitter {
     private static final Set<String> MASK_KEEPING = Set.of("Dense", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax",
             "ThresholdedReLU", "PReLU", "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
             "Normalization", "Rescaling");
+    /** Layers whose call uses its mask argument, which TimeDistributed hands on folded. */
+    private static final Set<String> MASK_CONSUMERS = Set.of("LSTM", "GRU", "SimpleRNN", "Bidirectional",
+            "GlobalAveragePooling1D", "Softmax", "Attention", "AdditiveAttention", "MultiHeadAttention", "TimeDistributed");
     private static final Set<String> WRAPPED_MODELS = Set.of("Sequential", "Functional", "Model");
 
     private static final AttrValue FLOAT = type(DataType.DT_FLOAT);
@@ -127,7 +130,10 @@ final class LayerEmitter {
                 return ops.add(n, ops.unary("Relu", n + "/Relu", x), ops.mul(n + "/scaled_negative", alpha, negative)).withShape(out);
             }
             case "Rescaling": return rescaling(call);
-            case "Softmax": return softmax(n, x, c, out);
+            case "Softmax": {
+                if (call.maskArgument(0) != null) throw unsupported(layer, "a masked input (Keras masks the softmax with it)");
+                return softmax(n, x, c, out);
+            }
             case "Conv1D": case "Conv2D": case "Conv3D": case "DepthwiseConv1D": case "DepthwiseConv2D":
             case "SeparableConv1D": case "SeparableConv2D":
                 return activation(call, convolutions.convolution(call));
@@ -197,6 +203,9 @@ final class LayerEmitter {
         Tensor x = in.value();
         long[] out = call.outputShape();
         Layer inner = wrapped(layer, call.config().getObject("layer"), layer.weights());
+        if (call.maskArgument(0) != null && MASK_CONSUMERS.contains(inner.className())) {
+            throw unsupported(layer, "a masked input for a wrapped " + inner.className() + ", which would use the mask");
+        }
         Tensor folded = ops.reshape(n + "/fold", x, ShapeEmitter.staticBeyondBatch(layer, foldSteps(x.shape())));
         List<KerasTensor> y = emit(call.inner(inner, List.of(KerasTensor.of(folded)), List.of(foldSteps(out))));
         Tensor unfolded = ops.reshapeLeading(n + "/unfold", y.get(0).value(), x, 2, Arrays.copyOfRange(out, 2, out.length));
