@@ -25,8 +25,9 @@ import java.util.stream.IntStream;
 /**
  * Emits the TensorFlow ops of one Keras layer call, the way Keras's own TensorFlow backend computes it (MatMul +
  * BiasAdd, Conv2D, FusedBatchNorm's inference formula, MaxPool, ...), and the Keras mask of its output. Float32
- * models, channels_last data. Recurrent layers, attention, normalization and Keras 3 operation nodes have their
- * own emitters.
+ * models, channels_last data. Convolutions and pooling, shape layers, normalizations, merges, recurrent layers,
+ * attention and graph operation nodes have their own emitters; wrappers (TimeDistributed, Bidirectional) are
+ * unwrapped here.
  */
 final class LayerEmitter {
     /** Layers that are the identity at inference time. */
