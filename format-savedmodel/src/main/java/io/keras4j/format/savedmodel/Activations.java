@@ -2,6 +2,7 @@ package io.keras4j.format.savedmodel;
 
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.format.savedmodel.TfFunction.Tensor;
+import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
 
@@ -12,7 +13,7 @@ final class Activations {
     Activations(TfOps ops) { this.ops = ops; }
 
     /** The activation named in {@code config[key]}: a name, or a serialized function object as Keras 3 may write it. */
-    static String name(io.keras4j.json.JsonObject config, String key, String fallback) {
+    static String name(JsonObject config, String key, String fallback) {
         JsonValue v = config.get(key);
         if (v.isString()) return v.asText();
         if (v.isObject()) {
@@ -39,6 +40,7 @@ final class Activations {
             case "softsign": return ops.unary("Softsign", at, x);
             case "exponential": return ops.unary("Exp", at, x);
             case "softmax": return ops.unary("Softmax", at, x);
+            case "log_softmax": return ops.unary("LogSoftmax", at, x);
             case "swish": case "silu": return ops.mul(at, x, ops.unary("Sigmoid", at + "/Sigmoid", x));
             case "hard_sigmoid": return hardSigmoid(at, x, dialect);
             case "gelu": {

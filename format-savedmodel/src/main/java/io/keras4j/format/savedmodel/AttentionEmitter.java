@@ -14,12 +14,15 @@ import io.keras4j.model.Weight;
 import java.util.function.Function;
 
 /**
- * {@code MultiHeadAttention} over {@code [batch, steps, dim]} inputs with the default attention axes, called as
- * {@code (query, value[, key])}, as Keras computes it: the query, key and value projections (Keras's EinsumDense
- * {@code abc,cde->abde} as a MatMul over {@code [dim, heads * key_dim]}), the query scaled by
- * {@code 1 / sqrt(key_dim)}, scores {@code q @ k^T} per head, a softmax over the keys, the context
- * {@code scores @ v} and the output projection. Query and value (and key) masks and {@code use_causal_mask}
- * restrict the attention as in Keras.
+ * Attention layers over {@code [batch, steps, dim]} inputs, called as {@code (query, value[, key])}.
+ *
+ * <p>{@code MultiHeadAttention} with the default attention axes, as Keras computes it: the query, key and value
+ * projections (Keras's EinsumDense {@code abc,cde->abde} as a MatMul over {@code [dim, heads * key_dim]}), the
+ * query scaled by {@code 1 / sqrt(key_dim)}, scores {@code q @ k^T} per head, a softmax over the keys, the context
+ * {@code scores @ v} and the output projection. Query and value (and key) masks, which MultiHeadAttention reads
+ * from its inputs, and {@code use_causal_mask} restrict the attention as in Keras.
+ *
+ * <p>{@code Attention} and {@code AdditiveAttention}, masked by their mask arguments.
  */
 final class AttentionEmitter {
     /** What Keras puts in the scores of masked positions before the softmax. */
@@ -33,6 +36,7 @@ final class AttentionEmitter {
         this.read = read;
     }
 
+    /** {@code MultiHeadAttention}; the output keeps the query's mask. */
     KerasTensor multiHeadAttention(LayerCall call) {
         Layer layer = call.layer();
         String n = layer.name();
@@ -57,7 +61,7 @@ final class AttentionEmitter {
         k = ops.transpose(n + "/key_heads", ops.reshapeLeading(n + "/key_split", k, key.value(), 2, new long[] {heads, keyDim}), 0, 2, 1, 3);
         v = ops.transpose(n + "/value_heads", ops.reshapeLeading(n + "/value_split", v, value.value(), 2, new long[] {heads, valueDim}), 0, 2, 1, 3);
         Tensor scores = ops.batchMatMul(n + "/scores", q, k, true);
-        Tensor allowed = attentionMask(call, query, value, key == value ? null : key);
+        Tensor allowed = multiHeadMask(call, query, value, key == value ? null : key);
         Tensor probabilities = maskedSoftmax(n, scores, allowed, call.dialect(), c.getBoolean("softmax_robust_masking", false));
         Tensor context = ops.batchMatMul(n + "/context", probabilities, v, false);
         context = ops.transpose(n + "/context_steps", context, 0, 2, 1, 3);
@@ -69,6 +73,56 @@ final class AttentionEmitter {
         if (useBias) y = ops.biasAdd(n + "/output_BiasAdd", y, read.apply(weight(layer, 7)));
         y = ops.reshapeLeading(n + "/output", y, query.value(), 2, new long[] {outDim});
         return new KerasTensor(y.withShape(out), query.mask());
+    }
+
+    /**
+     * {@code Attention} (Luong: {@code dot} or {@code concat} scores) and {@code AdditiveAttention} (Bahdanau) over
+     * {@code [query, value(, key)]}, as Keras computes them: masked value steps (and future steps with a causal
+     * mask) get the score minus 1e9 before the softmax, masked query steps output zeros.
+     */
+    KerasTensor dotProductAttention(LayerCall call) {
+        Layer layer = call.layer();
+        String n = layer.name();
+        JsonObject c = layer.config();
+        boolean additive = layer.className().equals("AdditiveAttention");
+        String mode = additive ? "additive" : c.getString("score_mode", "dot");
+        boolean useScale = c.getBoolean("use_scale", additive);
+        if (call.kwargs().getBoolean("return_attention_scores", false)) throw unsupported(layer, "return_attention_scores=True");
+        if (call.inputs().size() < 2 || call.inputs().size() > 3) throw unsupported(layer, call.inputs().size() + " inputs (expected query, value[, key])");
+        Tensor q = call.inputs().get(0).value();
+        Tensor v = call.inputs().get(1).value();
+        Tensor k = call.inputs().size() > 2 ? call.inputs().get(2).value() : v;
+        Tensor scale = useScale ? read.apply(weight(layer, 0)) : null;
+        Tensor scores;
+        if (mode.equals("dot")) {
+            scores = ops.batchMatMul(n + "/scores", q, k, true);
+            if (scale != null) scores = ops.mul(n + "/scaled_scores", scores, scale);
+        } else if (mode.equals("concat") || mode.equals("additive")) {
+            Tensor sum = ops.add(n + "/query_plus_key", ops.expandDims(n + "/query_expanded", q, -2), ops.expandDims(n + "/key_expanded", k, -3));
+            Tensor tanh;
+            if (mode.equals("concat")) {
+                tanh = ops.unary("Tanh", n + "/Tanh", scale == null ? sum : ops.mul(n + "/scaled_sum", scale, sum));
+            } else {
+                tanh = ops.unary("Tanh", n + "/Tanh", sum);
+                if (scale != null) tanh = ops.mul(n + "/scaled_tanh", scale, tanh);
+            }
+            scores = ops.reduce("Sum", n + "/scores", tanh, false, -1);
+            if (mode.equals("concat")) scores = ops.mul(n + "/weighted_scores", read.apply(weight(layer, useScale ? 1 : 0)), scores);
+        } else {
+            throw unsupported(layer, "score_mode=" + mode);
+        }
+        Tensor allowed = call.maskArgument(1) == null ? null : ops.expandDims(n + "/value_mask", call.maskArgument(1), -2);
+        if (call.kwargs().getBoolean("use_causal_mask", c.getBoolean("causal", false))) {
+            Tensor causal = causalMask(call, q.dim(1), v.dim(1));
+            allowed = allowed == null ? causal : ops.logical("LogicalAnd", n + "/causal_and", allowed, causal);
+        }
+        if (allowed != null) {
+            scores = ops.selectV2(n + "/masked_scores", allowed, scores, ops.sub(n + "/dropped_scores", scores, ops.scalar(n + "/large", -MASKED)));
+        }
+        Tensor y = ops.batchMatMul(n + "/context", ops.unary("Softmax", n + "/softmax", scores), v, false);
+        Tensor queryMask = call.maskArgument(0);
+        if (queryMask != null) y = ops.selectV2(n + "/masked_queries", ops.expandDims(n + "/query_mask", queryMask, -1), y, ops.scalar(n + "/zero", 0f));
+        return new KerasTensor(y.withShape(call.outputShape()), queryMask);
     }
 
     private void checkSupported(LayerCall call) {
@@ -104,7 +158,7 @@ final class AttentionEmitter {
      * Keras's attention mask, {@code [batch, 1, query steps, key steps]} (DT_BOOL), or {@code null}: the query mask
      * over rows, the value (and key) masks over columns and the causal mask, combined with AND.
      */
-    private Tensor attentionMask(LayerCall call, KerasTensor query, KerasTensor value, KerasTensor key) {
+    private Tensor multiHeadMask(LayerCall call, KerasTensor query, KerasTensor value, KerasTensor key) {
         String n = call.name();
         Tensor mask = null;
         if (query.mask() != null) mask = ops.expandDims(n + "/query_mask", query.mask(), -1);

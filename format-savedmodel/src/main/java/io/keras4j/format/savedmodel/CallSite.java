@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The tensors one layer call consumes, split as the layer sees them. Keras 3 records masks as explicit
- * {@code mask} keyword tensors (computed by operation nodes such as NotEqual/Any): they become the masks of the
- * positional inputs instead of inputs. Older nodes carry no masks; masks then travel with the values.
+ * The tensors one layer call consumes, split as the layer sees them, and where its {@code mask} argument comes
+ * from. Keras 2 layers take the masks their inputs carry. A Keras 3 node may record the {@code mask} argument as
+ * keyword tensors (computed by operation nodes such as NotEqual/Any), which become masks instead of inputs; when
+ * it records none, Keras 3 fills the argument from the inputs' masks only for a call with one tensor argument (a
+ * list counts as one), as {@code Layer.__call__} does.
  *
- * @param masks {@code null} for a Keras 2 node, whose layer takes the masks its inputs carry; otherwise the
- *     {@code mask} argument a Keras 3 node recorded for each input ({@code null} entries: none; empty: none recorded)
+ * @param masks {@code null} when the layer takes the masks its inputs carry; otherwise its {@code mask} argument
+ *     per input ({@code null} entries: none; empty: no mask at all)
  */
 record CallSite(List<TensorRef> inputs, List<TensorRef> masks) {
 
@@ -30,9 +32,15 @@ record CallSite(List<TensorRef> inputs, List<TensorRef> masks) {
             return new CallSite(inputs, null);
         }
         List<TensorRef> inputs = new ArrayList<>();
-        collect(raw.asObject().get("args"), inputs);
+        int tensorArguments = 0;
+        for (JsonValue arg : raw.asObject().getArray("args")) {
+            int before = inputs.size();
+            collect(arg, inputs);
+            if (inputs.size() > before) tensorArguments++;
+        }
         List<TensorRef> masks = new ArrayList<>();
         for (Map.Entry<String, JsonValue> kw : raw.asObject().getObject("kwargs").members().entrySet()) {
+            int before = inputs.size();
             if (kw.getKey().equals("mask")) {
                 JsonValue m = kw.getValue();
                 for (JsonValue one : m.isArray() ? m.asArray().values() : List.of(m)) masks.add(kerasTensor(one));
@@ -42,8 +50,11 @@ record CallSite(List<TensorRef> inputs, List<TensorRef> masks) {
             } else {
                 collect(kw.getValue(), inputs);
             }
+            if (inputs.size() > before) tensorArguments++;
         }
-        return new CallSite(inputs, masks);
+        boolean recorded = masks.stream().anyMatch(java.util.Objects::nonNull);
+        if (recorded) return new CallSite(inputs, masks);
+        return new CallSite(inputs, tensorArguments == 1 ? null : List.of());
     }
 
     /** Every tensor this call waits for. */

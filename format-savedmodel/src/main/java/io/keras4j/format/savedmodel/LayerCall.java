@@ -5,6 +5,8 @@ import io.keras4j.json.JsonObject;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.InboundNode;
 import io.keras4j.model.Layer;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -13,16 +15,15 @@ import java.util.List;
  * arguments, Keras 3 operation constants; {@code null} in a Sequential model or inside a wrapper) and the dialect
  * of the model, which decides some defaults.
  *
- * @param maskArguments {@code null} when the layer receives the masks its inputs carry (Keras 2, Sequential
- *     models, wrapped layers); else the masks a Keras 3 node recorded as its {@code mask} argument, empty when it
- *     recorded none: Keras 3 fills that argument only for a call with one tensor argument, so a recurrent layer
- *     given an initial state runs unmasked although its input carries a mask
+ * @param maskArguments {@code null} when the layer receives the masks its inputs carry; else its {@code mask}
+ *     argument per input as {@link CallSite} resolves it for a Keras 3 node (empty: none): a Keras 3 recurrent
+ *     layer given an initial state runs unmasked although its input carries a mask
  */
 record LayerCall(Layer layer, List<KerasTensor> inputs, List<Tensor> maskArguments, List<long[]> outputShapes,
                  InboundNode node, Dialect dialect) {
     LayerCall {
         inputs = List.copyOf(inputs);
-        maskArguments = maskArguments == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(maskArguments));
+        maskArguments = maskArguments == null ? null : Collections.unmodifiableList(new ArrayList<>(maskArguments));
         outputShapes = List.copyOf(outputShapes);
     }
 

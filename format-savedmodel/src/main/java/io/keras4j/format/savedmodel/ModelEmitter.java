@@ -99,8 +99,8 @@ final class ModelEmitter {
                 TensorRef m = site.masks().get(i);
                 maskArguments.add(m == null ? null : layers.asMask(layer.name() + "/mask_" + i, values.get(m).value()));
             }
-            // Keras 3 passes recorded masks on as the outputs' masks too; without them, the inputs' masks.
-            if (maskArguments.stream().anyMatch(java.util.Objects::nonNull)) {
+            // Keras 3 passes a recorded mask argument on to the outputs' masks too.
+            if (!maskArguments.isEmpty()) {
                 for (int i = 0; i < in.size(); i++) in.set(i, in.get(i).withMask(i < maskArguments.size() ? maskArguments.get(i) : null));
             }
         }

@@ -8,15 +8,17 @@ import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonNumber;
 import io.keras4j.json.JsonValue;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Keras 3 operation nodes ({@code keras.src.ops.numpy}) that functional graphs record for tensor expressions:
- * comparisons and logical ops (the masks Keras computes, e.g. {@code NotEqual(tokens, 0)} for
- * {@code Embedding(mask_zero=True)}), {@code any}/{@code all} reductions, elementwise arithmetic and a few unary
- * functions. Constant arguments take the dtype of the tensor they meet.
+ * Graph nodes that record tensor expressions rather than layers. Keras 3 operation nodes
+ * ({@code keras.src.ops.numpy}): comparisons and logical ops (the masks Keras computes, e.g.
+ * {@code NotEqual(tokens, 0)} for {@code Embedding(mask_zero=True)}), {@code any}/{@code all} reductions,
+ * elementwise arithmetic and a few unary functions; constant arguments take the dtype of the tensor they meet.
+ * tf.keras {@code TFOpLambda} nodes: the TensorFlow function they name.
  */
 final class OperationEmitter {
     private static final Map<String, String> COMPARISONS = Map.of("Equal", "Equal", "NotEqual", "NotEqual",
@@ -26,11 +28,32 @@ final class OperationEmitter {
     private static final Map<String, String> UNARY = Map.of("Negative", "Neg", "Absolute", "Abs", "Abs", "Abs",
             "Sqrt", "Sqrt", "Square", "Square", "Exp", "Exp", "Log", "Log", "Tanh", "Tanh");
 
+    /** tf.keras TFOpLambda functions: binary ones take {@code y} as a second input or a constant keyword. */
+    private static final Map<String, String> TF_BINARY = Map.of("math.add", "AddV2", "__operators__.add", "AddV2",
+            "math.subtract", "Sub", "math.multiply", "Mul", "math.truediv", "RealDiv", "math.divide", "RealDiv",
+            "math.maximum", "Maximum", "math.minimum", "Minimum", "math.pow", "Pow", "math.squared_difference", "SquaredDifference");
+    private static final Map<String, String> TF_ACTIVATIONS = Map.ofEntries(
+            Map.entry("nn.relu", "relu"), Map.entry("nn.relu6", "relu6"), Map.entry("math.sigmoid", "sigmoid"),
+            Map.entry("nn.sigmoid", "sigmoid"), Map.entry("math.tanh", "tanh"), Map.entry("nn.tanh", "tanh"),
+            Map.entry("math.exp", "exponential"), Map.entry("nn.softmax", "softmax"), Map.entry("math.softmax", "softmax"),
+            Map.entry("nn.silu", "silu"), Map.entry("nn.swish", "silu"), Map.entry("nn.gelu", "gelu"),
+            Map.entry("nn.elu", "elu"), Map.entry("nn.selu", "selu"), Map.entry("math.softplus", "softplus"),
+            Map.entry("nn.softplus", "softplus"), Map.entry("nn.log_softmax", "log_softmax"));
+    private static final Map<String, String> TF_UNARY = Map.of("math.log", "Log", "math.sqrt", "Sqrt", "math.rsqrt", "Rsqrt",
+            "math.square", "Square", "math.negative", "Neg", "math.abs", "Abs");
+    private static final Map<String, String> TF_REDUCTIONS = Map.of("math.reduce_mean", "Mean", "math.reduce_sum", "Sum",
+            "math.reduce_max", "Max", "math.reduce_min", "Min");
+
     private final TfOps ops;
+    private final Activations activations;
 
-    OperationEmitter(TfOps ops) { this.ops = ops; }
+    OperationEmitter(TfOps ops, Activations activations) {
+        this.ops = ops;
+        this.activations = activations;
+    }
 
-    Tensor emit(LayerCall call) {
+    /** A Keras 3 operation node. */
+    Tensor operation(LayerCall call) {
         String cls = call.layer().className();
         String n = call.name();
         List<Tensor> args = arguments(call);
@@ -57,7 +80,7 @@ final class OperationEmitter {
         JsonValue axis = call.config().get("axis");
         long[] axes = axis instanceof JsonArray a ? a.toLongs() : axis instanceof JsonNumber v ? new long[] {v.longValue()} : null;
         if (axes == null) throw unsupported(call.layer(), "a reduction over all axes");
-        int[] ints = java.util.Arrays.stream(axes).mapToInt(Math::toIntExact).toArray();
+        int[] ints = Arrays.stream(axes).mapToInt(Math::toIntExact).toArray();
         return ops.reduce(op, call.name(), x, call.config().getBoolean("keepdims", false), ints);
     }
 
@@ -85,5 +108,41 @@ final class OperationEmitter {
             i++;
         }
         return args;
+    }
+
+    /**
+     * A tf.keras {@code TFOpLambda} node (a TensorFlow call on a symbolic tensor: {@code x * 2.0},
+     * {@code tf.nn.relu(x)}, {@code tf.reduce_mean(x, axis=-1)}) as that TensorFlow op; elementwise functions of
+     * one input keep its mask.
+     */
+    KerasTensor tfOpLambda(LayerCall call) {
+        String function = call.config().getString("function", "");
+        String n = call.name();
+        KerasTensor in = call.input();
+        Tensor x = in.value();
+        if (TF_BINARY.containsKey(function)) {
+            Tensor other = call.inputs().size() > 1 ? call.inputs().get(1).value() : keywordConstant(call, "y", x);
+            return KerasTensor.of(ops.binary(TF_BINARY.get(function), n, x, other).withShape(call.outputShape()));
+        }
+        if (TF_REDUCTIONS.containsKey(function)) {
+            JsonValue axis = call.kwargs().get("axis");
+            if (!(axis instanceof JsonNumber a)) throw unsupported(call.layer(), "tf." + function + " with axis " + axis.toJson());
+            return KerasTensor.of(ops.reduce(TF_REDUCTIONS.get(function), n, x, call.kwargs().getBoolean("keepdims", false), a.intValue()));
+        }
+        Tensor y;
+        if (TF_ACTIVATIONS.containsKey(function)) {
+            y = activations.apply(n, n + "/" + TF_ACTIVATIONS.get(function), TF_ACTIVATIONS.get(function), x, call.dialect());
+        } else if (TF_UNARY.containsKey(function)) {
+            y = ops.unary(TF_UNARY.get(function), n, x);
+        } else {
+            throw unsupported(call.layer(), "TensorFlow function tf." + function);
+        }
+        return new KerasTensor(y.withShape(call.outputShape()), in.mask());
+    }
+
+    private Tensor keywordConstant(LayerCall call, String key, Tensor like) {
+        JsonValue v = call.kwargs().get(key);
+        if (!(v instanceof JsonNumber number)) throw unsupported(call.layer(), "tf." + call.config().getString("function", "") + " with " + key + "=" + v.toJson());
+        return ops.scalarLike(call.name() + "/" + key, like, number.doubleValue());
     }
 }

@@ -57,7 +57,11 @@ final class TfFunction {
             Map.entry("Squeeze", "output"), Map.entry("Pad", "output"), Map.entry("AddN", "sum"),
             Map.entry("Transpose", "y"), Map.entry("Shape", "output"), Map.entry("StridedSlice", "output"),
             Map.entry("Fill", "output"), Map.entry("Select", "output"), Map.entry("SelectV2", "output"), Map.entry("Pack", "output"),
-            Map.entry("Unpack", "output"), Map.entry("Split", "output"), Map.entry("ReverseV2", "output"));
+            Map.entry("Unpack", "output"), Map.entry("Split", "output"), Map.entry("ReverseV2", "output"),
+            Map.entry("Tile", "output"), Map.entry("Conv3D", "output"), Map.entry("MaxPool3D", "output"),
+            Map.entry("AvgPool3D", "output"), Map.entry("Conv2DBackpropInput", "output"),
+            Map.entry("Einsum", "output"), Map.entry("Min", "output"), Map.entry("Pow", "z"),
+            Map.entry("LogSoftmax", "logsoftmax"), Map.entry("SpaceToBatchND", "output"), Map.entry("BatchToSpaceND", "output"));
 
     private final String name;
     private final List<OpDef.ArgDef> inputArgs = new ArrayList<>();
@@ -125,6 +129,16 @@ final class TfFunction {
                 .setTensorShape(shape(shape)).setTensorContent(ByteString.copyFrom(b.array())).build();
         return op("Const", nodeName, shape, List.of(),
                 Map.of("dtype", type(DataType.DT_INT32), "value", AttrValue.newBuilder().setTensor(t).build()), DataType.DT_INT32);
+    }
+
+    /** A float32 constant of the given shape, values in row-major order. */
+    Tensor constFloat(String nodeName, long[] shape, float... values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) b.putFloat(v);
+        TensorProto t = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT)
+                .setTensorShape(shape(shape)).setTensorContent(ByteString.copyFrom(b.array())).build();
+        return op("Const", nodeName, shape, List.of(),
+                Map.of("dtype", type(DataType.DT_FLOAT), "value", AttrValue.newBuilder().setTensor(t).build()));
     }
 
     /** A DT_BOOL constant of the given shape, values in row-major order. */

@@ -9,6 +9,7 @@ import io.keras4j.format.savedmodel.proto.AttrValue;
 import io.keras4j.format.savedmodel.proto.DataType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -117,14 +118,18 @@ final class TfOps {
                 Map.of("T", INT32, "Index", INT32), DataType.DT_INT32);
     }
 
+    /** The int32 shape {@code [batch of x, tail...]}, the batch taken at run time. */
+    Tensor batchShape(String n, Tensor batchOf, long... tail) {
+        return concat(n, List.of(leadingDims(n + "/batch", batchOf, 1),
+                f.constInt32(n + "/tail", Arrays.stream(tail).mapToInt(Math::toIntExact).toArray())), 0);
+    }
+
     /** Zeros shaped {@code [batch of x, tail...]}: initial recurrent states. */
     Tensor zeros(String n, Tensor batchOf, long... tail) {
-        Tensor dims = concat(n + "/dims", List.of(leadingDims(n + "/batch", batchOf, 1),
-                f.constInt32(n + "/tail", Arrays.stream(tail).mapToInt(Math::toIntExact).toArray())), 0);
         long[] shape = new long[tail.length + 1];
         shape[0] = batchOf.dim(0);
         System.arraycopy(tail, 0, shape, 1, tail.length);
-        return f.op("Fill", n, shape, List.of(dims.ref(), scalar(n + "/zero", 0f).ref()),
+        return f.op("Fill", n, shape, List.of(batchShape(n + "/dims", batchOf, tail).ref(), scalar(n + "/zero", 0f).ref()),
                 Map.of("T", type(DataType.DT_FLOAT), "index_type", INT32), DataType.DT_FLOAT);
     }
 
@@ -133,6 +138,31 @@ final class TfOps {
         for (int i = 0; i < perm.length; i++) shape[i] = x.dim(perm[i]);
         return f.op("Transpose", n, shape, List.of(x.ref(), f.constInt32(n + "/perm", perm).ref()),
                 Map.of("T", type(x.dtype()), "Tperm", INT32), x.dtype());
+    }
+
+    Tensor tile(String n, Tensor x, long[] outShape, int... multiples) {
+        return f.op("Tile", n, outShape, List.of(x.ref(), f.constInt32(n + "/multiples", multiples).ref()),
+                Map.of("T", type(x.dtype()), "Tmultiples", INT32), x.dtype());
+    }
+
+    /** Zeros before and after each axis: {@code pads[axis] = {before, after}}. */
+    Tensor pad(String n, Tensor x, long[][] pads, long[] outShape) {
+        int[] flat = Arrays.stream(pads).flatMapToLong(Arrays::stream).mapToInt(Math::toIntExact).toArray();
+        return f.op("Pad", n, outShape, List.of(x.ref(), f.constInt32(n + "/paddings", new long[] {pads.length, 2}, flat).ref()),
+                Map.of("T", type(x.dtype()), "Tpaddings", INT32), x.dtype());
+    }
+
+    /**
+     * {@code x[begin:end]} with unit strides; a set bit {@code i} of {@code beginMask} / {@code endMask} takes axis
+     * {@code i} from its start / to its end.
+     */
+    Tensor stridedSlice(String n, Tensor x, int[] begin, int[] end, int beginMask, int endMask, long[] outShape) {
+        int[] strides = new int[begin.length];
+        Arrays.fill(strides, 1);
+        return f.op("StridedSlice", n, outShape, List.of(x.ref(), f.constInt32(n + "/begin", begin).ref(),
+                        f.constInt32(n + "/end", end).ref(), f.constInt32(n + "/strides", strides).ref()),
+                Map.of("T", type(x.dtype()), "Index", INT32, "begin_mask", AttrValue.newBuilder().setI(beginMask).build(),
+                        "end_mask", AttrValue.newBuilder().setI(endMask).build()), x.dtype());
     }
 
     /** {@code x} with the order of {@code axis} reversed. */
@@ -146,7 +176,7 @@ final class TfOps {
         long[] part = x.shape().clone();
         int a = axis < 0 ? x.rank() + axis : axis;
         part[a] = part[a] < 0 ? -1 : part[a] / num;
-        return f.ops("Split", n, java.util.Collections.nCopies(num, part), List.of(f.scalarInt32(n + "/axis", axis).ref(), x.ref()),
+        return f.ops("Split", n, Collections.nCopies(num, part), List.of(f.scalarInt32(n + "/axis", axis).ref(), x.ref()),
                 Map.of("T", type(x.dtype()), "num_split", AttrValue.newBuilder().setI(num).build()), x.dtype());
     }
 
@@ -156,7 +186,7 @@ final class TfOps {
         long[] part = new long[x.rank() - 1];
         for (int i = 0, j = 0; i < x.rank(); i++) if (i != a) part[j++] = x.dim(i);
         int num = Math.toIntExact(x.dim(a));
-        return f.ops("Unpack", n, java.util.Collections.nCopies(num, part), List.of(x.ref()),
+        return f.ops("Unpack", n, Collections.nCopies(num, part), List.of(x.ref()),
                 Map.of("T", type(x.dtype()), "num", AttrValue.newBuilder().setI(num).build(),
                         "axis", AttrValue.newBuilder().setI(a).build()), x.dtype());
     }
@@ -214,6 +244,15 @@ final class TfOps {
         for (int i = 0, j = 0; i < shape.length; i++) shape[i] = i == a ? 1 : x.dim(j++);
         return f.op("ExpandDims", n, shape, List.of(x.ref(), f.scalarInt32(n + "/axis", axis).ref()),
                 Map.of("T", type(x.dtype()), "Tdim", INT32), x.dtype());
+    }
+
+    /** {@code x} without its size-1 {@code axis}. */
+    Tensor squeeze(String n, Tensor x, int axis) {
+        int a = axis < 0 ? x.rank() + axis : axis;
+        long[] shape = new long[x.rank() - 1];
+        for (int i = 0, j = 0; i < x.rank(); i++) if (i != a) shape[j++] = x.dim(i);
+        return f.op("Squeeze", n, shape, List.of(x.ref()),
+                Map.of("T", type(x.dtype()), "squeeze_dims", TfFunction.ints(a)), x.dtype());
     }
 
     /** NumPy broadcasting of static shapes; an unknown dimension stays unknown unless the other side fixes it. */

@@ -75,7 +75,7 @@ class LayerTranslationTest {
     void timeDistributedFoldsStepsIntoTheBatch(@TempDir Path temp) throws IOException {
         FunctionDef f = forwardPass(write(zooModel("timedistributed", "k3"), temp));
         // [batch, 4, 8, 8, 1] → Conv2D over [batch * 4, 8, 8, 1] → back to [batch, 4, 6, 6, 3].
-        assertThat(node(f, "time_distributed/conv2d_8/Conv2D").getOp()).isEqualTo("Conv2D");
+        assertThat(f.getNodeDefList()).anyMatch(n -> n.getName().startsWith("time_distributed/") && n.getOp().equals("Conv2D"));
         assertThat(f.getNodeDefList()).anyMatch(n -> n.getName().equals("time_distributed/fold"));
         assertThat(f.getNodeDefList()).anyMatch(n -> n.getName().equals("time_distributed/unfold"));
     }
