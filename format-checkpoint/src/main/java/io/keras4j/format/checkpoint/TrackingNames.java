@@ -60,6 +60,10 @@ public final class TrackingNames {
                 break;
         }
         if (RECURRENT.contains(cls)) return prefixed("cell/", names);
+        if (cls.equals("Normalization")) {
+            // Both generations keep the adapted statistics in adapt_mean / adapt_variance (variables named mean, variance).
+            return names.stream().map(n -> n.equals("mean") || n.equals("variance") ? "adapt_" + n : n).toList();
+        }
         boolean depthwise = DEPTHWISE.contains(cls);
         if (dialect != Dialect.KERAS3) {
             // tf.keras tracks a depthwise kernel as depthwise_kernel; Keras 3 names it kernel.

@@ -127,6 +127,15 @@ final class ObjectPaths {
             }
             case "Embedding" -> n.add("embeddings");
             case "PReLU" -> n.add("alpha");
+            case "Normalization" -> {
+                // Adapted statistics; a layer given its mean and variance in the config has no variables.
+                if (layer.config().get("mean").isNull()) { n.add("mean"); n.add("variance"); n.add("count"); }
+            }
+            case "Attention" -> {
+                if (layer.config().getBoolean("use_scale", false)) n.add("scale");
+                if ("concat".equals(layer.config().getString("score_mode", "dot"))) n.add("concat_score_weight");
+            }
+            case "AdditiveAttention" -> { if (layer.config().getBoolean("use_scale", true)) n.add("scale"); }
             case "TimeDistributed" -> {
                 // The wrapped layer owns the variables (Keras 3 saves them under the wrapper, by index).
                 io.keras4j.json.JsonValue inner = layer.config().get("layer");

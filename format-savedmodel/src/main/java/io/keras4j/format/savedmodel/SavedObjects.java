@@ -1,5 +1,6 @@
 package io.keras4j.format.savedmodel;
 
+import io.keras4j.format.checkpoint.bundle.TfDataTypes;
 import io.keras4j.format.checkpoint.bundle.TrackableObjectGraph;
 import io.keras4j.format.savedmodel.TfFunction.Tensor;
 import io.keras4j.format.savedmodel.proto.DataType;
@@ -64,7 +65,7 @@ final class SavedObjects {
     /** A Python object TensorFlow revives by its identifier ({@code _tf_keras_layer}, {@code trackable_list_wrapper}, ...). */
     int userObject(String identifier) { return add(new UserObject(identifier)); }
 
-    /** A float32 variable; {@code name} is what TensorFlow shows ({@code dense/kernel}). */
+    /** A variable of its weight's dtype; {@code name} is what TensorFlow shows ({@code dense/kernel}). */
     int variable(Weight weight, String name) { return add(new Variable(weight, name)); }
 
     void child(int parent, String localName, int child) {
@@ -107,7 +108,7 @@ final class SavedObjects {
             if (n.kind() instanceof UserObject u) {
                 o.setUserObject(SavedUserObject.newBuilder().setIdentifier(u.identifier()).setVersion(USER_OBJECT_VERSION));
             } else if (n.kind() instanceof Variable v) {
-                o.setVariable(SavedVariable.newBuilder().setDtype(DataType.DT_FLOAT)
+                o.setVariable(SavedVariable.newBuilder().setDtype(DataType.forNumber(TfDataTypes.toCode(v.weight().value().dtype())))
                         .setShape(TfFunction.shape(v.weight().value().shape())).setTrainable(v.weight().trainable()).setName(v.name()));
             } else if (n.kind() instanceof BareFunction f) {
                 o.setBareConcreteFunction(f.function());

@@ -10,6 +10,7 @@ import io.keras4j.model.Dialect;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.model.KerasFile;
+import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
 import io.keras4j.model.Weight;
 import io.keras4j.spi.ReadOptions;
@@ -81,8 +82,12 @@ class SavedModelWriterTest {
             cases.add(c.build());
             cases.add(c.put("id", id + "-savedmodel-tf1").put("loader", "tf1.saved_model.loader").build());
             c.put("id", id + "-savedmodel").put("loader", "tf.saved_model.load");
-            assertThat(target.resolve("keras_metadata.pb")).as(id + ": the tf.keras structure is written").isRegularFile();
-            cases.add(testCase(id + "-savedmodel-as-keras", "tf_keras.load_model", target, dir, custom, model).build());
+            // Keras 3 operation nodes (keras.ops calls) mostly have no tf.keras form; such models are written for serving only.
+            if (Files.isRegularFile(target.resolve("keras_metadata.pb"))) {
+                cases.add(testCase(id + "-savedmodel-as-keras", "tf_keras.load_model", target, dir, custom, model).build());
+            } else {
+                assertThat(model.layers()).as(id + ": the tf.keras structure is written").anyMatch(Layer::isOperation);
+            }
             if (dir.getParent().getFileName().toString().equals("multi_io")) {
                 // Serving only, as Keras 3's model.export() writes: TensorFlow serves it, no Keras structure is kept.
                 Path servingOnly = out.resolve(id + "-serving-only");
@@ -98,8 +103,8 @@ class SavedModelWriterTest {
         }
         System.err.println("savedmodel writer: " + written + " SavedModels written, " + converted
                 + " k2 SavedModels converted to .keras; not supported: " + unsupported);
-        assertThat(written).isGreaterThanOrEqualTo(10);
         if (export != null) Files.writeString(out.resolve("cases.json"), cases.build().toString());
+        if (Files.isRegularFile(Fixtures.zoo().resolve("mlp/k3/model.keras"))) assertThat(written).isGreaterThanOrEqualTo(10);
     }
 
     @Test

@@ -1,0 +1,83 @@
+package io.keras4j.format.savedmodel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keras4j.format.checkpoint.bundle.BundleReader;
+import io.keras4j.format.checkpoint.bundle.TensorBundle;
+import io.keras4j.format.json.KerasJson;
+import io.keras4j.format.savedmodel.proto.DataType;
+import io.keras4j.format.savedmodel.proto.SavedObject;
+import io.keras4j.format.savedmodel.proto.SavedObjectGraph;
+import io.keras4j.model.Layer;
+import io.keras4j.model.Model;
+import io.keras4j.model.Weight;
+import io.keras4j.spi.WriteOptions;
+import io.keras4j.tensor.DType;
+import io.keras4j.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An adapted Normalization layer (Keras 3 config, as {@code layer.adapt} leaves it) keeps its statistics in
+ * variables tracked as {@code adapt_mean} / {@code adapt_variance} (keras and tf_keras normalization.py) and an int64
+ * {@code count}: the SavedModel must declare each variable with its own dtype and track it by that attribute, or
+ * TensorFlow's restore fails (checked once against real Keras 3 and tf_keras; see the module README).
+ */
+class AdaptedNormalizationTest {
+    private static final String CONFIG = """
+            {"module": "keras", "class_name": "Sequential", "config": {"name": "adapted", "trainable": true, "layers": [
+              {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4], "dtype": "float32", "sparse": false, "name": "input_layer"}, "registered_name": null},
+              {"module": "keras.layers", "class_name": "Normalization", "config": {"name": "normalization", "trainable": true, "dtype": "float32", "axis": [-1], "invert": false, "mean": null, "variance": null}, "registered_name": null, "build_config": {"input_shape": [null, 4]}},
+              {"module": "keras.layers", "class_name": "Dense", "config": {"name": "dense", "trainable": true, "dtype": "float32", "units": 2, "activation": "linear", "use_bias": true}, "registered_name": null, "build_config": {"input_shape": [null, 4]}}
+            ]}, "registered_name": null}
+            """;
+
+    @Test
+    void integerVariablesKeepTheirDtypeAndStatisticsTheirTrackedNames(@TempDir Path temp) {
+        Model model = withWeights(KerasJson.readModel(CONFIG, null));
+        Path target = temp.resolve("adapted");
+        new SavedModelCodec().write(model, target, WriteOptions.DEFAULT);
+
+        SavedObjectGraph graph = SavedModelDir.open(target).metaGraph().getObjectGraphDef();
+        Map<String, SavedObject> byPath = new HashMap<>();
+        SavedObject layer = graph.getNodes(child(graph, 0, "layer_with_weights-0"));
+        for (var c : layer.getChildrenList()) byPath.put(c.getLocalName(), graph.getNodes(c.getNodeId()));
+        assertThat(byPath.get("adapt_mean").getVariable().getDtype()).isEqualTo(DataType.DT_FLOAT);
+        assertThat(byPath.get("adapt_variance").getVariable().getDtype()).isEqualTo(DataType.DT_FLOAT);
+        assertThat(byPath.get("count").getVariable().getDtype()).isEqualTo(DataType.DT_INT64);
+
+        try (BundleReader bundle = TensorBundle.open(target.resolve("variables/variables"))) {
+            Tensor count = bundle.read("layer_with_weights-0/count/.ATTRIBUTES/VARIABLE_VALUE");
+            assertThat(count.dtype()).isEqualTo(DType.INT64);
+            assertThat(count.contentEquals(Tensor.ofLongs(new long[] {50}))).isTrue();
+        }
+    }
+
+    private static int child(SavedObjectGraph graph, int node, String name) {
+        return graph.getNodes(node).getChildrenList().stream().filter(c -> c.getLocalName().equals(name))
+                .findFirst().orElseThrow(() -> new AssertionError("node " + node + " has no child " + name)).getNodeId();
+    }
+
+    /** Statistics as adapt() leaves them (mean, variance, an int64 sample count), then a Dense kernel and bias. */
+    private static Model withWeights(Model m) {
+        List<Layer> layers = new ArrayList<>();
+        for (Layer l : m.layers()) {
+            List<Weight> w = switch (l.className()) {
+                case "Normalization" -> List.of(
+                        new Weight("normalization/mean", Tensor.ofFloats(new float[] {2f, 1f, 0f, -1f}, 4), false),
+                        new Weight("normalization/variance", Tensor.ofFloats(new float[] {9f, 4f, 1f, 0.25f}, 4), false),
+                        new Weight("normalization/count", Tensor.ofLongs(new long[] {50}), false));
+                case "Dense" -> List.of(Weight.of("dense/kernel", Tensor.ofFloats(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2)),
+                        Weight.of("dense/bias", Tensor.ofFloats(new float[] {0.5f, -0.5f}, 2)));
+                default -> List.of();
+            };
+            layers.add(l.toBuilder().weights(w).build());
+        }
+        return m.toBuilder().layers(layers).build();
+    }
+}
