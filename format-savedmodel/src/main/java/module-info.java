@@ -8,6 +8,9 @@ module io.keras4j.format.savedmodel {
     requires org.slf4j;
 
     exports io.keras4j.format.savedmodel;
+    exports io.keras4j.format.savedmodel.spi;
+
+    uses io.keras4j.format.savedmodel.spi.GraphLayerProvider;
 
     provides io.keras4j.spi.Codec with io.keras4j.format.savedmodel.SavedModelCodec;
 }

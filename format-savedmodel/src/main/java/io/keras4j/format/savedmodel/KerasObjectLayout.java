@@ -59,13 +59,14 @@ final class KerasObjectLayout {
         Model k2 = model.dialect() == Dialect.KERAS2 ? model : Dialects.convert(model, Dialect.KERAS2);
         JsonObject tree = KerasJson.toTree(k2, Dialect.KERAS2);
         KerasObjectLayout layout = new KerasObjectLayout(new SavedObjects(identifier(k2)));
-        JsonObject root = modelMetadata(k2, tree.getString("class_name", k2.className()), tree.getObject("config"))
+        JsonObject config = modelConfig(tree.get("config"), k2.name());
+        JsonObject root = modelMetadata(k2, tree.getString("class_name", k2.className()), config)
                 .with("keras_version", KERAS_VERSION).with("backend", "tensorflow")
                 .with("model_config", JsonObject.builder().put("class_name", tree.get("class_name")).put("config", tree.get("config")).build());
         Optional<JsonObject> training = model.trainingConfig().flatMap(tc -> TrainingConfigs.legacy(tc, Dialect.KERAS2));
         if (training.isPresent()) root = root.with("training_config", training.get());
         layout.addMetadata(0, "root", identifier(k2), root);
-        layout.model(model, k2, tree.getObject("config"), 0, "root");
+        layout.model(model, k2, config, 0, "root");
         return layout;
     }
 
@@ -82,7 +83,11 @@ final class KerasObjectLayout {
 
     private void model(Model source, Model k2, JsonObject config, int node, String path) {
         List<Layer> layers = k2.layers();
-        JsonArray layerConfigs = config.getArray("layers");
+        JsonArray layerConfigs = config.get("layers").isArray() ? config.getArray("layers") : JsonArray.builder().build();
+        if (layerConfigs.size() != layers.size()) {
+            throw new UnsupportedModelException("model '" + k2.name() + "': its tf.keras config lists " + layerConfigs.size()
+                    + " layers, the model has " + layers.size());
+        }
         int first = 0;
         if (k2.isSequential() && !layers.isEmpty() && layers.get(0).className().equals("InputLayer")) first = 1;
         LayerShapes shapes = new LayerShapes(k2);
@@ -97,10 +102,11 @@ final class KerasObjectLayout {
             int layerNode;
             if (layer.nestedModel().isPresent()) {
                 Model nested = layer.nestedModel().get();
+                JsonObject nestedConfig = modelConfig(entry.get("config"), nested.name());
                 layerNode = objects.userObject(identifier(nested));
                 addMetadata(layerNode, childPath, identifier(nested),
-                        modelMetadata(nested, entry.getString("class_name", nested.className()), entry.getObject("config")));
-                model(original.nestedModel().orElseThrow(), nested, entry.getObject("config"), layerNode, childPath);
+                        modelMetadata(nested, entry.getString("class_name", nested.className()), nestedConfig));
+                model(original.nestedModel().orElseThrow(), nested, nestedConfig, layerNode, childPath);
             } else {
                 String id = layerIdentifier(layer.className());
                 layerNode = objects.userObject(id);
@@ -123,6 +129,14 @@ final class KerasObjectLayout {
                     + " weights but " + layer.weights().size() + " in its tf.keras form");
         }
         List<String> paths = TrackingNames.paths(Dialect.KERAS2, layer);
+        for (String path : paths) {
+            if (path.matches("(.*/)?\\d+")) {
+                // Keras 3 files number the variables of layers keras4j does not know (custom classes): the attribute
+                // tf.keras tracks them by, which restoring matches, is unknown.
+                throw new UnsupportedModelException("layer '" + layer.name() + "' (" + layer.className()
+                        + "): the attribute names of its variables are unknown (the file numbers them)");
+            }
+        }
         Map<String, Integer> intermediate = new HashMap<>();
         int list = objects.userObject("trackable_list_wrapper");
         objects.child(layerNode, "variables", list);
@@ -183,6 +197,12 @@ final class KerasObjectLayout {
         input.asArray().values().forEach(items::add);
         return Optional.of(JsonObject.builder().put("name", name).put("class_name", "EinsumDense")
                 .put("build_input_shape", JsonObject.builder().put("class_name", "TensorShape").put("items", items.build()).build()).build());
+    }
+
+    /** A model config in tf.keras's form: Keras 2.0–2.2 wrote a Sequential's as the bare list of its layers. */
+    private static JsonObject modelConfig(JsonValue config, String name) {
+        if (config.isArray()) return JsonObject.builder().put("name", name).put("layers", config).build();
+        return config.asObject();
     }
 
     /** A shape as a list: the config spells it as one, or as tf.keras's {@code {"class_name": "TensorShape", "items": […]}}. */

@@ -15,4 +15,6 @@ record KerasTensor(Tensor value, Tensor mask) {
     static KerasTensor of(Tensor value) { return new KerasTensor(value, null); }
 
     KerasTensor withMask(Tensor newMask) { return new KerasTensor(value, newMask); }
+
+    KerasTensor withValue(Tensor newValue) { return new KerasTensor(newValue, mask); }
 }

@@ -8,6 +8,7 @@ import io.keras4j.UnsupportedModelException;
 import io.keras4j.format.savedmodel.TfFunction.Tensor;
 import io.keras4j.format.savedmodel.proto.AttrValue;
 import io.keras4j.format.savedmodel.proto.DataType;
+import io.keras4j.format.savedmodel.spi.GraphLayer;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonNumber;
 import io.keras4j.json.JsonObject;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.IntStream;
@@ -40,6 +42,13 @@ final class LayerEmitter {
     /** Layers whose call uses its mask argument, which TimeDistributed hands on folded. */
     private static final Set<String> MASK_CONSUMERS = Set.of("LSTM", "GRU", "SimpleRNN", "Bidirectional",
             "GlobalAveragePooling1D", "Softmax", "Attention", "AdditiveAttention", "MultiHeadAttention", "TimeDistributed");
+    /** Layers with a {@code data_format}, computed over channels_first data by moving the channels last. */
+    private static final Set<String> CHANNELS_FIRST_CAPABLE = Set.of("Conv1D", "Conv2D", "Conv3D", "DepthwiseConv1D",
+            "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "Conv1DTranspose", "Conv2DTranspose",
+            "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
+            "GlobalMaxPooling2D", "GlobalMaxPooling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D",
+            "Cropping2D", "Cropping3D", "UpSampling2D", "UpSampling3D", "Flatten");
     private static final Set<String> WRAPPED_MODELS = Set.of("Sequential", "Functional", "Model");
 
     private static final AttrValue FLOAT = type(DataType.DT_FLOAT);
@@ -58,8 +67,11 @@ final class LayerEmitter {
     private final AttentionEmitter attention;
     private final OperationEmitter operations;
 
-    LayerEmitter(TfFunction f, Function<Weight, Tensor> read) {
+    private final CustomGraphLayers custom;
+
+    LayerEmitter(TfFunction f, Function<Weight, Tensor> read, CustomGraphLayers custom) {
         this.f = f;
+        this.custom = custom;
         this.ops = new TfOps(f);
         this.read = read;
         this.activations = new Activations(ops);
@@ -75,6 +87,8 @@ final class LayerEmitter {
     /** The outputs of one layer call, with their masks. */
     List<KerasTensor> emit(LayerCall call) {
         Layer layer = call.layer();
+        Optional<GraphLayer> provided = custom.find(layer);
+        if (provided.isPresent()) return CustomGraphLayers.emit(provided.get(), call, f, read);
         String cls = layer.className();
         if (layer.isOperation()) return List.of(KerasTensor.of(operations.operation(call)));
         if (MergeEmitter.merges(cls)) return List.of(merges.emit(call));
@@ -94,11 +108,56 @@ final class LayerEmitter {
         return List.of(new KerasTensor(value(call), keepsMask ? call.input().mask() : null));
     }
 
+    /**
+     * The channels_last form of a layer that computes over channels_first data (Theano-era models): the same config
+     * with {@code data_format} channels_last, or a BatchNormalization over axis 1 made one over the last axis.
+     */
+    private static Optional<Layer> channelsLastForm(Layer layer, int rank) {
+        if (rank < 3) return Optional.empty();
+        if (CHANNELS_FIRST_CAPABLE.contains(layer.className()) && layer.dataFormat().filter("channels_first"::equals).isPresent()) {
+            return Optional.of(layer.toBuilder().config(layer.config().without("dim_ordering").with("data_format", "channels_last")).build());
+        }
+        if (layer.className().equals("BatchNormalization")) {
+            JsonValue axis = layer.config().get("axis");
+            long ax = axis instanceof JsonArray a && a.size() == 1 ? a.toLongs()[0] : layer.config().getLong("axis", -1);
+            if (ax == 1) return Optional.of(layer.toBuilder().config(layer.config().with("axis", -1)).build());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Keras's TensorFlow backend runs channels_first layers on CPU the same way: transpose the channels last,
+     * compute, transpose them back (a flattened or globally pooled result has no channel axis to move back).
+     */
+    private Tensor viaChannelsLast(LayerCall call, Layer channelsLast) {
+        String n = call.name();
+        Tensor x = call.input().value();
+        int rank = x.rank();
+        int[] toLast = new int[rank];
+        int[] toFirst = new int[rank];
+        for (int i = 1; i < rank - 1; i++) {
+            toLast[i] = i + 1;
+            toFirst[i + 1] = i;
+        }
+        toLast[rank - 1] = 1;
+        toFirst[1] = rank - 1;
+        long[] out = call.outputShape();
+        boolean spatialOut = out.length == rank;
+        long[] outLast = spatialOut ? IntStream.of(toLast).mapToLong(i -> out[i]).toArray() : out;
+        Tensor moved = ops.transpose(n + "/to_channels_last", x, toLast);
+        LayerCall inner = new LayerCall(channelsLast, List.of(call.input().withValue(moved)), call.maskArguments(),
+                List.of(outLast), call.node(), call.dialect());
+        Tensor y = value(inner);
+        return spatialOut ? ops.transpose(n + "/to_channels_first", y, toFirst).withShape(out) : y;
+    }
+
     /** A DT_BOOL mask from a mask tensor a Keras 3 node names (usually already boolean). */
     Tensor asMask(String n, Tensor t) { return ops.cast(n, t, DataType.DT_BOOL); }
 
     /** The output value of a one-input layer. */
     private Tensor value(LayerCall call) {
+        Optional<Layer> channelsLast = channelsLastForm(call.layer(), call.input().value().rank());
+        if (channelsLast.isPresent()) return viaChannelsLast(call, channelsLast.get());
         Layer layer = call.layer();
         String cls = layer.className();
         JsonObject c = layer.config();
@@ -117,8 +176,12 @@ final class LayerEmitter {
                 return f.op("LeakyRelu", n, out, List.of(x.ref()), Map.of("T", FLOAT, "alpha", flt((float) slope)));
             }
             case "ELU": {
-                if (c.getDouble("alpha", 1.0) != 1.0) throw unsupported(layer, "alpha other than 1");
-                return f.op("Elu", n, out, List.of(x.ref()), Map.of("T", FLOAT));
+                double alpha = c.getDouble("alpha", 1.0);
+                Tensor elu = f.op("Elu", n + "/Elu", out, List.of(x.ref()), Map.of("T", FLOAT));
+                if (alpha == 1.0) return elu;
+                // Keras: where(x > 0, elu(x), alpha * elu(x)).
+                Tensor positive = ops.compare("Greater", n + "/positive", x, ops.scalar(n + "/zero", 0f));
+                return ops.selectV2(n, positive, elu, ops.mul(n + "/scaled", ops.scalar(n + "/alpha", (float) alpha), elu)).withShape(out);
             }
             case "ThresholdedReLU": {
                 Tensor above = ops.compare("Greater", n + "/above", x, ops.scalar(n + "/theta", (float) c.getDouble("theta", 1.0)));
@@ -310,19 +373,42 @@ final class LayerEmitter {
         return new KerasTensor(y.withShape(call.outputShape()), ops.reduce("Any", n + "/mask", differs, false, -1));
     }
 
+    /**
+     * Keras's {@code relu(x, negative_slope, max_value, threshold)} (tf_keras backend.relu, Keras 3 ReLU.static_call):
+     * {@code x * (x > threshold)} or relu, clipped to max_value, minus {@code negative_slope * relu(threshold - x)}.
+     */
     private Tensor relu(Layer layer, Tensor x, long[] out) {
         JsonObject c = layer.config();
         double slope = c.getDouble("negative_slope", 0);
         double threshold = c.getDouble("threshold", 0);
         JsonValue max = c.get("max_value");
-        if (slope != 0 || threshold != 0) throw unsupported(layer, "ReLU with a negative slope or threshold");
         String n = layer.name();
-        if (max instanceof JsonNumber m) {
-            if (m.value().doubleValue() == 6.0) return f.op("Relu6", n, out, List.of(x.ref()), Map.of("T", FLOAT));
-            Tensor r = f.op("Relu", n + "/Relu", out, List.of(x.ref()), Map.of("T", FLOAT));
-            return f.op("Minimum", n, out, List.of(r.ref(), f.scalarFloat(n + "/max", (float) m.value().doubleValue()).ref()), Map.of("T", FLOAT));
+        Double maxValue = max instanceof JsonNumber m ? m.value().doubleValue() : null;
+        if (slope != 0 && maxValue == null && threshold == 0) {
+            return f.op("LeakyRelu", n, out, List.of(x.ref()), Map.of("T", FLOAT, "alpha", flt((float) slope)));
         }
-        return f.op("Relu", n, out, List.of(x.ref()), Map.of("T", FLOAT));
+        Tensor y;
+        boolean clip = maxValue != null;
+        if (threshold != 0) {
+            Tensor above = ops.compare("Greater", n + "/above", x, ops.scalar(n + "/threshold", (float) threshold));
+            y = ops.mul(n + "/thresholded", x, ops.cast(n + "/Cast", above, DataType.DT_FLOAT));
+        } else if (maxValue != null && maxValue == 6.0) {
+            y = f.op("Relu6", n + "/Relu6", out, List.of(x.ref()), Map.of("T", FLOAT));
+            clip = false;
+        } else {
+            y = f.op("Relu", n + "/Relu", out, List.of(x.ref()), Map.of("T", FLOAT));
+        }
+        if (clip) {
+            y = ops.binary("Minimum", n + "/clip_max", ops.binary("Maximum", n + "/clip_min", y, ops.scalar(n + "/zero", 0f)),
+                    ops.scalar(n + "/max", maxValue.floatValue()));
+        }
+        if (slope != 0) {
+            Tensor flipped = ops.unary("Neg", n + "/Neg", x);
+            if (threshold != 0) flipped = ops.add(n + "/shifted", flipped, ops.scalar(n + "/threshold_", (float) threshold));
+            Tensor negative = ops.unary("Relu", n + "/negative_part", flipped);
+            y = ops.sub(n + "/leak", y, ops.mul(n + "/scaled_negative", ops.scalar(n + "/slope", (float) slope), negative));
+        }
+        return y.withShape(out);
     }
 
     private Tensor softmax(String n, Tensor x, JsonObject c, long[] out) {

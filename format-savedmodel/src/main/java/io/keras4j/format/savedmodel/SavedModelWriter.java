@@ -18,6 +18,8 @@ import io.keras4j.format.savedmodel.proto.SignatureDef;
 import io.keras4j.format.savedmodel.proto.TensorInfo;
 import io.keras4j.format.savedmodel.proto.VersionDef;
 import io.keras4j.format.savedmodel.proto.keras.SavedMetadata;
+import io.keras4j.format.json.Dialects;
+import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
 import io.keras4j.model.Weight;
@@ -51,7 +53,8 @@ final class SavedModelWriter {
     private static final String FUNCTION = "__inference_signature_wrapper_serving_default_keras4j";
     /**
      * Write property: {@code false} writes a serving-only SavedModel, as Keras 3's {@code model.export()} does (no
-     * Keras objects, no {@code keras_metadata.pb}); default {@code true}.
+     * Keras objects, no {@code keras_metadata.pb}); {@code true} requires the tf.keras structure (an
+     * UnsupportedModelException when the model has none); default {@code auto}: the structure when possible.
      */
     static final String KERAS_OBJECTS = SavedModelCodec.NAME + ".kerasObjects";
     /** In the serving-only graph: node 0 the root, node 1 its {@code variables} list, then the variables. */
@@ -77,12 +80,13 @@ final class SavedModelWriter {
             throw new UnsupportedModelException("model '" + model.name() + "' owns variables outside its layers; "
                     + "writing them to a SavedModel is not supported yet");
         }
+        if (model.dialect() == Dialect.KERAS1) model = Dialects.convert(model, Dialect.KERAS2); // emitters read Keras 2 and 3 configs
         SavedModelWriter w = new SavedModelWriter(model);
         w.indexOwners(model, "");
         List<Port> inputs = w.inputs();
-        List<Tensor> outs = new ModelEmitter(new LayerEmitter(w.function, w::read)).emit(model, inputs.stream().map(Port::value).toList());
+        List<Tensor> outs = new ModelEmitter(new LayerEmitter(w.function, w::read, CustomGraphLayers.discover())).emit(model, inputs.stream().map(Port::value).toList());
         List<Port> outputs = w.outputs(outs);
-        Optional<KerasObjectLayout> layout = kerasObjects(options) ? kerasLayout(model, target) : Optional.empty();
+        Optional<KerasObjectLayout> layout = kerasLayout(model, target, options);
         SavedObjects objects = layout.map(KerasObjectLayout::objects).orElseGet(w::servingOnlyObjects);
         List<Integer> bound = new ArrayList<>();
         for (int i = 0; i < w.variableOrder.size(); i++) {
@@ -108,22 +112,24 @@ final class SavedModelWriter {
         });
     }
 
-    private static boolean kerasObjects(WriteOptions options) {
-        String value = options.property(KERAS_OBJECTS).orElse("true");
-        if (!value.equals("true") && !value.equals("false")) {
-            throw new InvalidOptionException(SavedModelCodec.NAME, KERAS_OBJECTS, value, "true or false");
-        }
-        return value.equals("true");
-    }
-
-    /** The tf.keras structure, or empty (with a warning) for a model tf.keras cannot represent. */
-    private static Optional<KerasObjectLayout> kerasLayout(Model model, Path target) {
-        try {
-            return Optional.of(KerasObjectLayout.of(model));
-        } catch (UnsupportedModelException e) {
-            LOG.warn("SavedModel {}: model '{}' has no tf.keras object structure ({}); writing it for serving only, "
-                    + "without keras_metadata.pb, so tf_keras.models.load_model cannot restore it", target, model.name(), e.getMessage());
-            return Optional.empty();
+    /** {@code auto}: the tf.keras structure when the model has one; {@code true}: it or an error; {@code false}: none. */
+    private static Optional<KerasObjectLayout> kerasLayout(Model model, Path target, WriteOptions options) {
+        String mode = options.property(KERAS_OBJECTS).orElse("auto");
+        switch (mode) {
+            case "false":
+                return Optional.empty();
+            case "true":
+                return Optional.of(KerasObjectLayout.of(model));
+            case "auto":
+                try {
+                    return Optional.of(KerasObjectLayout.of(model));
+                } catch (UnsupportedModelException e) {
+                    LOG.warn("SavedModel {}: model '{}' has no tf.keras object structure ({}); writing it for serving only, "
+                            + "without keras_metadata.pb, so tf_keras.models.load_model cannot restore it", target, model.name(), e.getMessage());
+                    return Optional.empty();
+                }
+            default:
+                throw new InvalidOptionException(SavedModelCodec.NAME, KERAS_OBJECTS, mode, "auto, true or false");
         }
     }
 

@@ -98,12 +98,17 @@ final class TfFunction {
     }
 
     Tensor op(String op, String nodeName, long[] outShape, List<String> inputs, Map<String, AttrValue> attrs, DataType outType) {
-        String unique = unique(nodeName(nodeName));
-        NodeDef.Builder n = NodeDef.newBuilder().setName(unique).setOp(op).addAllInput(inputs).putAllAttr(attrs);
-        nodes.add(n.build());
         String arg = OUTPUT_ARG.get(op);
         if (arg == null) throw new IllegalArgumentException("no output name known for op " + op);
-        return new Tensor(unique + ":" + arg + ":0", outShape, outType);
+        return op(op, arg, nodeName, outShape, inputs, attrs, outType);
+    }
+
+    /** Adds a node whose first output argument is {@code outputArg} (for ops outside {@link #OUTPUT_ARG}). */
+    Tensor op(String op, String outputArg, String nodeName, long[] outShape, List<String> inputs, Map<String, AttrValue> attrs,
+              DataType outType) {
+        String unique = unique(nodeName(nodeName));
+        nodes.add(NodeDef.newBuilder().setName(unique).setOp(op).addAllInput(inputs).putAllAttr(attrs).build());
+        return new Tensor(unique + ":" + outputArg + ":0", outShape, outType);
     }
 
     /**
