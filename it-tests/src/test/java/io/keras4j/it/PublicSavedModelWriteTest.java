@@ -48,6 +48,8 @@ class PublicSavedModelWriteTest {
     private final Map<String, JsonObject> results = new LinkedHashMap<>();
     private final List<String> caseIds = new ArrayList<>();
     private final Map<String, String> refused = new LinkedHashMap<>();
+    private final Map<String, String> servingOnly = new LinkedHashMap<>();
+    private final Map<String, String> tensorFlowLimitations = new LinkedHashMap<>();
 
     @BeforeAll
     void writeAndAskTensorFlow() throws Exception {
@@ -78,21 +80,39 @@ class PublicSavedModelWriteTest {
             }
             Model model = keras.load(modelFile);
             Path target = dir.resolve("savedmodel");
+            boolean kerasObjects = true;
             try {
-                keras.save(model, target, "savedmodel", WriteOptions.DEFAULT);
-            } catch (UnsupportedModelException e) {
+                keras.save(model, target, "savedmodel", WriteOptions.DEFAULT.withProperty("savedmodel.kerasObjects", "true"));
+            } catch (UnsupportedModelException noKerasForm) {
                 assertThat(target).as("%s refused but left output behind", id).doesNotExist();
-                refused.put(id, e.getMessage());
-                continue;
+                try {
+                    keras.save(model, target, "savedmodel", WriteOptions.DEFAULT.withProperty("savedmodel.kerasObjects", "false"));
+                    servingOnly.put(id, noKerasForm.getMessage());
+                    kerasObjects = false;
+                } catch (UnsupportedModelException e) {
+                    assertThat(target).as("%s refused but left output behind", id).doesNotExist();
+                    refused.put(id, e.getMessage());
+                    continue;
+                }
             }
+            JsonObject signature = keras.read(target).details().getObject("signatures").getObject("serving_default");
+            inputKeys = keysInOrder(signature.getObject("inputs"), inputKeys);
+            outputKeys = keysInOrder(signature.getObject("outputs"), outputKeys);
             JsonObject base = JsonObject.builder().put("path", target.toString()).put("inputs", inputs).put("outputs", outputs)
                     .put("rtol", RTOL).put("atol", ATOL).build();
             cases.add(base.with("id", id + " serving").with("loader", "tf.saved_model.load")
                     .with("input_keys", strings(inputKeys)).with("output_keys", strings(outputKeys)));
             cases.add(base.with("id", id + " tf1").with("loader", "tf1.saved_model.loader")
                     .with("input_keys", strings(inputKeys)).with("output_keys", strings(outputKeys)));
-            cases.add(base.with("id", id + " tf_keras").with("loader", "tf_keras.load_model"));
-            caseIds.addAll(List.of(id + " serving", id + " tf1", id + " tf_keras"));
+            caseIds.addAll(List.of(id + " serving", id + " tf1"));
+            if (kerasObjects) {
+                cases.add(base.with("id", id + " tf_keras").with("loader", "tf_keras.load_model"));
+                caseIds.add(id + " tf_keras");
+                if (model.layers().stream().anyMatch(l -> l.dataFormat().filter("channels_first"::equals).isPresent())) {
+                    tensorFlowLimitations.put(id + " tf_keras", "TensorFlow's CPU kernels have no channels_first "
+                            + "convolution, so the Keras model tf_keras rebuilds cannot run here (the served graph moves the channels last)");
+                }
+            }
         }
         Path casesFile = out.resolve("cases.json");
         Files.writeString(casesFile, KerasJson.toText(new JsonArray(new ArrayList<>(cases)), true));
@@ -102,6 +122,10 @@ class PublicSavedModelWriteTest {
         }
         System.out.println("public fixtures the SavedModel writer refused (clear UnsupportedModelException, nothing written):");
         refused.forEach((id, why) -> System.out.println("  REFUSED " + id + ": " + why));
+        System.out.println("cases TensorFlow itself cannot run on this machine (must keep failing):");
+        tensorFlowLimitations.forEach((id, why) -> System.out.println("  LIMITATION " + id + ": " + why));
+        System.out.println("written for serving only, without the tf.keras structure (no tf_keras.load_model case):");
+        servingOnly.forEach((id, why) -> System.out.println("  SERVING ONLY " + id + ": " + why));
     }
 
     @TestFactory
@@ -110,8 +134,22 @@ class PublicSavedModelWriteTest {
         return caseIds.stream().map(id -> DynamicTest.dynamicTest(id, () -> {
             JsonObject r = results.get(id);
             assertThat(r).as("reverse check result for %s", id).isNotNull();
+            if (tensorFlowLimitations.containsKey(id)) {
+                assertThat(r.getBoolean("ok", true)).as("%s is listed as a TensorFlow limitation (%s) but now passes: remove it",
+                        id, tensorFlowLimitations.get(id)).isFalse();
+                assertThat(r.getString("error", "")).as(id).contains("UnimplementedError");
+                return;
+            }
             assertThat(r.getBoolean("ok", false)).as("%s: %s (max_abs_diff %s)", id, r.get("error"), r.get("max_abs_diff")).isTrue();
         }));
+    }
+
+    /**
+     * The signature's keys in the order of the fixture's arrays: the only key of a one-tensor signature (Keras 1
+     * named a Sequential's input {@code lstm_input_1}, tf.keras {@code lstm_1_input}), else the fixture's names.
+     */
+    private static List<String> keysInOrder(JsonObject signatureTensors, List<String> fixtureNames) {
+        return signatureTensors.size() == 1 ? List.copyOf(signatureTensors.keys()) : fixtureNames;
     }
 
     /** The root attribute names the model's input or output layers as JSON: {@code {"inputs": ["dense_input"]}}. */

@@ -64,7 +64,8 @@ class ZooWriteTest {
             // The same SavedModel restored through its saver_def, as saved_model_cli and TensorFlow Serving do.
             new Writer("savedmodel-tf1", "savedmodel-tf1", "savedmodel", Dialect.KERAS3, "tf1.saved_model.loader", null, Map.of()),
             // The same SavedModel again, restored as a Keras model from its keras_metadata.pb.
-            new Writer("savedmodel-tf-keras", "savedmodel-tf-keras", "savedmodel", Dialect.KERAS2, "tf_keras.load_model", null, Map.of()),
+            new Writer("savedmodel-tf-keras", "savedmodel-tf-keras", "savedmodel", Dialect.KERAS2, "tf_keras.load_model", null,
+                    Map.of("savedmodel.kerasObjects", "true")),
             // Architecture JSON + a TensorFlow checkpoint of the weights into an archive (keras4j convert ARCH --weights CKPT).
             new Writer("keras-from-json-and-checkpoint", "from-checkpoint.keras", null, Dialect.KERAS3, "keras3.load_model", null,
                     Map.of(), "checkpoint", null),
