@@ -122,6 +122,23 @@ def cases(k):
         out.update(keras3_only_cases(k))
     else:
         out.update(tf_keras_only_cases(k))
+    out.update(mask_cases(k))  # last: earlier cases keep their weights and inputs
+    return out
+
+
+def mask_cases(k):
+    """Where the Keras generations differ: which calls see a mask."""
+    L = k.layers
+    I = k.Input
+    out = {}
+    t, s = I(shape=(6,), dtype="int32", name="tokens"), I(shape=(3,), name="state_source")
+    e = L.Embedding(20, 5, mask_zero=True, name="emb")(t)
+    h, c = L.Dense(3, name="h0")(s), L.Dense(3, name="c0")(s)
+    # Keras 3 fills `mask` only for a call with one tensor argument: with initial states these RNNs ignore the padding.
+    lstm = L.LSTM(3, return_sequences=True, name="lstm_init")(e, initial_state=[h, c])
+    out["rnn_initial_state"] = k.Model([t, s], [
+        lstm, L.LSTM(2, name="after_lstm_init")(lstm), L.GRU(3, name="gru_init")(e, initial_state=[h]),
+        L.SimpleRNN(3, go_backwards=True, name="srnn_init")(e, initial_state=[h])], name="rnn_initial_state")
     return out
 
 
