@@ -127,7 +127,7 @@ def cases(k):
 
 
 def mask_cases(k):
-    """Where the Keras generations differ: which calls see a mask."""
+    """Where the Keras generations differ: which calls see a mask, how merges combine masks."""
     L = k.layers
     I = k.Input
     out = {}
@@ -139,6 +139,19 @@ def mask_cases(k):
     out["rnn_initial_state"] = k.Model([t, s], [
         lstm, L.LSTM(2, name="after_lstm_init")(lstm), L.GRU(3, name="gru_init")(e, initial_state=[h]),
         L.SimpleRNN(3, go_backwards=True, name="srnn_init")(e, initial_state=[h])], name="rnn_initial_state")
+    t2, x = I(shape=(6,), dtype="int32", name="tokens2"), I(shape=(6, 5), name="x")
+    f = L.Embedding(20, 5, mask_zero=True, name="emb2")(t2)
+    both, mixed = L.Add(name="add_masked")([e, f]), L.Multiply(name="multiply_mixed")([e, x])
+    concat_mixed = L.Concatenate(name="concat_mixed")([e, x])
+    concat_steps = L.Concatenate(axis=1, name="concat_steps")([e, f])
+    # Keras 3 records masks for RNNs as tensors computed by operation nodes; Attention reads them from its inputs.
+    # Keras 3's Multiply, Maximum and Minimum also leave masked entries out of the result.
+    out["merge_masks"] = k.Model([t, t2, x], [
+        L.LSTM(2, name="after_add")(both), L.Attention(name="attention_after_add")([both, x]),
+        L.LSTM(2, name="after_multiply")(mixed), L.Attention(name="attention_after_multiply")([mixed, x]),
+        L.LSTM(2, name="after_concat")(concat_mixed), L.LSTM(2, name="after_concat_steps")(concat_steps),
+        L.Multiply(name="multiply_masked")([e, f]), L.Maximum(name="maximum_masked")([e, f]),
+        L.Minimum(name="minimum_mixed")([x, e])], name="merge_masks")
     return out
 
 
@@ -195,12 +208,13 @@ def keras3_only_cases(k):
     return out
 
 
-def reference_input(tensor, rng):
+def reference_input(tensor, rng, index):
     shape = (2, *tensor.shape[1:])
     if "int" in str(tensor.dtype):
         ids = rng.integers(1, 20, size=shape).astype("int32")
-        ids[0, 4:] = 0
-        ids[1, 1:] = 0
+        # Token inputs after the first are padded differently, so that combining their masks matters.
+        ids[0, 4 - index:] = 0
+        ids[1, 1 + index:] = 0
         return ids
     x = rng.standard_normal(shape).astype("float32")
     if len(shape) == 3 and shape[1] == 5 and shape[2] == 3:
@@ -249,7 +263,7 @@ def write(name, model, out_dir, rng):
     with open(os.path.join(d, "shapes.json"), "w") as f:
         json.dump(output_shapes(model), f, indent=1)
     np.savez(os.path.join(d, "weights.npz"), **weights_of(model))
-    inputs = [reference_input(t, rng) for t in model.inputs]
+    inputs = [reference_input(t, rng, i) for i, t in enumerate(model.inputs)]
     if twin is None:
         outputs = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
     else:
