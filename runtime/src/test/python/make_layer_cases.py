@@ -152,6 +152,9 @@ def mask_cases(k):
         L.LSTM(2, name="after_concat")(concat_mixed), L.LSTM(2, name="after_concat_steps")(concat_steps),
         L.Multiply(name="multiply_masked")([e, f]), L.Maximum(name="maximum_masked")([e, f]),
         L.Minimum(name="minimum_mixed")([x, e])], name="merge_masks")
+    attended = L.Attention(name="masked_query")([e, x])
+    out["attention_masks"] = k.Model([t, x], [attended, L.LSTM(2, name="after_attention")(attended)],
+                                     name="attention_masks")
     return out
 
 

@@ -12,7 +12,8 @@ import java.util.function.Function;
 /**
  * Keras 3 operation nodes that reshape, fill or join tensors rather than compute them elementwise. Keras records
  * them when it derives the mask of a merge ({@code expand_dims}, {@code zeros_like}, {@code ones_like},
- * {@code concatenate}). Booleans are 1/0 as in {@link OperationOp}.
+ * {@code concatenate}) and the mask Attention passes on ({@code convert_to_tensor}). Booleans are 1/0 as in
+ * {@link OperationOp}.
  */
 final class ArrayOperations {
     private ArrayOperations() {}
@@ -24,6 +25,7 @@ final class ArrayOperations {
             case "ZerosLike" -> spec -> filledLike(spec, 0f);
             case "OnesLike" -> spec -> filledLike(spec, 1f);
             case "Concatenate" -> ConcatenateOp::new;
+            case "ConvertToTensor" -> ArrayOperations::convertToTensor;
             default -> null;
         };
     }
@@ -45,6 +47,23 @@ final class ArrayOperations {
             }
 
             @Override Mask outputMask(Value in) { return null; }
+        };
+    }
+
+    /** Values are float arrays already: only a conversion to bool changes them (nonzero becomes 1). */
+    private static LayerOp convertToTensor(LayerSpec spec) {
+        String dtype = Configs.string(spec, "dtype", "float32");
+        boolean toBool = dtype.equals("bool");
+        if (!toBool && !dtype.startsWith("float")) throw Configs.unsupported(spec, "conversion to " + dtype);
+        return new ArrayOp(spec) {
+            @Override long[] outputShape(long[] in) { return in; }
+
+            @Override NdArray forward(NdArray in, CallContext ctx) {
+                if (!toBool) return in;
+                float[] out = new float[in.size()];
+                for (int i = 0; i < out.length; i++) out[i] = in.data()[i] != 0 ? 1f : 0f;
+                return NdArray.wrap(out, in.shape());
+            }
         };
     }
 
