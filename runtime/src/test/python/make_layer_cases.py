@@ -122,12 +122,12 @@ def cases(k):
         out.update(keras3_only_cases(k))
     else:
         out.update(tf_keras_only_cases(k))
-    out.update(mask_cases(k))  # last: earlier cases keep their weights and inputs
+    out.update(mask_and_resampling_cases(k))  # last: earlier cases keep their weights and inputs
     return out
 
 
-def mask_cases(k):
-    """Where the Keras generations differ: which calls see a mask, how merges combine masks."""
+def mask_and_resampling_cases(k):
+    """Where the Keras generations differ: which calls see a mask, how merges combine masks; and resampling layers."""
     L = k.layers
     I = k.Input
     out = {}
@@ -155,6 +155,11 @@ def mask_cases(k):
     attended = L.Attention(name="masked_query")([e, x])
     out["attention_masks"] = k.Model([t, x], [attended, L.LSTM(2, name="after_attention")(attended)],
                                      name="attention_masks")
+    img = I(shape=(5, 4, 3), name="image")
+    out["upsampling_bilinear"] = k.Model(img, [
+        L.UpSampling2D((2, 3), interpolation="bilinear", name="bilinear")(img),
+        L.UpSampling2D(3, interpolation="bilinear", data_format="channels_first", name="bilinear_cf")(img)],
+        name="upsampling_bilinear")
     return out
 
 
