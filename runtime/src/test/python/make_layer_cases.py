@@ -122,14 +122,18 @@ def cases(k):
         out.update(keras3_only_cases(k))
     else:
         out.update(tf_keras_only_cases(k))
-    out.update(mask_and_resampling_cases(k))  # last: earlier cases keep their weights and inputs
+    out.update(generation_and_layer_cases(k))  # last: earlier cases keep their weights and inputs
     return out
 
 
-def mask_and_resampling_cases(k):
-    """Where the Keras generations differ: which calls see a mask, how merges combine masks; and resampling layers."""
+def generation_and_layer_cases(k):
+    """Where the Keras generations differ (which calls see a mask, how merges combine masks), then more layers."""
     L = k.layers
     I = k.Input
+
+    def seq(name, shape, *layers):
+        return k.Sequential([I(shape=shape), *layers], name=name)
+
     out = {}
     t, s = I(shape=(6,), dtype="int32", name="tokens"), I(shape=(3,), name="state_source")
     e = L.Embedding(20, 5, mask_zero=True, name="emb")(t)
@@ -160,6 +164,9 @@ def mask_and_resampling_cases(k):
         L.UpSampling2D((2, 3), interpolation="bilinear", name="bilinear")(img),
         L.UpSampling2D(3, interpolation="bilinear", data_format="channels_first", name="bilinear_cf")(img)],
         name="upsampling_bilinear")
+    out["conv3d_transpose"] = seq("conv3d_transpose", (3, 4, 3, 2),
+                                  L.Conv3DTranspose(3, (3, 2, 2), strides=(2, 1, 2), padding="same"),
+                                  L.Conv3DTranspose(2, 2, strides=(1, 3, 1), activation="relu"))  # stride > kernel
     return out
 
 

@@ -107,6 +107,7 @@ public final class BuiltinLayers implements LayerProvider {
         for (String n : new String[] {"Conv2DTranspose", "Convolution2DTranspose", "Deconvolution2D"}) {
             m.put(n, s -> new ConvTransposeOp(s, 2));
         }
+        for (String n : new String[] {"Conv3DTranspose", "Convolution3DTranspose"}) m.put(n, s -> new ConvTransposeOp(s, 3));
         return Map.copyOf(m);
     }
 }
