@@ -167,6 +167,11 @@ def generation_and_layer_cases(k):
     out["conv3d_transpose"] = seq("conv3d_transpose", (3, 4, 3, 2),
                                   L.Conv3DTranspose(3, (3, 2, 2), strides=(2, 1, 2), padding="same"),
                                   L.Conv3DTranspose(2, 2, strides=(1, 3, 1), activation="relu"))  # stride > kernel
+    if k.__name__ == "keras":
+        # Keras 3 scales by the variance (not the mean square) and keeps gamma only, whatever center says.
+        out["layer_norm_rms"] = seq("layer_norm_rms", (3, 6), L.Rescaling(1.0, offset=2.0),
+                                    L.LayerNormalization(rms_scaling=True),
+                                    L.LayerNormalization(axis=[1, 2], rms_scaling=True, scale=False, epsilon=0.1))
     return out
 
 
