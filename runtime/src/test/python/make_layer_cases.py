@@ -122,6 +122,56 @@ def cases(k):
         out.update(keras3_only_cases(k))
     else:
         out.update(tf_keras_only_cases(k))
+    out.update(generation_and_layer_cases(k))  # last: earlier cases keep their weights and inputs
+    return out
+
+
+def generation_and_layer_cases(k):
+    """Where the Keras generations differ (which calls see a mask, how merges combine masks), then more layers."""
+    L = k.layers
+    I = k.Input
+
+    def seq(name, shape, *layers):
+        return k.Sequential([I(shape=shape), *layers], name=name)
+
+    out = {}
+    t, s = I(shape=(6,), dtype="int32", name="tokens"), I(shape=(3,), name="state_source")
+    e = L.Embedding(20, 5, mask_zero=True, name="emb")(t)
+    h, c = L.Dense(3, name="h0")(s), L.Dense(3, name="c0")(s)
+    # Keras 3 fills `mask` only for a call with one tensor argument: with initial states these RNNs ignore the padding.
+    lstm = L.LSTM(3, return_sequences=True, name="lstm_init")(e, initial_state=[h, c])
+    out["rnn_initial_state"] = k.Model([t, s], [
+        lstm, L.LSTM(2, name="after_lstm_init")(lstm), L.GRU(3, name="gru_init")(e, initial_state=[h]),
+        L.SimpleRNN(3, go_backwards=True, name="srnn_init")(e, initial_state=[h])], name="rnn_initial_state")
+    t2, x = I(shape=(6,), dtype="int32", name="tokens2"), I(shape=(6, 5), name="x")
+    f = L.Embedding(20, 5, mask_zero=True, name="emb2")(t2)
+    both, mixed = L.Add(name="add_masked")([e, f]), L.Multiply(name="multiply_mixed")([e, x])
+    concat_mixed = L.Concatenate(name="concat_mixed")([e, x])
+    concat_steps = L.Concatenate(axis=1, name="concat_steps")([e, f])
+    # Keras 3 records masks for RNNs as tensors computed by operation nodes; Attention reads them from its inputs.
+    # Keras 3's Multiply, Maximum and Minimum also leave masked entries out of the result.
+    out["merge_masks"] = k.Model([t, t2, x], [
+        L.LSTM(2, name="after_add")(both), L.Attention(name="attention_after_add")([both, x]),
+        L.LSTM(2, name="after_multiply")(mixed), L.Attention(name="attention_after_multiply")([mixed, x]),
+        L.LSTM(2, name="after_concat")(concat_mixed), L.LSTM(2, name="after_concat_steps")(concat_steps),
+        L.Multiply(name="multiply_masked")([e, f]), L.Maximum(name="maximum_masked")([e, f]),
+        L.Minimum(name="minimum_mixed")([x, e])], name="merge_masks")
+    attended = L.Attention(name="masked_query")([e, x])
+    out["attention_masks"] = k.Model([t, x], [attended, L.LSTM(2, name="after_attention")(attended)],
+                                     name="attention_masks")
+    img = I(shape=(5, 4, 3), name="image")
+    out["upsampling_bilinear"] = k.Model(img, [
+        L.UpSampling2D((2, 3), interpolation="bilinear", name="bilinear")(img),
+        L.UpSampling2D(3, interpolation="bilinear", data_format="channels_first", name="bilinear_cf")(img)],
+        name="upsampling_bilinear")
+    out["conv3d_transpose"] = seq("conv3d_transpose", (3, 4, 3, 2),
+                                  L.Conv3DTranspose(3, (3, 2, 2), strides=(2, 1, 2), padding="same"),
+                                  L.Conv3DTranspose(2, 2, strides=(1, 3, 1), activation="relu"))  # stride > kernel
+    if k.__name__ == "keras":
+        # Keras 3 scales by the variance (not the mean square) and keeps gamma only, whatever center says.
+        out["layer_norm_rms"] = seq("layer_norm_rms", (3, 6), L.Rescaling(1.0, offset=2.0),
+                                    L.LayerNormalization(rms_scaling=True),
+                                    L.LayerNormalization(axis=[1, 2], rms_scaling=True, scale=False, epsilon=0.1))
     return out
 
 
@@ -178,12 +228,13 @@ def keras3_only_cases(k):
     return out
 
 
-def reference_input(tensor, rng):
+def reference_input(tensor, rng, index):
     shape = (2, *tensor.shape[1:])
     if "int" in str(tensor.dtype):
         ids = rng.integers(1, 20, size=shape).astype("int32")
-        ids[0, 4:] = 0
-        ids[1, 1:] = 0
+        # Token inputs after the first are padded differently, so that combining their masks matters.
+        ids[0, 4 - index:] = 0
+        ids[1, 1 + index:] = 0
         return ids
     x = rng.standard_normal(shape).astype("float32")
     if len(shape) == 3 and shape[1] == 5 and shape[2] == 3:
@@ -232,7 +283,7 @@ def write(name, model, out_dir, rng):
     with open(os.path.join(d, "shapes.json"), "w") as f:
         json.dump(output_shapes(model), f, indent=1)
     np.savez(os.path.join(d, "weights.npz"), **weights_of(model))
-    inputs = [reference_input(t, rng) for t in model.inputs]
+    inputs = [reference_input(t, rng, i) for i, t in enumerate(model.inputs)]
     if twin is None:
         outputs = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
     else:

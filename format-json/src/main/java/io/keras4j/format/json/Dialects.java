@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Converts a model between Keras dialects: Keras 1 to 2 (renamed classes and config keys), Keras 2 to 3 (module
@@ -25,6 +27,7 @@ import java.util.Set;
  * the target's constructors refuse (tables dumped from real Keras, see {@link LayerArgs}).
  */
 public final class Dialects {
+    private static final Logger LOG = LoggerFactory.getLogger(Dialects.class);
     private static final Set<String> LIST_INPUT_LAYERS = Set.of("Add", "Subtract", "Multiply", "Average", "Maximum",
             "Minimum", "Concatenate", "Dot");
     private static final Set<String> RNN_LAYERS = Set.of("SimpleRNN", "LSTM", "GRU", "RNN", "Bidirectional",
@@ -196,6 +199,7 @@ public final class Dialects {
             throw new UnsupportedModelException(className + " layer '" + c.getString("name", "?")
                     + "' is time-major, which Keras 3 layers do not support");
         }
+        warnOnHardSigmoid(className, c);
         JsonObject out = c;
         if (out.has("batch_input_shape")) {
             out = className.equals("InputLayer") ? out.renamed("batch_input_shape", "batch_shape") : out.without("batch_input_shape");
@@ -222,6 +226,17 @@ public final class Dialects {
         // Keras 3 renamed LeakyReLU's alpha.
         if (className.equals("LeakyReLU") && out.has("alpha")) b.remove("alpha").put("negative_slope", out.get("alpha"));
         return LayerArgs.KERAS3.forLayer(className, b.build());
+    }
+
+    /** A converted hard_sigmoid keeps its name but not its function, so Keras 3 would predict differently. */
+    private static void warnOnHardSigmoid(String className, JsonObject c) {
+        for (String key : new String[] {"activation", "recurrent_activation"}) {
+            if ("hard_sigmoid".equals(c.getString(key, null))) {
+                LOG.warn("{} layer '{}': {} hard_sigmoid means clip(0.2 * x + 0.5, 0, 1) in Keras 1 and 2 but relu6(x + 3) / 6 "
+                        + "in Keras 3, which has no builtin for the former: Keras 3 predicts differently with the converted "
+                        + "config (keras4j's runtime keeps the source's meaning)", className, c.getString("name", "?"), key);
+            }
+        }
     }
 
     /**

@@ -21,10 +21,15 @@ public final class BuiltinLayers implements LayerProvider {
 
     @Override
     public Optional<LayerOp> create(LayerSpec spec) {
-        Function<LayerSpec, LayerOp> f = spec.isOperation() ? OperationOp.factory(spec.className()) : FACTORIES.get(spec.className());
+        Function<LayerSpec, LayerOp> f = spec.isOperation() ? operation(spec.className()) : FACTORIES.get(spec.className());
         // Keras 3's legacy .h5 drops modules, so an operation node (NotEqual) arrives without keras.src.ops.
-        if (f == null && spec.module().isEmpty()) f = OperationOp.factory(spec.className());
+        if (f == null && spec.module().isEmpty()) f = operation(spec.className());
         return f == null ? Optional.empty() : Optional.of(f.apply(spec));
+    }
+
+    private static Function<LayerSpec, LayerOp> operation(String className) {
+        Function<LayerSpec, LayerOp> elementwise = OperationOp.factory(className);
+        return elementwise != null ? elementwise : ArrayOperations.factory(className);
     }
 
     private static Map<String, Function<LayerSpec, LayerOp>> factories() {
@@ -102,6 +107,7 @@ public final class BuiltinLayers implements LayerProvider {
         for (String n : new String[] {"Conv2DTranspose", "Convolution2DTranspose", "Deconvolution2D"}) {
             m.put(n, s -> new ConvTransposeOp(s, 2));
         }
+        for (String n : new String[] {"Conv3DTranspose", "Convolution3DTranspose"}) m.put(n, s -> new ConvTransposeOp(s, 3));
         return Map.copyOf(m);
     }
 }

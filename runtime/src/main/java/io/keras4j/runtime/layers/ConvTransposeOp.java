@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code Conv1DTranspose} and {@code Conv2DTranspose} (the gradient of a convolution): every input position
- * scatters {@code x · W} into a window of the output. Keras's kernel is {@code [k..., filters, c_in]}.
+ * {@code Conv1DTranspose}, {@code Conv2DTranspose} and {@code Conv3DTranspose} (the gradient of a convolution):
+ * every input position scatters {@code x · W} into a window of the output. Keras's kernel is
+ * {@code [k..., filters, c_in]}.
  */
 final class ConvTransposeOp extends ArrayOp {
     private final int rank;
@@ -41,9 +42,11 @@ final class ConvTransposeOp extends ArrayOp {
         if (!spec.config().get("output_padding").isNull()) throw Configs.unsupported(spec, "output_padding");
     }
 
+    /** Keras's conv-transpose length: a stride wider than the kernel leaves a gap after the last window too. */
     private long outLength(long in, int axis) {
         if (in < 0) return -1;
-        return padding.equals("same") ? in * strides[axis] : (in - 1) * strides[axis] + kernelSize[axis];
+        long stridden = in * strides[axis];
+        return padding.equals("same") ? stridden : stridden + Math.max(kernelSize[axis] - strides[axis], 0);
     }
 
     private int padBefore(int axis) {
@@ -75,30 +78,43 @@ final class ConvTransposeOp extends ArrayOp {
     NdArray forward(NdArray in, CallContext ctx) {
         NdArray xa = channelsFirst ? Transpose.toChannelsLast(in) : in;
         float[] x = xa.data();
-        int n = xa.dim(0), c = xa.dim(-1), h = rank == 2 ? xa.dim(1) : 1, w = xa.dim(rank == 2 ? 2 : 1);
-        int kh = rank == 2 ? kernelSize[0] : 1, kw = kernelSize[rank - 1];
-        int sh = rank == 2 ? strides[0] : 1, sw = strides[rank - 1];
-        int ph = rank == 2 ? padBefore(0) : 0, pw = padBefore(rank - 1);
-        int oh = rank == 2 ? (int) outLength(h, 0) : 1, ow = (int) outLength(w, rank - 1);
-        float[] out = new float[n * oh * ow * filters];
-        ctx.parallelFor(n, (long) h * w * kh * kw * c * filters, (from, to) -> {
+        int n = xa.dim(0), c = xa.dim(-1);
+        // Depth, height and width, with 1 for the axes a lower rank lacks.
+        int[] dims = new int[3], outDims = new int[3], k = new int[3], s = new int[3], pad = new int[3];
+        for (int axis = 0; axis < 3; axis++) {
+            int i = axis - (3 - rank);
+            dims[axis] = i < 0 ? 1 : xa.dim(1 + i);
+            outDims[axis] = i < 0 ? 1 : (int) outLength(dims[axis], i);
+            k[axis] = i < 0 ? 1 : kernelSize[i];
+            s[axis] = i < 0 ? 1 : strides[i];
+            pad[axis] = i < 0 ? 0 : padBefore(i);
+        }
+        int od = outDims[0], oh = outDims[1], ow = outDims[2];
+        float[] out = new float[n * od * oh * ow * filters];
+        ctx.parallelFor(n, (long) dims[0] * dims[1] * dims[2] * k[0] * k[1] * k[2] * c * filters, (from, to) -> {
             for (int b = from; b < to; b++) {
-                for (int iy = 0; iy < h; iy++) {
-                    for (int ix = 0; ix < w; ix++) {
-                        int xi = ((b * h + iy) * w + ix) * c;
-                        for (int ky = 0; ky < kh; ky++) {
-                            int oy = iy * sh + ky - ph;
-                            if (oy < 0 || oy >= oh) continue;
-                            for (int kx = 0; kx < kw; kx++) {
-                                int ox = ix * sw + kx - pw;
-                                if (ox < 0 || ox >= ow) continue;
-                                int o = ((b * oh + oy) * ow + ox) * filters;
-                                int k = (ky * kw + kx) * filters * c;
-                                for (int f = 0; f < filters; f++) {
-                                    float acc = 0;
-                                    int kf = k + f * c;
-                                    for (int ch = 0; ch < c; ch++) acc += x[xi + ch] * kernel[kf + ch];
-                                    out[o + f] += acc;
+                for (int iz = 0; iz < dims[0]; iz++) {
+                    for (int iy = 0; iy < dims[1]; iy++) {
+                        for (int ix = 0; ix < dims[2]; ix++) {
+                            int xi = (((b * dims[0] + iz) * dims[1] + iy) * dims[2] + ix) * c;
+                            for (int kz = 0; kz < k[0]; kz++) {
+                                int oz = iz * s[0] + kz - pad[0];
+                                if (oz < 0 || oz >= od) continue;
+                                for (int ky = 0; ky < k[1]; ky++) {
+                                    int oy = iy * s[1] + ky - pad[1];
+                                    if (oy < 0 || oy >= oh) continue;
+                                    for (int kx = 0; kx < k[2]; kx++) {
+                                        int ox = ix * s[2] + kx - pad[2];
+                                        if (ox < 0 || ox >= ow) continue;
+                                        int o = (((b * od + oz) * oh + oy) * ow + ox) * filters;
+                                        int window = ((kz * k[1] + ky) * k[2] + kx) * filters * c;
+                                        for (int f = 0; f < filters; f++) {
+                                            float acc = 0;
+                                            int kf = window + f * c;
+                                            for (int ch = 0; ch < c; ch++) acc += x[xi + ch] * kernel[kf + ch];
+                                            out[o + f] += acc;
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -108,7 +124,11 @@ final class ConvTransposeOp extends ArrayOp {
         });
         if (bias != null) for (int i = 0; i < out.length; i += filters) for (int f = 0; f < filters; f++) out[i + f] += bias[f];
         activation.applyInPlace(out, filters);
-        NdArray y = NdArray.wrap(out, rank == 2 ? new int[] {n, oh, ow, filters} : new int[] {n, ow, filters});
+        int[] shape = new int[rank + 2];
+        shape[0] = n;
+        for (int i = 0; i < rank; i++) shape[1 + i] = outDims[3 - rank + i];
+        shape[rank + 1] = filters;
+        NdArray y = NdArray.wrap(out, shape);
         return channelsFirst ? Transpose.toChannelsFirst(y) : y;
     }
 

@@ -14,8 +14,8 @@ final class NormalizationOp extends ArrayOp {
     private final boolean batch;
     private final int[] axes;
     private final double epsilon;
-    private final boolean center;
-    private final boolean scale;
+    private final boolean hasGamma;
+    private final boolean hasBeta;
     private final boolean rmsScaling;
     /** BatchNormalization: y = x * factor[c] + shift[c]. LayerNormalization: gamma and beta. */
     private final float[] factor;
@@ -26,13 +26,14 @@ final class NormalizationOp extends ArrayOp {
         this.batch = batch;
         this.axes = Configs.axes(spec, "axis", -1);
         this.epsilon = Configs.real(spec, "epsilon", 1e-3);
-        this.center = Configs.flag(spec, "center", true);
-        this.scale = Configs.flag(spec, "scale", true);
         this.rmsScaling = !batch && Configs.flag(spec, "rms_scaling", false);
+        // Keras 3's rms_scaling keeps gamma and drops beta whatever scale and center say.
+        this.hasGamma = Configs.flag(spec, "scale", true) || rmsScaling;
+        this.hasBeta = Configs.flag(spec, "center", true) && !rmsScaling;
         if (batch && axes.length != 1) throw Configs.unsupported(spec, "batch normalization over several axes");
         int i = 0;
-        float[] gamma = scale ? spec.floats(i++) : null;
-        float[] beta = center ? spec.floats(i++) : null;
+        float[] gamma = hasGamma ? spec.floats(i++) : null;
+        float[] beta = hasBeta ? spec.floats(i++) : null;
         if (batch && spec.hasWeights()) {
             float[] mean = spec.floats(i++), variance = spec.floats(i);
             factor = new float[mean.length];
@@ -65,8 +66,8 @@ final class NormalizationOp extends ArrayOp {
             for (int i = 0; i < axes.length; i++) param[i] = in[Shapes.axis(axes[i], in.length)];
         }
         List<long[]> shapes = new ArrayList<>();
-        if (scale) shapes.add(param);
-        if (center) shapes.add(param);
+        if (hasGamma) shapes.add(param);
+        if (hasBeta) shapes.add(param);
         if (batch) {
             shapes.add(param);
             shapes.add(param);
@@ -101,17 +102,17 @@ final class NormalizationOp extends ArrayOp {
         float[] x = in.data(), y = new float[x.length];
         for (int g = 0; g < x.length; g += group) {
             double mean = 0;
-            if (!rmsScaling) {
-                for (int j = 0; j < group; j++) mean += x[g + j];
-                mean /= group;
-            }
+            for (int j = 0; j < group; j++) mean += x[g + j];
+            mean /= group;
             double var = 0;
             for (int j = 0; j < group; j++) var += (x[g + j] - mean) * (x[g + j] - mean);
             double inv = 1 / Math.sqrt(var / group + epsilon);
+            // Keras 3's rms_scaling divides the uncentred inputs by the standard deviation, not by their RMS.
+            double centre = rmsScaling ? 0 : mean;
             for (int j = 0; j < group; j++) {
-                double v = (x[g + j] - mean) * inv;
+                double v = (x[g + j] - centre) * inv;
                 if (factor != null) v *= factor[j];
-                if (shift != null && !rmsScaling) v += shift[j];
+                if (shift != null) v += shift[j];
                 y[g + j] = (float) v;
             }
         }

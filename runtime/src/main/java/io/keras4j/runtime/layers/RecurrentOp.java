@@ -1,5 +1,6 @@
 package io.keras4j.runtime.layers;
 
+import io.keras4j.model.InboundNode;
 import io.keras4j.runtime.math.Gemm;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerOp;
@@ -17,7 +18,8 @@ import java.util.function.DoubleUnaryOperator;
  * <p>The input projection of all steps is one matmul; each step then multiplies the state by the recurrent kernel.
  * A masked step keeps the previous state and repeats the previous output (or outputs zeros when
  * {@code zeroOutputForMask}, which Keras's {@code Bidirectional} sets for sequence outputs), as Keras's backend
- * {@code rnn} does. Extra inputs are initial states.
+ * {@code rnn} does, unless Keras left the call's {@code mask} argument empty (see {@link MaskArgument}). Extra inputs
+ * are initial states.
  */
 final class RecurrentOp implements LayerOp {
     enum Cell { LSTM(4, 2), GRU(3, 1), SIMPLE(1, 1);
@@ -35,13 +37,16 @@ final class RecurrentOp implements LayerOp {
     private final boolean goBackwards;
     private final boolean resetAfter;
     private final boolean zeroOutputForMask;
+    private final boolean appliesMask;
     private final DoubleUnaryOperator activation;
     private final DoubleUnaryOperator recurrentActivation;
     private final float[] kernel;
     private final float[] recurrentKernel;
     private final float[] bias;
 
-    RecurrentOp(LayerSpec spec, Cell cell, boolean zeroOutputForMask) {
+    RecurrentOp(LayerSpec spec, Cell cell, boolean zeroOutputForMask) { this(spec, cell, zeroOutputForMask, true); }
+
+    private RecurrentOp(LayerSpec spec, Cell cell, boolean zeroOutputForMask, boolean appliesMask) {
         this.spec = spec;
         this.cell = cell;
         this.units = Configs.requiredInt(spec, "units");
@@ -51,6 +56,7 @@ final class RecurrentOp implements LayerOp {
         this.goBackwards = Configs.flag(spec, "go_backwards", false);
         this.resetAfter = cell == Cell.GRU && Configs.flag(spec, "reset_after", true);
         this.zeroOutputForMask = zeroOutputForMask;
+        this.appliesMask = appliesMask;
         String act = spec.config().has("activation") ? LayerActivation.name(spec) : "tanh";
         String rec = spec.config().has("recurrent_activation") ? LayerActivation.name(spec, "recurrent_activation") : "sigmoid";
         this.activation = Activations.scalar(act, spec.sourceDialect());
@@ -65,7 +71,13 @@ final class RecurrentOp implements LayerOp {
     boolean returnsSequences() { return returnSequences; }
 
     RecurrentOp withZeroOutputForMask(boolean zero) {
-        return zero == zeroOutputForMask ? this : new RecurrentOp(spec, cell, zero);
+        return zero == zeroOutputForMask ? this : new RecurrentOp(spec, cell, zero, appliesMask);
+    }
+
+    @Override
+    public LayerOp forCall(InboundNode node) {
+        boolean applies = MaskArgument.filled(spec, node);
+        return applies == appliesMask ? this : new RecurrentOp(spec, cell, zeroOutputForMask, applies);
     }
 
     @Override
@@ -103,16 +115,17 @@ final class RecurrentOp implements LayerOp {
         float[] sequence = returnSequences ? new float[batch * steps * units] : null;
         float[] rec = new float[batch * g];
         float[] resetState = cell == Cell.GRU && !resetAfter ? new float[batch * units] : null;
-        Mask mask = seq.mask();
+        Mask stepMask = appliesMask ? seq.mask() : null;
         for (int i = 0; i < steps; i++) {
             int t = goBackwards ? steps - 1 - i : i;
-            step(projected, t, steps, batch, h, c, rec, resetState, mask, output);
+            step(projected, t, steps, batch, h, c, rec, resetState, stepMask, output);
             if (sequence != null) {
                 for (int b = 0; b < batch; b++) System.arraycopy(output, b * units, sequence, (b * steps + i) * units, units);
             }
         }
         List<Value> out = new ArrayList<>();
-        out.add(returnSequences ? new Value(NdArray.wrap(sequence, batch, steps, units), mask)
+        // The sequence keeps the input's mask even when the steps ignored it, as Keras's compute_mask does.
+        out.add(returnSequences ? new Value(NdArray.wrap(sequence, batch, steps, units), seq.mask())
                 : Value.of(NdArray.wrap(output, batch, units)));
         if (returnState) {
             out.add(Value.of(NdArray.wrap(h, batch, units)));

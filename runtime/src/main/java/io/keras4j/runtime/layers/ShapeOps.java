@@ -9,7 +9,8 @@ import io.keras4j.runtime.spi.Value;
 
 /**
  * Layers that only move values: {@code Permute}, {@code RepeatVector}, {@code ZeroPadding1D/2D/3D},
- * {@code Cropping1D/2D/3D} and {@code UpSampling1D/2D/3D} (nearest). Spatial ones run channels-last on {@code [n, d, h, w, c]} like convolutions.
+ * {@code Cropping1D/2D/3D} and {@code UpSampling1D/2D/3D} (nearest; bilinear in 2D). Spatial ones run channels-last on
+ * {@code [n, d, h, w, c]} like convolutions.
  */
 final class ShapeOps {
     private ShapeOps() {}
@@ -64,8 +65,9 @@ final class ShapeOps {
     static UnaryOp upSampling(LayerSpec spec, int rank) {
         int[] size = Configs.tuple(spec, "size", rank, 2);
         String interpolation = Configs.string(spec, "interpolation", "nearest");
-        if (!interpolation.equals("nearest")) throw Configs.unsupported(spec, "interpolation=" + interpolation);
         boolean channelsFirst = Configs.channelsFirst(spec);
+        if (rank == 2 && interpolation.equals("bilinear")) return new BilinearUpSampling(spec, size, channelsFirst);
+        if (!interpolation.equals("nearest")) throw Configs.unsupported(spec, "interpolation=" + interpolation);
         return new Spatial(spec, rank, channelsFirst) {
             @Override long size(int axis, long in) { return in < 0 ? -1 : in * size[axis]; }
 
@@ -94,6 +96,73 @@ final class ShapeOps {
             out[i] = p.length == 1 ? new int[] {(int) p[0], (int) p[0]} : new int[] {(int) p[0], (int) p[1]};
         }
         return out;
+    }
+
+    /**
+     * {@code UpSampling2D(interpolation="bilinear")}: Keras resizes with TensorFlow's bilinear kernel, which samples
+     * output pixel {@code o} at input coordinate {@code (o + 0.5) / size - 0.5} (half-pixel centres), clamped to
+     * the edges.
+     */
+    private static final class BilinearUpSampling extends ArrayOp {
+        private final int[] size;
+        private final boolean channelsFirst;
+
+        BilinearUpSampling(LayerSpec spec, int[] size, boolean channelsFirst) {
+            super(spec);
+            this.size = size;
+            this.channelsFirst = channelsFirst;
+        }
+
+        @Override long[] outputShape(long[] in) {
+            long[] out = in.clone();
+            int first = channelsFirst ? 2 : 1;
+            for (int i = 0; i < 2; i++) out[first + i] = in[first + i] < 0 ? -1 : in[first + i] * size[i];
+            return out;
+        }
+
+        @Override NdArray forward(NdArray in, CallContext ctx) {
+            NdArray x = channelsFirst ? Transpose.toChannelsLast(in) : in;
+            int n = x.dim(0), h = x.dim(1), w = x.dim(2), c = x.dim(3), oh = h * size[0], ow = w * size[1];
+            Samples rows = Samples.of(h, oh), cols = Samples.of(w, ow);
+            float[] src = x.data(), out = new float[n * oh * ow * c];
+            int o = 0;
+            for (int b = 0; b < n; b++) {
+                for (int y = 0; y < oh; y++) {
+                    int top = (b * h + rows.lower[y]) * w, bottom = (b * h + rows.upper[y]) * w;
+                    for (int v = 0; v < ow; v++) {
+                        int left = cols.lower[v], right = cols.upper[v];
+                        for (int ch = 0; ch < c; ch++, o++) {
+                            float topLeft = src[(top + left) * c + ch], topRight = src[(top + right) * c + ch];
+                            float bottomLeft = src[(bottom + left) * c + ch], bottomRight = src[(bottom + right) * c + ch];
+                            float upper = topLeft + (topRight - topLeft) * cols.lerp[v];
+                            float lower = bottomLeft + (bottomRight - bottomLeft) * cols.lerp[v];
+                            out[o] = upper + (lower - upper) * rows.lerp[y];
+                        }
+                    }
+                }
+            }
+            NdArray y = NdArray.wrap(out, n, oh, ow, c);
+            return channelsFirst ? Transpose.toChannelsFirst(y) : y;
+        }
+
+        @Override Mask outputMask(Value in) { return null; }
+
+        /** For each output position along one axis: the two input positions it blends and the second one's weight. */
+        private record Samples(int[] lower, int[] upper, float[] lerp) {
+            static Samples of(int in, int out) {
+                float scale = (float) in / out;
+                int[] lower = new int[out], upper = new int[out];
+                float[] lerp = new float[out];
+                for (int i = 0; i < out; i++) {
+                    float at = (i + 0.5f) * scale - 0.5f;
+                    float floor = (float) Math.floor(at);
+                    lower[i] = Math.max((int) floor, 0);
+                    upper[i] = Math.min((int) Math.ceil(at), in - 1);
+                    lerp[i] = at - floor;
+                }
+                return new Samples(lower, upper, lerp);
+            }
+        }
     }
 
     /** A spatial gather: each output position copies the channels of one input position, or stays zero outside. */

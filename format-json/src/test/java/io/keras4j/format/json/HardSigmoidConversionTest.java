@@ -1,0 +1,41 @@
+package io.keras4j.format.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.keras4j.model.Dialect;
+import io.keras4j.model.Model;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * tf.keras's hard_sigmoid is clip(0.2x + 0.5, 0, 1), Keras 3's relu6(x + 3) / 6: converting to Keras 3 keeps the name,
+ * so it must say which layers will predict differently.
+ */
+class HardSigmoidConversionTest {
+    private static final Path MODEL = Path.of("src/test/resources/dialects/hard_sigmoids.json");
+
+    @Test
+    void convertingToKeras3WarnsForEachLayerUsingHardSigmoid() throws Exception {
+        Model tfKeras = KerasJson.readModel(Files.readString(MODEL), MODEL);
+        Logger logger = (Logger) LoggerFactory.getLogger(Dialects.class);
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        logger.addAppender(events);
+        try {
+            Dialects.convert(tfKeras, Dialect.KERAS3);
+        } finally {
+            logger.detachAppender(events);
+        }
+        assertThat(events.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .satisfiesExactlyInAnyOrder(
+                        m -> assertThat(m).contains("LSTM layer 'lstm': recurrent_activation hard_sigmoid", "relu6(x + 3) / 6"),
+                        m -> assertThat(m).contains("Dense layer 'gate': activation hard_sigmoid"),
+                        m -> assertThat(m).contains("Activation layer 'squash': activation hard_sigmoid"));
+    }
+}
