@@ -3,6 +3,9 @@ package io.keras4j.format.savedmodel;
 import static io.keras4j.format.savedmodel.LayerEmitter.unsupported;
 import static io.keras4j.format.savedmodel.LayerEmitter.weight;
 
+import io.keras4j.format.savedmodel.RecurrentCell.Kind;
+import io.keras4j.format.savedmodel.RecurrentCell.State;
+import io.keras4j.format.savedmodel.RecurrentCell.Step;
 import io.keras4j.format.savedmodel.TfFunction.Tensor;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
@@ -15,7 +18,8 @@ import java.util.function.Function;
 
 /**
  * {@code LSTM}, {@code GRU} (both {@code reset_after} forms), {@code SimpleRNN} and {@code Bidirectional} over
- * {@code [batch, steps, features]}, unrolled over the steps, which must be static.
+ * {@code [batch, steps, features]}, unrolled over the steps, which must be static: one {@link RecurrentCell} step
+ * per time step.
  *
  * <p>As in Keras's cells: the input projection of all steps is one MatMul; each step multiplies the state by the
  * recurrent kernel. With a mask, as Keras's backend {@code rnn}: a masked step keeps the previous states and
@@ -23,38 +27,25 @@ import java.util.function.Function;
  * which {@code Bidirectional} sets for sequence outputs. Extra inputs are initial states.
  */
 final class RecurrentEmitter {
-    private enum Cell {
-        LSTM(4, 2), GRU(3, 1), SIMPLE(1, 1);
-
-        final int gates;
-        final int states;
-
-        Cell(int gates, int states) {
-            this.gates = gates;
-            this.states = states;
-        }
-
-        static Cell of(String className) {
-            switch (className) {
-                case "LSTM": return LSTM;
-                case "GRU": return GRU;
-                case "SimpleRNN": return SIMPLE;
-                default: return null;
-            }
-        }
+    /**
+     * What the steps of one layer call consume: the projected inputs {@code [batch, steps, gates * units]}, the
+     * mask {@code [batch, steps]} or {@code null}, the initial states, zeros {@code [batch, units]}, the recurrent
+     * weights, and the layer's direction and output options.
+     */
+    private record Steps(Tensor projected, Tensor mask, State initial, Tensor zeros, RecurrentCell.Weights weights,
+                         boolean backwards, boolean zeroOutputForMask, boolean sequences) {
+        Tensor maskedOutput(Tensor previousOutput) { return zeroOutputForMask ? zeros : previousOutput; }
     }
 
-    /** The recurrent state after one step; {@code c} only for LSTM. */
-    private record State(Tensor h, Tensor c) {}
+    /** The outputs of all steps {@code [batch, steps, units]} (only when asked for), the last output and the final states. */
+    private record Run(Tensor sequence, Tensor lastOutput, State state) {}
 
     private final TfOps ops;
     private final Function<Weight, Tensor> read;
-    private final Activations activations;
 
-    RecurrentEmitter(TfOps ops, Function<Weight, Tensor> read, Activations activations) {
+    RecurrentEmitter(TfOps ops, Function<Weight, Tensor> read) {
         this.ops = ops;
         this.read = read;
-        this.activations = activations;
     }
 
     /**
@@ -99,23 +90,25 @@ final class RecurrentEmitter {
     }
 
     private static void checkRecurrent(Layer wrapper, Layer inner) {
-        if (Cell.of(inner.className()) == null) throw unsupported(wrapper, "a Bidirectional wrapper around " + inner.className());
+        if (Kind.of(inner.className()) == null) throw unsupported(wrapper, "a Bidirectional wrapper around " + inner.className());
     }
 
     private List<KerasTensor> run(LayerCall call, boolean zeroOutputForMask) {
         Layer layer = call.layer();
         String n = layer.name();
         JsonObject c = layer.config();
-        Cell cell = Cell.of(layer.className());
+        Kind kind = Kind.of(layer.className());
         if (call.dialect() == Dialect.KERAS1) throw unsupported(layer, "a Keras 1 recurrent layer config");
-        if (c.getBoolean("stateful", false)) throw unsupported(layer, "stateful=True");
+        if (c.getBoolean("stateful", false)) {
+            throw unsupported(layer, "stateful=True (a serving function cannot keep the states of one call for the next)");
+        }
         if (c.getBoolean("time_major", false)) throw unsupported(layer, "time_major=True");
         boolean useBias = layer.useBias();
         if (layer.weights().size() != (useBias ? 3 : 2)) {
             throw unsupported(layer, layer.weights().size() + " weights where kernel, recurrent kernel" + (useBias ? " and bias" : "") + " were expected");
         }
         int units = Math.toIntExact(layer.units().orElseThrow(() -> unsupported(layer, "no 'units' in the config")));
-        boolean resetAfter = cell == Cell.GRU && c.getBoolean("reset_after", true);
+        boolean resetAfter = kind == Kind.GRU && c.getBoolean("reset_after", true);
         KerasTensor in = call.input();
         Tensor x = in.value();
         if (x.rank() != 3) throw unsupported(layer, "an input of rank " + x.rank() + " (expected [batch, steps, features])");
@@ -124,8 +117,6 @@ final class RecurrentEmitter {
                     + "input's step dimension must be static");
         }
         if (x.dim(2) < 0) throw unsupported(layer, "an unknown number of features");
-        Cells cells = new Cells(cell, layer, call);
-        int steps = (int) x.dim(1);
 
         Tensor kernel = read.apply(weight(layer, 0));
         Tensor recurrentKernel = read.apply(weight(layer, 1));
@@ -138,107 +129,47 @@ final class RecurrentEmitter {
         }
         Tensor projected = ops.matMul(n + "/input_MatMul", ops.reshape(n + "/flatten", x, new long[] {-1, x.dim(2)}), kernel);
         if (inputBias != null) projected = ops.biasAdd(n + "/input_BiasAdd", projected, inputBias);
-        projected = ops.reshapeLeading(n + "/projected", projected, x, 2, new long[] {(long) cell.gates * units});
-        List<Tensor> inputs = ops.unpack(n + "/unstack", projected, 1);
-        List<Tensor> recurrentParts = cell == Cell.GRU && !resetAfter ? ops.split(n + "/recurrent_kernel", recurrentKernel, 1, 3) : null;
+        projected = ops.reshapeLeading(n + "/projected", projected, x, 2, new long[] {(long) kind.gates * units});
+        List<Tensor> kernels = kind == Kind.GRU && !resetAfter ? ops.split(n + "/recurrent_kernel", recurrentKernel, 1, 3) : List.of(recurrentKernel);
 
         Tensor mask = call.maskArgument(0);
-        List<Tensor> keep = null;
         if (mask != null) {
             if (mask.rank() != 2) throw unsupported(layer, "a mask of rank " + mask.rank() + " (expected [batch, steps])");
-            keep = ops.unpack(n + "/mask_unstack", mask.withShape(new long[] {x.dim(0), steps}), 1);
+            mask = mask.withShape(new long[] {x.dim(0), x.dim(1)});
         }
         Tensor zeros = ops.zeros(n + "/zeros", x, units);
-        State state = new State(call.inputs().size() > 1 ? call.inputs().get(1).value() : zeros,
-                cell == Cell.LSTM ? (call.inputs().size() > 2 ? call.inputs().get(2).value() : zeros) : null);
-        Tensor previousOutput = zeros;
-        List<Tensor> outputs = new ArrayList<>();
-        boolean backwards = c.getBoolean("go_backwards", false);
-        for (int i = 0; i < steps; i++) {
-            int t = backwards ? steps - 1 - i : i;
-            String s = n + "/step_" + i;
-            State next = cells.step(s, inputs.get(t), state, recurrentKernel, recurrentBias, recurrentParts);
-            Tensor output = next.h();
-            if (keep != null) {
-                Tensor k = keep.get(t);
-                output = ops.select(s + "/output", k, next.h(), zeroOutputForMask ? zeros : previousOutput);
-                next = new State(ops.select(s + "/h", k, next.h(), state.h()),
-                        next.c() == null ? null : ops.select(s + "/c", k, next.c(), state.c()));
-            }
-            state = next;
-            previousOutput = output;
-            outputs.add(output);
-        }
+        State initial = new State(call.inputs().size() > 1 ? call.inputs().get(1).value() : zeros,
+                kind == Kind.LSTM ? (call.inputs().size() > 2 ? call.inputs().get(2).value() : zeros) : null);
+        Steps steps = new Steps(projected, mask, initial, zeros, new RecurrentCell.Weights(kernels, recurrentBias),
+                c.getBoolean("go_backwards", false), zeroOutputForMask, c.getBoolean("return_sequences", false));
+        RecurrentCell cell = new RecurrentCell(kind, layer, call.dialect(), ops);
+        Run run = unrolled(n, cell, steps);
+
         List<KerasTensor> result = new ArrayList<>();
-        if (c.getBoolean("return_sequences", false)) {
-            result.add(new KerasTensor(ops.pack(n + "/sequence", outputs, 1), in.mask()));
-        } else {
-            result.add(KerasTensor.of(previousOutput));
-        }
+        result.add(steps.sequences() ? new KerasTensor(run.sequence(), in.mask()) : KerasTensor.of(run.lastOutput()));
         if (c.getBoolean("return_state", false)) {
-            result.add(KerasTensor.of(state.h()));
-            if (state.c() != null) result.add(KerasTensor.of(state.c()));
+            result.add(KerasTensor.of(run.state().h()));
+            if (run.state().c() != null) result.add(KerasTensor.of(run.state().c()));
         }
         return result;
     }
 
-    /** One step of a cell, as Keras's LSTMCell, GRUCell and SimpleRNNCell compute it. */
-    private final class Cells {
-        private final Cell cell;
-        private final Layer layer;
-        private final LayerCall call;
-        private final String activation;
-        private final String recurrentActivation;
-
-        Cells(Cell cell, Layer layer, LayerCall call) {
-            this.cell = cell;
-            this.layer = layer;
-            this.call = call;
-            this.activation = Activations.name(layer.config(), "activation", "tanh");
-            this.recurrentActivation = Activations.name(layer.config(), "recurrent_activation", "sigmoid");
+    /** A static number of steps: one cell step per time step. */
+    private Run unrolled(String n, RecurrentCell cell, Steps in) {
+        int steps = Math.toIntExact(in.projected().dim(1));
+        List<Tensor> inputs = ops.unpack(n + "/unstack", in.projected(), 1);
+        List<Tensor> keep = in.mask() == null ? null : ops.unpack(n + "/mask_unstack", in.mask(), 1);
+        State state = in.initial();
+        Tensor previousOutput = in.zeros();
+        List<Tensor> outputs = new ArrayList<>();
+        for (int i = 0; i < steps; i++) {
+            int t = in.backwards() ? steps - 1 - i : i;
+            Step next = cell.step(n + "/step_" + i, inputs.get(t), state, keep == null ? null : keep.get(t),
+                    in.maskedOutput(previousOutput), in.weights());
+            state = next.state();
+            previousOutput = next.output();
+            outputs.add(previousOutput);
         }
-
-        State step(String s, Tensor x, State state, Tensor recurrentKernel, Tensor recurrentBias, List<Tensor> recurrentParts) {
-            Tensor h = state.h();
-            switch (cell) {
-                case LSTM: {
-                    Tensor z = ops.add(s + "/z", x, ops.matMul(s + "/recurrent_MatMul", h, recurrentKernel));
-                    List<Tensor> g = ops.split(s + "/gates", z, 1, 4);
-                    Tensor input = recurrent(s + "/input_gate", g.get(0));
-                    Tensor forget = recurrent(s + "/forget_gate", g.get(1));
-                    Tensor candidate = act(s + "/candidate", g.get(2));
-                    Tensor output = recurrent(s + "/output_gate", g.get(3));
-                    Tensor carry = ops.add(s + "/carry", ops.mul(s + "/kept_carry", forget, state.c()), ops.mul(s + "/new_carry", input, candidate));
-                    return new State(ops.mul(s + "/h", output, act(s + "/carry_activation", carry)), carry);
-                }
-                case GRU: {
-                    List<Tensor> xg = ops.split(s + "/input_gates", x, 1, 3);
-                    Tensor candidateIn;
-                    Tensor z;
-                    if (recurrentParts == null) {
-                        Tensor inner = ops.matMul(s + "/recurrent_MatMul", h, recurrentKernel);
-                        if (recurrentBias != null) inner = ops.biasAdd(s + "/recurrent_BiasAdd", inner, recurrentBias);
-                        List<Tensor> rg = ops.split(s + "/recurrent_gates", inner, 1, 3);
-                        z = recurrent(s + "/update_gate", ops.add(s + "/z", xg.get(0), rg.get(0)));
-                        Tensor r = recurrent(s + "/reset_gate", ops.add(s + "/r", xg.get(1), rg.get(1)));
-                        candidateIn = ops.add(s + "/hh_in", xg.get(2), ops.mul(s + "/reset_recurrent", r, rg.get(2)));
-                    } else {
-                        z = recurrent(s + "/update_gate", ops.add(s + "/z", xg.get(0), ops.matMul(s + "/z_MatMul", h, recurrentParts.get(0))));
-                        Tensor r = recurrent(s + "/reset_gate", ops.add(s + "/r", xg.get(1), ops.matMul(s + "/r_MatMul", h, recurrentParts.get(1))));
-                        Tensor resetH = ops.mul(s + "/reset_h", r, h);
-                        candidateIn = ops.add(s + "/hh_in", xg.get(2), ops.matMul(s + "/hh_MatMul", resetH, recurrentParts.get(2)));
-                    }
-                    Tensor candidate = act(s + "/candidate", candidateIn);
-                    Tensor oneMinusZ = ops.sub(s + "/one_minus_z", ops.scalar(s + "/one", 1f), z);
-                    return new State(ops.add(s + "/h", ops.mul(s + "/kept_h", z, h), ops.mul(s + "/new_h", oneMinusZ, candidate)), null);
-                }
-                default:
-                    return new State(act(s + "/h", ops.add(s + "/pre_activation", x, ops.matMul(s + "/recurrent_MatMul", h, recurrentKernel))), null);
-            }
-        }
-
-        private Tensor act(String at, Tensor x) { return activations.apply(layer.name(), at, activation, x, call.dialect()); }
-
-        private Tensor recurrent(String at, Tensor x) { return activations.apply(layer.name(), at, recurrentActivation, x, call.dialect()); }
+        return new Run(in.sequences() ? ops.pack(n + "/sequence", outputs, 1) : null, previousOutput, state);
     }
 }
