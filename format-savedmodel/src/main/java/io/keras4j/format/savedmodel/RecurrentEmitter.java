@@ -7,19 +7,21 @@ import io.keras4j.format.savedmodel.RecurrentCell.Kind;
 import io.keras4j.format.savedmodel.RecurrentCell.State;
 import io.keras4j.format.savedmodel.RecurrentCell.Step;
 import io.keras4j.format.savedmodel.TfFunction.Tensor;
+import io.keras4j.format.savedmodel.proto.DataType;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Weight;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * {@code LSTM}, {@code GRU} (both {@code reset_after} forms), {@code SimpleRNN} and {@code Bidirectional} over
- * {@code [batch, steps, features]}, unrolled over the steps, which must be static: one {@link RecurrentCell} step
- * per time step.
+ * {@code [batch, steps, features]}: unrolled when the number of steps is static, else a while loop over the steps
+ * (as Keras's backend {@code rnn} runs {@code tf.while_loop}), both computing the same {@link RecurrentCell} step.
  *
  * <p>As in Keras's cells: the input projection of all steps is one MatMul; each step multiplies the state by the
  * recurrent kernel. With a mask, as Keras's backend {@code rnn}: a masked step keeps the previous states and
@@ -39,6 +41,30 @@ final class RecurrentEmitter {
 
     /** The outputs of all steps {@code [batch, steps, units]} (only when asked for), the last output and the final states. */
     private record Run(Tensor sequence, Tensor lastOutput, State state) {}
+
+    /** What the while loop carries from step to step: the step index, the states, the last output, the outputs so far (or null). */
+    private record Carried(Tensor step, State state, Tensor output, Tensor outputs) {
+        List<Tensor> tensors() { return Arrays.asList(step, state.h(), state.c(), output, outputs); }
+
+        static Carried of(List<Tensor> t) { return new Carried(t.get(0), new State(t.get(1), t.get(2)), t.get(3), t.get(4)); }
+    }
+
+    /**
+     * What every step of the while loop reads unchanged: the number of steps, the time-major inputs and mask (or
+     * null), the zeros a masked step outputs with {@code zero_output_for_mask} (else null: it repeats the last
+     * output) and the recurrent weights.
+     */
+    private record Invariants(Tensor steps, Tensor inputs, Tensor keep, Tensor maskedZeros, RecurrentCell.Weights weights) {
+        List<Tensor> tensors() {
+            List<Tensor> all = new ArrayList<>(Arrays.asList(steps, inputs, keep, maskedZeros));
+            all.addAll(weights.tensors());
+            return all;
+        }
+
+        static Invariants of(List<Tensor> t) {
+            return new Invariants(t.get(0), t.get(1), t.get(2), t.get(3), RecurrentCell.Weights.of(t.subList(4, t.size())));
+        }
+    }
 
     private final TfOps ops;
     private final Function<Weight, Tensor> read;
@@ -112,10 +138,6 @@ final class RecurrentEmitter {
         KerasTensor in = call.input();
         Tensor x = in.value();
         if (x.rank() != 3) throw unsupported(layer, "an input of rank " + x.rank() + " (expected [batch, steps, features])");
-        if (x.dim(1) < 0) {
-            throw unsupported(layer, "an unknown number of time steps: the TensorFlow translation unrolls the steps, so the "
-                    + "input's step dimension must be static");
-        }
         if (x.dim(2) < 0) throw unsupported(layer, "an unknown number of features");
 
         Tensor kernel = read.apply(weight(layer, 0));
@@ -143,7 +165,7 @@ final class RecurrentEmitter {
         Steps steps = new Steps(projected, mask, initial, zeros, new RecurrentCell.Weights(kernels, recurrentBias),
                 c.getBoolean("go_backwards", false), zeroOutputForMask, c.getBoolean("return_sequences", false));
         RecurrentCell cell = new RecurrentCell(kind, layer, call.dialect(), ops);
-        Run run = unrolled(n, cell, steps);
+        Run run = x.dim(1) >= 0 ? unrolled(n, cell, steps) : looped(n, cell, steps);
 
         List<KerasTensor> result = new ArrayList<>();
         result.add(steps.sequences() ? new KerasTensor(run.sequence(), in.mask()) : KerasTensor.of(run.lastOutput()));
@@ -171,5 +193,43 @@ final class RecurrentEmitter {
             outputs.add(previousOutput);
         }
         return new Run(in.sequences() ? ops.pack(n + "/sequence", outputs, 1) : null, previousOutput, state);
+    }
+
+    /**
+     * A number of steps known at run time only: a while loop over the time-major inputs (reversed for
+     * {@code go_backwards}) whose body runs the cell step on step {@code i} and writes its output to a TensorList,
+     * as Keras's backend {@code rnn} does with {@code tf.while_loop} and a TensorArray.
+     */
+    private Run looped(String n, RecurrentCell cell, Steps in) {
+        Tensor inputs = ops.transpose(n + "/time_major", in.projected(), 1, 0, 2);
+        Tensor keep = in.mask() == null ? null : ops.transpose(n + "/mask_time_major", in.mask(), 1, 0);
+        if (in.backwards()) {
+            inputs = ops.reverse(n + "/reversed", inputs, 0);
+            if (keep != null) keep = ops.reverse(n + "/mask_reversed", keep, 0);
+        }
+        Tensor steps = ops.dimension(n + "/steps", inputs, 0);
+        Carried first = new Carried(ops.function().scalarInt32(n + "/first_step", 0), in.initial(), in.zeros(),
+                in.sequences() ? ops.tensorListReserve(n + "/outputs", DataType.DT_FLOAT, steps) : null);
+        Invariants invariants = new Invariants(steps, inputs, keep, keep != null && in.zeroOutputForMask() ? in.zeros() : null, in.weights());
+        List<Tensor> results = WhileLoop.run(ops, n + "_while", first.tensors(), invariants.tensors(),
+                (condOps, carried, fixed) -> condOps.compare("Less", "more_steps", Carried.of(carried).step(), Invariants.of(fixed).steps()),
+                (bodyOps, carried, fixed) -> {
+                    Carried now = Carried.of(carried);
+                    Invariants invariant = Invariants.of(fixed);
+                    String s = n + "/step";
+                    Tensor keepRow = invariant.keep() == null ? null : bodyOps.gather(s + "/keep", invariant.keep(), now.step());
+                    Step next = cell.in(bodyOps).step(s, bodyOps.gather(s + "/input", invariant.inputs(), now.step()), now.state(), keepRow,
+                            invariant.maskedZeros() != null ? invariant.maskedZeros() : now.output(), invariant.weights());
+                    Tensor written = now.outputs() == null ? null : bodyOps.tensorListSetItem(s + "/write", now.outputs(), now.step(), next.output());
+                    Tensor nextStep = bodyOps.add(s + "/next", now.step(), bodyOps.scalarLike(s + "/one", now.step(), 1));
+                    return new Carried(nextStep, next.state(), next.output(), written).tensors();
+                });
+        Carried last = Carried.of(results);
+        Tensor sequence = null;
+        if (in.sequences()) {
+            Tensor stacked = ops.tensorListStack(n + "/stacked", last.outputs(), DataType.DT_FLOAT, in.zeros().shape());
+            sequence = ops.transpose(n + "/sequence", stacked, 1, 0, 2);
+        }
+        return new Run(sequence, last.output(), last.state());
     }
 }
