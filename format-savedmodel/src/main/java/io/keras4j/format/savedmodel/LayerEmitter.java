@@ -79,7 +79,7 @@ final class LayerEmitter {
         this.shapes = new ShapeEmitter(ops);
         this.normalization = new NormalizationEmitter(ops, read);
         this.merges = new MergeEmitter(ops, normalization);
-        this.recurrent = new RecurrentEmitter(ops, read, activations);
+        this.recurrent = new RecurrentEmitter(ops, read);
         this.attention = new AttentionEmitter(ops, read);
         this.operations = new OperationEmitter(ops, activations);
     }

@@ -3,19 +3,25 @@ package io.keras4j.format.savedmodel;
 import static io.keras4j.format.savedmodel.LayerEmitter.unsupported;
 import static io.keras4j.format.savedmodel.LayerEmitter.weight;
 
+import io.keras4j.format.savedmodel.RecurrentCell.Kind;
+import io.keras4j.format.savedmodel.RecurrentCell.State;
+import io.keras4j.format.savedmodel.RecurrentCell.Step;
 import io.keras4j.format.savedmodel.TfFunction.Tensor;
+import io.keras4j.format.savedmodel.proto.DataType;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Weight;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * {@code LSTM}, {@code GRU} (both {@code reset_after} forms), {@code SimpleRNN} and {@code Bidirectional} over
- * {@code [batch, steps, features]}, unrolled over the steps, which must be static.
+ * {@code [batch, steps, features]}: unrolled when the number of steps is static, else a while loop over the steps
+ * (as Keras's backend {@code rnn} runs {@code tf.while_loop}), both computing the same {@link RecurrentCell} step.
  *
  * <p>As in Keras's cells: the input projection of all steps is one MatMul; each step multiplies the state by the
  * recurrent kernel. With a mask, as Keras's backend {@code rnn}: a masked step keeps the previous states and
@@ -23,38 +29,49 @@ import java.util.function.Function;
  * which {@code Bidirectional} sets for sequence outputs. Extra inputs are initial states.
  */
 final class RecurrentEmitter {
-    private enum Cell {
-        LSTM(4, 2), GRU(3, 1), SIMPLE(1, 1);
+    /**
+     * What the steps of one layer call consume: the projected inputs {@code [batch, steps, gates * units]}, the
+     * mask {@code [batch, steps]} or {@code null}, the initial states, zeros {@code [batch, units]}, the recurrent
+     * weights, and the layer's direction and output options.
+     */
+    private record Steps(Tensor projected, Tensor mask, State initial, Tensor zeros, RecurrentCell.Weights weights,
+                         boolean backwards, boolean zeroOutputForMask, boolean sequences) {
+        Tensor maskedOutput(Tensor previousOutput) { return zeroOutputForMask ? zeros : previousOutput; }
+    }
 
-        final int gates;
-        final int states;
+    /** The outputs of all steps {@code [batch, steps, units]} (only when asked for), the last output and the final states. */
+    private record Run(Tensor sequence, Tensor lastOutput, State state) {}
 
-        Cell(int gates, int states) {
-            this.gates = gates;
-            this.states = states;
+    /** What the while loop carries from step to step: the step index, the states, the last output, the outputs so far (or null). */
+    private record Carried(Tensor step, State state, Tensor output, Tensor outputs) {
+        List<Tensor> tensors() { return Arrays.asList(step, state.h(), state.c(), output, outputs); }
+
+        static Carried of(List<Tensor> t) { return new Carried(t.get(0), new State(t.get(1), t.get(2)), t.get(3), t.get(4)); }
+    }
+
+    /**
+     * What every step of the while loop reads unchanged: the number of steps, the time-major inputs and mask (or
+     * null), the zeros a masked step outputs with {@code zero_output_for_mask} (else null: it repeats the last
+     * output) and the recurrent weights.
+     */
+    private record Invariants(Tensor steps, Tensor inputs, Tensor keep, Tensor maskedZeros, RecurrentCell.Weights weights) {
+        List<Tensor> tensors() {
+            List<Tensor> all = new ArrayList<>(Arrays.asList(steps, inputs, keep, maskedZeros));
+            all.addAll(weights.tensors());
+            return all;
         }
 
-        static Cell of(String className) {
-            switch (className) {
-                case "LSTM": return LSTM;
-                case "GRU": return GRU;
-                case "SimpleRNN": return SIMPLE;
-                default: return null;
-            }
+        static Invariants of(List<Tensor> t) {
+            return new Invariants(t.get(0), t.get(1), t.get(2), t.get(3), RecurrentCell.Weights.of(t.subList(4, t.size())));
         }
     }
 
-    /** The recurrent state after one step; {@code c} only for LSTM. */
-    private record State(Tensor h, Tensor c) {}
-
     private final TfOps ops;
     private final Function<Weight, Tensor> read;
-    private final Activations activations;
 
-    RecurrentEmitter(TfOps ops, Function<Weight, Tensor> read, Activations activations) {
+    RecurrentEmitter(TfOps ops, Function<Weight, Tensor> read) {
         this.ops = ops;
         this.read = read;
-        this.activations = activations;
     }
 
     /**
@@ -99,33 +116,29 @@ final class RecurrentEmitter {
     }
 
     private static void checkRecurrent(Layer wrapper, Layer inner) {
-        if (Cell.of(inner.className()) == null) throw unsupported(wrapper, "a Bidirectional wrapper around " + inner.className());
+        if (Kind.of(inner.className()) == null) throw unsupported(wrapper, "a Bidirectional wrapper around " + inner.className());
     }
 
     private List<KerasTensor> run(LayerCall call, boolean zeroOutputForMask) {
         Layer layer = call.layer();
         String n = layer.name();
         JsonObject c = layer.config();
-        Cell cell = Cell.of(layer.className());
+        Kind kind = Kind.of(layer.className());
         if (call.dialect() == Dialect.KERAS1) throw unsupported(layer, "a Keras 1 recurrent layer config");
-        if (c.getBoolean("stateful", false)) throw unsupported(layer, "stateful=True");
+        if (c.getBoolean("stateful", false)) {
+            throw unsupported(layer, "stateful=True (a serving function cannot keep the states of one call for the next)");
+        }
         if (c.getBoolean("time_major", false)) throw unsupported(layer, "time_major=True");
         boolean useBias = layer.useBias();
         if (layer.weights().size() != (useBias ? 3 : 2)) {
             throw unsupported(layer, layer.weights().size() + " weights where kernel, recurrent kernel" + (useBias ? " and bias" : "") + " were expected");
         }
         int units = Math.toIntExact(layer.units().orElseThrow(() -> unsupported(layer, "no 'units' in the config")));
-        boolean resetAfter = cell == Cell.GRU && c.getBoolean("reset_after", true);
+        boolean resetAfter = kind == Kind.GRU && c.getBoolean("reset_after", true);
         KerasTensor in = call.input();
         Tensor x = in.value();
         if (x.rank() != 3) throw unsupported(layer, "an input of rank " + x.rank() + " (expected [batch, steps, features])");
-        if (x.dim(1) < 0) {
-            throw unsupported(layer, "an unknown number of time steps: the TensorFlow translation unrolls the steps, so the "
-                    + "input's step dimension must be static");
-        }
         if (x.dim(2) < 0) throw unsupported(layer, "an unknown number of features");
-        Cells cells = new Cells(cell, layer, call);
-        int steps = (int) x.dim(1);
 
         Tensor kernel = read.apply(weight(layer, 0));
         Tensor recurrentKernel = read.apply(weight(layer, 1));
@@ -138,107 +151,85 @@ final class RecurrentEmitter {
         }
         Tensor projected = ops.matMul(n + "/input_MatMul", ops.reshape(n + "/flatten", x, new long[] {-1, x.dim(2)}), kernel);
         if (inputBias != null) projected = ops.biasAdd(n + "/input_BiasAdd", projected, inputBias);
-        projected = ops.reshapeLeading(n + "/projected", projected, x, 2, new long[] {(long) cell.gates * units});
-        List<Tensor> inputs = ops.unpack(n + "/unstack", projected, 1);
-        List<Tensor> recurrentParts = cell == Cell.GRU && !resetAfter ? ops.split(n + "/recurrent_kernel", recurrentKernel, 1, 3) : null;
+        projected = ops.reshapeLeading(n + "/projected", projected, x, 2, new long[] {(long) kind.gates * units});
+        List<Tensor> kernels = kind == Kind.GRU && !resetAfter ? ops.split(n + "/recurrent_kernel", recurrentKernel, 1, 3) : List.of(recurrentKernel);
 
         Tensor mask = call.maskArgument(0);
-        List<Tensor> keep = null;
         if (mask != null) {
             if (mask.rank() != 2) throw unsupported(layer, "a mask of rank " + mask.rank() + " (expected [batch, steps])");
-            keep = ops.unpack(n + "/mask_unstack", mask.withShape(new long[] {x.dim(0), steps}), 1);
+            mask = mask.withShape(new long[] {x.dim(0), x.dim(1)});
         }
         Tensor zeros = ops.zeros(n + "/zeros", x, units);
-        State state = new State(call.inputs().size() > 1 ? call.inputs().get(1).value() : zeros,
-                cell == Cell.LSTM ? (call.inputs().size() > 2 ? call.inputs().get(2).value() : zeros) : null);
-        Tensor previousOutput = zeros;
-        List<Tensor> outputs = new ArrayList<>();
-        boolean backwards = c.getBoolean("go_backwards", false);
-        for (int i = 0; i < steps; i++) {
-            int t = backwards ? steps - 1 - i : i;
-            String s = n + "/step_" + i;
-            State next = cells.step(s, inputs.get(t), state, recurrentKernel, recurrentBias, recurrentParts);
-            Tensor output = next.h();
-            if (keep != null) {
-                Tensor k = keep.get(t);
-                output = ops.select(s + "/output", k, next.h(), zeroOutputForMask ? zeros : previousOutput);
-                next = new State(ops.select(s + "/h", k, next.h(), state.h()),
-                        next.c() == null ? null : ops.select(s + "/c", k, next.c(), state.c()));
-            }
-            state = next;
-            previousOutput = output;
-            outputs.add(output);
-        }
+        State initial = new State(call.inputs().size() > 1 ? call.inputs().get(1).value() : zeros,
+                kind == Kind.LSTM ? (call.inputs().size() > 2 ? call.inputs().get(2).value() : zeros) : null);
+        Steps steps = new Steps(projected, mask, initial, zeros, new RecurrentCell.Weights(kernels, recurrentBias),
+                c.getBoolean("go_backwards", false), zeroOutputForMask, c.getBoolean("return_sequences", false));
+        RecurrentCell cell = new RecurrentCell(kind, layer, call.dialect(), ops);
+        Run run = x.dim(1) >= 0 ? unrolled(n, cell, steps) : looped(n, cell, steps);
+
         List<KerasTensor> result = new ArrayList<>();
-        if (c.getBoolean("return_sequences", false)) {
-            result.add(new KerasTensor(ops.pack(n + "/sequence", outputs, 1), in.mask()));
-        } else {
-            result.add(KerasTensor.of(previousOutput));
-        }
+        result.add(steps.sequences() ? new KerasTensor(run.sequence(), in.mask()) : KerasTensor.of(run.lastOutput()));
         if (c.getBoolean("return_state", false)) {
-            result.add(KerasTensor.of(state.h()));
-            if (state.c() != null) result.add(KerasTensor.of(state.c()));
+            result.add(KerasTensor.of(run.state().h()));
+            if (run.state().c() != null) result.add(KerasTensor.of(run.state().c()));
         }
         return result;
     }
 
-    /** One step of a cell, as Keras's LSTMCell, GRUCell and SimpleRNNCell compute it. */
-    private final class Cells {
-        private final Cell cell;
-        private final Layer layer;
-        private final LayerCall call;
-        private final String activation;
-        private final String recurrentActivation;
-
-        Cells(Cell cell, Layer layer, LayerCall call) {
-            this.cell = cell;
-            this.layer = layer;
-            this.call = call;
-            this.activation = Activations.name(layer.config(), "activation", "tanh");
-            this.recurrentActivation = Activations.name(layer.config(), "recurrent_activation", "sigmoid");
+    /** A static number of steps: one cell step per time step. */
+    private Run unrolled(String n, RecurrentCell cell, Steps in) {
+        int steps = Math.toIntExact(in.projected().dim(1));
+        List<Tensor> inputs = ops.unpack(n + "/unstack", in.projected(), 1);
+        List<Tensor> keep = in.mask() == null ? null : ops.unpack(n + "/mask_unstack", in.mask(), 1);
+        State state = in.initial();
+        Tensor previousOutput = in.zeros();
+        List<Tensor> outputs = new ArrayList<>();
+        for (int i = 0; i < steps; i++) {
+            int t = in.backwards() ? steps - 1 - i : i;
+            Step next = cell.step(n + "/step_" + i, inputs.get(t), state, keep == null ? null : keep.get(t),
+                    in.maskedOutput(previousOutput), in.weights());
+            state = next.state();
+            previousOutput = next.output();
+            outputs.add(previousOutput);
         }
+        return new Run(in.sequences() ? ops.pack(n + "/sequence", outputs, 1) : null, previousOutput, state);
+    }
 
-        State step(String s, Tensor x, State state, Tensor recurrentKernel, Tensor recurrentBias, List<Tensor> recurrentParts) {
-            Tensor h = state.h();
-            switch (cell) {
-                case LSTM: {
-                    Tensor z = ops.add(s + "/z", x, ops.matMul(s + "/recurrent_MatMul", h, recurrentKernel));
-                    List<Tensor> g = ops.split(s + "/gates", z, 1, 4);
-                    Tensor input = recurrent(s + "/input_gate", g.get(0));
-                    Tensor forget = recurrent(s + "/forget_gate", g.get(1));
-                    Tensor candidate = act(s + "/candidate", g.get(2));
-                    Tensor output = recurrent(s + "/output_gate", g.get(3));
-                    Tensor carry = ops.add(s + "/carry", ops.mul(s + "/kept_carry", forget, state.c()), ops.mul(s + "/new_carry", input, candidate));
-                    return new State(ops.mul(s + "/h", output, act(s + "/carry_activation", carry)), carry);
-                }
-                case GRU: {
-                    List<Tensor> xg = ops.split(s + "/input_gates", x, 1, 3);
-                    Tensor candidateIn;
-                    Tensor z;
-                    if (recurrentParts == null) {
-                        Tensor inner = ops.matMul(s + "/recurrent_MatMul", h, recurrentKernel);
-                        if (recurrentBias != null) inner = ops.biasAdd(s + "/recurrent_BiasAdd", inner, recurrentBias);
-                        List<Tensor> rg = ops.split(s + "/recurrent_gates", inner, 1, 3);
-                        z = recurrent(s + "/update_gate", ops.add(s + "/z", xg.get(0), rg.get(0)));
-                        Tensor r = recurrent(s + "/reset_gate", ops.add(s + "/r", xg.get(1), rg.get(1)));
-                        candidateIn = ops.add(s + "/hh_in", xg.get(2), ops.mul(s + "/reset_recurrent", r, rg.get(2)));
-                    } else {
-                        z = recurrent(s + "/update_gate", ops.add(s + "/z", xg.get(0), ops.matMul(s + "/z_MatMul", h, recurrentParts.get(0))));
-                        Tensor r = recurrent(s + "/reset_gate", ops.add(s + "/r", xg.get(1), ops.matMul(s + "/r_MatMul", h, recurrentParts.get(1))));
-                        Tensor resetH = ops.mul(s + "/reset_h", r, h);
-                        candidateIn = ops.add(s + "/hh_in", xg.get(2), ops.matMul(s + "/hh_MatMul", resetH, recurrentParts.get(2)));
-                    }
-                    Tensor candidate = act(s + "/candidate", candidateIn);
-                    Tensor oneMinusZ = ops.sub(s + "/one_minus_z", ops.scalar(s + "/one", 1f), z);
-                    return new State(ops.add(s + "/h", ops.mul(s + "/kept_h", z, h), ops.mul(s + "/new_h", oneMinusZ, candidate)), null);
-                }
-                default:
-                    return new State(act(s + "/h", ops.add(s + "/pre_activation", x, ops.matMul(s + "/recurrent_MatMul", h, recurrentKernel))), null);
-            }
+    /**
+     * A number of steps known at run time only: a while loop over the time-major inputs (reversed for
+     * {@code go_backwards}) whose body runs the cell step on step {@code i} and writes its output to a TensorList,
+     * as Keras's backend {@code rnn} does with {@code tf.while_loop} and a TensorArray.
+     */
+    private Run looped(String n, RecurrentCell cell, Steps in) {
+        Tensor inputs = ops.transpose(n + "/time_major", in.projected(), 1, 0, 2);
+        Tensor keep = in.mask() == null ? null : ops.transpose(n + "/mask_time_major", in.mask(), 1, 0);
+        if (in.backwards()) {
+            inputs = ops.reverse(n + "/reversed", inputs, 0);
+            if (keep != null) keep = ops.reverse(n + "/mask_reversed", keep, 0);
         }
-
-        private Tensor act(String at, Tensor x) { return activations.apply(layer.name(), at, activation, x, call.dialect()); }
-
-        private Tensor recurrent(String at, Tensor x) { return activations.apply(layer.name(), at, recurrentActivation, x, call.dialect()); }
+        Tensor steps = ops.dimension(n + "/steps", inputs, 0);
+        Carried first = new Carried(ops.function().scalarInt32(n + "/first_step", 0), in.initial(), in.zeros(),
+                in.sequences() ? ops.tensorListReserve(n + "/outputs", DataType.DT_FLOAT, steps) : null);
+        Invariants invariants = new Invariants(steps, inputs, keep, keep != null && in.zeroOutputForMask() ? in.zeros() : null, in.weights());
+        List<Tensor> results = WhileLoop.run(ops, n + "_while", first.tensors(), invariants.tensors(),
+                (condOps, carried, fixed) -> condOps.compare("Less", "more_steps", Carried.of(carried).step(), Invariants.of(fixed).steps()),
+                (bodyOps, carried, fixed) -> {
+                    Carried now = Carried.of(carried);
+                    Invariants invariant = Invariants.of(fixed);
+                    String s = n + "/step";
+                    Tensor keepRow = invariant.keep() == null ? null : bodyOps.gather(s + "/keep", invariant.keep(), now.step());
+                    Step next = cell.in(bodyOps).step(s, bodyOps.gather(s + "/input", invariant.inputs(), now.step()), now.state(), keepRow,
+                            invariant.maskedZeros() != null ? invariant.maskedZeros() : now.output(), invariant.weights());
+                    Tensor written = now.outputs() == null ? null : bodyOps.tensorListSetItem(s + "/write", now.outputs(), now.step(), next.output());
+                    Tensor nextStep = bodyOps.add(s + "/next", now.step(), bodyOps.scalarLike(s + "/one", now.step(), 1));
+                    return new Carried(nextStep, next.state(), next.output(), written).tensors();
+                });
+        Carried last = Carried.of(results);
+        Tensor sequence = null;
+        if (in.sequences()) {
+            Tensor stacked = ops.tensorListStack(n + "/stacked", last.outputs(), DataType.DT_FLOAT, in.zeros().shape());
+            sequence = ops.transpose(n + "/sequence", stacked, 1, 0, 2);
+        }
+        return new Run(sequence, last.output(), last.state());
     }
 }

@@ -220,7 +220,7 @@ final class SavedModelWriter {
     private SavedModel savedModel(SavedObjects objects, List<Port> inputs, List<Port> outputs) {
         GraphDef.Builder graph = GraphDef.newBuilder()
                 .setVersions(VersionDef.newBuilder().setProducer(GRAPH_PRODUCER).setMinConsumer(GRAPH_MIN_CONSUMER))
-                .setLibrary(FunctionDefLibrary.newBuilder().addFunction(function.build()));
+                .setLibrary(FunctionDefLibrary.newBuilder().addAllFunction(function.library()));
         NodeDef.Builder call = NodeDef.newBuilder().setName("StatefulPartitionedCall").setOp("StatefulPartitionedCall");
         AttrValue.ListValue.Builder tin = AttrValue.ListValue.newBuilder();
         SignatureDef.Builder signature = SignatureDef.newBuilder().setMethodName("tensorflow/serving/predict");

@@ -12,6 +12,7 @@ import io.keras4j.format.savedmodel.proto.TensorShapeProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,9 @@ import java.util.Set;
  * Builds one TensorFlow FunctionDef: typed arguments, nodes added op by op, named results. Inside a function a
  * node's output is referenced as {@code node:output_arg:index} (the op's own output argument name, e.g.
  * {@code MatMul:product:0}) and an argument by its bare name, which is what {@link Tensor#ref} holds.
+ *
+ * <p>A function can create nested functions (the condition and body of a while loop), which share its library:
+ * {@link #library()} builds them all.
  */
 final class TfFunction {
     /** A value inside the function: how nodes reference it and its static shape (-1 = unknown). */
@@ -61,9 +65,20 @@ final class TfFunction {
             Map.entry("Tile", "output"), Map.entry("Conv3D", "output"), Map.entry("MaxPool3D", "output"),
             Map.entry("AvgPool3D", "output"), Map.entry("Conv2DBackpropInput", "output"),
             Map.entry("Einsum", "output"), Map.entry("Min", "output"), Map.entry("Pow", "z"),
-            Map.entry("LogSoftmax", "logsoftmax"), Map.entry("SpaceToBatchND", "output"), Map.entry("BatchToSpaceND", "output"));
+            Map.entry("LogSoftmax", "logsoftmax"), Map.entry("SpaceToBatchND", "output"), Map.entry("BatchToSpaceND", "output"),
+            Map.entry("StatelessWhile", "output"), Map.entry("TensorListReserve", "handle"),
+            Map.entry("TensorListSetItem", "output_handle"), Map.entry("TensorListStack", "tensor"));
+
+    /** The functions of one FunctionDefLibrary, in creation order, and the names they took. */
+    private static final class Library {
+        final List<TfFunction> functions = new ArrayList<>();
+        final Set<String> names = new HashSet<>();
+    }
 
     private final String name;
+    private final Library library;
+    /** The serving function reads variables; nested functions compute on their arguments only. */
+    private final boolean stateful;
     private final List<OpDef.ArgDef> inputArgs = new ArrayList<>();
     private final Map<Integer, String> userNames = new LinkedHashMap<>();
     private final List<NodeDef> nodes = new ArrayList<>();
@@ -71,9 +86,28 @@ final class TfFunction {
     private final Map<String, String> results = new LinkedHashMap<>();
     private final List<OpDef.ArgDef> outputArgs = new ArrayList<>();
 
-    TfFunction(String name) { this.name = name; }
+    TfFunction(String name) { this(name, new Library(), true); }
+
+    private TfFunction(String name, Library library, boolean stateful) {
+        this.name = name;
+        this.library = library;
+        this.stateful = stateful;
+        library.names.add(name);
+        library.functions.add(this);
+    }
 
     String name() { return name; }
+
+    /** A new stateless function in this function's library, named {@code baseName} made unique there. */
+    TfFunction nested(String baseName) {
+        String base = baseName.replaceAll("[^A-Za-z0-9_]", "_");
+        String unique = base;
+        for (int i = 1; library.names.contains(unique); i++) unique = base + "_" + i;
+        return new TfFunction(unique, library, false);
+    }
+
+    /** Every function of the library, this one and those nested in it, built. */
+    List<FunctionDef> library() { return library.functions.stream().map(TfFunction::build).toList(); }
 
     /** A float/int input of the caller; {@code userName} is kept as TensorFlow's {@code _user_specified_name}. */
     Tensor input(String userName, DataType dtype, long[] shape) {
@@ -117,10 +151,17 @@ final class TfFunction {
      */
     List<Tensor> ops(String op, String nodeName, List<long[]> outShapes, List<String> inputs, Map<String, AttrValue> attrs,
                      DataType outType) {
-        Tensor first = op(op, nodeName, outShapes.isEmpty() ? new long[0] : outShapes.get(0), inputs, attrs, outType);
+        return ops(op, nodeName, outShapes, Collections.nCopies(outShapes.size(), outType), inputs, attrs);
+    }
+
+    /** Adds a node whose list output has one dtype per element (StatelessWhile's loop variables). */
+    List<Tensor> ops(String op, String nodeName, List<long[]> outShapes, List<DataType> outTypes, List<String> inputs,
+                     Map<String, AttrValue> attrs) {
+        DataType firstType = outTypes.isEmpty() ? DataType.DT_FLOAT : outTypes.get(0);
+        Tensor first = op(op, nodeName, outShapes.isEmpty() ? new long[0] : outShapes.get(0), inputs, attrs, firstType);
         String prefix = first.ref().substring(0, first.ref().length() - 1);
         List<Tensor> outs = new ArrayList<>();
-        for (int i = 0; i < outShapes.size(); i++) outs.add(new Tensor(prefix + i, outShapes.get(i), outType));
+        for (int i = 0; i < outShapes.size(); i++) outs.add(new Tensor(prefix + i, outShapes.get(i), outTypes.get(i)));
         return outs;
     }
 
@@ -181,9 +222,9 @@ final class TfFunction {
         outputArgs.add(OpDef.ArgDef.newBuilder().setName(arg).setType(value.dtype()).build());
     }
 
-    FunctionDef build() {
+    private FunctionDef build() {
         OpDef signature = OpDef.newBuilder().setName(name).addAllInputArg(inputArgs).addAllOutputArg(outputArgs)
-                .setIsStateful(true).build();
+                .setIsStateful(stateful).build();
         FunctionDef.Builder f = FunctionDef.newBuilder().setSignature(signature).addAllNodeDef(nodes).putAllRet(results);
         userNames.forEach((i, n) -> f.putArgAttr(i, FunctionDef.ArgAttrs.newBuilder()
                 .putAttr("_user_specified_name", AttrValue.newBuilder().setS(ByteString.copyFromUtf8(n)).build()).build()));

@@ -118,6 +118,15 @@ final class TfOps {
                 Map.of("T", INT32, "Index", INT32), DataType.DT_INT32);
     }
 
+    /** {@code x}'s run-time size along {@code axis}, an int32 scalar. */
+    Tensor dimension(String n, Tensor x, int axis) {
+        Tensor shape = f.op("Shape", n + "/Shape", new long[] {x.rank()}, List.of(x.ref()),
+                Map.of("T", type(x.dtype()), "out_type", INT32), DataType.DT_INT32);
+        return f.op("StridedSlice", n, new long[0], List.of(shape.ref(), f.constInt32(n + "/begin", axis).ref(),
+                        f.constInt32(n + "/end", axis + 1).ref(), f.constInt32(n + "/strides", 1).ref()),
+                Map.of("T", INT32, "Index", INT32, "shrink_axis_mask", AttrValue.newBuilder().setI(1).build()), DataType.DT_INT32);
+    }
+
     /** The int32 shape {@code [batch of x, tail...]}, the batch taken at run time. */
     Tensor batchShape(String n, Tensor batchOf, long... tail) {
         return concat(n, List.of(leadingDims(n + "/batch", batchOf, 1),
@@ -210,6 +219,36 @@ final class TfOps {
         refs.add(f.scalarInt32(n + "/axis", axis).ref());
         return f.op("ConcatV2", n, shape, refs, Map.of("T", type(first.dtype()),
                 "N", AttrValue.newBuilder().setI(xs.size()).build(), "Tidx", INT32), first.dtype());
+    }
+
+    /** {@code x[index]} along the first axis, for a scalar int32 {@code index}. */
+    Tensor gather(String n, Tensor x, Tensor index) {
+        return f.op("GatherV2", n, Arrays.copyOfRange(x.shape(), 1, x.rank()),
+                List.of(x.ref(), index.ref(), f.scalarInt32(n + "/axis", 0).ref()),
+                Map.of("Tparams", type(x.dtype()), "Tindices", INT32, "Taxis", INT32,
+                        "batch_dims", AttrValue.newBuilder().setI(0).build()), x.dtype());
+    }
+
+    /** An empty TensorList (a DT_VARIANT scalar) of {@code size} elements of {@code dtype}, filled by {@link #tensorListSetItem}. */
+    Tensor tensorListReserve(String n, DataType dtype, Tensor size) {
+        Tensor anyShape = f.scalarInt32(n + "/element_shape", -1);
+        return f.op("TensorListReserve", n, new long[0], List.of(anyShape.ref(), size.ref()),
+                Map.of("element_dtype", type(dtype), "shape_type", INT32), DataType.DT_VARIANT);
+    }
+
+    /** {@code list} with element {@code index} set to {@code item}. */
+    Tensor tensorListSetItem(String n, Tensor list, Tensor index, Tensor item) {
+        return f.op("TensorListSetItem", n, new long[0], List.of(list.ref(), index.ref(), item.ref()),
+                Map.of("element_dtype", type(item.dtype())), DataType.DT_VARIANT);
+    }
+
+    /** The elements of {@code list}, each of {@code elementShape} (-1 = unknown), stacked along a new first axis. */
+    Tensor tensorListStack(String n, Tensor list, DataType dtype, long[] elementShape) {
+        Tensor shape = f.constInt32(n + "/element_shape", Arrays.stream(elementShape).mapToInt(Math::toIntExact).toArray());
+        long[] stacked = new long[elementShape.length + 1];
+        stacked[0] = -1;
+        System.arraycopy(elementShape, 0, stacked, 1, elementShape.length);
+        return f.op("TensorListStack", n, stacked, List.of(list.ref(), shape.ref()), Map.of("element_dtype", type(dtype)), dtype);
     }
 
     /** {@code condition ? t : e}; a vector condition picks whole rows of {@code t} and {@code e}. */

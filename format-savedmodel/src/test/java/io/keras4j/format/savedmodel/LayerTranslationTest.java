@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.format.h5.H5Codec;
 import io.keras4j.format.keras.KerasArchiveCodec;
+import io.keras4j.format.savedmodel.proto.DataType;
 import io.keras4j.format.savedmodel.proto.FunctionDef;
+import io.keras4j.format.savedmodel.proto.GraphDef;
 import io.keras4j.format.savedmodel.proto.NodeDef;
 import io.keras4j.format.savedmodel.proto.OpDef;
 import io.keras4j.format.savedmodel.proto.SavedModel;
@@ -30,7 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The structure of the graphs written for recurrent, masked, wrapped and attention layers (zoo models of Keras 3
- * and tf_keras). Their numbers are checked in real TensorFlow by {@code oracle/reverse_check.py} (see
+ * and tf_keras, and the rnn with an unknown number of steps). Their numbers are checked in real TensorFlow by {@code oracle/reverse_check.py} (see
  * {@link SavedModelWriterTest}); these tests pin what the translation must contain.
  */
 class LayerTranslationTest {
@@ -40,7 +42,11 @@ class LayerTranslationTest {
     @ParameterizedTest
     @ValueSource(strings = {"k2", "k3"})
     void maskedRecurrentLayersUnrollOneSelectPerStateAndStep(String gen, @TempDir Path temp) throws IOException {
-        FunctionDef f = forwardPass(write(zooModel("rnn", gen), temp));
+        GraphDef graph = graph(write(zooModel("rnn", gen), temp));
+        FunctionDef f = forwardPass(graph);
+        assertThat(f.getNodeDefList()).as("static steps are unrolled").noneMatch(n -> n.getOp().endsWith("While"));
+        assertThat(graph.getLibrary().getFunctionList()).as("no loop functions")
+                .noneMatch(fn -> fn.getSignature().getName().contains("_while_"));
         // A masked step keeps each state and repeats the output: LSTM output, h, c; GRU output, h.
         assertThat(countOps(f, "lstm/", "Select")).isEqualTo(7 * 3);
         assertThat(countOps(f, "bidirectional/forward_gru/", "Select")).isEqualTo(7 * 2);
@@ -57,39 +63,75 @@ class LayerTranslationTest {
     @ValueSource(strings = {"rnn", "timedistributed", "attention"})
     void everyNodeReadsAnArgumentOrAnEarlierNode(String zooModel, @TempDir Path temp) throws IOException {
         for (String gen : List.of("k2", "k3")) {
-            FunctionDef f = forwardPass(write(zooModel(zooModel, gen), temp.resolve(gen)));
-            Set<String> defined = new HashSet<>();
-            for (OpDef.ArgDef arg : f.getSignature().getInputArgList()) defined.add(arg.getName());
-            for (NodeDef n : f.getNodeDefList()) {
-                for (String input : n.getInputList()) {
-                    String source = input.startsWith("^") ? input.substring(1) : input.split(":")[0];
-                    assertThat(defined).as("%s %s: input %s of %s", zooModel, gen, input, n.getName()).contains(source);
-                }
-                defined.add(n.getName());
-            }
-            assertThat(f.getRetMap().values()).allMatch(r -> defined.contains(r.split(":")[0]));
+            assertReadsOnlyDefinedValues(forwardPass(graph(write(zooModel(zooModel, gen), temp.resolve(gen)))), zooModel + " " + gen);
         }
     }
 
     @Test
     void timeDistributedFoldsStepsIntoTheBatch(@TempDir Path temp) throws IOException {
-        FunctionDef f = forwardPass(write(zooModel("timedistributed", "k3"), temp));
+        FunctionDef f = forwardPass(graph(write(zooModel("timedistributed", "k3"), temp)));
         // [batch, 4, 8, 8, 1] → Conv2D over [batch * 4, 8, 8, 1] → back to [batch, 4, 6, 6, 3].
         assertThat(f.getNodeDefList()).anyMatch(n -> n.getName().startsWith("time_distributed/") && n.getOp().equals("Conv2D"));
         assertThat(f.getNodeDefList()).anyMatch(n -> n.getName().equals("time_distributed/fold"));
         assertThat(f.getNodeDefList()).anyMatch(n -> n.getName().equals("time_distributed/unfold"));
     }
 
+    /** The zoo rnn with its 7 steps made unknown: each recurrent layer becomes a while loop running the same step. */
+    @ParameterizedTest
+    @ValueSource(strings = {"k2", "k3"})
+    void anUnknownNumberOfStepsBecomesAWhileLoopOverTheCellStep(String gen, @TempDir Path temp) throws IOException {
+        GraphDef graph = graph(write(withUnknownSteps(zooModel("rnn", gen)), temp));
+        FunctionDef f = forwardPass(graph);
+        List<NodeDef> loops = f.getNodeDefList().stream().filter(n -> n.getOp().equals("StatelessWhile")).toList();
+        assertThat(loops).extracting(NodeDef::getName)
+                .containsExactly("lstm_while", "bidirectional/forward_gru_while", "bidirectional/backward_gru_while");
+        for (NodeDef loop : loops) {
+            FunctionDef cond = function(graph, loop.getAttrOrThrow("cond").getFunc().getName());
+            FunctionDef body = function(graph, loop.getAttrOrThrow("body").getFunc().getName());
+            List<DataType> types = loop.getAttrOrThrow("T").getList().getTypeList();
+            assertThat(types).as(loop.getName()).hasSize(loop.getInputCount());
+            assertThat(loop.getAttrOrThrow("output_shapes").getList().getShapeCount()).isEqualTo(types.size());
+            assertThat(cond.getSignature().getInputArgList()).extracting(OpDef.ArgDef::getType).isEqualTo(types);
+            assertThat(cond.getSignature().getOutputArgList()).extracting(OpDef.ArgDef::getType).containsExactly(DataType.DT_BOOL);
+            assertThat(body.getSignature().getInputArgList()).extracting(OpDef.ArgDef::getType).isEqualTo(types);
+            assertThat(body.getSignature().getOutputArgList()).extracting(OpDef.ArgDef::getType).isEqualTo(types);
+            assertThat(body.getSignature().getIsStateful()).as("a StatelessWhile's body reads no variable").isFalse();
+            assertReadsOnlyDefinedValues(cond, loop.getName() + " cond");
+            assertReadsOnlyDefinedValues(body, loop.getName() + " body");
+        }
+        // The body holds one masked step, as unrolled: one recurrent MatMul, a Select per state and for the output.
+        FunctionDef lstmBody = function(graph, loops.get(0).getAttrOrThrow("body").getFunc().getName());
+        assertThat(countOps(lstmBody, "lstm/step/", "MatMul")).isEqualTo(1);
+        assertThat(countOps(lstmBody, "lstm/step/", "Select")).isEqualTo(3);
+        assertThat(countOps(lstmBody, "lstm/step/", "TensorListSetItem")).as("the LSTM returns sequences").isEqualTo(1);
+        FunctionDef gruBody = function(graph, loops.get(2).getAttrOrThrow("body").getFunc().getName());
+        assertThat(countOps(gruBody, "bidirectional/backward_gru/step/", "Select")).isEqualTo(2);
+        assertThat(countOps(gruBody, "", "TensorListSetItem")).as("the GRU returns its last output").isZero();
+        // go_backwards: the backward GRU walks its time-major inputs and mask reversed.
+        assertThat(node(f, "bidirectional/backward_gru/reversed").getInput(0)).startsWith("bidirectional/backward_gru/time_major:");
+        assertThat(node(f, "bidirectional/backward_gru/mask_reversed").getInput(0)).startsWith("bidirectional/backward_gru/mask_time_major:");
+        assertThat(f.getNodeDefList()).as("nothing unrolled").noneMatch(n -> n.getOp().equals("Unpack") && n.getName().contains("unstack"));
+        assertReadsOnlyDefinedValues(f, "forward pass");
+    }
+
     @Test
-    void anUnknownNumberOfStepsIsRefusedNamingTheLayer(@TempDir Path temp) {
+    void aStatefulRecurrentLayerIsRefusedNamingIt(@TempDir Path temp) {
         Model rnn = zooModel("rnn", "k3");
-        Model unknownSteps = rnn.withLayers(rnn.layers().stream().map(l -> !l.className().equals("InputLayer") ? l
-                : l.toBuilder().config(l.config().with("batch_shape", JsonArray.of(JsonNull.INSTANCE, JsonNull.INSTANCE))).build())
-                .toList());
-        assertThatThrownBy(() -> codec.write(unknownSteps, temp.resolve("out"), WriteOptions.DEFAULT))
+        Model stateful = rnn.withLayers(rnn.layers().stream().map(l -> !l.className().equals("LSTM") ? l
+                : l.toBuilder().config(l.config().with("stateful", true)).build()).toList());
+        assertThatThrownBy(() -> codec.write(stateful, temp.resolve("out"), WriteOptions.DEFAULT))
                 .isInstanceOf(UnsupportedModelException.class)
-                .hasMessageContaining("layer 'lstm' (LSTM)").hasMessageContaining("unknown number of time steps");
+                .hasMessageContaining("layer 'lstm' (LSTM)").hasMessageContaining("stateful=True");
         assertThat(temp.resolve("out")).doesNotExist();
+    }
+
+    /** {@code model} with the time dimension of its input set to None, as {@code Input(shape=(None,))} declares it. */
+    private static Model withUnknownSteps(Model model) {
+        return model.withLayers(model.layers().stream().map(l -> {
+            if (!l.className().equals("InputLayer")) return l;
+            String key = l.config().has("batch_shape") ? "batch_shape" : "batch_input_shape";
+            return l.toBuilder().config(l.config().with(key, JsonArray.of(JsonNull.INSTANCE, JsonNull.INSTANCE))).build();
+        }).toList());
     }
 
     private static Model zooModel(String name, String gen) {
@@ -106,17 +148,36 @@ class LayerTranslationTest {
         return target;
     }
 
-    /** The function the serving signature's graph calls: the model's forward pass. */
-    private static FunctionDef forwardPass(Path savedModel) throws IOException {
-        SavedModel saved;
+    private static GraphDef graph(Path savedModel) throws IOException {
         try (InputStream in = Files.newInputStream(savedModel.resolve("saved_model.pb"))) {
-            saved = SavedModel.parseFrom(in);
+            return SavedModel.parseFrom(in).getMetaGraphs(0).getGraphDef();
         }
-        var graph = saved.getMetaGraphs(0).getGraphDef();
+    }
+
+    /** The function the serving signature's graph calls: the model's forward pass. */
+    private static FunctionDef forwardPass(GraphDef graph) {
         String called = graph.getNodeList().stream().filter(n -> n.getOp().equals("StatefulPartitionedCall")).findFirst()
                 .orElseThrow().getAttrOrThrow("f").getFunc().getName();
-        return graph.getLibrary().getFunctionList().stream().filter(fn -> fn.getSignature().getName().equals(called))
-                .findFirst().orElseThrow();
+        return function(graph, called);
+    }
+
+    private static FunctionDef function(GraphDef graph, String name) {
+        return graph.getLibrary().getFunctionList().stream().filter(fn -> fn.getSignature().getName().equals(name))
+                .findFirst().orElseThrow(() -> new AssertionError("no function " + name + " in the library"));
+    }
+
+    /** Every node input and result names an argument or a node defined before it. */
+    private static void assertReadsOnlyDefinedValues(FunctionDef f, String what) {
+        Set<String> defined = new HashSet<>();
+        for (OpDef.ArgDef arg : f.getSignature().getInputArgList()) defined.add(arg.getName());
+        for (NodeDef n : f.getNodeDefList()) {
+            for (String input : n.getInputList()) {
+                String source = input.startsWith("^") ? input.substring(1) : input.split(":")[0];
+                assertThat(defined).as("%s: input %s of %s", what, input, n.getName()).contains(source);
+            }
+            defined.add(n.getName());
+        }
+        assertThat(f.getRetMap().values()).as(what).allMatch(r -> defined.contains(r.split(":")[0]));
     }
 
     private static long countOps(FunctionDef f, String prefix, String op) {
