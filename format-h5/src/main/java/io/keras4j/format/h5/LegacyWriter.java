@@ -31,7 +31,7 @@ final class LegacyWriter {
 
     static H5Group fullModel(Model model, Dialect dialect, boolean includeOptimizer) {
         LegacyWriter w = new LegacyWriter(dialect);
-        Model converted = model.dialect() == w.dialect ? model : Dialects.convert(model, w.dialect);
+        Model converted = model.dialect() == w.dialect ? model : Dialects.convertForWriting(model, w.dialect);
         H5Group.Builder root = H5Group.builder();
         w.versionAttributes(root);
         KerasAttributes.putText(root, "model_config", KerasJson.toText(KerasJson.toTree(converted, w.dialect), false), w.fixed());

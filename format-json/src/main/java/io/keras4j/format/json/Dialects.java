@@ -43,6 +43,56 @@ public final class Dialects {
     /** Whether a layer of this class is called with a list of tensors (merge layers). */
     public static boolean takesList(String className) { return LIST_INPUT_LAYERS.contains(className); }
 
+    /**
+     * As {@link #convert}, for writers: also logs a warning for each layer whose meaning the target generation
+     * changes, since real Keras will then predict differently from the file keras4j writes.
+     */
+    public static Model convertForWriting(Model model, Dialect target) {
+        if (model.dialect() != target) meaningChanges(model, target).forEach(LOG::warn);
+        return convert(model, target);
+    }
+
+    /**
+     * The layers a conversion keeps by name but not by function: {@code hard_sigmoid} is {@code clip(0.2x + 0.5)}
+     * in Keras 1 and 2, {@code relu6(x + 3) / 6} in Keras 3, and neither generation has a builtin for the other's.
+     */
+    public static List<String> meaningChanges(Model model, Dialect target) {
+        boolean fromKeras3 = model.dialect() == Dialect.KERAS3;
+        if (fromKeras3 == (target == Dialect.KERAS3)) return List.of();
+        String meaning = fromKeras3 ? "relu6(x + 3) / 6 in Keras 3 but clip(0.2 * x + 0.5, 0, 1) in Keras 1 and 2"
+                : "clip(0.2 * x + 0.5, 0, 1) in Keras 1 and 2 but relu6(x + 3) / 6 in Keras 3";
+        List<String> out = new ArrayList<>();
+        collectHardSigmoids(model, meaning, target, out);
+        return out;
+    }
+
+    private static void collectHardSigmoids(Model model, String meaning, Dialect target, List<String> out) {
+        for (Layer l : model.layers()) {
+            if (l.nestedModel().isPresent()) collectHardSigmoids(l.nestedModel().get(), meaning, target, out);
+            collectHardSigmoids(l.className(), l.name(), l.config(), meaning, target, out);
+        }
+    }
+
+    /** Wrappers (Bidirectional, TimeDistributed, RNN) carry the wrapped layer's config, which may use it too. */
+    private static void collectHardSigmoids(String className, String name, JsonObject c, String meaning, Dialect target,
+                                            List<String> out) {
+        for (String key : new String[] {"activation", "recurrent_activation"}) {
+            if ("hard_sigmoid".equals(c.getString(key, null))) {
+                out.add(className + " layer '" + name + "': " + key + " hard_sigmoid means " + meaning + ", so "
+                        + (target == Dialect.KERAS3 ? "Keras 3" : "tf.keras") + " predicts differently from the source "
+                        + "(keras4j's runtime keeps the source's meaning)");
+            }
+        }
+        for (String wrapped : new String[] {"layer", "backward_layer", "cell"}) {
+            JsonValue inner = c.get(wrapped);
+            if (inner.isObject() && inner.asObject().get("config").isObject()) {
+                JsonObject innerConfig = inner.asObject().getObject("config");
+                collectHardSigmoids(inner.asObject().getString("class_name", "?"), innerConfig.getString("name", name + "/" + wrapped),
+                        innerConfig, meaning, target, out);
+            }
+        }
+    }
+
     public static Model convert(Model model, Dialect target) {
         Model m = model;
         while (m.dialect() != target) {
@@ -199,7 +249,6 @@ public final class Dialects {
             throw new UnsupportedModelException(className + " layer '" + c.getString("name", "?")
                     + "' is time-major, which Keras 3 layers do not support");
         }
-        warnOnHardSigmoid(className, c);
         JsonObject out = c;
         if (out.has("batch_input_shape")) {
             out = className.equals("InputLayer") ? out.renamed("batch_input_shape", "batch_shape") : out.without("batch_input_shape");
@@ -226,17 +275,6 @@ public final class Dialects {
         // Keras 3 renamed LeakyReLU's alpha.
         if (className.equals("LeakyReLU") && out.has("alpha")) b.remove("alpha").put("negative_slope", out.get("alpha"));
         return LayerArgs.KERAS3.forLayer(className, b.build());
-    }
-
-    /** A converted hard_sigmoid keeps its name but not its function, so Keras 3 would predict differently. */
-    private static void warnOnHardSigmoid(String className, JsonObject c) {
-        for (String key : new String[] {"activation", "recurrent_activation"}) {
-            if ("hard_sigmoid".equals(c.getString(key, null))) {
-                LOG.warn("{} layer '{}': {} hard_sigmoid means clip(0.2 * x + 0.5, 0, 1) in Keras 1 and 2 but relu6(x + 3) / 6 "
-                        + "in Keras 3, which has no builtin for the former: Keras 3 predicts differently with the converted "
-                        + "config (keras4j's runtime keeps the source's meaning)", className, c.getString("name", "?"), key);
-            }
-        }
     }
 
     /**

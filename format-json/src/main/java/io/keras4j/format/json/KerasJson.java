@@ -30,7 +30,7 @@ public final class KerasJson {
 
     /** The model as Keras's JSON tree in {@code dialect} (converting when the model is in another one). */
     public static JsonObject toTree(Model model, Dialect dialect) {
-        return ModelWriter.topLevel(Dialects.convert(model, dialect));
+        return ModelWriter.topLevel(Dialects.convertForWriting(model, dialect));
     }
 
     /** The model config only ({@code model.get_config()}), in {@code dialect}. */

@@ -56,7 +56,7 @@ final class KerasObjectLayout {
      * @throws UnsupportedModelException when the model has no tf.keras form or a layer's variable tracking is unknown
      */
     static KerasObjectLayout of(Model model) {
-        Model k2 = model.dialect() == Dialect.KERAS2 ? model : Dialects.convert(model, Dialect.KERAS2);
+        Model k2 = model.dialect() == Dialect.KERAS2 ? model : Dialects.convertForWriting(model, Dialect.KERAS2);
         JsonObject tree = KerasJson.toTree(k2, Dialect.KERAS2);
         KerasObjectLayout layout = new KerasObjectLayout(new SavedObjects(identifier(k2)));
         JsonObject config = modelConfig(tree.get("config"), k2.name());
