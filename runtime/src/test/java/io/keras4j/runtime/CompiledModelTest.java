@@ -82,6 +82,15 @@ class CompiledModelTest {
         }
     }
 
+    /** tf_keras's to_json of Bidirectional(LSTM) called with initial_state (generator beside the file). */
+    @Test
+    void refusesABidirectionalLayerGivenInitialStatesInsteadOfDroppingThem() throws Exception {
+        Path json = Path.of("src/test/resources/refused/bidi_initial_state.json");
+        Model model = io.keras4j.format.json.KerasJson.readModel(java.nio.file.Files.readString(json), json);
+        assertThatThrownBy(() -> ModelShapes.of(model)).isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining("bidi").hasMessageContaining("initial states");
+    }
+
     @Test
     void rejectsWeightsThatDoNotFitTheConfig() {
         Model model = KerasCase.load(CASES.resolve("k3/dense_relu"), "dense_relu").model();

@@ -51,6 +51,8 @@ final class BidirectionalOp implements LayerOp {
 
     @Override
     public List<long[]> outputShapes(List<long[]> inputShapes) {
+        // Keras splits initial states between the two directions; computing without them would be silently wrong.
+        if (inputShapes.size() > 1) throw Configs.unsupported(spec, "a Bidirectional layer given initial states");
         long[] f = forward.outputShapes(inputShapes).get(0);
         if (!mergeMode.equals("concat")) return List.of(f);
         long[] out = f.clone();
