@@ -393,8 +393,8 @@ public final class Dialects {
                 List<TensorRef> nonMask = new ArrayList<>();
                 JsonValue raw = n.rawNode().orElse(null);
                 if (raw != null && raw.isObject()) {
-                    collectKerasTensors(raw.asObject().get("args"), nonMask);
-                    collectKerasTensors(raw.asObject().getObject("kwargs").without("mask"), nonMask);
+                    KerasTensors.collect(raw.asObject().get("args"), nonMask);
+                    KerasTensors.collect(raw.asObject().getObject("kwargs").without("mask"), nonMask);
                 } else {
                     nonMask.addAll(n.inputs());
                 }
@@ -451,27 +451,15 @@ public final class Dialects {
         JsonValue raw = n.rawNode().orElse(null);
         if (raw == null || !raw.isObject()) return n.inputs();
         List<TensorRef> out = new ArrayList<>();
-        collectKerasTensors(raw.asObject().get("args"), out);
+        KerasTensors.collect(raw.asObject().get("args"), out);
         return out;
-    }
-
-    private static void collectKerasTensors(JsonValue v, List<TensorRef> out) {
-        if (v.isObject() && "__keras_tensor__".equals(v.asObject().getString("class_name", null))) {
-            JsonArray h = v.asObject().getObject("config").getArray("keras_history");
-            long[] idx = h.toLongs();
-            out.add(new TensorRef(h.get(0).asText(), (int) idx[1], (int) idx[2]));
-        } else if (v.isArray()) {
-            for (JsonValue x : v.asArray()) collectKerasTensors(x, out);
-        } else if (v.isObject()) {
-            for (JsonValue x : v.asObject().members().values()) collectKerasTensors(x, out);
-        }
     }
 
     private static JsonObject legacyRefKwargs(JsonObject kwargs) {
         JsonObject out = kwargs;
         for (var e : kwargs.members().entrySet()) {
             List<TensorRef> refs = new ArrayList<>();
-            collectKerasTensors(e.getValue(), refs);
+            KerasTensors.collect(e.getValue(), refs);
             if (refs.size() == 1 && e.getValue().isObject()) out = out.with(e.getKey(), refArray(refs.get(0)));
         }
         return out;

@@ -1,6 +1,6 @@
 package io.keras4j.format.savedmodel;
 
-import io.keras4j.json.JsonObject;
+import io.keras4j.format.json.KerasTensors;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.InboundNode;
 import io.keras4j.model.TensorRef;
@@ -26,7 +26,7 @@ record CallSite(List<TensorRef> inputs, List<TensorRef> masks) {
             // Keras 2: tensors passed by keyword (MultiHeadAttention's value=...) sit in the kwargs as [name, node, tensor].
             List<TensorRef> inputs = new ArrayList<>(node.inputs());
             for (JsonValue v : node.kwargs().members().values()) {
-                TensorRef ref = legacyRef(v);
+                TensorRef ref = KerasTensors.legacyRef(v);
                 if (ref != null) inputs.add(ref);
             }
             return new CallSite(inputs, null);
@@ -35,7 +35,7 @@ record CallSite(List<TensorRef> inputs, List<TensorRef> masks) {
         int tensorArguments = 0;
         for (JsonValue arg : raw.asObject().getArray("args")) {
             int before = inputs.size();
-            collect(arg, inputs);
+            KerasTensors.collect(arg, inputs);
             if (inputs.size() > before) tensorArguments++;
         }
         List<TensorRef> masks = new ArrayList<>();
@@ -43,12 +43,12 @@ record CallSite(List<TensorRef> inputs, List<TensorRef> masks) {
             int before = inputs.size();
             if (kw.getKey().equals("mask")) {
                 JsonValue m = kw.getValue();
-                for (JsonValue one : m.isArray() ? m.asArray().values() : List.of(m)) masks.add(kerasTensor(one));
-            } else if (legacyRef(kw.getValue()) != null) {
+                for (JsonValue one : m.isArray() ? m.asArray().values() : List.of(m)) masks.add(KerasTensors.ref(one));
+            } else if (KerasTensors.legacyRef(kw.getValue()) != null) {
                 // A Keras 2 node converted to Keras 3 may keep keyword tensors as [name, node, tensor].
-                inputs.add(legacyRef(kw.getValue()));
+                inputs.add(KerasTensors.legacyRef(kw.getValue()));
             } else {
-                collect(kw.getValue(), inputs);
+                KerasTensors.collect(kw.getValue(), inputs);
             }
             if (inputs.size() > before) tensorArguments++;
         }
@@ -64,31 +64,6 @@ record CallSite(List<TensorRef> inputs, List<TensorRef> masks) {
         return all;
     }
 
-    private static TensorRef legacyRef(JsonValue v) {
-        if (!v.isArray()) return null;
-        var a = v.asArray();
-        if (a.size() != 3 || !a.get(0).isString() || !a.get(1).isNumber() || !a.get(2).isNumber()) return null;
-        long[] idx = a.toLongs();
-        return new TensorRef(a.get(0).asText(), (int) idx[1], (int) idx[2]);
-    }
 
-    private static void collect(JsonValue v, List<TensorRef> out) {
-        TensorRef t = kerasTensor(v);
-        if (t != null) {
-            out.add(t);
-        } else if (v.isArray()) {
-            for (JsonValue m : v.asArray()) collect(m, out);
-        } else if (v.isObject()) {
-            for (JsonValue m : v.asObject().members().values()) collect(m, out);
-        }
-    }
 
-    private static TensorRef kerasTensor(JsonValue v) {
-        if (!v.isObject()) return null;
-        JsonObject o = v.asObject();
-        if (!"__keras_tensor__".equals(o.getString("class_name", null))) return null;
-        var history = o.getObject("config").getArray("keras_history");
-        long[] idx = history.toLongs();
-        return new TensorRef(history.get(0).asText(), (int) idx[1], (int) idx[2]);
-    }
 }
