@@ -1,6 +1,7 @@
 package io.keras4j.runtime.graph;
 
 import io.keras4j.UnsupportedModelException;
+import io.keras4j.format.json.KerasCall;
 import io.keras4j.model.InboundNode;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
@@ -82,7 +83,7 @@ public final class GraphBuilder {
             slots.put(new TensorRef(ref.layer(), 0, 0), slots.size());
             slotShapes.add(inputShapes.get(i));
         }
-        record Pending(Layer layer, int node, CallSite site, InboundNode inbound) {}
+        record Pending(Layer layer, int node, KerasCall site, InboundNode inbound) {}
         List<Pending> pending = new ArrayList<>();
         Map<String, Integer> nodeOffsets = nestedModelNodeOffsets(model);
         for (Layer layer : model.layers()) {
@@ -90,7 +91,7 @@ public final class GraphBuilder {
             int offset = nodeOffsets.getOrDefault(layer.name(), 0);
             for (int n = 0; n < layer.inboundNodes().size(); n++) {
                 InboundNode node = layer.inboundNodes().get(n);
-                pending.add(new Pending(layer, n + offset, CallSite.of(node), node));
+                pending.add(new Pending(layer, n + offset, KerasCall.of(node), node));
             }
         }
         Map<String, LayerOp> ops = new HashMap<>();
@@ -99,12 +100,12 @@ public final class GraphBuilder {
             boolean progressed = false;
             for (var it = pending.iterator(); it.hasNext(); ) {
                 Pending p = it.next();
-                CallSite site = p.site();
+                KerasCall site = p.site();
                 if (!site.inputs().stream().allMatch(slots::containsKey)) continue;
-                if (site.masks() != null && !site.masks().stream().allMatch(m -> m == null || slots.containsKey(m))) continue;
+                if (site.maskArguments() != null && !site.maskArguments().stream().allMatch(m -> m == null || slots.containsKey(m))) continue;
                 int[] in = site.inputs().stream().mapToInt(slots::get).toArray();
-                int[] maskSlots = site.masks() == null ? null
-                        : site.masks().stream().mapToInt(m -> m == null ? -1 : slots.get(m)).toArray();
+                int[] maskSlots = site.maskArguments() == null ? null
+                        : site.maskArguments().stream().mapToInt(m -> m == null ? -1 : slots.get(m)).toArray();
                 List<long[]> inShapes = java.util.Arrays.stream(in).mapToObj(slotShapes::get).toList();
                 LayerOp op = ops.computeIfAbsent(p.layer().name(), k -> {
                     LayerOp created = opOf(p.layer());
@@ -143,7 +144,7 @@ public final class GraphBuilder {
     private static Map<String, Integer> nestedModelNodeOffsets(Model model) {
         Map<String, Integer> maxRef = new HashMap<>();
         List<TensorRef> refs = new ArrayList<>(model.outputs());
-        for (Layer l : model.layers()) for (InboundNode n : l.inboundNodes()) refs.addAll(CallSite.of(n).inputs());
+        for (Layer l : model.layers()) for (InboundNode n : l.inboundNodes()) refs.addAll(KerasCall.of(n).inputs());
         for (TensorRef r : refs) maxRef.merge(r.layer(), r.node(), Math::max);
         Map<String, Integer> offsets = new HashMap<>();
         for (Layer l : model.layers()) {
