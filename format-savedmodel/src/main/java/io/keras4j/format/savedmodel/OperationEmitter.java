@@ -2,6 +2,7 @@ package io.keras4j.format.savedmodel;
 
 import static io.keras4j.format.savedmodel.LayerEmitter.unsupported;
 
+import io.keras4j.format.json.TfOpLambdas;
 import io.keras4j.format.savedmodel.TfFunction.Tensor;
 import io.keras4j.format.savedmodel.proto.DataType;
 import io.keras4j.json.JsonArray;
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Graph nodes that record tensor expressions rather than layers. Keras 3 operation nodes
@@ -32,13 +34,6 @@ final class OperationEmitter {
     private static final Map<String, String> TF_BINARY = Map.of("math.add", "AddV2", "__operators__.add", "AddV2",
             "math.subtract", "Sub", "math.multiply", "Mul", "math.truediv", "RealDiv", "math.divide", "RealDiv",
             "math.maximum", "Maximum", "math.minimum", "Minimum", "math.pow", "Pow", "math.squared_difference", "SquaredDifference");
-    private static final Map<String, String> TF_ACTIVATIONS = Map.ofEntries(
-            Map.entry("nn.relu", "relu"), Map.entry("nn.relu6", "relu6"), Map.entry("math.sigmoid", "sigmoid"),
-            Map.entry("nn.sigmoid", "sigmoid"), Map.entry("math.tanh", "tanh"), Map.entry("nn.tanh", "tanh"),
-            Map.entry("math.exp", "exponential"), Map.entry("nn.softmax", "softmax"), Map.entry("math.softmax", "softmax"),
-            Map.entry("nn.silu", "silu"), Map.entry("nn.swish", "silu"), Map.entry("nn.gelu", "gelu"),
-            Map.entry("nn.elu", "elu"), Map.entry("nn.selu", "selu"), Map.entry("math.softplus", "softplus"),
-            Map.entry("nn.softplus", "softplus"), Map.entry("nn.log_softmax", "log_softmax"));
     private static final Map<String, String> TF_UNARY = Map.of("math.log", "Log", "math.sqrt", "Sqrt", "math.rsqrt", "Rsqrt",
             "math.square", "Square", "math.negative", "Neg", "math.abs", "Abs");
     private static final Map<String, String> TF_REDUCTIONS = Map.of("math.reduce_mean", "Mean", "math.reduce_sum", "Sum",
@@ -130,8 +125,9 @@ final class OperationEmitter {
             return KerasTensor.of(ops.reduce(TF_REDUCTIONS.get(function), n, x, call.kwargs().getBoolean("keepdims", false), a.intValue()));
         }
         Tensor y;
-        if (TF_ACTIVATIONS.containsKey(function)) {
-            y = activations.apply(n, n + "/" + TF_ACTIVATIONS.get(function), TF_ACTIVATIONS.get(function), x, call.dialect());
+        Optional<String> activation = TfOpLambdas.activation(function);
+        if (activation.isPresent()) {
+            y = activations.apply(n, n + "/" + activation.get(), activation.get(), x, call.dialect());
         } else if (TF_UNARY.containsKey(function)) {
             y = ops.unary(TF_UNARY.get(function), n, x);
         } else {

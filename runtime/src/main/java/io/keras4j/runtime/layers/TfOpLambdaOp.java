@@ -1,5 +1,6 @@
 package io.keras4j.runtime.layers;
 
+import io.keras4j.format.json.TfOpLambdas;
 import io.keras4j.json.JsonNumber;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
@@ -24,13 +25,6 @@ final class TfOpLambdaOp implements LayerOp {
             "math.multiply", (a, b) -> a * b, "math.truediv", (a, b) -> a / b, "math.divide", (a, b) -> a / b,
             "math.maximum", Math::max, "math.minimum", Math::min, "math.pow", (a, b) -> (float) Math.pow(a, b),
             "math.squared_difference", (a, b) -> (a - b) * (a - b));
-    private static final Map<String, String> UNARY = Map.ofEntries(
-            Map.entry("nn.relu", "relu"), Map.entry("nn.relu6", "relu6"), Map.entry("math.sigmoid", "sigmoid"),
-            Map.entry("nn.sigmoid", "sigmoid"), Map.entry("math.tanh", "tanh"), Map.entry("nn.tanh", "tanh"),
-            Map.entry("math.exp", "exponential"), Map.entry("nn.softmax", "softmax"), Map.entry("math.softmax", "softmax"),
-            Map.entry("nn.silu", "silu"), Map.entry("nn.swish", "silu"), Map.entry("nn.gelu", "gelu"),
-            Map.entry("nn.elu", "elu"), Map.entry("nn.selu", "selu"), Map.entry("math.softplus", "softplus"),
-            Map.entry("nn.softplus", "softplus"), Map.entry("nn.log_softmax", "log_softmax"));
     private static final Map<String, java.util.function.DoubleUnaryOperator> MATH = Map.of(
             "math.log", Math::log, "math.sqrt", Math::sqrt, "math.rsqrt", x -> 1 / Math.sqrt(x),
             "math.square", x -> x * x, "math.negative", x -> -x, "math.abs", Math::abs);
@@ -47,7 +41,7 @@ final class TfOpLambdaOp implements LayerOp {
         this.spec = spec;
         this.function = Configs.string(spec, "function", "");
         this.kwargs = kwargs;
-        if (!BINARY.containsKey(function) && !UNARY.containsKey(function) && !MATH.containsKey(function)
+        if (!BINARY.containsKey(function) && TfOpLambdas.activation(function).isEmpty() && !MATH.containsKey(function)
                 && !REDUCTIONS.contains(function)) {
             throw Configs.unsupported(spec, "TensorFlow function tf." + function);
         }
@@ -89,7 +83,7 @@ final class TfOpLambdaOp implements LayerOp {
         }
         if (REDUCTIONS.contains(function)) return List.of(Value.of(reduce(x)));
         float[] out = x.data().clone();
-        Activations.Fn fn = UNARY.containsKey(function) ? Activations.of(UNARY.get(function), spec.sourceDialect())
+        Activations.Fn fn = TfOpLambdas.activation(function).isPresent() ? Activations.of(TfOpLambdas.activation(function).get(), spec.sourceDialect())
                 : Activations.elementwise(MATH.get(function));
         fn.applyInPlace(out, x.dim(-1));
         return List.of(new Value(NdArray.wrap(out, x.shape()), inputs.get(0).mask()));
