@@ -1,12 +1,10 @@
 package io.keras4j.format.savedmodel;
 
-import com.google.protobuf.ByteString;
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.format.checkpoint.bundle.TfDataTypes;
 import io.keras4j.format.savedmodel.TfFunction.Tensor;
 import io.keras4j.format.savedmodel.proto.AttrValue;
 import io.keras4j.format.savedmodel.proto.DataType;
-import io.keras4j.format.savedmodel.proto.TensorProto;
 import io.keras4j.format.savedmodel.spi.GraphBuilder;
 import io.keras4j.format.savedmodel.spi.GraphLayer;
 import io.keras4j.format.savedmodel.spi.GraphLayerProvider;
@@ -14,7 +12,6 @@ import io.keras4j.format.savedmodel.spi.GraphTensor;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Weight;
 import io.keras4j.tensor.DType;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,12 +83,7 @@ final class CustomGraphLayers {
 
         @Override
         public GraphTensor constant(io.keras4j.tensor.Tensor value) {
-            DataType dtype = dataType(value.dtype());
-            ByteBuffer bytes = value.data().buffer();
-            TensorProto proto = TensorProto.newBuilder().setDtype(dtype).setTensorShape(TfFunction.shape(value.shape()))
-                    .setTensorContent(ByteString.copyFrom(bytes)).build();
-            return new Handle(f.op("Const", "output", layerName + "/Const", value.shape(), List.of(),
-                    Map.of("dtype", TfFunction.type(dtype), "value", AttrValue.newBuilder().setTensor(proto).build()), dtype));
+            return new Handle(f.constant(layerName + "/Const", dataType(value.dtype()), value.shape(), value.data().buffer()));
         }
 
         private Tensor handle(GraphTensor t) {

@@ -68,14 +68,21 @@ final class NormalizationEmitter {
         int i = 0;
         Tensor gamma = c.getBoolean("scale", true) ? read.apply(weight(layer, i++)) : null;
         Tensor beta = c.getBoolean("center", true) ? read.apply(weight(layer, i)) : null;
+        return normalized(n, x, axes, c.getDouble("epsilon", 1e-3), gamma, beta).withShape(call.outputShape());
+    }
+
+    /**
+     * {@code tf.nn.moments} over {@code axes} (the mean, then the mean squared difference), {@code inv =
+     * rsqrt(variance + epsilon) * gamma}, then {@code x * inv + (beta - mean * inv)}; gamma and beta may be absent.
+     */
+    private Tensor normalized(String n, Tensor x, int[] axes, double epsilon, Tensor gamma, Tensor beta) {
         Tensor mean = ops.reduce("Mean", n + "/mean", x, true, axes);
         Tensor variance = ops.reduce("Mean", n + "/variance", ops.binary("SquaredDifference", n + "/squared_difference", x, mean), true, axes);
-        Tensor inv = ops.unary("Rsqrt", n + "/Rsqrt", ops.add(n + "/add_eps", variance,
-                ops.scalar(n + "/epsilon", (float) c.getDouble("epsilon", 1e-3))));
+        Tensor inv = ops.unary("Rsqrt", n + "/Rsqrt", ops.add(n + "/add_eps", variance, ops.scalar(n + "/epsilon", (float) epsilon)));
         if (gamma != null) inv = ops.mul(n + "/scale", inv, gamma);
         Tensor shift = ops.unary("Neg", n + "/neg_mean_scaled", ops.mul(n + "/mean_scaled", mean, inv));
         if (beta != null) shift = ops.add(n + "/shift", shift, beta);
-        return ops.add(n + "/add", ops.mul(n + "/mul", x, inv), shift).withShape(call.outputShape());
+        return ops.add(n + "/add", ops.mul(n + "/mul", x, inv), shift);
     }
 
     /**
@@ -100,14 +107,10 @@ final class NormalizationEmitter {
         long[] groupShape = {groups, channels / groups};
         Tensor grouped = ops.reshapeLeading(n + "/groups", x, x, rank - 1, groupShape);
         int[] reduced = java.util.stream.IntStream.rangeClosed(1, rank).filter(a -> a != rank - 1).toArray();
-        Tensor mean = ops.reduce("Mean", n + "/mean", grouped, true, reduced);
-        Tensor variance = ops.reduce("Mean", n + "/variance", ops.binary("SquaredDifference", n + "/squared_difference", grouped, mean), true, reduced);
-        Tensor inv = ops.unary("Rsqrt", n + "/Rsqrt", ops.add(n + "/add_eps", variance, ops.scalar(n + "/epsilon", (float) c.getDouble("epsilon", 1e-3))));
         int i = 0;
-        if (c.getBoolean("scale", true)) inv = ops.mul(n + "/scale", inv, ops.reshape(n + "/gamma", read.apply(weight(layer, i++)), groupShape));
-        Tensor shift = ops.unary("Neg", n + "/neg_mean_scaled", ops.mul(n + "/mean_scaled", mean, inv));
-        if (c.getBoolean("center", true)) shift = ops.add(n + "/shift", shift, ops.reshape(n + "/beta", read.apply(weight(layer, i)), groupShape));
-        Tensor y = ops.add(n + "/add", ops.mul(n + "/mul", grouped, inv), shift);
+        Tensor gamma = c.getBoolean("scale", true) ? ops.reshape(n + "/gamma", read.apply(weight(layer, i++)), groupShape) : null;
+        Tensor beta = c.getBoolean("center", true) ? ops.reshape(n + "/beta", read.apply(weight(layer, i)), groupShape) : null;
+        Tensor y = normalized(n, grouped, reduced, c.getDouble("epsilon", 1e-3), gamma, beta);
         return ops.reshapeLeading(n + "/ungroup", y, x, rank - 1, new long[] {channels}).withShape(call.outputShape());
     }
 

@@ -171,20 +171,22 @@ final class TfFunction {
     Tensor constInt32(String nodeName, long[] shape, int... values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (int v : values) b.putInt(v);
-        TensorProto t = TensorProto.newBuilder().setDtype(DataType.DT_INT32)
-                .setTensorShape(shape(shape)).setTensorContent(ByteString.copyFrom(b.array())).build();
-        return op("Const", nodeName, shape, List.of(),
-                Map.of("dtype", type(DataType.DT_INT32), "value", AttrValue.newBuilder().setTensor(t).build()), DataType.DT_INT32);
+        return constant(nodeName, DataType.DT_INT32, shape, b.flip());
     }
 
     /** A float32 constant of the given shape, values in row-major order. */
     Tensor constFloat(String nodeName, long[] shape, float... values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) b.putFloat(v);
-        TensorProto t = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT)
-                .setTensorShape(shape(shape)).setTensorContent(ByteString.copyFrom(b.array())).build();
+        return constant(nodeName, DataType.DT_FLOAT, shape, b.flip());
+    }
+
+    /** A constant of any numeric dtype from its little-endian bytes in row-major order. */
+    Tensor constant(String nodeName, DataType dtype, long[] shape, ByteBuffer littleEndian) {
+        TensorProto t = TensorProto.newBuilder().setDtype(dtype).setTensorShape(shape(shape))
+                .setTensorContent(ByteString.copyFrom(littleEndian)).build();
         return op("Const", nodeName, shape, List.of(),
-                Map.of("dtype", type(DataType.DT_FLOAT), "value", AttrValue.newBuilder().setTensor(t).build()));
+                Map.of("dtype", type(dtype), "value", AttrValue.newBuilder().setTensor(t).build()), dtype);
     }
 
     /** A DT_BOOL constant of the given shape, values in row-major order. */
