@@ -155,7 +155,7 @@ class CliTest {
     Stream<DynamicTest> predictMatchesKerasFromEveryModelSource() {
         List<DynamicTest> tests = new ArrayList<>();
         for (Zoo.Entry e : Zoo.current().entries()) {
-            // Custom and Lambda layers run through this module's ZooCustomLayers (a LayerProvider), as a user's would.
+            // Custom and Lambda layers run through the runtime tests' ZooLayers (a LayerProvider), as a user's would.
             List<List<String>> sources = new ArrayList<>();
             e.file("keras").ifPresent(p -> sources.add(List.of(p.toString())));
             e.file("h5").ifPresent(p -> sources.add(List.of(p.toString())));

@@ -15,7 +15,6 @@ import io.keras4j.spi.WriteOptions;
 import io.keras4j.tensor.Npy;
 import io.keras4j.tensor.Tensor;
 import io.keras4j.testing.Fixtures;
-import io.keras4j.testing.KerasOracle;
 import java.lang.reflect.Array;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,9 +55,7 @@ class PublicSavedModelWriteTest {
         Path pub = Fixtures.publicFixtures();
         Assumptions.assumeTrue(Files.isDirectory(pub), "../shared absent: skipping the public fixtures");
         Path root = pub.resolve(EXAMPLES);
-        Path out = Path.of("target", "public-savedmodels").toAbsolutePath();
-        deleteRecursively(out);
-        Files.createDirectories(out);
+        Path out = ReverseCheck.freshOutput("public-savedmodels");
         Keras4j keras = Keras4j.create();
         List<JsonObject> cases = new ArrayList<>();
         for (Path io : Fixtures.find(root, p -> p.getFileName().toString().endsWith("_inputs_and_outputs.h5"))) {
@@ -101,9 +98,9 @@ class PublicSavedModelWriteTest {
             JsonObject base = JsonObject.builder().put("path", target.toString()).put("inputs", inputs).put("outputs", outputs)
                     .put("rtol", RTOL).put("atol", ATOL).build();
             cases.add(base.with("id", id + " serving").with("loader", "tf.saved_model.load")
-                    .with("input_keys", strings(inputKeys)).with("output_keys", strings(outputKeys)));
+                    .with("input_keys", ReverseCheck.strings(inputKeys)).with("output_keys", ReverseCheck.strings(outputKeys)));
             cases.add(base.with("id", id + " tf1").with("loader", "tf1.saved_model.loader")
-                    .with("input_keys", strings(inputKeys)).with("output_keys", strings(outputKeys)));
+                    .with("input_keys", ReverseCheck.strings(inputKeys)).with("output_keys", ReverseCheck.strings(outputKeys)));
             caseIds.addAll(List.of(id + " serving", id + " tf1"));
             if (kerasObjects) {
                 cases.add(base.with("id", id + " tf_keras").with("loader", "tf_keras.load_model"));
@@ -114,12 +111,7 @@ class PublicSavedModelWriteTest {
                 }
             }
         }
-        Path casesFile = out.resolve("cases.json");
-        Files.writeString(casesFile, KerasJson.toText(new JsonArray(new ArrayList<>(cases)), true));
-        Path report = KerasOracle.reverseCheck(casesFile, out.resolve("report.json"));
-        for (JsonValue r : KerasJson.parse(Files.readString(report), report).asObject().getArray("results")) {
-            results.put(r.asObject().getString("id", ""), r.asObject());
-        }
+        results.putAll(ReverseCheck.run(cases, out));
         System.out.println("public fixtures the SavedModel writer refused (clear UnsupportedModelException, nothing written):");
         refused.forEach((id, why) -> System.out.println("  REFUSED " + id + ": " + why));
         System.out.println("cases TensorFlow itself cannot run on this machine (must keep failing):");
@@ -171,18 +163,5 @@ class PublicSavedModelWriteTest {
             files.add(file.toString());
         }
         return files.build();
-    }
-
-    private static JsonArray strings(List<String> values) {
-        JsonArray.Builder b = JsonArray.builder();
-        values.forEach(b::add);
-        return b.build();
-    }
-
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
     }
 }

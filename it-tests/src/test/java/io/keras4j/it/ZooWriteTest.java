@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keras4j.Keras4j;
 import io.keras4j.UnsupportedModelException;
-import io.keras4j.format.json.KerasJson;
-import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
-import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Model;
 import io.keras4j.spi.LoadWeightsOptions;
 import io.keras4j.spi.WriteOptions;
-import io.keras4j.testing.KerasOracle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,8 +79,7 @@ class ZooWriteTest {
     @BeforeAll
     void writeEverythingAndAskKeras() throws Exception {
         Zoo zoo = Zoo.current();
-        Path out = Path.of("target", "it-written").toAbsolutePath();
-        deleteRecursively(out);
+        Path out = ReverseCheck.freshOutput("it-written");
         List<JsonObject> cases = new ArrayList<>();
         for (Zoo.Entry e : zoo.entries()) {
             Path source = e.gen().equals("k3") ? e.file("keras").orElseThrow() : e.file("h5").orElseThrow();
@@ -116,7 +111,7 @@ class ZooWriteTest {
                 }
                 written.put(w.id(), target);
                 JsonObject.Builder c = JsonObject.builder().put("id", id).put("loader", w.loader()).put("path", target.toString())
-                        .put("inputs", paths(e.inputs())).put("outputs", paths(e.outputs())).put("custom", e.custom());
+                        .put("inputs", ReverseCheck.strings(e.inputs())).put("outputs", ReverseCheck.strings(e.outputs())).put("custom", e.custom());
                 if (w.architectureFrom() != null) {
                     Path arch = written.get(w.architectureFrom());
                     if (arch == null) { refused.put(id, "needs the " + w.architectureFrom() + " file, which was refused"); continue; }
@@ -126,12 +121,7 @@ class ZooWriteTest {
                 caseIds.add(id);
             }
         }
-        Path casesFile = out.resolve("cases.json");
-        Files.writeString(casesFile, KerasJson.toText(new JsonArray(new ArrayList<>(cases)), true));
-        Path report = KerasOracle.reverseCheck(casesFile, out.resolve("report.json"));
-        for (JsonValue r : KerasJson.parse(Files.readString(report), report).asObject().getArray("results")) {
-            results.put(r.asObject().getString("id", ""), r.asObject());
-        }
+        results.putAll(ReverseCheck.run(cases, out));
         System.out.println("writers refused (clear UnsupportedModelException, nothing written):");
         refused.forEach((id, why) -> System.out.println("  REFUSED " + id + ": " + why));
     }
@@ -149,18 +139,5 @@ class ZooWriteTest {
             }
             assertThat(r.getBoolean("ok", false)).as("%s: %s (max_abs_diff %s)", id, r.get("error"), r.get("max_abs_diff")).isTrue();
         }));
-    }
-
-    private static JsonArray paths(List<Path> paths) {
-        JsonArray.Builder b = JsonArray.builder();
-        for (Path p : paths) b.add(p.toString());
-        return b.build();
-    }
-
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
     }
 }

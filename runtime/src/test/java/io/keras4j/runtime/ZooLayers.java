@@ -17,7 +17,9 @@ import java.util.Optional;
 public final class ZooLayers implements LayerProvider {
     @Override
     public Optional<LayerOp> create(LayerSpec spec) {
-        if (spec.registeredName().map("keras4j_zoo>Scale"::equals).orElse(spec.className().equals("Scale"))) {
+        // Keras 3 names the class Scale with a registered name; tf.keras writes the registered name as the class.
+        if (spec.registeredName().map("keras4j_zoo>Scale"::equals)
+                .orElse(spec.className().equals("Scale") || spec.className().equals("keras4j_zoo>Scale"))) {
             return Optional.of(new Elementwise(spec.floats(0), 0f, true));
         }
         if (spec.className().equals("Lambda") && spec.name().equals("affine")) {
