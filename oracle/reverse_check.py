@@ -93,9 +93,11 @@ def run_workers(groups):
     return results
 
 
-def result(case, ok=False, max_abs=None, max_rel=None, params=None, error=None):
+def result(case, ok=False, max_abs=None, max_rel=None, params=None, error=None, tf_limitation=None):
+    """tf_limitation: set only on a failed case whose model TensorFlow itself cannot run on this machine (see
+    Loaders._unrunnable_layers); the Java tables excuse exactly those cases, so no list of them is kept."""
     return {"id": case.get("id"), "ok": ok, "max_abs_diff": max_abs, "max_rel_diff": max_rel,
-            "params": params, "error": error}
+            "params": params, "error": error, "tf_limitation": tf_limitation}
 
 
 # ---------------------------------------------------------------- worker side
@@ -129,6 +131,8 @@ def run_cases(gen, cases):
         signal.alarm(int(case.get("timeout", CASE_TIMEOUT_SECONDS)))
         try:
             results.append(loaders.run(case))
+        except TensorFlowLimitation as e:
+            results.append(result(case, error=e.error, tf_limitation=e.layers))
         except Exception as e:
             if os.environ.get("KERAS4J_ORACLE_DEBUG"):
                 traceback.print_exc()
@@ -141,6 +145,24 @@ def run_cases(gen, cases):
 
 class CaseTimeout(Exception):
     pass
+
+
+def tf_error_text(e):
+    """The informative part of a TensorFlow op error ('The Conv2D op currently only supports the NHWC tensor
+    format on the CPU. ...'), not Keras's 'Exception encountered when calling layer' wrapper line."""
+    import re
+
+    found = re.search(r"\}\}\s*(.*?)\s*\[Op:", str(e), re.S)
+    text = found.group(1) if found else str(e).strip()
+    return " ".join(text.split())[:240]
+
+
+class TensorFlowLimitation(Exception):
+    """The loaded model failed to predict, and TensorFlow cannot run some of its layers alone on this machine."""
+
+    def __init__(self, error, layers):
+        super().__init__(error)
+        self.error, self.layers = error, layers
 
 
 def _case_timed_out(signum, frame):
@@ -168,7 +190,44 @@ class Loaders:
     # Keras 3 and tf_keras share these entry points; `self.k` is the generation's module.
     def _load_model(self, case, inputs):
         model = self.k.models.load_model(case["path"], safe_mode=False)
-        return self._predict(model, inputs), self._outputs(case), model.count_params()
+        try:
+            actual = self._predict(model, inputs)
+        except (self.tf.errors.UnimplementedError, self.tf.errors.InvalidArgumentError) as e:
+            unrunnable = self._unrunnable_layers(model) if self._kernel_missing(e) else []
+            if unrunnable:
+                raise TensorFlowLimitation(f"{type(e).__name__}: {tf_error_text(e)}", "; ".join(unrunnable))
+            raise
+        return actual, self._outputs(case), model.count_params()
+
+    def _kernel_missing(self, e):
+        """TensorFlow has no kernel for the op here: UnimplementedError, or the pooling ops' InvalidArgumentError
+        'Default MaxPoolingOp only supports NHWC on device type CPU'."""
+        return isinstance(e, self.tf.errors.UnimplementedError) or "only supports NHWC" in str(e)
+
+    def _unrunnable_layers(self, model):
+        """The model's layers that TensorFlow cannot run even alone, on zeros of their input shape, here.
+
+        Which kernels exist depends on the CPU and the TensorFlow build (e.g. channels_first convolutions and
+        pooling run on some CPUs through oneDNN and raise UnimplementedError on others), so this is asked of
+        TensorFlow each time instead of being listed. Only a missing kernel counts: any other failure of a
+        layer alone proves nothing about TensorFlow."""
+        unrunnable = []
+        for layer in model._flatten_layers(include_self=False):
+            if isinstance(layer, self.k.Model) or type(layer).__name__ == "InputLayer":
+                continue
+            try:  # tf_keras: input_shape; Keras 3: input.shape. Several inputs or calls: not probed alone.
+                shape = layer.input_shape if hasattr(layer, "input_shape") else layer.input.shape
+                shape = tuple(shape)
+            except (AttributeError, RuntimeError, ValueError, TypeError):
+                continue
+            if not shape or any(isinstance(d, (tuple, list)) for d in shape):
+                continue
+            try:
+                layer(self.tf.zeros([1 if d is None else d for d in shape]), training=False)
+            except Exception as e:  # noqa: BLE001 - only a missing kernel is evidence of a TensorFlow limit
+                if self._kernel_missing(e):
+                    unrunnable.append(f"{layer.name} ({type(layer).__name__}): {tf_error_text(e)}"[:300])
+        return unrunnable
 
     def _architecture(self, path):
         if path.endswith(".json"):

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Assertions;
 
 /**
@@ -49,9 +50,18 @@ public final class PinnedOutcomes {
      * module, listing every case that appeared, disappeared or changed its reason.
      */
     public static void assertMatches(String name, String what, Map<String, String> observed) {
+        assertMatches(name, what, observed, id -> true);
+    }
+
+    /**
+     * As {@link #assertMatches(String, String, Map)}, for a table some of whose cases this run does not cover (the
+     * committed zoo holds fewer models than the generated one): pinned ids that {@code covered} rejects are ignored,
+     * and the table is never rewritten from such a partial run.
+     */
+    public static void assertMatches(String name, String what, Map<String, String> observed, Predicate<String> covered) {
         Path table = Path.of("src/test/resources/pinned", name + ".tsv").toAbsolutePath();
         Map<String, String> actual = new TreeMap<>(observed);
-        if (Boolean.getBoolean("keras4j.pins.update")) {
+        if (Boolean.getBoolean("keras4j.pins.update") && read(table).keySet().stream().allMatch(covered)) {
             write(table, what, actual);
             System.err.println("PINNED TABLE UPDATED: " + table + " (" + actual.size() + " " + what + ")");
             return;
@@ -66,7 +76,7 @@ public final class PinnedOutcomes {
             }
         }
         for (var e : expected.entrySet()) {
-            if (!actual.containsKey(e.getKey())) problems.add("GONE      " + e.getKey() + ": " + e.getValue());
+            if (covered.test(e.getKey()) && !actual.containsKey(e.getKey())) problems.add("GONE      " + e.getKey() + ": " + e.getValue());
         }
         System.out.println(what + " (" + actual.size() + ", pinned in " + Fixtures.root().relativize(table) + "):");
         actual.forEach((id, why) -> System.out.println("  " + id + ": " + why));

@@ -15,6 +15,7 @@ import io.keras4j.spi.WriteOptions;
 import io.keras4j.tensor.Npy;
 import io.keras4j.tensor.Tensor;
 import io.keras4j.testing.Fixtures;
+import io.keras4j.testing.PinnedOutcomes;
 import java.lang.reflect.Array;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +25,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 
@@ -35,7 +36,10 @@ import org.junit.jupiter.api.TestInstance;
  * Keras made at the time) written as SavedModels: real TensorFlow must serve each one ({@code tf.saved_model.load},
  * and TF1 session loading through the saver as TensorFlow Serving does) and tf_keras must restore it as a Keras
  * model ({@code tf_keras.models.load_model}), all predicting what the
- * original Keras predicted. Models the SavedModel writer refuses are listed in the output.
+ * original Keras predicted. The models the SavedModel writer refuses, and those it writes for serving only, are pinned
+ * tables ({@code src/test/resources/pinned/public-savedmodel-*.tsv}). A tf_keras case may fail only where TensorFlow
+ * cannot run one of the model's own layers on this machine (channels_first kernels exist on some CPUs only), which
+ * the reverse check asks TensorFlow case by case.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PublicSavedModelWriteTest {
@@ -48,12 +52,10 @@ class PublicSavedModelWriteTest {
     private final List<String> caseIds = new ArrayList<>();
     private final Map<String, String> refused = new LinkedHashMap<>();
     private final Map<String, String> servingOnly = new LinkedHashMap<>();
-    private final Map<String, String> tensorFlowLimitations = new LinkedHashMap<>();
 
     @BeforeAll
     void writeAndAskTensorFlow() throws Exception {
         Path pub = Fixtures.publicFixtures();
-        Assumptions.assumeTrue(Files.isDirectory(pub), "../shared absent: skipping the public fixtures");
         Path root = pub.resolve(EXAMPLES);
         Path out = ReverseCheck.freshOutput("public-savedmodels");
         Keras4j keras = Keras4j.create();
@@ -84,11 +86,11 @@ class PublicSavedModelWriteTest {
                 assertThat(target).as("%s refused but left output behind", id).doesNotExist();
                 try {
                     keras.save(model, target, "savedmodel", WriteOptions.DEFAULT.withProperty("savedmodel.kerasObjects", "false"));
-                    servingOnly.put(id, noKerasForm.getMessage());
+                    servingOnly.put(id, PinnedOutcomes.reason(noKerasForm.getMessage(), pub, out));
                     kerasObjects = false;
                 } catch (UnsupportedModelException e) {
                     assertThat(target).as("%s refused but left output behind", id).doesNotExist();
-                    refused.put(id, e.getMessage());
+                    refused.put(id, PinnedOutcomes.reason(e.getMessage(), pub, out));
                     continue;
                 }
             }
@@ -105,19 +107,25 @@ class PublicSavedModelWriteTest {
             if (kerasObjects) {
                 cases.add(base.with("id", id + " tf_keras").with("loader", "tf_keras.load_model"));
                 caseIds.add(id + " tf_keras");
-                if (model.layers().stream().anyMatch(l -> l.dataFormat().filter("channels_first"::equals).isPresent())) {
-                    tensorFlowLimitations.put(id + " tf_keras", "TensorFlow's CPU kernels have no channels_first "
-                            + "convolution, so the Keras model tf_keras rebuilds cannot run here (the served graph moves the channels last)");
-                }
             }
         }
         results.putAll(ReverseCheck.run(cases, out));
-        System.out.println("public fixtures the SavedModel writer refused (clear UnsupportedModelException, nothing written):");
-        refused.forEach((id, why) -> System.out.println("  REFUSED " + id + ": " + why));
-        System.out.println("cases TensorFlow itself cannot run on this machine (must keep failing):");
-        tensorFlowLimitations.forEach((id, why) -> System.out.println("  LIMITATION " + id + ": " + why));
-        System.out.println("written for serving only, without the tf.keras structure (no tf_keras.load_model case):");
-        servingOnly.forEach((id, why) -> System.out.println("  SERVING ONLY " + id + ": " + why));
+        System.out.println("cases whose model TensorFlow itself cannot run on this machine (layers TensorFlow refused alone):");
+        results.forEach((id, r) -> {
+            if (ReverseCheck.tensorFlowLimitation(r) != null) System.out.println("  LIMITATION " + id + ": " + ReverseCheck.tensorFlowLimitation(r));
+        });
+    }
+
+    @Test
+    void refusalsAreThePinnedOnes() {
+        PinnedOutcomes.assertMatches("public-savedmodel-refused",
+                "public fixtures the SavedModel writer refuses (UnsupportedModelException, nothing written)", refused);
+    }
+
+    @Test
+    void servingOnlyWritesAreThePinnedOnes() {
+        PinnedOutcomes.assertMatches("public-savedmodel-serving-only",
+                "public fixtures written for serving only, without the tf.keras structure (no tf_keras.load_model case)", servingOnly);
     }
 
     @TestFactory
@@ -125,14 +133,7 @@ class PublicSavedModelWriteTest {
         assertThat(caseIds).as("SavedModels written from public fixtures").hasSizeGreaterThan(40);
         return caseIds.stream().map(id -> DynamicTest.dynamicTest(id, () -> {
             JsonObject r = results.get(id);
-            assertThat(r).as("reverse check result for %s", id).isNotNull();
-            if (tensorFlowLimitations.containsKey(id)) {
-                assertThat(r.getBoolean("ok", true)).as("%s is listed as a TensorFlow limitation (%s) but now passes: remove it",
-                        id, tensorFlowLimitations.get(id)).isFalse();
-                assertThat(r.getString("error", "")).as(id).contains("UnimplementedError");
-                return;
-            }
-            assertThat(r.getBoolean("ok", false)).as("%s: %s (max_abs_diff %s)", id, r.get("error"), r.get("max_abs_diff")).isTrue();
+            ReverseCheck.assertPassedOrTensorFlowCannotRunIt(id, r);
         }));
     }
 

@@ -9,6 +9,7 @@ import io.keras4j.model.Dialect;
 import io.keras4j.model.Model;
 import io.keras4j.spi.LoadWeightsOptions;
 import io.keras4j.spi.WriteOptions;
+import io.keras4j.testing.PinnedOutcomes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 
@@ -27,8 +29,9 @@ import org.junit.jupiter.api.TestInstance;
  * would and must predict the zoo's reference outputs. A format issue adds its row here.
  *
  * <p>Rows a writer refuses must be refused with an {@link UnsupportedModelException} (a clear error, nothing
- * written); they are listed in the output. Rows real Keras fails on for a reason of its own are in
- * {@link #KERAS_LIMITATIONS} and must keep failing, so the list never goes stale.
+ * written), and the refusals are a pinned table ({@code src/test/resources/pinned/zoo-write-refused.tsv}): a refusal
+ * that appears, disappears or changes its reason fails. A written file may fail in Keras only where TensorFlow cannot
+ * run one of the model's layers on this machine, which the reverse check asks TensorFlow case by case.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ZooWriteTest {
@@ -69,9 +72,6 @@ class ZooWriteTest {
             new Writer("keras-from-tf-keras-archive", "from-archive.keras", null, Dialect.KERAS3, "keras3.load_model", null,
                     Map.of(), "keras", "k2"));
 
-    /** Case ids real Keras cannot load for reasons of its own, with the reason; they must keep failing. */
-    private static final Map<String, String> KERAS_LIMITATIONS = Map.of();
-
     private final Map<String, JsonObject> results = new LinkedHashMap<>();
     private final Map<String, String> refused = new LinkedHashMap<>();
     private final List<String> caseIds = new ArrayList<>();
@@ -106,7 +106,7 @@ class ZooWriteTest {
                     KERAS.save(model, target, w.codec(), options);
                 } catch (UnsupportedModelException refusal) {
                     assertThat(target).as("%s refused but left output behind", id).doesNotExist();
-                    refused.put(id, refusal.getMessage());
+                    refused.put(id, PinnedOutcomes.reason(refusal.getMessage(), out, zoo.dir()));
                     continue;
                 }
                 written.put(w.id(), target);
@@ -122,22 +122,20 @@ class ZooWriteTest {
             }
         }
         results.putAll(ReverseCheck.run(cases, out));
-        System.out.println("writers refused (clear UnsupportedModelException, nothing written):");
-        refused.forEach((id, why) -> System.out.println("  REFUSED " + id + ": " + why));
+    }
+
+    @Test
+    void refusalsAreThePinnedOnes() {
+        // The committed zoo (a plain `mvn test`) holds fewer models than test.sh's generated one: pins of models it lacks do not apply.
+        List<String> ids = Zoo.current().entries().stream().map(e -> e.id() + " ").toList();
+        PinnedOutcomes.assertMatches("zoo-write-refused", "zoo models the writers refuse (UnsupportedModelException, nothing written)",
+                refused, id -> ids.stream().anyMatch(id::startsWith));
     }
 
     @TestFactory
     Stream<DynamicTest> realKerasLoadsWhatKeras4jWroteAndPredictsTheSame() {
         assertThat(caseIds).as("written files").hasSizeGreaterThan(100);
-        return caseIds.stream().map(id -> DynamicTest.dynamicTest(id, () -> {
-            JsonObject r = results.get(id);
-            assertThat(r).as("reverse check result for %s", id).isNotNull();
-            if (KERAS_LIMITATIONS.containsKey(id)) {
-                assertThat(r.getBoolean("ok", true)).as("%s is listed as a Keras limitation (%s) but now passes: remove it",
-                        id, KERAS_LIMITATIONS.get(id)).isFalse();
-                return;
-            }
-            assertThat(r.getBoolean("ok", false)).as("%s: %s (max_abs_diff %s)", id, r.get("error"), r.get("max_abs_diff")).isTrue();
-        }));
+        return caseIds.stream().map(id -> DynamicTest.dynamicTest(id,
+                () -> ReverseCheck.assertPassedOrTensorFlowCannotRunIt(id, results.get(id))));
     }
 }
