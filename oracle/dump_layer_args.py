@@ -28,6 +28,19 @@ def classes(module, base):
     return out
 
 
+def closed(module, base):
+    """Classes whose __init__ takes no **kwargs, so the base Layer's arguments (trainable, ...) are refused too:
+    Keras 3's SpatialDropout2D(rate, data_format, seed, name, dtype) rejects `trainable`."""
+    out = []
+    for name in dir(module):
+        cls = getattr(module, name)
+        if inspect.isclass(cls) and issubclass(cls, base) and cls.__name__ == name:
+            params = inspect.signature(cls.__init__).parameters.values()
+            if not any(p.kind == p.VAR_KEYWORD for p in params):
+                out.append(name)
+    return sorted(out)
+
+
 def main(which, out):
     if which == "keras3":
         import keras
@@ -44,6 +57,7 @@ def main(which, out):
         version = keras.__version__
     table = {"keras_version": version, "base": sorted(set(base)),
              "layers": classes(keras.layers, Layer),
+             "closed_layers": closed(keras.layers, Layer),
              "initializers": classes(keras.initializers, keras.initializers.Initializer)}
     with open(out, "w") as f:
         json.dump(table, f, indent=1, sort_keys=True)

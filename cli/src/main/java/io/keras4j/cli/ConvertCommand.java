@@ -42,6 +42,11 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--weights-only", description = "Write only the weights where the format allows both.")
     boolean weightsOnly;
 
+    @Option(names = "--allow-semantic-change",
+            description = "Convert layers whose meaning the target Keras generation changes (tf.keras hard_sigmoid is not "
+                    + "Keras 3's), so the written file predicts differently; without it such a conversion is refused.")
+    boolean allowSemanticChange;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "A property of the writing codec, e.g. savedmodel.kerasObjects=false (repeatable).")
     java.util.Map<String, String> properties = new java.util.LinkedHashMap<>();
@@ -58,7 +63,8 @@ final class ConvertCommand implements Callable<Integer> {
         };
         Model model = keras.load(in, from);
         if (weights != null) model = keras.loadWeights(model, weights, new LoadWeightsOptions(byName, skipMismatch));
-        WriteOptions options = WriteOptions.DEFAULT.withDialect(d).withWeightsOnly(weightsOnly);
+        WriteOptions options = WriteOptions.DEFAULT.withDialect(d).withWeightsOnly(weightsOnly)
+                .withAllowSemanticChange(allowSemanticChange);
         for (var p : properties.entrySet()) options = options.withProperty(p.getKey(), p.getValue());
         keras.save(model, out, to, options);
         spec.commandLine().getOut().printf("wrote %s (%s, %d layers, %d weights)%n", out,

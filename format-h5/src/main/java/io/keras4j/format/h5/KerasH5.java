@@ -129,7 +129,7 @@ public final class KerasH5 {
         } else if (options.weightsOnly()) {
             tree = LegacyWriter.weightsOnly(model, options.dialect());
         } else {
-            tree = LegacyWriter.fullModel(model, options.dialect(), options.includeOptimizer());
+            tree = LegacyWriter.fullModel(model, options.dialect(), options.includeOptimizer(), options.allowSemanticChange());
         }
         writeAtomically(tree, target);
     }

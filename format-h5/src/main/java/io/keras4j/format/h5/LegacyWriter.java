@@ -29,9 +29,9 @@ final class LegacyWriter {
 
     private LegacyWriter(Dialect dialect) { this.dialect = dialect == Dialect.KERAS2 ? Dialect.KERAS2 : Dialect.KERAS3; }
 
-    static H5Group fullModel(Model model, Dialect dialect, boolean includeOptimizer) {
+    static H5Group fullModel(Model model, Dialect dialect, boolean includeOptimizer, boolean allowSemanticChange) {
         LegacyWriter w = new LegacyWriter(dialect);
-        Model converted = model.dialect() == w.dialect ? model : Dialects.convertForWriting(model, w.dialect);
+        Model converted = model.dialect() == w.dialect ? model : Dialects.convertForWriting(model, w.dialect, allowSemanticChange);
         H5Group.Builder root = H5Group.builder();
         w.versionAttributes(root);
         KerasAttributes.putText(root, "model_config", KerasJson.toText(KerasJson.toTree(converted, w.dialect), false), w.fixed());

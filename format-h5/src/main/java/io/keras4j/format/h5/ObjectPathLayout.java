@@ -1,12 +1,14 @@
 package io.keras4j.format.h5;
 
 import io.keras4j.UnsupportedModelException;
+import io.keras4j.format.json.Dialects;
 import io.keras4j.format.h5.ObjectPaths.Placement;
 import io.keras4j.format.h5.hdf5.H5Attribute;
 import io.keras4j.format.h5.hdf5.H5Dataset;
 import io.keras4j.format.h5.hdf5.H5Group;
 import io.keras4j.format.h5.hdf5.H5Node;
 import io.keras4j.model.KerasFile.StoredWeights;
+import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
 import io.keras4j.model.OptimizerState;
@@ -157,7 +159,10 @@ final class ObjectPathLayout {
     }
 
     /** The Keras 3 tree of a model's weights, with {@code vars} groups named after their layers as Keras 3.15 does. */
-    static H5Group write(Model model, boolean includeOptimizer) {
+    static H5Group write(Model source, boolean includeOptimizer) {
+        // Keras 3 names a layer's group after its class (layers/conv2d); a Keras 1 model's classes (Convolution2D,
+        // TimeDistributedDense) are those of Keras 2 and 3 only after conversion, which Keras 3 will read.
+        Model model = source.dialect() == Dialect.KERAS1 ? Dialects.convert(source, Dialect.KERAS2) : source;
         TreeBuilder tree = new TreeBuilder();
         for (Placement p : ObjectPaths.placements(model, "")) {
             Layer layer = p.layer();

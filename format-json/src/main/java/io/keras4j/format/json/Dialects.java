@@ -43,13 +43,49 @@ public final class Dialects {
     /** Whether a layer of this class is called with a list of tensors (merge layers). */
     public static boolean takesList(String className) { return LIST_INPUT_LAYERS.contains(className); }
 
-    /**
-     * As {@link #convert}, for writers: also logs a warning for each layer whose meaning the target generation
-     * changes, since real Keras will then predict differently from the file keras4j writes.
-     */
+    /** As {@link #convertForWriting(Model, Dialect, boolean)}, refusing any change of meaning. */
     public static Model convertForWriting(Model model, Dialect target) {
-        if (model.dialect() != target) meaningChanges(model, target).forEach(LOG::warn);
-        return convert(model, target);
+        return convertForWriting(model, target, false);
+    }
+
+    /**
+     * As {@link #convert}, for writers: a layer whose meaning the target generation changes would make real Keras
+     * predict differently from the source, so it is refused with an {@link UnsupportedModelException} naming each such
+     * layer, unless {@code allowSemanticChange} (the user's explicit choice), when each is logged as a warning.
+     */
+    public static Model convertForWriting(Model model, Dialect target, boolean allowSemanticChange) {
+        if (model.dialect() != target) {
+            List<String> changes = meaningChanges(model, target);
+            if (!changes.isEmpty() && !allowSemanticChange) {
+                throw new UnsupportedModelException("converting model '" + model.name() + "' to " + target + " would change "
+                        + "its predictions: " + String.join("; ", changes) + ". No layer of the target has the source's "
+                        + "meaning; to write it anyway, allow the change (keras4j convert --allow-semantic-change, "
+                        + "WriteOptions.withAllowSemanticChange(true))");
+            }
+            changes.forEach(LOG::warn);
+        }
+        Model converted = convert(model, target);
+        // The runtime runs tf.keras op layers in Keras 3 form, but Keras 3 itself has no class for them.
+        if (target == Dialect.KERAS3 && model.dialect() != Dialect.KERAS3) requireKeras3Classes(converted);
+        return converted;
+    }
+
+    private static void requireKeras3Classes(Model model) {
+        for (Layer l : model.layers()) {
+            if (l.nestedModel().isPresent()) {
+                requireKeras3Classes(l.nestedModel().get());
+                continue;
+            }
+            requireKeras3Class(l.className(), l.name());
+            for (String wrapped : new String[] {"layer", "backward_layer"}) {
+                JsonValue inner = l.config().get(wrapped);
+                if (inner.isObject() && inner.asObject().has("class_name")) {
+                    JsonValue innerConfig = inner.asObject().get("config");
+                    requireKeras3Class(inner.asObject().getString("class_name", ""),
+                            innerConfig.isObject() ? innerConfig.asObject().getString("name", "?") : "?");
+                }
+            }
+        }
     }
 
     /**
@@ -272,6 +308,7 @@ public final class Dialects {
             b.put("axis", out.getArray("axis").get(0));
         }
         if (className.equals("Lambda")) lambda2To3(out, b);
+        if (className.equals("Bidirectional")) explicitBackwardLayer(out, b);
         // Keras 3 renamed LeakyReLU's alpha.
         if (className.equals("LeakyReLU") && out.has("alpha")) b.remove("alpha").put("negative_slope", out.get("alpha"));
         return LayerArgs.KERAS3.forLayer(className, b.build());
@@ -297,6 +334,21 @@ public final class Dialects {
         }
     }
 
+    /**
+     * tf.keras builds a Bidirectional's backward layer from the forward one with {@code go_backwards} flipped; Keras 3
+     * always sets it to true, and refuses a forward layer that runs backwards too. So a forward layer with
+     * {@code go_backwards} gets the backward layer tf.keras would have built written out explicitly.
+     */
+    private static void explicitBackwardLayer(JsonObject c, JsonObject.Builder b) {
+        JsonValue forward = c.get("layer");
+        if (c.get("backward_layer").isObject() || !forward.isObject() || !forward.asObject().get("config").isObject()) return;
+        JsonObject fc = forward.asObject().getObject("config");
+        if (!fc.getBoolean("go_backwards", false)) return;
+        JsonObject backward = forward.asObject().with("config", fc.with("go_backwards", false)
+                .with("name", "backward_" + fc.getString("name", c.getString("name", "layer"))));
+        b.put("backward_layer", wrapped2To3(backward));
+    }
+
     /** The inner layer of a wrapper (TimeDistributed, Bidirectional) in Keras 3 form. */
     private static JsonObject wrapped2To3(JsonObject inner) {
         String cls = inner.getString("class_name", "");
@@ -307,6 +359,22 @@ public final class Dialects {
                 .put("config", config2To3(cls, inner.getObject("config")))
                 .put("registered_name", custom ? (Object) inner.getString("registered_name", cls) : JsonNull.INSTANCE)
                 .build();
+    }
+
+    /**
+     * A built-in layer of Keras 1 or 2 whose class Keras 3 does not have (per the constructor table dumped from Keras
+     * 3 itself) would be written as a class Keras 3 cannot find, so the conversion is refused with the reason.
+     */
+    private static void requireKeras3Class(String className, String layerName) {
+        if (!BuiltinLayers.isBuiltin(className) || MODEL_CLASSES.contains(className) || LayerArgs.KERAS3.knowsLayer(className)) return;
+        String why = switch (className) {
+            case "LocallyConnected1D", "LocallyConnected2D" -> "Keras 3 removed the locally connected layers";
+            case "TFOpLambda", "SlicingOpLambda", "TensorFlowOpLayer" -> "it calls a TensorFlow function that tf.keras recorded "
+                    + "as a layer; Keras 3 records such calls as its own operation nodes, which keras4j does not translate to yet";
+            case "CuDNNLSTM", "CuDNNGRU" -> "Keras 3 has only the generic LSTM/GRU, whose weights and gates differ";
+            default -> "Keras 3 has no layer class of that name";
+        };
+        throw new UnsupportedModelException(className + " layer '" + layerName + "' cannot be written for Keras 3: " + why);
     }
 
     private static boolean isObjectRef(JsonValue v) {

@@ -30,7 +30,12 @@ public final class KerasJson {
 
     /** The model as Keras's JSON tree in {@code dialect} (converting when the model is in another one). */
     public static JsonObject toTree(Model model, Dialect dialect) {
-        return ModelWriter.topLevel(Dialects.convertForWriting(model, dialect));
+        return toTree(model, dialect, false);
+    }
+
+    /** As {@link #toTree(Model, Dialect)}; {@code allowSemanticChange} as in {@link Dialects#convertForWriting}. */
+    public static JsonObject toTree(Model model, Dialect dialect, boolean allowSemanticChange) {
+        return ModelWriter.topLevel(Dialects.convertForWriting(model, dialect, allowSemanticChange));
     }
 
     /** The model config only ({@code model.get_config()}), in {@code dialect}. */

@@ -37,6 +37,9 @@ final class LayerArgs {
         return drop("layers", className, config, true, keep);
     }
 
+    /** Whether the target Keras has a built-in layer class of this name. */
+    boolean knowsLayer(String className) { return table().getObject("layers").has(className); }
+
     /** An initializer's {@code config} without keys the initializer class does not accept. */
     JsonObject forInitializer(String className, JsonObject config) {
         return drop("initializers", className, config, false);
@@ -47,7 +50,11 @@ final class LayerArgs {
         if (!own.isArray()) return config;
         Set<String> accepted = new HashSet<>(List.of(keep));
         own.asArray().forEach(v -> accepted.add(v.asText()));
-        if (withBase) table().getArray("base").forEach(v -> accepted.add(v.asText()));
+        // A class whose constructor takes no **kwargs refuses the base Layer's arguments too (Keras 3 SpatialDropout2D
+        // and trainable): its own list is then all it accepts.
+        boolean closed = table().get("closed_layers").isArray()
+                && table().getArray("closed_layers").values().stream().anyMatch(v -> className.equals(v.asText()));
+        if (withBase && !closed) table().getArray("base").forEach(v -> accepted.add(v.asText()));
         List<String> dropped = config.keys().stream().filter(k -> !accepted.contains(k)).toList();
         if (dropped.isEmpty()) return config;
         LOG.info("{} '{}': dropping {}, which the target Keras does not accept", className, config.getString("name", "?"), dropped);

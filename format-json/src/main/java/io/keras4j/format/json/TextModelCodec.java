@@ -37,7 +37,8 @@ abstract class TextModelCodec {
     }
 
     public void write(Model model, Path target, WriteOptions options) {
-        JsonValue tree = KerasJson.toTree(model, options.dialect() == Dialect.KERAS1 ? Dialect.KERAS2 : options.dialect());
+        JsonValue tree = KerasJson.toTree(model, options.dialect() == Dialect.KERAS1 ? Dialect.KERAS2 : options.dialect(),
+                options.allowSemanticChange());
         String text = yaml ? JsonTrees.toYaml(tree) : JsonTrees.toJson(tree, false);
         writeAtomically(target, text);
     }

@@ -1,11 +1,13 @@
 package io.keras4j.format.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.keras4j.UnsupportedModelException;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Model;
 import java.nio.file.Files;
@@ -15,13 +17,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * tf.keras's hard_sigmoid is clip(0.2x + 0.5, 0, 1), Keras 3's relu6(x + 3) / 6: converting to Keras 3 keeps the name,
- * so it must say which layers will predict differently.
+ * so a writer must refuse, naming every layer that would predict differently, unless the user allows the change; then
+ * each is a warning.
  */
 class HardSigmoidConversionTest {
     private static final Path MODEL = Path.of("src/test/resources/dialects/hard_sigmoids.json");
 
     @Test
-    void convertingToKeras3WarnsForEachLayerUsingHardSigmoid() throws Exception {
+    void convertingToKeras3IsRefusedNamingEachLayerUsingHardSigmoid() throws Exception {
+        Model tfKeras = KerasJson.readModel(Files.readString(MODEL), MODEL);
+        assertThatThrownBy(() -> Dialects.convertForWriting(tfKeras, Dialect.KERAS3))
+                .isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContainingAll("would change its predictions", "LSTM layer 'lstm': recurrent_activation hard_sigmoid",
+                        "Dense layer 'gate': activation hard_sigmoid", "Activation layer 'squash': activation hard_sigmoid",
+                        "--allow-semantic-change");
+        assertThatThrownBy(() -> KerasJson.toTree(tfKeras, Dialect.KERAS3)).isInstanceOf(UnsupportedModelException.class);
+        assertThat(Dialects.convertForWriting(tfKeras, Dialect.KERAS2)).as("same generation: nothing changes").isSameAs(tfKeras);
+    }
+
+    @Test
+    void allowedConversionToKeras3WarnsForEachLayerUsingHardSigmoid() throws Exception {
         Model silent = KerasJson.readModel(Files.readString(MODEL), MODEL);
         assertThat(Dialects.meaningChanges(silent, Dialect.KERAS2)).as("same generation").isEmpty();
         Model tfKeras = KerasJson.readModel(Files.readString(MODEL), MODEL);
@@ -30,7 +45,7 @@ class HardSigmoidConversionTest {
         events.start();
         logger.addAppender(events);
         try {
-            Dialects.convertForWriting(tfKeras, Dialect.KERAS3);
+            Dialects.convertForWriting(tfKeras, Dialect.KERAS3, true);
         } finally {
             logger.detachAppender(events);
         }

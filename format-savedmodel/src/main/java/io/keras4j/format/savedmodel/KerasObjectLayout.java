@@ -55,8 +55,11 @@ final class KerasObjectLayout {
      *
      * @throws UnsupportedModelException when the model has no tf.keras form or a layer's variable tracking is unknown
      */
-    static KerasObjectLayout of(Model model) {
-        Model k2 = model.dialect() == Dialect.KERAS2 ? model : Dialects.convertForWriting(model, Dialect.KERAS2);
+    static KerasObjectLayout of(Model model) { return of(model, false); }
+
+    /** As {@link #of(Model)}; {@code allowSemanticChange} as in {@link Dialects#convertForWriting(Model, Dialect, boolean)}. */
+    static KerasObjectLayout of(Model model, boolean allowSemanticChange) {
+        Model k2 = model.dialect() == Dialect.KERAS2 ? model : Dialects.convertForWriting(model, Dialect.KERAS2, allowSemanticChange);
         JsonObject tree = KerasJson.toTree(k2, Dialect.KERAS2);
         KerasObjectLayout layout = new KerasObjectLayout(new SavedObjects(identifier(k2)));
         JsonObject config = modelConfig(tree.get("config"), k2.name());

@@ -119,10 +119,10 @@ final class SavedModelWriter {
             case "false":
                 return Optional.empty();
             case "true":
-                return Optional.of(KerasObjectLayout.of(model));
+                return Optional.of(KerasObjectLayout.of(model, options.allowSemanticChange()));
             case "auto":
                 try {
-                    return Optional.of(KerasObjectLayout.of(model));
+                    return Optional.of(KerasObjectLayout.of(model, options.allowSemanticChange()));
                 } catch (UnsupportedModelException e) {
                     LOG.warn("SavedModel {}: model '{}' has no tf.keras object structure ({}); writing it for serving only, "
                             + "without keras_metadata.pb, so tf_keras.models.load_model cannot restore it", target, model.name(), e.getMessage());

@@ -1,0 +1,151 @@
+package io.keras4j.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
+import io.keras4j.Keras4j;
+import io.keras4j.Keras4jException;
+import io.keras4j.UnsupportedModelException;
+import io.keras4j.format.json.KerasJson;
+import io.keras4j.json.JsonArray;
+import io.keras4j.json.JsonObject;
+import io.keras4j.json.JsonValue;
+import io.keras4j.model.Model;
+import io.keras4j.tensor.Npy;
+import io.keras4j.tensor.Tensor;
+import io.keras4j.testing.Fixtures;
+import io.keras4j.testing.PinnedOutcomes;
+import java.lang.reflect.Array;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Every full-model {@code .h5} among the public fixtures (Keras 1.x, standalone Keras 2.x, tf.keras 2.x), converted
+ * to a {@code .keras} as a user migrating to Keras 3 would ({@code keras4j convert OLD.h5 NEW.keras}), must load in
+ * real Keras 3 and, where DL4J recorded the original Keras's predictions, predict them; or be refused with the reason
+ * and nothing written. Refusals and the files Keras 3 rejects are pinned tables
+ * ({@code src/test/resources/pinned/public-migration-*.tsv}): the goal is none that Keras rejects.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PublicKerasMigrationTest {
+    /** The predictions are Theano's and old TensorFlow's: float32 through other kernels, as the runtime's check. */
+    private static final double RTOL = 1e-4;
+    private static final double ATOL = 1e-5;
+
+    private final Map<String, String> refused = new TreeMap<>();
+    private final Map<String, String> rejectedByKeras = new TreeMap<>();
+    private final Map<String, Boolean> predicted = new LinkedHashMap<>();
+    private int written;
+
+    @BeforeAll
+    void convertEveryFullModelAndAskKeras3() throws Exception {
+        Path pub = Fixtures.publicFixtures();
+        Path out = ReverseCheck.freshOutput("public-migration");
+        Keras4j keras = Keras4j.create();
+        List<JsonObject> cases = new ArrayList<>();
+        int n = 0;
+        for (Path source : Fixtures.find(pub, PublicKerasMigrationTest::isFullModelH5)) {
+            String id = pub.relativize(source).toString().replace('\\', '/');
+            Path dir = Files.createDirectories(out.resolve(String.format("%03d", n++)));
+            Path target = dir.resolve(source.getFileName().toString().replaceAll("\\.(h5|hdf5)$", "") + ".keras");
+            Model model;
+            try {
+                model = keras.load(source);
+                keras.save(model, target);
+            } catch (UnsupportedModelException e) {
+                assertThat(target).as("%s refused but left output behind", id).doesNotExist();
+                refused.put(id, PinnedOutcomes.reason(e.getMessage(), pub, out));
+                continue;
+            } catch (Keras4jException e) {
+                assertThat(target).as("%s failed but left output behind", id).doesNotExist();
+                refused.put(id, PinnedOutcomes.reason(e.getClass().getSimpleName() + ": " + e.getMessage(), pub, out));
+                continue;
+            }
+            written++;
+            JsonObject.Builder c = JsonObject.builder().put("id", id).put("loader", "keras3.load_model")
+                    .put("path", target.toString()).put("rtol", RTOL).put("atol", ATOL);
+            Path io = source.resolveSibling(source.getFileName().toString().replace("_model.h5", "_inputs_and_outputs.h5"));
+            JsonArray[] reference = io.equals(source) || !Files.exists(io) ? null : reference(io, dir);
+            if (reference != null) {
+                c.put("inputs", reference[0]).put("outputs", reference[1]);
+                predicted.put(id, true);
+            } else {
+                // No recorded predictions: only loading can be judged, and the case says so.
+                c.put("expect", "loads");
+                predicted.put(id, false);
+            }
+            cases.add(c.build());
+        }
+        Map<String, JsonObject> results = ReverseCheck.run(cases, out);
+        results.forEach((id, r) -> {
+            if (!r.getBoolean("ok", false)) rejectedByKeras.put(id, PinnedOutcomes.reason(r.getString("error", "(no error)"), pub, out));
+        });
+        long withPredictions = predicted.values().stream().filter(b -> b).count();
+        System.out.printf("public full-model .h5 -> .keras: %d files, %d written (%d judged on recorded predictions), "
+                + "%d refused, %d written files Keras 3 rejects or predicts differently%n",
+                n, written, withPredictions, refused.size(), rejectedByKeras.size());
+    }
+
+    @Test
+    void everyConvertedFileLoadsInKeras3AndPredictsTheRecordedOutputs() {
+        assertThat(written).as("converted public fixtures").isGreaterThan(150);
+        PinnedOutcomes.assertMatches("public-migration-keras-rejects",
+                "converted public fixtures that Keras 3 rejects or that predict differently", rejectedByKeras);
+    }
+
+    @Test
+    void refusalsAreThePinnedOnes() {
+        PinnedOutcomes.assertMatches("public-migration-refused", "public fixtures keras4j refuses to convert to .keras", refused);
+    }
+
+    /** A full model: an HDF5 file whose root has a {@code model_config} attribute (not a weights-only file). */
+    static boolean isFullModelH5(Path p) {
+        String name = p.getFileName().toString();
+        if (!(name.endsWith(".h5") || name.endsWith(".hdf5")) || name.endsWith("_inputs_and_outputs.h5")) return false;
+        try (HdfFile h5 = new HdfFile(p)) {
+            return h5.getAttribute("model_config") != null;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** DL4J's recorded inputs and the original Keras's predictions as .npy files, or null when it has none. */
+    private static JsonArray[] reference(Path io, Path dir) {
+        try (HdfFile h5 = new HdfFile(io)) {
+            if (!h5.getChildren().containsKey("predictions") || h5.getAttribute("inputs") == null) return null;
+            return new JsonArray[] {
+                saveAll(h5, "inputs", names(h5, "inputs"), dir, "inputs_"),
+                saveAll(h5, "predictions", names(h5, "outputs"), dir, "outputs_")};
+        }
+    }
+
+    private static List<String> names(HdfFile h5, String attribute) {
+        Object value = h5.getAttribute(attribute).getData();
+        String json = value instanceof String s ? s : Array.get(value, 0).toString();
+        return KerasJson.parse(json, null).asObject().getArray(attribute).values().stream().map(JsonValue::asText).toList();
+    }
+
+    private static JsonArray saveAll(HdfFile h5, String group, List<String> names, Path dir, String prefix) {
+        JsonArray.Builder files = JsonArray.builder();
+        for (int i = 0; i < names.size(); i++) {
+            Dataset d = h5.getDatasetByPath(group + "/" + names.get(i));
+            Object data = d.getDataFlat();
+            long[] shape = Arrays.stream(d.getDimensions()).asLongStream().toArray();
+            Tensor t = data instanceof double[] doubles ? Tensor.ofDoubles(doubles, shape) : Tensor.ofFloats((float[]) data, shape);
+            Path file = dir.resolve(prefix + i + ".npy");
+            Npy.write(t, file);
+            files.add(file.toString());
+        }
+        return files.build();
+    }
+}
