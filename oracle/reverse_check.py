@@ -189,13 +189,14 @@ class Loaders:
         model = self.k.models.load_model(case["path"], safe_mode=False)
         return self._predict(model, inputs), self._outputs(case), model.count_params()
 
-    def _architecture(self, path, for_checkpoint=False, kind=None):
+    def _architecture(self, path, checkpoint=None, kind=None):
         """A model from an architecture file: JSON or YAML (weightless; `kind` or the suffix says
         which), else a full model file.
 
-        For a checkpoint restore, a Keras 3 `compile_config` without an optimizer is dropped: Keras 3
-        `to_json` leaves the optimizer out, and the default RMSprop it would compile with cannot take
-        a checkpoint's saved slots. The model's own objects are then what the restore must match."""
+        Restoring `checkpoint`, a `compile_config` is dropped unless it names an optimizer and the
+        checkpoint holds optimizer state: Keras 3 `to_json` leaves the optimizer out (the default
+        RMSprop it would compile with cannot take saved slots), and a checkpoint written without
+        optimizer state cannot fill a built one. The optimizer is judged only when both have one."""
         kind = kind or ("yaml" if path.endswith((".yaml", ".yml")) else "json" if path.endswith(".json") else None)
         if kind is None:
             return self.k.models.load_model(path, safe_mode=False)
@@ -203,9 +204,14 @@ class Loaders:
             text = f.read()
         config = self._yaml_config(text) if kind == "yaml" else json.loads(text)
         compile_config = config.get("compile_config") if isinstance(config, dict) else None
-        if for_checkpoint and compile_config is not None and "optimizer" not in compile_config:
+        if checkpoint and compile_config is not None and (
+                "optimizer" not in compile_config or not self._has_optimizer_state(checkpoint)):
             config = {key: value for key, value in config.items() if key != "compile_config"}
         return self.k.models.model_from_json(json.dumps(config))
+
+    def _has_optimizer_state(self, prefix):
+        keys = self.tf.train.load_checkpoint(prefix).get_variable_to_shape_map()
+        return any(key.startswith(("optimizer/", "model/optimizer/")) for key in keys)
 
     @staticmethod
     def _yaml_config(text):
@@ -226,19 +232,16 @@ class Loaders:
         """Every object of the model got its value from the checkpoint; when the model holds an
         optimizer or the checkpoint none, also every value of the checkpoint was used."""
         status.assert_existing_objects_matched()
-        reader = self.tf.train.load_checkpoint(prefix)
-        keys = reader.get_variable_to_shape_map()
-        has_optimizer_state = any(key.startswith(("optimizer/", "model/optimizer/")) for key in keys)
-        if getattr(model, "optimizer", None) is not None or not has_optimizer_state:
+        if getattr(model, "optimizer", None) is not None or not self._has_optimizer_state(prefix):
             status.assert_consumed()
         status.expect_partial()
 
     def _load_weights(self, case, inputs):
-        checkpoint = not case["path"].endswith((".h5", ".hdf5", ".keras", ".json"))
+        prefix = self._checkpoint_path(case["path"])
+        checkpoint = not prefix.endswith((".h5", ".hdf5", ".keras", ".json"))
         if checkpoint:
             self._require_weightless(case)
-        model = self._architecture(case["architecture"], for_checkpoint=checkpoint)
-        prefix = self._checkpoint_path(case["path"])
+        model = self._architecture(case["architecture"], checkpoint=prefix if checkpoint else None)
         status = model.load_weights(prefix)
         if status is not None:  # TF-format checkpoints (tf_keras) return a restore status
             self._assert_restored(status, model, prefix)
@@ -259,8 +262,8 @@ class Loaders:
 
     def keras3_checkpoint_read(self, case, inputs):
         self._require_weightless(case)
-        model = self._architecture(case["architecture"], for_checkpoint=True)
         prefix = self._checkpoint_path(case["path"])
+        model = self._architecture(case["architecture"], checkpoint=prefix)
         status = self.tf.train.Checkpoint(model=model).read(prefix)
         self._assert_restored(status, model, prefix)
         return self._predict(model, inputs), self._outputs(case), model.count_params()
