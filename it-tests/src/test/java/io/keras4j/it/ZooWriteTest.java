@@ -57,8 +57,13 @@ class ZooWriteTest {
             new Writer("weights-sharded", "sharded/model.weights.json", null, Dialect.KERAS3, "keras3.load_weights", "keras", Map.of()),
             new Writer("json-k3", "model.json", null, Dialect.KERAS3, "keras3.model_from_json", "weights-h5", Map.of()),
             new Writer("json-k2", "k2/model.json", null, Dialect.KERAS2, "tf_keras.model_from_json", "h5-k2", Map.of()),
-            new Writer("checkpoint-k2", "ckpt-k2/ckpt", "checkpoint", Dialect.KERAS2, "tf_keras.load_weights", "h5-k2", Map.of()),
-            new Writer("checkpoint-k3", "ckpt-k3/ckpt", "checkpoint", Dialect.KERAS3, "keras3.checkpoint_read", "keras", Map.of()),
+            // YAML as tf.keras <= 2.5 to_yaml wrote it; real Keras reads it with yaml.safe_load + model_from_json.
+            new Writer("yaml-k3", "model.yaml", "yaml", Dialect.KERAS3, "keras3.model_from_yaml", "weights-h5", Map.of()),
+            new Writer("yaml-k2", "k2/model.yaml", "yaml", Dialect.KERAS2, "tf_keras.model_from_yaml", "h5-k2", Map.of()),
+            // Checkpoints are restored into keras4j's weightless JSON: only a checkpoint that restores every variable
+            // predicts the references (a full model file would hold them already), and Keras asserts every object matched.
+            new Writer("checkpoint-k2", "ckpt-k2/ckpt", "checkpoint", Dialect.KERAS2, "tf_keras.load_weights", "json-k2", Map.of()),
+            new Writer("checkpoint-k3", "ckpt-k3/ckpt", "checkpoint", Dialect.KERAS3, "keras3.checkpoint_read", "json-k3", Map.of()),
             new Writer("savedmodel", "savedmodel", "savedmodel", Dialect.KERAS3, "tf.saved_model.load", null, Map.of()),
             // The same SavedModel restored through its saver_def, as saved_model_cli and TensorFlow Serving do.
             new Writer("savedmodel-tf1", "savedmodel-tf1", "savedmodel", Dialect.KERAS3, "tf1.saved_model.loader", null, Map.of()),
@@ -71,6 +76,17 @@ class ZooWriteTest {
             // tf_keras's own .keras archives (Keras 2 configs in a Keras 3 container) into archives Keras 3 loads.
             new Writer("keras-from-tf-keras-archive", "from-archive.keras", null, Dialect.KERAS3, "keras3.load_model", null,
                     Map.of(), "keras", "k2"));
+
+    /**
+     * keras4j checkpoint defects found once checkpoints were restored into a weightless architecture under Keras's
+     * restore assertions (issue #19); they must keep failing until the writer is fixed, then leave this list.
+     */
+    private static final Map<String, String> KNOWN_WRITER_DEFECTS = Map.of(
+            "custom-k3 checkpoint-k2", "the .keras file numbers Scale's variable, and the writer tracks it as '0' "
+                    + "instead of refusing (the SavedModel writer refuses the same case)",
+            "custom-k3 checkpoint-k3", "as custom-k3 checkpoint-k2, in the Keras 3 layout",
+            "rnn-k2 checkpoint-k3", "the Keras 3 layout numbers _operations of a tf.keras masked model one short of "
+                    + "the model Keras 3 builds from keras4j's own JSON (LSTM written as 2, Keras tracks it as 3)");
 
     private final Map<String, JsonObject> results = new LinkedHashMap<>();
     private final Map<String, String> refused = new LinkedHashMap<>();
@@ -115,7 +131,7 @@ class ZooWriteTest {
                 if (w.architectureFrom() != null) {
                     Path arch = written.get(w.architectureFrom());
                     if (arch == null) { refused.put(id, "needs the " + w.architectureFrom() + " file, which was refused"); continue; }
-                    c.put(w.loader().endsWith("model_from_json") ? "weights" : "architecture", arch.toString());
+                    c.put(w.loader().contains(".model_from_") ? "weights" : "architecture", arch.toString());
                 }
                 cases.add(c.build());
                 caseIds.add(id);
@@ -135,7 +151,27 @@ class ZooWriteTest {
     @TestFactory
     Stream<DynamicTest> realKerasLoadsWhatKeras4jWroteAndPredictsTheSame() {
         assertThat(caseIds).as("written files").hasSizeGreaterThan(100);
-        return caseIds.stream().map(id -> DynamicTest.dynamicTest(id,
-                () -> ReverseCheck.assertPassedOrTensorFlowCannotRunIt(id, results.get(id))));
+        return caseIds.stream().map(id -> DynamicTest.dynamicTest(id, () -> {
+            JsonObject r = results.get(id);
+            if (KNOWN_WRITER_DEFECTS.containsKey(id)) {
+                assertThat(r.getBoolean("ok", true)).as("%s is listed as a writer defect (%s) but now passes: remove it",
+                        id, KNOWN_WRITER_DEFECTS.get(id)).isFalse();
+                return;
+            }
+            ReverseCheck.assertPassedOrTensorFlowCannotRunIt(id, r);
+        }));
+    }
+
+    /** The known defects fail for the pinned reason (Keras's own error), not for some new one. */
+    @Test
+    void knownDefectsFailForThePinnedReasons() {
+        Map<String, String> failures = new java.util.TreeMap<>();
+        for (String id : KNOWN_WRITER_DEFECTS.keySet()) {
+            JsonObject r = results.get(id);
+            if (r != null && !r.getBoolean("ok", true)) failures.put(id, PinnedOutcomes.reason(r.getString("error", "(no error)"), Zoo.current().dir()));
+        }
+        List<String> ids = Zoo.current().entries().stream().map(e -> e.id() + " ").toList();
+        PinnedOutcomes.assertMatches("zoo-write-known-defects", "known writer defects and Keras's error for each", failures,
+                id -> ids.stream().anyMatch(id::startsWith));
     }
 }

@@ -16,32 +16,68 @@ import io.keras4j.model.Weight;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
 import io.keras4j.testing.Fixtures;
+import io.keras4j.testing.KerasOracle;
+import io.keras4j.testing.PinnedOutcomes;
+import io.keras4j.format.json.KerasJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Writes zoo models (Keras 3 {@code model.keras}, tf_keras SavedModels) as serving SavedModels and converts the
- * tf_keras SavedModels to {@code .keras} and {@code .h5}. With {@code -Dkeras4j.savedmodel.export=DIR} the outputs stay in DIR with
- * a {@code cases.json} for {@code oracle/reverse_check.py}: {@code tf.saved_model.load} serves each written
- * SavedModel (and TF1 session loading restores it through its saver), {@code tf_keras.load_model} restores it as a Keras model, {@code keras3.load_model} loads each converted {@code .keras} and {@code tf_keras.load_model} each {@code .h5}, all compared with Keras's outputs.
+ * tf_keras SavedModels to {@code .keras} and {@code .h5}; real TensorFlow and Keras then judge every output through
+ * {@code oracle/reverse_check.py} ({@link KerasOracle}): {@code tf.saved_model.load} serves each written SavedModel
+ * (and TF1 session loading restores it through its saver), {@code tf_keras.load_model} restores it as a Keras model,
+ * {@code keras3.load_model} loads each converted {@code .keras} and {@code tf_keras.load_model} each {@code .h5}, all
+ * compared with Keras's outputs. With {@code -Dkeras4j.savedmodel.export=DIR} the outputs and their {@code cases.json}
+ * stay in DIR.
  */
 class SavedModelWriterTest {
     private final SavedModelCodec codec = new SavedModelCodec();
     private final KerasArchiveCodec keras = new KerasArchiveCodec();
 
+    /** What {@link #writeAll} wrote: reverse-check cases, refusals by id, SavedModels written, k2 SavedModels converted. */
+    private record Written(JsonArray cases, Map<String, String> refused, int savedModels, int converted) {}
+
     @Test
     void zooModelsBecomeServingSavedModels(@TempDir Path temp) throws IOException {
+        Written w = writeAll(temp);
+        System.err.println("savedmodel writer: " + w.savedModels() + " SavedModels written, " + w.converted()
+                + " k2 SavedModels converted to .keras and .h5");
+        if (Files.isRegularFile(Fixtures.zoo().resolve("mlp/k3/model.keras"))) assertThat(w.savedModels()).isGreaterThanOrEqualTo(10);
+        PinnedOutcomes.assertMatches("savedmodel-writer-refusals", "SavedModel writer refusals", w.refused());
+    }
+
+    @Test
+    void realTensorFlowAndKerasLoadEverythingWritten(@TempDir Path temp) throws Exception {
+        KerasOracle.requirePython();
         String export = System.getProperty("keras4j.savedmodel.export");
         Path out = export == null ? temp : Path.of(export).toAbsolutePath();
+        Written w = writeAll(out);
+        Path report = KerasOracle.reverseCheck(out.resolve("cases.json"), out.resolve("report.json"));
+        JsonArray results = KerasJson.parse(Files.readString(report), report).asObject().getArray("results");
+        assertThat(results).as("one result per case").hasSize(w.cases().size());
+        List<String> failures = new ArrayList<>();
+        for (var r : results) {
+            JsonObject o = r.asObject();
+            if (!o.getBoolean("ok", false) || o.getBoolean("load_only", false)) {
+                failures.add(o.getString("id", "") + ": " + o.get("error") + " (max_abs_diff " + o.get("max_abs_diff") + ")");
+            }
+        }
+        assertThat(failures).as("written files real TensorFlow/Keras did not load or predict alike, see the log above").isEmpty();
+    }
+
+    private Written writeAll(Path out) throws IOException {
         Files.createDirectories(out);
         JsonArray.Builder cases = JsonArray.builder();
-        List<String> unsupported = new ArrayList<>();
+        Map<String, String> unsupported = new TreeMap<>();
         int written = 0;
         int converted = 0;
         for (Path dir : zooModelDirs()) {
@@ -63,7 +99,7 @@ class SavedModelWriterTest {
             try {
                 codec.write(model, target, WriteOptions.DEFAULT);
             } catch (UnsupportedModelException e) {
-                unsupported.add(id + ": " + e.getMessage());
+                unsupported.put(id, PinnedOutcomes.reason(e.getMessage(), out));
                 assertThat(target).doesNotExist();
                 continue;
             }
@@ -101,10 +137,9 @@ class SavedModelWriterTest {
             }
             written++;
         }
-        System.err.println("savedmodel writer: " + written + " SavedModels written, " + converted
-                + " k2 SavedModels converted to .keras; not supported: " + unsupported);
-        if (export != null) Files.writeString(out.resolve("cases.json"), cases.build().toString());
-        if (Files.isRegularFile(Fixtures.zoo().resolve("mlp/k3/model.keras"))) assertThat(written).isGreaterThanOrEqualTo(10);
+        JsonArray all = cases.build();
+        Files.writeString(out.resolve("cases.json"), all.toString());
+        return new Written(all, unsupported, written, converted);
     }
 
     @Test
