@@ -168,6 +168,13 @@ final class CheckpointWriter {
         for (int w = 0; w < paths.size(); w++) {
             Weight weight = layer.weights().get(w);
             String tracked = paths.get(w);
+            if (tracked.matches("(.*/)?\\d+")) {
+                // A Keras 3 file numbers the variables of a class keras4j does not know (a custom layer): the attribute
+                // Keras tracks them by, which a restore matches, is unknown, so a checkpoint would not restore.
+                throw new UnsupportedModelException("layer '" + layer.name() + "' (" + layer.className()
+                        + "): the attribute names of its variables are unknown (the file numbers them), so Keras could not "
+                        + "restore a checkpoint of it");
+            }
             int parent = layerNode;
             String[] parts = tracked.split("/");
             StringBuilder sofar = new StringBuilder();
