@@ -62,7 +62,11 @@ final class ConvertCommand implements Callable<Integer> {
                     "--dialect must be keras2 or keras3, not '" + dialect + "'");
         };
         Model model = keras.load(in, from);
-        if (weights != null) model = keras.loadWeights(model, weights, new LoadWeightsOptions(byName, skipMismatch));
+        if (weights != null) {
+            Model architecture = model;
+            model = keras.loadWeights(architecture, weights, new LoadWeightsOptions(byName, skipMismatch));
+            if (!architecture.hasWeights()) model = ArchitectureShapes.check(architecture, model, weights, skipMismatch);
+        }
         WriteOptions options = WriteOptions.DEFAULT.withDialect(d).withWeightsOnly(weightsOnly)
                 .withAllowSemanticChange(allowSemanticChange);
         for (var p : properties.entrySet()) options = options.withProperty(p.getKey(), p.getValue());

@@ -7,6 +7,7 @@ import io.keras4j.format.json.KerasJson;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import io.keras4j.testing.Fixtures;
+import io.keras4j.testing.KerasWeights;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -183,5 +184,98 @@ class CliTest {
             }
         }
         return tests.stream();
+    }
+
+    // ---------------------------------------------------------------- convert options and exit codes
+
+    /** {@code --weights W --by-name --skip-mismatch}: Keras's load_weights options, on the zoo MLP with a wider head. */
+    @Test
+    void convertLoadsWeightsByNameSkippingMismatchesOnlyWhenAsked() throws Exception {
+        Path wider = LoadWeightsOptionsTest.edited(dir, "\"units\": 3", "\"units\": 5");
+        String weights = LoadWeightsOptionsTest.mlp().file("weights-h5-k2").orElseThrow().toString();
+        Path out = dir.resolve("wider.weights.h5");
+
+        Run strict = run("convert", wider.toString(), out.toString(), "--weights", weights);
+        assertThat(strict.code()).as(strict.err()).isEqualTo(Main.BAD_INPUT);
+        assertThat(strict.err()).contains("dense_1").contains("[8, 5]").contains(weights);
+        Run byName = run("convert", wider.toString(), out.toString(), "--weights", weights, "--by-name");
+        assertThat(byName.code()).as(byName.err()).isEqualTo(Main.BAD_INPUT);
+        assertThat(byName.err()).contains("dense_1").contains("pass --skip-mismatch");
+        assertThat(out).doesNotExist();
+
+        Path h5 = dir.resolve("wider.h5");
+        Run skipping = run("convert", wider.toString(), h5.toString(), "--weights", weights, "--by-name", "--skip-mismatch");
+        assertThat(skipping.code()).as(skipping.err()).isZero();
+        io.keras4j.model.Model written = io.keras4j.Keras4j.create().load(h5);
+        KerasWeights.assertSameAsKeras(written, LoadWeightsOptionsTest.kerasWeights(java.util.Map.of("dense", "dense")), "skip mismatch");
+        assertThat(LoadWeightsOptionsTest.layer(written, "dense_1").weights()).as("mismatched head: skipped").isEmpty();
+    }
+
+    /** {@code --from}/{@code --to} name the codecs where the file names do not. */
+    @Test
+    void fromAndToOverrideWhatTheNamesSay() throws Exception {
+        Zoo.Entry mlp = LoadWeightsOptionsTest.mlp();
+        Path odd = dir.resolve("mlp.bin");
+        Run to = run("convert", mlp.file("h5").orElseThrow().toString(), odd.toString(), "--to", "keras");
+        assertThat(to.code()).as(to.err()).isZero();
+        assertThat(to.out()).contains("(keras,");
+        io.keras4j.Keras4j keras = io.keras4j.Keras4j.create();
+        assertThat(keras.read(odd).format()).as("sniffed from the content").isEqualTo("keras");
+        KerasWeights.assertSameAsKeras(keras.load(odd), mlp.weights(), "--to keras");
+
+        Run from = run("convert", odd.toString(), dir.resolve("again.h5").toString(), "--from", "keras");
+        assertThat(from.code()).as(from.err()).isZero();
+        KerasWeights.assertSameAsKeras(keras.load(dir.resolve("again.h5")), mlp.weights(), "--from keras");
+        Run wrongFrom = run("convert", odd.toString(), dir.resolve("never.h5").toString(), "--from", "h5");
+        assertThat(wrongFrom.code()).as(wrongFrom.err()).isEqualTo(Main.BAD_INPUT);
+        assertThat(wrongFrom.err()).contains("h5").contains(odd.toString());
+        assertThat(dir.resolve("never.h5")).doesNotExist();
+        Run unknownTo = run("convert", odd.toString(), dir.resolve("never.x").toString(), "--to", "nosuchcodec");
+        assertThat(unknownTo.code()).as(unknownTo.err()).isEqualTo(Main.UNKNOWN_FORMAT);
+        assertThat(unknownTo.err()).contains("nosuchcodec");
+        assertThat(dir.resolve("never.x")).doesNotExist();
+    }
+
+    /** {@code --weights-only}: Keras's save_weights layout in an {@code .h5}; a {@code .keras} archive cannot be one. */
+    @Test
+    void weightsOnlyWritesNoArchitecture() throws Exception {
+        Zoo.Entry mlp = LoadWeightsOptionsTest.mlp();
+        Path w = dir.resolve("mlp-weights.h5");
+        Run r = run("convert", mlp.file("h5").orElseThrow().toString(), w.toString(), "--weights-only", "--dialect", "keras2");
+        assertThat(r.code()).as(r.err()).isZero();
+        io.keras4j.Keras4j keras = io.keras4j.Keras4j.create();
+        assertThat(keras.read(w).hasArchitecture()).as("weights only").isFalse();
+        KerasWeights.assertSameAsKeras(keras.loadWeights(keras.load(mlp.file("json").orElseThrow()), w,
+                io.keras4j.spi.LoadWeightsOptions.DEFAULT), mlp.weights(), "--weights-only");
+        Run archive = run("convert", mlp.file("h5").orElseThrow().toString(), dir.resolve("w.keras").toString(), "--weights-only");
+        assertThat(archive.code()).isEqualTo(Main.BAD_INPUT);
+        assertThat(archive.err()).contains("always holds the architecture");
+        assertThat(dir.resolve("w.keras")).doesNotExist();
+    }
+
+    /**
+     * Exit 1 is for failures that are not keras4j's verdict on the input: here a user's LayerProvider ({@link
+     * FailingLayers}) throwing while predicting. Its message is shown and nothing is written. A wrong number of inputs
+     * is bad input like a wrong shape: exit 4.
+     */
+    @Test
+    void anUnexpectedFailureExitsOneWithItsMessage() throws Exception {
+        Zoo.Entry lambda = Zoo.current().entries().stream().filter(e -> e.id().equals("lambda-k3")).findFirst().orElseThrow();
+        String json = Files.readString(lambda.file("json").orElseThrow());
+        assertThat(json).containsOnlyOnce("\"name\": \"affine\"");
+        Path exploding = Files.writeString(dir.resolve("explode.json"), json.replace("\"name\": \"affine\"", "\"name\": \"explode\""));
+        Path out = dir.resolve("pred");
+        Run r = run("predict", exploding.toString(), "--weights", lambda.file("weights-h5").orElseThrow().toString(),
+                "--input", lambda.inputs().get(0).toString(), "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains(FailingLayers.MESSAGE);
+        assertThat(out).doesNotExist();
+
+        Zoo.Entry mlp = LoadWeightsOptionsTest.mlp();
+        String x = mlp.inputs().get(0).toString();
+        Run twoInputs = run("predict", mlp.file("h5").orElseThrow().toString(), "--input", x, "--input", x, "--out", out.toString());
+        assertThat(twoInputs.code()).as(twoInputs.err()).isEqualTo(Main.BAD_INPUT);
+        assertThat(twoInputs.err()).contains("takes 1 inputs").contains("got 2");
+        assertThat(out).doesNotExist();
     }
 }

@@ -115,7 +115,7 @@ public final class CompiledModel {
     /** Predicts on arrays (batch axis first), one per model input; returns one array per model output. */
     public List<NdArray> predict(List<NdArray> inputs) {
         if (inputs.size() != inputNames.size()) {
-            throw new IllegalArgumentException("model '" + name + "' takes " + inputNames.size() + " inputs " + inputNames
+            throw new UnsupportedModelException("model '" + name + "' takes " + inputNames.size() + " inputs " + inputNames
                     + ", got " + inputs.size());
         }
         List<Value> values = new ArrayList<>();

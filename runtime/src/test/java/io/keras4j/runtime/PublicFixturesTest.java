@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,7 +28,15 @@ class PublicFixturesTest {
         Path root = Fixtures.publicFixtures().resolve(EXAMPLES);
         return Fixtures.find(root, p -> p.getFileName().toString().endsWith("_inputs_and_outputs.h5")).stream()
                 .filter(p -> Files.exists(modelOf(p)))
+                // A few DL4J files record inputs and outputs but no Keras predictions: nothing to compare with.
+                .filter(PublicFixturesTest::hasPredictions)
                 .map(p -> root.relativize(p).toString().replace('\\', '/'));
+    }
+
+    private static boolean hasPredictions(Path io) {
+        try (HdfFile h5 = new HdfFile(io)) {
+            return h5.getChildren().containsKey("predictions");
+        }
     }
 
     private static Path modelOf(Path io) {
@@ -42,7 +49,6 @@ class PublicFixturesTest {
         Path io = Fixtures.publicFixtures().resolve(EXAMPLES).resolve(name);
         Model model = Keras4j.create().load(modelOf(io));
         try (HdfFile h5 = new HdfFile(io)) {
-            Assumptions.assumeTrue(h5.getChildren().containsKey("predictions"), name + " holds no predictions/ group");
             List<Tensor> inputs = new ArrayList<>(), expected = new ArrayList<>();
             for (String input : names(h5, "inputs")) inputs.add(read(h5.getDatasetByPath("inputs/" + input)));
             for (String output : names(h5, "outputs")) expected.add(read(h5.getDatasetByPath("predictions/" + output)));

@@ -166,13 +166,17 @@ final class ShardedWeights {
 
         String shardName(int i) { return String.format("%s_%05d.weights.h5", base, i); }
 
+        /**
+         * Keras's save order, which decides where shards split: an object's own variables, then its attributes by
+         * name (Python's {@code dir()}, so a Bidirectional's backward_layer before its forward_layer), except the
+         * items of a {@code layers} list, which stay in model order.
+         */
         void walk(H5Group g, String path) {
-            for (Map.Entry<String, H5Node> e : g.children().entrySet()) {
-                String childPath = path + "/" + e.getKey();
-                if (e.getValue() instanceof H5Group child) {
-                    if (e.getKey().equals("vars")) vars(child, childPath);
-                    else walk(child, childPath);
-                }
+            if (g.children().get("vars") instanceof H5Group vars) vars(vars, path + "/vars");
+            List<String> names = new ArrayList<>(g.children().keySet());
+            if (!path.endsWith("/layers")) names.sort(null);
+            for (String name : names) {
+                if (!name.equals("vars") && g.children().get(name) instanceof H5Group child) walk(child, path + "/" + name);
             }
         }
 

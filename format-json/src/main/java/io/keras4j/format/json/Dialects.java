@@ -112,7 +112,8 @@ public final class Dialects {
     /** Wrappers (Bidirectional, TimeDistributed, RNN) carry the wrapped layer's config, which may use it too. */
     private static void collectHardSigmoids(String className, String name, JsonObject c, String meaning, Dialect target,
                                             List<String> out) {
-        for (String key : new String[] {"activation", "recurrent_activation"}) {
+        // Keras 1 named a recurrent layer's gate activation inner_activation (its default was hard_sigmoid too).
+        for (String key : new String[] {"activation", "recurrent_activation", "inner_activation"}) {
             if ("hard_sigmoid".equals(c.getString(key, null))) {
                 out.add(className + " layer '" + name + "': " + key + " hard_sigmoid means " + meaning + ", so "
                         + (target == Dialect.KERAS3 ? "Keras 3" : "tf.keras") + " predicts differently from the source "

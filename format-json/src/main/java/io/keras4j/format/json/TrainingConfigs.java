@@ -22,7 +22,9 @@ public final class TrainingConfigs {
      * {@code is_legacy_optimizer: false}, without which tf.keras would build its legacy optimizer and refuse them.
      */
     public static Optional<JsonObject> legacy(JsonObject config, Dialect dialect) {
-        if (config.get("optimizer_config").isObject()) return Optional.of(config);
+        if (config.get("optimizer_config").isObject()) {
+            return Optional.of(dialect == Dialect.KERAS3 ? withoutLrAlias(config) : config);
+        }
         if (!config.get("optimizer").isObject()) return Optional.empty();
         JsonObject optimizer = config.getObject("optimizer");
         JsonObject optimizerConfig = optimizer.getObject("config");
@@ -34,6 +36,17 @@ public final class TrainingConfigs {
         out.put("optimizer_config", JsonObject.builder().put("class_name", optimizer.getString("class_name", ""))
                 .put("config", optimizerConfig).build());
         return Optional.of(out.build());
+    }
+
+    /**
+     * Keras 1 spelled the learning rate {@code lr}; Keras 2 still accepted the alias but Keras 3's optimizers refuse
+     * it ("Argument(s) not recognized: {'lr': ...}"), so a Keras 3 file names it {@code learning_rate}.
+     */
+    private static JsonObject withoutLrAlias(JsonObject config) {
+        JsonObject optimizer = config.getObject("optimizer_config");
+        JsonObject args = optimizer.get("config").isObject() ? optimizer.getObject("config") : null;
+        if (args == null || !args.has("lr") || args.has("learning_rate")) return config;
+        return config.with("optimizer_config", optimizer.with("config", args.without("lr").with("learning_rate", args.get("lr"))));
     }
 
     private static final String[] KERAS3_ONLY_OPTIMIZER_ARGS = {"loss_scale_factor", "gradient_accumulation_steps"};

@@ -10,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Model;
+import io.keras4j.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -54,5 +55,17 @@ class HardSigmoidConversionTest {
                         m -> assertThat(m).contains("LSTM layer 'lstm': recurrent_activation hard_sigmoid", "relu6(x + 3) / 6"),
                         m -> assertThat(m).contains("Dense layer 'gate': activation hard_sigmoid"),
                         m -> assertThat(m).contains("Activation layer 'squash': activation hard_sigmoid"));
+    }
+
+    /** Keras 1 called an LSTM's gate activation inner_activation: the DL4J simple_lstm example's LSTM uses hard_sigmoid. */
+    @Test
+    void keras1InnerActivationChangesMeaningInKeras3Only() throws Exception {
+        Path config = Fixtures.publicFixtures().resolve(
+                "dl4j-test-resources/src/main/resources/modelimport/keras/examples/simple_lstm/simple_lstm_tf_keras_1_config.json");
+        Model keras1 = KerasJson.readModel(Files.readString(config), config);
+        assertThat(keras1.dialect()).isEqualTo(Dialect.KERAS1);
+        assertThat(Dialects.meaningChanges(keras1, Dialect.KERAS2)).as("Keras 2 keeps clip(0.2x + 0.5)").isEmpty();
+        assertThat(Dialects.meaningChanges(keras1, Dialect.KERAS3)).singleElement().asString()
+                .contains("LSTM layer", "inner_activation hard_sigmoid", "relu6(x + 3) / 6 in Keras 3");
     }
 }

@@ -108,6 +108,7 @@ final class KerasArchive {
         String config = KerasJson.toText(KerasJson.toTree(k3, Dialect.KERAS3), false);
         String metadata = KerasJson.toText(JsonObject.builder().put("keras_version", KERAS_VERSION)
                 .put("date_saved", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss"))).build(), false);
+        boolean zipped = zipped(options);
         Path dir = target.toAbsolutePath().getParent();
         Path work = null;
         try {
@@ -115,7 +116,6 @@ final class KerasArchive {
             Files.writeString(work.resolve(METADATA), metadata);
             Files.writeString(work.resolve(CONFIG), config);
             KerasH5.writeWeights(model, work.resolve(WEIGHTS), options.includeOptimizer());
-            boolean zipped = options.property(ZIPPED).map(Boolean::parseBoolean).orElse(true);
             if (zipped) {
                 Path zip = work.resolve("archive.keras");
                 zip(work, zip);
@@ -130,6 +130,15 @@ final class KerasArchive {
         } finally {
             if (work != null) deleteTree(work);
         }
+    }
+
+    /** {@code keras.zipped}: checked before anything is written, as a misspelt value must not silently pick a form. */
+    private static boolean zipped(WriteOptions options) {
+        String value = options.property(ZIPPED).orElse("true");
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new io.keras4j.InvalidOptionException(CODEC, ZIPPED, value, "true or false");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     /** Keras's member order, every member ZIP_STORED as zipfile.ZipFile(…, "w") writes them. */

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,7 +89,7 @@ class KerasArchiveTest {
     @Test
     void refusesAStoredMemberWhoseSizesDisagree() throws Exception {
         Path source = Zoo.require().dir().resolve("mlp/k3/model.keras");
-        Assumptions.assumeTrue(Files.isRegularFile(source), "no mlp/k3 in the zoo");
+        assertThat(source).as("the committed zoo always holds mlp/k3").isRegularFile();
         byte[] zip = Files.readAllBytes(source);
         ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
         byte[] name = "model.weights.h5".getBytes(StandardCharsets.US_ASCII);
@@ -109,7 +108,7 @@ class KerasArchiveTest {
     @Test
     void writesKerasMembersStoredAndReadsThemBack() throws Exception {
         Path source = Zoo.require().dir().resolve("mlp/k3/model.keras");
-        Assumptions.assumeTrue(Files.isRegularFile(source), "no mlp/k3 in the zoo");
+        assertThat(source).as("the committed zoo always holds mlp/k3").isRegularFile();
         Model model = codec.read(source, ReadOptions.DEFAULT).model().orElseThrow();
         Path out = dir.resolve("copy.keras");
         codec.write(model, out, WriteOptions.DEFAULT);
@@ -123,6 +122,36 @@ class KerasArchiveTest {
         assertThat(back.weights()).hasSameSizeAs(model.weights());
         for (int i = 0; i < model.weights().size(); i++) {
             assertThat(back.weights().get(i).value().contentEquals(model.weights().get(i).value())).isTrue();
+        }
+    }
+
+    /** {@code keras.zipped=false}: Keras's {@code save(zipped=False)} directory, the same three members as files. */
+    @Test
+    void writesTheDirectoryFormWithKerasWeightsAndNeverReplacesOne() throws Exception {
+        Zoo zoo = Zoo.require();
+        JsonObject entry = zoo.models().stream().filter(m -> Zoo.id(m).equals("cnn-k3")).findFirst().orElseThrow();
+        Model model = codec.read(zoo.dir().resolve("cnn/k3/model.keras"), ReadOptions.DEFAULT).model().orElseThrow();
+        Path out = dir.resolve("cnn_dir");
+        WriteOptions directory = WriteOptions.DEFAULT.withProperty("keras.zipped", "false");
+        codec.write(model, out, directory);
+        try (var files = Files.list(out)) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("metadata.json", "config.json", "model.weights.h5");
+        }
+        assertThat(codec.probe(ProbeInput.of(out))).isEqualTo(MatchStrength.FULL);
+        Zoo.assertWeightsEqual(codec.read(out, ReadOptions.DEFAULT).model().orElseThrow(), zoo.weights(entry), out.toString());
+        try (var siblings = Files.list(dir)) {
+            assertThat(siblings.map(p -> p.getFileName().toString())).as("no work folder left behind").containsExactly("cnn_dir");
+        }
+
+        assertThatThrownBy(() -> codec.write(model, out, directory)).isInstanceOf(io.keras4j.UnsupportedModelException.class)
+                .hasMessageContaining("will not replace the directory").hasMessageContaining(out.toString());
+        Path misspelt = dir.resolve("misspelt.keras");
+        assertThatThrownBy(() -> codec.write(model, misspelt, WriteOptions.DEFAULT.withProperty("keras.zipped", "no")))
+                .isInstanceOf(io.keras4j.InvalidOptionException.class).hasMessageContaining("keras.zipped").hasMessageContaining("'no'");
+        assertThat(misspelt).doesNotExist();
+        try (var siblings = Files.list(dir)) {
+            assertThat(siblings.map(p -> p.getFileName().toString())).containsExactly("cnn_dir");
         }
     }
 

@@ -37,6 +37,8 @@ class LegacyWeightsPredictionTest {
         List<String> out = new ArrayList<>();
         for (Path io : Fixtures.find(root, p -> p.getFileName().toString().endsWith("_inputs_and_outputs.h5"))) {
             String base = root.relativize(io).toString().replace("_inputs_and_outputs.h5", "");
+            // A few DL4J files record inputs and outputs but no Keras predictions: nothing to compare with.
+            if (ReferenceData.read(io).group("predictions").isEmpty()) continue;
             if (Files.exists(root.resolve(base + "_model.h5"))) out.add(base + " model.h5");
             if (Files.exists(root.resolve(base + "_config.json")) && Files.exists(root.resolve(base + "_weights.h5"))) out.add(base + " config+weights");
         }
@@ -58,7 +60,6 @@ class LegacyWeightsPredictionTest {
         }
         ReferenceData reference = ReferenceData.read(root.resolve(base + "_inputs_and_outputs.h5"));
         Map<String, Tensor> predictions = reference.group("predictions");
-        org.junit.jupiter.api.Assumptions.assumeFalse(predictions.isEmpty(), name + " holds no predictions/ group");
         CompiledModel compiled = CompiledModel.compile(model);
         List<Tensor> actual = compiled.predictTensors(ordered(reference.group("inputs"), compiled.inputNames()));
         List<Tensor> expected = ordered(predictions, compiled.outputNames());

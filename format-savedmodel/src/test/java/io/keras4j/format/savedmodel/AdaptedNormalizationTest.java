@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.keras4j.format.checkpoint.bundle.BundleReader;
 import io.keras4j.format.checkpoint.bundle.TensorBundle;
 import io.keras4j.format.json.KerasJson;
+import io.keras4j.json.JsonArray;
+import io.keras4j.json.JsonObject;
+import io.keras4j.json.JsonString;
+import io.keras4j.json.JsonValue;
 import io.keras4j.format.savedmodel.proto.DataType;
 import io.keras4j.format.savedmodel.proto.SavedObject;
 import io.keras4j.format.savedmodel.proto.SavedObjectGraph;
@@ -13,7 +17,10 @@ import io.keras4j.model.Model;
 import io.keras4j.model.Weight;
 import io.keras4j.spi.WriteOptions;
 import io.keras4j.tensor.DType;
+import io.keras4j.tensor.Npy;
 import io.keras4j.tensor.Tensor;
+import io.keras4j.testing.KerasOracle;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * An adapted Normalization layer (Keras 3 config, as {@code layer.adapt} leaves it) keeps its statistics in
  * variables tracked as {@code adapt_mean} / {@code adapt_variance} (keras and tf_keras normalization.py) and an int64
  * {@code count}: the SavedModel must declare each variable with its own dtype and track it by that attribute, or
- * TensorFlow's restore fails (checked once against real Keras 3 and tf_keras; see the module README).
+ * TensorFlow's restore fails; real TensorFlow and tf_keras must then predict what Keras 3 predicts from them.
  */
 class AdaptedNormalizationTest {
     private static final String CONFIG = """
@@ -56,6 +63,38 @@ class AdaptedNormalizationTest {
             assertThat(count.dtype()).isEqualTo(DType.INT64);
             assertThat(count.contentEquals(Tensor.ofLongs(new long[] {50}))).isTrue();
         }
+    }
+
+    /**
+     * Real Keras is the judge of the values: Keras 3 builds the same layers from the same statistics and weights and
+     * predicts (the expected outputs); TensorFlow serves the SavedModel keras4j wrote, and tf_keras restores it as a
+     * Keras model, and both must predict what Keras did.
+     */
+    @Test
+    void tensorFlowAndTfKerasPredictWhatKerasPredictsFromTheseStatistics(@TempDir Path temp) throws Exception {
+        Path target = temp.resolve("adapted");
+        new SavedModelCodec().write(withWeights(KerasJson.readModel(CONFIG, null)), target,
+                WriteOptions.DEFAULT.withProperty("savedmodel.kerasObjects", "true"));
+        Path x = temp.resolve("x.npy");
+        Npy.write(Tensor.ofFloats(new float[] {2, 1, 0, -1, 5, 3, 1, -0.5f, -1, -1, -1, -1}, 3, 4), x);
+        Path y = temp.resolve("y.npy");
+        String log = KerasOracle.run("-c", String.join("\n",
+                "import sys, numpy as np, keras",
+                "m = keras.Sequential([keras.Input((4,)),",
+                "    keras.layers.Normalization(mean=[2., 1., 0., -1.], variance=[9., 4., 1., 0.25]), keras.layers.Dense(2)])",
+                "m.layers[-1].set_weights([np.array([[1, 2], [3, 4], [5, 6], [7, 8]], 'float32'), np.array([0.5, -0.5], 'float32')])",
+                "np.save(sys.argv[2], m.predict(np.load(sys.argv[1]), verbose=0))"), x.toString(), y.toString());
+        assertThat(y).as("Keras's predictions; the oracle said:%n%s", log).isRegularFile();
+
+        JsonObject base = JsonObject.builder().put("path", target.toString())
+                .put("inputs", JsonArray.of(new JsonString(x.toString()))).put("outputs", JsonArray.of(new JsonString(y.toString()))).build();
+        List<JsonValue> cases = List.of(base.with("id", "serving").with("loader", "tf.saved_model.load"),
+                base.with("id", "tf_keras").with("loader", "tf_keras.load_model"));
+        Path casesFile = Files.writeString(temp.resolve("cases.json"), KerasJson.toText(new JsonArray(cases), true));
+        Path report = KerasOracle.reverseCheck(casesFile, temp.resolve("report.json"));
+        List<JsonValue> results = KerasJson.parse(Files.readString(report), report).asObject().getArray("results").values();
+        assertThat(results).hasSize(2).allSatisfy(r -> assertThat(r.asObject().getBoolean("ok", false))
+                .as("%s: %s", r.asObject().getString("id", ""), r.asObject().getString("error", "")).isTrue());
     }
 
     private static int child(SavedObjectGraph graph, int node, String name) {

@@ -12,7 +12,19 @@ final class MaskingOp extends UnaryOp {
 
     MaskingOp(LayerSpec spec) {
         super(spec);
-        this.maskValue = (float) Configs.real(spec, "mask_value", 0.0);
+        this.maskValue = maskValue(spec);
+    }
+
+    /** A number, or (Keras 3.8) a serialized one-value tensor {@code {"class_name": "__tensor__", "config": {"value": [0.0]}}}. */
+    private static float maskValue(LayerSpec spec) {
+        io.keras4j.json.JsonValue v = spec.config().get("mask_value");
+        if (v.isObject() && "__tensor__".equals(v.asObject().getString("class_name", ""))) {
+            io.keras4j.json.JsonValue value = v.asObject().getObject("config").get("value");
+            if (value.isArray() && value.asArray().size() == 1) value = value.asArray().get(0);
+            if (value instanceof io.keras4j.json.JsonNumber n) return (float) n.doubleValue();
+            throw Configs.unsupported(spec, "a mask_value tensor other than one number (" + v.toJson() + ")");
+        }
+        return (float) Configs.real(spec, "mask_value", 0.0);
     }
 
     @Override long[] outputShape(long[] in) { return in; }
