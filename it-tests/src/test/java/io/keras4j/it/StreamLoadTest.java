@@ -77,6 +77,19 @@ class StreamLoadTest {
         return tests.stream();
     }
 
+    /** The zoo holds no YAML (Keras dropped to_yaml): keras4j writes one from Keras's JSON, and it streams back. */
+    @Test
+    void yamlLoadsFromAStream() throws Exception {
+        for (Zoo.Entry e : Zoo.current().entries()) {
+            Path yaml = dir.resolve(e.id() + ".yaml");
+            KERAS.save(KERAS.load(e.file("json").orElseThrow()), yaml);
+            try (InputStream in = Files.newInputStream(yaml)) {
+                Model model = KERAS.load(in, "model.yaml");
+                ZooReadTest.assertLayersAsKeras(model, e);
+            }
+        }
+    }
+
     @Test
     void classPathResourcesLoadFromADirectoryAndFromAJar() throws Exception {
         Zoo.Entry e = entry("resnet", "k3");
