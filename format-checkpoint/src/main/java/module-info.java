@@ -2,10 +2,13 @@
 module io.keras4j.format.checkpoint {
     requires transitive io.keras4j.api;
     requires com.google.protobuf;
+    // protobuf (an automatic module) reads memory through sun.misc.Unsafe and reflects over the generated messages.
+    requires jdk.unsupported;
     requires org.slf4j;
 
     exports io.keras4j.format.checkpoint;
     exports io.keras4j.format.checkpoint.bundle;
+    opens io.keras4j.format.checkpoint.proto to com.google.protobuf;
 
     provides io.keras4j.spi.Codec with io.keras4j.format.checkpoint.CheckpointCodec;
 }

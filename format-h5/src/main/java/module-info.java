@@ -3,6 +3,8 @@ module io.keras4j.format.h5 {
     requires transitive io.keras4j.api;
     requires io.keras4j.format.json;
     requires io.jhdf;
+    // jhdf is an automatic module, whose own dependencies are not resolved on the module path: name what it loads.
+    requires org.apache.commons.lang3;
     requires org.slf4j;
 
     exports io.keras4j.format.h5;

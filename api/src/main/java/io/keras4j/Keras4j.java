@@ -1,14 +1,34 @@
 package io.keras4j;
 
 import io.keras4j.model.KerasFile;
+import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
+import io.keras4j.model.OptimizerState;
+import io.keras4j.model.Weight;
 import io.keras4j.spi.Codec;
 import io.keras4j.spi.CodecRegistry;
 import io.keras4j.spi.LoadWeightsOptions;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
+import io.keras4j.tensor.DType;
+import io.keras4j.tensor.Tensor;
+import io.keras4j.tensor.TensorData;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Entry points in the spirit of Keras: {@code load} a model, {@code save} it choosing the format from the target's
@@ -47,6 +67,122 @@ public final class Keras4j {
         return file.model().orElseThrow(() -> new UnsupportedModelException(
                 input + " holds weights only (" + file.format() + "); load an architecture and call loadWeights",
                 file.format(), input, null, null));
+    }
+
+    /**
+     * Loads a single-file model (architecture JSON or YAML, {@code .h5}, {@code .keras}) from a stream, e.g. a class
+     * path resource inside a fat jar. The bytes are spooled to a temporary file named like {@code nameHint}'s last
+     * path segment, sniffed and read as {@link #load(Path)} would, and the weights are copied to the heap: the
+     * returned model does not depend on the temporary file, which is deleted before this returns. The stream is read
+     * to its end and left open. Formats made of several files (SavedModel directories, TensorFlow checkpoints,
+     * sharded weights) cannot come from one stream: load them from a {@link Path}.
+     *
+     * @param nameHint a file name or path whose last segment names the spooled file, e.g. {@code "model.h5"}
+     */
+    public Model load(InputStream in, String nameHint) {
+        Objects.requireNonNull(in, "in");
+        String name = spoolName(nameHint);
+        if (name.equals("saved_model.pb") || name.equals("saved_model.pbtxt")) throw notOneFile(nameHint, "SavedModel");
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("keras4j-stream-");
+            Path file = dir.resolve(name);
+            Files.copy(in, file);
+            Codec codec = registry.detect(file).codec();
+            if (MULTI_FILE.contains(codec.name())) throw notOneFile(nameHint, codec.name());
+            return onHeap(load(file, codec.name()), dir);
+        } catch (IOException e) {
+            throw new Keras4jException("cannot spool the stream " + nameHint + " to a temporary file: " + e.getMessage(), e);
+        } finally {
+            if (dir != null) deleteTree(dir);
+        }
+    }
+
+    /**
+     * Loads a model from a URL: a {@code file:} URL as its {@link Path} (directories included, weights read lazily
+     * from the file); any other URL ({@code jar:} from {@link ClassLoader#getResource}, {@code http:}, …) as a stream
+     * named by its last path segment, with {@link #load(InputStream, String)}'s rules.
+     */
+    public Model load(URL url) {
+        Objects.requireNonNull(url, "url");
+        if (url.getProtocol().equals("file")) {
+            try {
+                return load(Path.of(url.toURI()));
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw new Keras4jException("not a file path: " + url, e);
+            }
+        }
+        String path = url.getPath();
+        String last = URLDecoder.decode(path.substring(path.lastIndexOf('/') + 1), StandardCharsets.UTF_8);
+        try (InputStream in = url.openStream()) {
+            return load(in, last.isEmpty() ? url.toString() : last);
+        } catch (IOException e) {
+            throw new Keras4jException("cannot read " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Codecs whose input spans several files, which no single stream carries. */
+    private static final Set<String> MULTI_FILE = Set.of("savedmodel", "checkpoint", "weights-sharded");
+
+    private static Keras4jException notOneFile(String nameHint, String format) {
+        return new Keras4jException("the stream " + nameHint + " is part of a " + format
+                + " model, which spans several files or a directory: load it from a Path");
+    }
+
+    /** The hint's last path segment, reduced to characters every file system takes. */
+    private static String spoolName(String nameHint) {
+        String hint = Objects.requireNonNullElse(nameHint, "");
+        String last = hint.substring(Math.max(hint.lastIndexOf('/'), hint.lastIndexOf('\\')) + 1);
+        String safe = last.replaceAll("[^A-Za-z0-9._-]", "_");
+        return safe.isEmpty() || safe.chars().allMatch(c -> c == '.') ? "model" : safe;
+    }
+
+    /** The model with every weight read from under {@code dir} copied to the heap, so that dir can go. */
+    private static Model onHeap(Model model, Path dir) {
+        List<Layer> layers = new ArrayList<>();
+        for (Layer l : model.layers()) {
+            // A nested model's layer lists its inner weights as its own: they are copied with the nested model.
+            Layer.Builder b = l.toBuilder().weights(onHeap(l.nestedModel().isPresent() ? List.of() : l.weights(), dir));
+            l.nestedModel().ifPresent(n -> b.nestedModel(onHeap(n, dir)));
+            layers.add(b.build());
+        }
+        Model.Builder b = model.toBuilder().layers(layers).modelWeights(onHeap(model.modelWeights(), dir));
+        model.optimizer().ifPresent(o -> b.optimizer(new OptimizerState(o.config(), onHeap(o.variables(), dir))));
+        return b.build();
+    }
+
+    private static List<Weight> onHeap(List<Weight> weights, Path dir) {
+        List<Weight> out = new ArrayList<>(weights.size());
+        for (Weight w : weights) {
+            Tensor t = w.value();
+            if (t.dtype() == DType.STRING || !(t.data() instanceof TensorData.FileRegion region) || !region.file().startsWith(dir)) {
+                out.add(w);
+                continue;
+            }
+            if (region.size() > Integer.MAX_VALUE) {
+                throw new UnsupportedModelException("weight " + w.name() + " holds " + region.size()
+                        + " bytes, more than one heap buffer takes: save the stream to a file and load that Path");
+            }
+            ByteBuffer src = region.buffer();
+            ByteBuffer heap = ByteBuffer.allocate(src.remaining()).put(src.duplicate()).flip();
+            out.add(w.withValue(Tensor.of(t.dtype(), t.shape(), heap)));
+        }
+        return out;
+    }
+
+    /** Best effort: a failure here must not hide the load's own outcome; what stays goes when the JVM exits. */
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    p.toFile().deleteOnExit();
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            dir.toFile().deleteOnExit();
+        }
     }
 
     /** Loads an architecture from {@code architecture} and the weights from {@code weights}. */

@@ -74,6 +74,9 @@ public final class Main implements Runnable {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
+            // A named module's packages carry no manifest attributes; its descriptor has the version instead.
+            if (v == null) v = Main.class.getModule().getDescriptor() == null ? null
+                    : Main.class.getModule().getDescriptor().rawVersion().orElse(null);
             return new String[] {"keras4j " + (v == null ? "dev" : v)};
         }
     }
