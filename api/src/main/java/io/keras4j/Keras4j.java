@@ -7,8 +7,12 @@ import io.keras4j.spi.CodecRegistry;
 import io.keras4j.spi.LoadWeightsOptions;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.jar.Attributes;
+import java.util.jar.Manifest;
 
 /**
  * Entry points in the spirit of Keras: {@code load} a model, {@code save} it choosing the format from the target's
@@ -29,6 +33,35 @@ public final class Keras4j {
     public static Keras4j with(CodecRegistry registry) { return new Keras4j(registry); }
 
     public CodecRegistry registry() { return registry; }
+
+    /**
+     * The keras4j release this API jar belongs to.
+     *
+     * @return the {@code Implementation-Version} of the {@code keras4j-api} jar, {@code dev} when run from classes
+     */
+    public static String version() { return versionOf(Keras4j.class); }
+
+    /**
+     * The {@code Implementation-Version} of the jar that holds {@code type}, for diagnostics and {@code --version}.
+     *
+     * @param type a class loaded from the jar in question
+     * @return the version, or {@code dev} when the class was not loaded from a versioned jar (a build's classes)
+     */
+    public static String versionOf(Class<?> type) {
+        String v = null;
+        if (type.getModule().isNamed()) {
+            // Packages of named modules carry no manifest versioning; the module's own manifest does (META-INF is
+            // not encapsulated, and a named module resolves the name inside its own jar only).
+            try (InputStream in = type.getModule().getResourceAsStream("META-INF/MANIFEST.MF")) {
+                if (in != null) v = new Manifest(in).getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
+            } catch (IOException e) {
+                v = null;
+            }
+        } else {
+            v = type.getPackage().getImplementationVersion();
+        }
+        return v == null || v.isBlank() ? "dev" : v;
+    }
 
     /** Reads whatever the input holds, sniffing the format. */
     public KerasFile read(Path input) { return read(input, null, ReadOptions.DEFAULT); }

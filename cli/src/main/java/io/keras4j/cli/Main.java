@@ -73,8 +73,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"keras4j " + (v == null ? "dev" : v)};
+            return new String[] {"keras4j " + Keras4j.versionOf(Main.class)};
         }
     }
 }
