@@ -28,6 +28,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.jar.Attributes;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
@@ -49,6 +51,35 @@ public final class Keras4j {
     public static Keras4j with(CodecRegistry registry) { return new Keras4j(registry); }
 
     public CodecRegistry registry() { return registry; }
+
+    /**
+     * The keras4j release this API jar belongs to.
+     *
+     * @return the {@code Implementation-Version} of the {@code keras4j-api} jar, {@code dev} when run from classes
+     */
+    public static String version() { return versionOf(Keras4j.class); }
+
+    /**
+     * The {@code Implementation-Version} of the jar that holds {@code type}, for diagnostics and {@code --version}.
+     *
+     * @param type a class loaded from the jar in question
+     * @return the version, or {@code dev} when the class was not loaded from a versioned jar (a build's classes)
+     */
+    public static String versionOf(Class<?> type) {
+        String v = null;
+        if (type.getModule().isNamed()) {
+            // Packages of named modules carry no manifest versioning; the module's own manifest does (META-INF is
+            // not encapsulated, and a named module resolves the name inside its own jar only).
+            try (InputStream in = type.getModule().getResourceAsStream("META-INF/MANIFEST.MF")) {
+                if (in != null) v = new Manifest(in).getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
+            } catch (IOException e) {
+                v = null;
+            }
+        } else {
+            v = type.getPackage().getImplementationVersion();
+        }
+        return v == null || v.isBlank() ? "dev" : v;
+    }
 
     /** Reads whatever the input holds, sniffing the format. */
     public KerasFile read(Path input) { return read(input, null, ReadOptions.DEFAULT); }

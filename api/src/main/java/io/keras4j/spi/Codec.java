@@ -1,5 +1,6 @@
 package io.keras4j.spi;
 
+import io.keras4j.Keras4j;
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
@@ -39,10 +40,9 @@ public interface Codec {
     /** Breaks ties between equally strong probes; higher wins. Then the name decides. */
     default int rank() { return 0; }
 
-    /** The implementation version, for diagnostics. */
+    /** The implementation version (its jar's {@code Implementation-Version}), for diagnostics. */
     default String version() {
-        String v = getClass().getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return Keras4j.versionOf(getClass());
     }
 
     /**

@@ -18,9 +18,9 @@ final class CodecsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        out.printf("%-16s %-8s %-44s %-44s %s%n", "CODEC", "VERSION", "READS", "WRITES", "DESCRIPTION");
+        out.printf("%-16s %-15s %-44s %-44s %s%n", "CODEC", "VERSION", "READS", "WRITES", "DESCRIPTION");
         for (Codec c : keras.registry().codecs()) {
-            out.printf("%-16s %-8s %-44s %-44s %s%n", c.name(), c.version(), join(c.reads()), join(c.writes()), c.description());
+            out.printf("%-16s %-15s %-44s %-44s %s%n", c.name(), c.version(), join(c.reads()), join(c.writes()), c.description());
         }
         if (keras.registry().codecs().isEmpty()) out.println("(no codecs found on the class path)");
         for (String p : keras.registry().problems()) out.println("PROBLEM: " + p);

@@ -73,11 +73,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            // A named module's packages carry no manifest attributes; its descriptor has the version instead.
-            if (v == null) v = Main.class.getModule().getDescriptor() == null ? null
-                    : Main.class.getModule().getDescriptor().rawVersion().orElse(null);
-            return new String[] {"keras4j " + (v == null ? "dev" : v)};
+            return new String[] {"keras4j " + Keras4j.versionOf(Main.class)};
         }
     }
 }

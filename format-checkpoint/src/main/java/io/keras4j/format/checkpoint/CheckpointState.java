@@ -3,6 +3,7 @@ package io.keras4j.format.checkpoint;
 import com.google.protobuf.TextFormat;
 import io.keras4j.CorruptModelException;
 import io.keras4j.format.checkpoint.proto.CheckpointProtos;
+import io.keras4j.spi.OutputFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,7 @@ final class CheckpointState {
         var state = CheckpointProtos.CheckpointState.newBuilder().setModelCheckpointPath(name)
                 .addAllAllModelCheckpointPaths(List.of(name)).build();
         try {
-            Path temp = Files.createTempFile(dir, FILE_NAME + "-", ".tmp");
+            Path temp = OutputFiles.createTempFile(dir, FILE_NAME + "-", ".tmp");
             Files.writeString(temp, TextFormat.printer().printToString(state), StandardCharsets.UTF_8);
             Files.move(temp, dir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

@@ -19,6 +19,7 @@ import io.keras4j.model.Provenance;
 import io.keras4j.model.Weight;
 import io.keras4j.model.WeightBinder;
 import io.keras4j.spi.LoadWeightsOptions;
+import io.keras4j.spi.OutputFiles;
 import io.keras4j.spi.WriteOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -143,7 +144,7 @@ public final class KerasH5 {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            tmp = OutputFiles.createTempFile(dir, "." + target.getFileName(), ".tmp");
             H5Writer.write(tree, tmp);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

@@ -16,6 +16,7 @@ import io.keras4j.model.KerasFile;
 import io.keras4j.model.KerasFile.StoredWeights;
 import io.keras4j.model.Model;
 import io.keras4j.spi.LoadWeightsOptions;
+import io.keras4j.spi.OutputFiles;
 import io.keras4j.spi.WriteOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -137,7 +138,7 @@ final class ShardedWeights {
             JsonObject json = JsonObject.builder()
                     .put("metadata", JsonObject.builder().put("total_size", (double) sharder.totalBytes).build())
                     .put("weight_map", weightMap.build()).build();
-            Path tmp = Files.createTempFile(index.toAbsolutePath().getParent(), "." + file, ".tmp");
+            Path tmp = OutputFiles.createTempFile(index.toAbsolutePath().getParent(), "." + file, ".tmp");
             Files.writeString(tmp, KerasJson.toText(json, true));
             Files.move(tmp, index, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {

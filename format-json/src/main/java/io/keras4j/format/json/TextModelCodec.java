@@ -6,6 +6,7 @@ import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
+import io.keras4j.spi.OutputFiles;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
 import java.io.IOException;
@@ -60,7 +61,7 @@ abstract class TextModelCodec {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            tmp = OutputFiles.createTempFile(dir, "." + target.getFileName(), ".tmp");
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

@@ -12,6 +12,7 @@ import io.keras4j.model.Dialect;
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
 import io.keras4j.model.Provenance;
+import io.keras4j.spi.OutputFiles;
 import io.keras4j.spi.WriteOptions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -112,7 +113,7 @@ final class KerasArchive {
         Path dir = target.toAbsolutePath().getParent();
         Path work = null;
         try {
-            work = Files.createTempDirectory(dir, "." + target.getFileName() + ".");
+            work = OutputFiles.createTempDirectory(dir, "." + target.getFileName() + ".");
             Files.writeString(work.resolve(METADATA), metadata);
             Files.writeString(work.resolve(CONFIG), config);
             KerasH5.writeWeights(model, work.resolve(WEIGHTS), options.includeOptimizer());

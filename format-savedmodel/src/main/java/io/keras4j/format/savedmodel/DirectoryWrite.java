@@ -1,5 +1,6 @@
 package io.keras4j.format.savedmodel;
 
+import io.keras4j.spi.OutputFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,10 +24,10 @@ final class DirectoryWrite {
         Path old = null;
         try {
             Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".tmp-");
+            tmp = OutputFiles.createTempDirectory(parent, "." + absolute.getFileName() + ".tmp-");
             content.writeInto(tmp);
             if (Files.exists(absolute)) {
-                old = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".old-");
+                old = OutputFiles.createTempDirectory(parent, "." + absolute.getFileName() + ".old-");
                 Files.delete(old);
                 Files.move(absolute, old, StandardCopyOption.ATOMIC_MOVE);
             }

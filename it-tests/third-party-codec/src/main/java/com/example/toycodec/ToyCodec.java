@@ -70,7 +70,7 @@ public final class ToyCodec implements Codec {
         for (Layer l : model.layers()) lines.add(l.name() + " " + l.className() + " " + l.units().orElse(0L));
         try {
             // Write beside the target, then move: a failure never leaves a half-written file.
-            Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".toy", ".tmp");
+            Path tmp = io.keras4j.spi.OutputFiles.createTempFile(target.toAbsolutePath().getParent(), ".toy", ".tmp");
             Files.write(tmp, lines, StandardCharsets.UTF_8);
             Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

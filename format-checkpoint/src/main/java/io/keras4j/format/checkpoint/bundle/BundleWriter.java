@@ -1,6 +1,7 @@
 package io.keras4j.format.checkpoint.bundle;
 
 import io.keras4j.format.checkpoint.proto.CheckpointProtos;
+import io.keras4j.spi.OutputFiles;
 import io.keras4j.tensor.DType;
 import io.keras4j.tensor.Tensor;
 import io.keras4j.tensor.TensorData;
@@ -43,7 +44,7 @@ public final class BundleWriter implements Closeable {
         this.prefix = prefix.toAbsolutePath();
         Path dir = this.prefix.getParent();
         Files.createDirectories(dir);
-        this.tempData = Files.createTempFile(dir, this.prefix.getFileName() + ".data-", ".tmp");
+        this.tempData = OutputFiles.createTempFile(dir, this.prefix.getFileName() + ".data-", ".tmp");
         this.data = FileChannel.open(tempData, StandardOpenOption.WRITE);
     }
 
@@ -106,7 +107,7 @@ public final class BundleWriter implements Closeable {
             List<Table.Entry> entries = new ArrayList<>();
             entries.add(new Table.Entry(new byte[0], header.build().toByteArray()));
             index.forEach((k, v) -> entries.add(new Table.Entry(k, v)));
-            tempIndex = Files.createTempFile(prefix.getParent(), prefix.getFileName() + ".index-", ".tmp");
+            tempIndex = OutputFiles.createTempFile(prefix.getParent(), prefix.getFileName() + ".index-", ".tmp");
             Files.write(tempIndex, TableWriter.write(entries));
             Files.move(tempData, TensorBundle.dataFile(prefix, 0, 1), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
