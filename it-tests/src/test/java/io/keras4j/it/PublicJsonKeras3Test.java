@@ -39,7 +39,9 @@ class PublicJsonKeras3Test {
         int i = 0;
         for (Path f : Fixtures.find(pub, p -> p.toString().endsWith(".json") && CliTest.isKerasModelJson(p))) {
             Path target = out.resolve(String.format("%03d_%s", i++, f.getFileName()));
-            keras.save(keras.load(f), target, "json", WriteOptions.DEFAULT.withDialect(Dialect.KERAS3));
+            // Load-only cases judge the config Keras 3 is given, so a change of meaning (hard_sigmoid), which the writer
+            // refuses by default and format-json's PublicJsonFixturesTest pins, is allowed here.
+            keras.save(keras.load(f), target, "json", WriteOptions.DEFAULT.withDialect(Dialect.KERAS3).withAllowSemanticChange(true));
             cases.add(JsonObject.builder().put("id", f.getFileName() + " (" + pub.relativize(f) + ")")
                     .put("loader", "keras3.model_from_json").put("path", target.toString())
                     // Load-only: these fixtures come with no reference inputs/outputs to predict.

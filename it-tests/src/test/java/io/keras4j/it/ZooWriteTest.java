@@ -51,6 +51,9 @@ class ZooWriteTest {
 
     private static final List<Writer> WRITERS = List.of(
             new Writer("keras", "model.keras", null, Dialect.KERAS3, "keras3.load_model", null, Map.of()),
+            // Keras's save(zipped=False) form: the archive's three members as files of a directory (Keras refuses a
+            // ".keras" suffix for it).
+            new Writer("keras-dir", "model_dir", "keras", Dialect.KERAS3, "keras3.load_model", null, Map.of("keras.zipped", "false")),
             new Writer("h5-k3", "k3/model.h5", null, Dialect.KERAS3, "keras3.load_model", null, Map.of()),
             new Writer("h5-k2", "k2/model.h5", null, Dialect.KERAS2, "tf_keras.load_model", null, Map.of()),
             new Writer("weights-h5", "model.weights.h5", null, Dialect.KERAS3, "keras3.load_weights", "keras", Map.of()),
