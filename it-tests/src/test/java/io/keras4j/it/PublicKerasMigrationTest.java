@@ -31,7 +31,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Every full-model {@code .h5} among the public fixtures (Keras 1.x, standalone Keras 2.x, tf.keras 2.x), converted
- * to a {@code .keras} as a user migrating to Keras 3 would ({@code keras4j convert OLD.h5 NEW.keras}), must load in
+ * to a {@code .keras} as a user migrating to Keras 3 would ({@code keras4j convert OLD.h5 NEW.keras}), and to a Keras 3
+ * legacy {@code .h5}, must load in
  * real Keras 3 and, where DL4J recorded the original Keras's predictions, predict them; or be refused with the reason
  * and nothing written. Refusals and the files Keras 3 rejects are pinned tables
  * ({@code src/test/resources/pinned/public-migration-*.tsv}): the goal is none that Keras rejects.
@@ -85,6 +86,18 @@ class PublicKerasMigrationTest {
                 predicted.put(id, false);
             }
             cases.add(c.build());
+            // The same model as a Keras 3 legacy .h5 (model.save("x.h5") in Keras 3), which Keras 3 loads by another
+            // path: its training_config, not compile_config.
+            Path h5 = dir.resolve("keras3.h5");
+            String h5Id = id + " (Keras 3 .h5)";
+            try {
+                keras.save(model, h5);
+            } catch (UnsupportedModelException e) {
+                assertThat(h5).as("%s refused but left output behind", h5Id).doesNotExist();
+                refused.put(h5Id, PinnedOutcomes.reason(e.getMessage(), pub, out));
+                continue;
+            }
+            cases.add(c.build().with("id", h5Id).with("path", h5.toString()));
         }
         Map<String, JsonObject> results = ReverseCheck.run(cases, out);
         results.forEach((id, r) -> {
