@@ -63,6 +63,7 @@ public final class Dialects {
                         + "WriteOptions.withAllowSemanticChange(true))");
             }
             changes.forEach(LOG::warn);
+            lambdaBytecode(model).forEach(LOG::warn);
         }
         Model converted = convert(model, target);
         // The runtime runs tf.keras op layers in Keras 3 form, but Keras 3 itself has no class for them.
@@ -86,6 +87,29 @@ public final class Dialects {
                 }
             }
         }
+    }
+
+    /**
+     * The Lambda layers whose function is Python bytecode (marshalled by the Python that saved the file): keras4j copies
+     * it unchanged and never runs it, but Keras can rebuild the layer only under a Python whose bytecode format is the
+     * same ("bad marshal data" or "EOF read where object expected" elsewhere), so converting says so for each.
+     */
+    public static List<String> lambdaBytecode(Model model) {
+        List<String> out = new ArrayList<>();
+        for (Layer l : model.layers()) {
+            if (l.nestedModel().isPresent()) out.addAll(lambdaBytecode(l.nestedModel().get()));
+            else if (l.className().equals("Lambda") && holdsBytecode(l.config())) {
+                out.add("Lambda layer '" + l.name() + "' holds Python bytecode, copied unchanged: Keras can load the "
+                        + "converted file only under a Python version whose bytecode matches the one that saved the source");
+            }
+        }
+        return out;
+    }
+
+    private static boolean holdsBytecode(JsonObject config) {
+        JsonValue f = config.get("function");
+        if (f.isObject()) return "__lambda__".equals(f.asObject().getString("class_name", null));
+        return f.isArray() && config.getString("function_type", "lambda").equals("lambda");
     }
 
     /**
