@@ -55,7 +55,16 @@ final class ShapeOps {
         int[][] crop = pairs(spec, "cropping", rank);
         boolean channelsFirst = Configs.channelsFirst(spec);
         return new Spatial(spec, rank, channelsFirst) {
-            @Override long size(int axis, long in) { return in < 0 ? -1 : in - crop[axis][0] - crop[axis][1]; }
+            @Override long size(int axis, long in) {
+                if (in < 0) return -1;
+                long out = in - crop[axis][0] - crop[axis][1];
+                // Keras 3 refuses such a model at load; tf.keras built it and failed at predict.
+                if (out <= 0) {
+                    throw Configs.bad(spec, "cropping", "removes " + (crop[axis][0] + crop[axis][1]) + " of the " + in
+                            + " steps of spatial axis " + (axis + 1) + ", leaving none");
+                }
+                return out;
+            }
 
             @Override int source(int axis, int out) { return out + crop[axis][0]; }
         };
