@@ -60,25 +60,14 @@ class ConsumerProjectTest {
                 </settings>
                 """.formatted(outerLocalRepository().toUri()));
 
-        // Install as `mvn install` would, in one Maven run: the parent pom, the BOM, each library's jar and pom.
-        StringBuilder executions = new StringBuilder();
-        executions.append(installFile("parent", root.resolve("pom.xml"), root.resolve("pom.xml")));
-        executions.append(installFile("bom", root.resolve("bom/pom.xml"), root.resolve("bom/pom.xml")));
-        for (String m : LIBRARIES) executions.append(installFile(m, jars.get(m), root.resolve(m).resolve("pom.xml")));
-        Path installer = Files.writeString(dir.resolve("installer.xml"), """
-                <project>
-                  <modelVersion>4.0.0</modelVersion>
-                  <groupId>local</groupId><artifactId>installer</artifactId><version>1</version><packaging>pom</packaging>
-                  <build><plugins><plugin>
-                    <groupId>org.apache.maven.plugins</groupId><artifactId>maven-install-plugin</artifactId><version>3.1.4</version>
-                    <executions>%s</executions>
-                  </plugin></plugins></build>
-                </project>
-                """.formatted(executions));
-        run(List.of(mvn.toString(), "-o", "-q", "-B", "-s", settings.toString(), "-Daether.offline.protocols=file",
-                "-Dmaven.repo.local=" + repo, "-f", installer.toString(), "validate"), "install into " + repo);
+        // The layout `mvn install` writes (io/keras4j/A/V/A-V.pom and .jar), laid out directly: maven-install-plugin
+        // is not among what the outer `mvn verify` downloads, so running it offline would fail on a fresh machine.
+        // Maven takes an untracked file in a local repository as locally installed.
+        install(repo, "keras4j-parent", version, root.resolve("pom.xml"), null);
+        install(repo, "keras4j-bom", version, root.resolve("bom/pom.xml"), null);
+        for (String m : LIBRARIES) install(repo, "keras4j-" + m, version, root.resolve(m).resolve("pom.xml"), jars.get(m));
 
-        // A copy, so the source tree gets no target/ and the build sees only what is committed.
+        // A copy: the source tree gets no target/, and no stale one of an earlier build is reused.
         Path project = dir.resolve("consumer-maven");
         copyTree(root.resolve("examples/consumer-maven"), project);
         run(List.of(mvn.toString(), "-o", "-q", "-B", "-s", settings.toString(), "-Daether.offline.protocols=file",
@@ -144,9 +133,10 @@ class ConsumerProjectTest {
         assertThat(lines.keySet()).as("%s: one line per output, nothing else", where).containsExactlyElementsOf(expectedKeys);
     }
 
-    private static String installFile(String id, Path file, Path pom) {
-        return "<execution><id>" + id + "</id><phase>validate</phase><goals><goal>install-file</goal></goals>"
-                + "<configuration><file>" + file + "</file><pomFile>" + pom + "</pomFile></configuration></execution>";
+    private static void install(Path repo, String artifact, String version, Path pom, Path jar) throws IOException {
+        Path d = Files.createDirectories(repo.resolve("io/keras4j").resolve(artifact).resolve(version));
+        Files.copy(pom, d.resolve(artifact + "-" + version + ".pom"));
+        if (jar != null) Files.copy(jar, d.resolve(artifact + "-" + version + ".jar"));
     }
 
     /**
@@ -160,7 +150,7 @@ class ConsumerProjectTest {
             String name = "keras4j-" + m + "-" + version + ".jar";
             Optional<Path> jar = Arrays.stream(cp.split(File.pathSeparator)).map(Path::of)
                     .filter(p -> p.getFileName() != null && p.getFileName().toString().equals(name)).findFirst();
-            if (jar.isEmpty()) unavailable(name + " is not on the test class path (" + cp + "); run it-tests in verify, "
+            if (jar.isEmpty()) unavailable(name + " is not on the test class path (the test phase gives target/classes); run it-tests in verify, "
                     + "after package, e.g. mvn -pl it-tests -am verify -Dtest=ConsumerProjectTest -Dsurefire.failIfNoSpecifiedTests=false");
             out.put(m, jar.get());
         }
