@@ -2,6 +2,9 @@
 module io.keras4j.runtime {
     requires transitive io.keras4j.api;
     requires io.keras4j.format.json;
+    // Optional: the Vector API matrix kernel, used when the JVM adds the module (--add-modules jdk.incubator.vector).
+    requires static jdk.incubator.vector;
+    requires org.slf4j;
 
     exports io.keras4j.runtime;
     exports io.keras4j.runtime.spi;

@@ -1,18 +1,30 @@
 package io.keras4j.runtime.math;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Single-precision matrix multiply-accumulate {@code C[m, n] += A[m, k] * B[k, n]} on row-major arrays with
  * explicit offsets and leading dimensions, so callers can multiply sub-blocks (conv groups, attention heads)
  * without copying.
  *
- * <p>Fast without native code or the incubating Vector API: the innermost loop runs over contiguous columns of B
- * and C, which HotSpot's C2 compiles to SIMD code. Each pass of that loop folds four rows of A and four rows of B
- * into four rows of C, so every loaded value of B and C feeds several multiply-adds (loads and stores, not
- * arithmetic, limit a plain one-row loop). Columns are processed in blocks so the touched rows of B and C stay in
- * cache.
+ * <p>Two kernels compute it: a register-blocked one on the JDK's incubating Vector API ({@code VectorGemm}), chosen
+ * when the JVM runs with {@code --add-modules jdk.incubator.vector} (the CLI launcher and the benchmarks do), and the
+ * scalar {@link ScalarGemm} otherwise, so a library user who does not add the module still gets correct results.
+ * The choice is made once, as Lucene chooses its vectorization provider, and logged; {@code -Dkeras4j.vector=false}
+ * forces the scalar kernel.
  */
 public final class Gemm {
-    private static final int N_BLOCK = 256;
+    private static final Logger LOG = LoggerFactory.getLogger(Gemm.class);
+
+    /** One implementation of the multiply-accumulate. */
+    interface Kernel {
+        void multiplyAdd(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                         float[] c, int cOff, int ldc);
+    }
+
+    static final Kernel SCALAR = new ScalarGemm();
+    private static final Kernel KERNEL = choose();
 
     private Gemm() {}
 
@@ -20,59 +32,36 @@ public final class Gemm {
                                    float[] a, int aOff, int lda,
                                    float[] b, int bOff, int ldb,
                                    float[] c, int cOff, int ldc) {
-        for (int n0 = 0; n0 < n; n0 += N_BLOCK) {
-            int n1 = Math.min(n, n0 + N_BLOCK);
-            int i = 0;
-            for (; i + 4 <= m; i += 4) fourRows(i, n0, n1, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-            for (; i < m; i++) oneRow(i, n0, n1, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        KERNEL.multiplyAdd(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+    }
+
+    /** The kernel in use: {@code "vector (N floats)"} or {@code "scalar"}, for diagnostics and tests. */
+    public static String kernel() { return KERNEL == SCALAR ? "scalar" : KERNEL.toString(); }
+
+    /** The Vector API kernel, or empty when the JVM lacks the module (or the CPU gives it fewer than 4 lanes). */
+    static java.util.Optional<Kernel> vector() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return java.util.Optional.empty();
+        try {
+            // Loaded by name: on a JVM without the module, linking VectorGemm would fail.
+            Kernel k = (Kernel) Class.forName("io.keras4j.runtime.math.VectorGemm").getDeclaredConstructor().newInstance();
+            return k.toString().startsWith("vector") ? java.util.Optional.of(k) : java.util.Optional.empty();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            LOG.debug("Vector API kernel unavailable", e);
+            return java.util.Optional.empty();
         }
     }
 
-    private static void fourRows(int i, int n0, int n1, int k, float[] a, int aOff, int lda,
-                                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        int r0 = aOff + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
-        int c0 = cOff + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        int p = 0;
-        for (; p + 4 <= k; p += 4) {
-            float a00 = a[r0 + p], a01 = a[r0 + p + 1], a02 = a[r0 + p + 2], a03 = a[r0 + p + 3];
-            float a10 = a[r1 + p], a11 = a[r1 + p + 1], a12 = a[r1 + p + 2], a13 = a[r1 + p + 3];
-            float a20 = a[r2 + p], a21 = a[r2 + p + 1], a22 = a[r2 + p + 2], a23 = a[r2 + p + 3];
-            float a30 = a[r3 + p], a31 = a[r3 + p + 1], a32 = a[r3 + p + 2], a33 = a[r3 + p + 3];
-            int b0 = bOff + p * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
-            for (int j = n0; j < n1; j++) {
-                float q0 = b[b0 + j], q1 = b[b1 + j], q2 = b[b2 + j], q3 = b[b3 + j];
-                c[c0 + j] += a00 * q0 + a01 * q1 + a02 * q2 + a03 * q3;
-                c[c1 + j] += a10 * q0 + a11 * q1 + a12 * q2 + a13 * q3;
-                c[c2 + j] += a20 * q0 + a21 * q1 + a22 * q2 + a23 * q3;
-                c[c3 + j] += a30 * q0 + a31 * q1 + a32 * q2 + a33 * q3;
-            }
+    private static Kernel choose() {
+        if (!Boolean.parseBoolean(System.getProperty("keras4j.vector", "true"))) {
+            LOG.info("matrix kernel: scalar (keras4j.vector=false)");
+            return SCALAR;
         }
-        for (; p < k; p++) {
-            float v0 = a[r0 + p], v1 = a[r1 + p], v2 = a[r2 + p], v3 = a[r3 + p];
-            int bRow = bOff + p * ldb;
-            for (int j = n0; j < n1; j++) {
-                float q = b[bRow + j];
-                c[c0 + j] += v0 * q;
-                c[c1 + j] += v1 * q;
-                c[c2 + j] += v2 * q;
-                c[c3 + j] += v3 * q;
-            }
+        Kernel k = vector().orElse(SCALAR);
+        if (k == SCALAR) {
+            LOG.info("matrix kernel: scalar (run with --add-modules jdk.incubator.vector for the Vector API kernel)");
+        } else {
+            LOG.info("matrix kernel: {}", k);
         }
-    }
-
-    private static void oneRow(int i, int n0, int n1, int k, float[] a, int aOff, int lda,
-                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        int r = aOff + i * lda, ci = cOff + i * ldc;
-        int p = 0;
-        for (; p + 4 <= k; p += 4) {
-            float v0 = a[r + p], v1 = a[r + p + 1], v2 = a[r + p + 2], v3 = a[r + p + 3];
-            int b0 = bOff + p * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
-            for (int j = n0; j < n1; j++) c[ci + j] += v0 * b[b0 + j] + v1 * b[b1 + j] + v2 * b[b2 + j] + v3 * b[b3 + j];
-        }
-        for (; p < k; p++) {
-            float v = a[r + p];
-            int bRow = bOff + p * ldb;
-            for (int j = n0; j < n1; j++) c[ci + j] += v * b[bRow + j];
-        }
+        return k;
     }
 }
