@@ -25,7 +25,9 @@ final class LegacyLayout {
     static List<StoredWeights> read(H5Group weightsRoot, Function<String, RuntimeException> corrupt) {
         List<StoredWeights> out = new ArrayList<>();
         for (String layerName : KerasAttributes.strings(weightsRoot, "layer_names")) {
-            H5Group g = weightsRoot.group(layerName)
+            // tf.keras names some application layers with '/' (MobileNetV3's Conv/BatchNorm); h5py stores such a group
+            // nested, as Conv then BatchNorm.
+            H5Group g = weightsRoot.group(layerName).or(() -> weightsRoot.findGroup(layerName))
                     .orElseThrow(() -> corrupt.apply("layer_names lists '" + layerName + "' but there is no such group"));
             List<Weight> weights = new ArrayList<>();
             for (String weightName : KerasAttributes.strings(g, "weight_names")) {

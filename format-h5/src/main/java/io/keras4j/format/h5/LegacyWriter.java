@@ -1,5 +1,6 @@
 package io.keras4j.format.h5;
 
+import io.keras4j.UnsupportedModelException;
 import io.keras4j.format.h5.hdf5.H5Dataset;
 import io.keras4j.format.h5.hdf5.H5Group;
 import io.keras4j.format.json.Dialects;
@@ -65,7 +66,9 @@ final class LegacyWriter {
         H5Group.Builder g = H5Group.builder();
         KerasAttributes.putStrings(g, "layer_names", model.layers().stream().map(Layer::name).toList(), fixed());
         versionAttributes(g);
-        for (Layer layer : model.layers()) g.child(layer.name(), layerGroup(layer, layerWeightNames(layer)));
+        NestedGroups groups = new NestedGroups();
+        for (Layer layer : model.layers()) groups.put(layer.name(), layerGroup(layer, layerWeightNames(layer)));
+        groups.into(g);
         if (topLevelWeights && dialect == Dialect.KERAS3) {
             g.child("top_level_model_weights", weightGroup(model.modelWeights(), names(model.modelWeights(), "")));
         }
@@ -125,6 +128,63 @@ final class LegacyWriter {
     }
 
     private boolean fixed() { return dialect == Dialect.KERAS2; }
+
+    /**
+     * Layer groups placed by name, where a name with '/' (tf.keras's Conv/BatchNorm) is a path of nested groups, as
+     * h5py's {@code create_group} makes it: the group of layer Conv/BatchNorm is child BatchNorm of layer Conv's group,
+     * whose own attributes and datasets stay beside it.
+     */
+    private static final class NestedGroups {
+        private final Map<String, Object> attributes = new LinkedHashMap<>();
+        private final Map<String, Object> children = new LinkedHashMap<>();
+
+        void put(String path, H5Group group) {
+            NestedGroups node = this;
+            for (String part : path.split("/")) node = node.childGroup(part, path);
+            node.merge(group, path);
+        }
+
+        private NestedGroups childGroup(String name, String path) {
+            Object existing = children.get(name);
+            if (existing instanceof H5Group built) {
+                NestedGroups g = new NestedGroups();
+                g.merge(built, path);
+                children.put(name, g);
+                return g;
+            }
+            if (existing != null && !(existing instanceof NestedGroups)) {
+                throw new UnsupportedModelException("layer '" + path + "': its group would replace the dataset '" + name + "'");
+            }
+            return (NestedGroups) children.computeIfAbsent(name, k -> new NestedGroups());
+        }
+
+        private void merge(H5Group group, String path) {
+            group.attributes().forEach((k, v) -> {
+                if (attributes.put(k, v) != null) {
+                    throw new UnsupportedModelException("layer '" + path + "': two layers would write attribute '" + k + "' of one group");
+                }
+            });
+            group.children().forEach((k, v) -> {
+                if (v instanceof H5Group sub) childGroup(k, path).merge(sub, path);
+                else if (children.putIfAbsent(k, v) != null) {
+                    throw new UnsupportedModelException("layer '" + path + "': two layers would write '" + k + "' of one group");
+                }
+            });
+        }
+
+        void into(H5Group.Builder g) {
+            attributes.forEach((k, v) -> g.attribute(k, (io.keras4j.format.h5.hdf5.H5Attribute) v));
+            children.forEach((k, v) -> {
+                if (v instanceof NestedGroups n) {
+                    H5Group.Builder child = H5Group.builder();
+                    n.into(child);
+                    g.child(k, child.build());
+                } else {
+                    g.child(k, (io.keras4j.format.h5.hdf5.H5Node) v);
+                }
+            });
+        }
+    }
 
     /** Datasets placed at slash paths below a group, creating the intermediate groups. */
     private static final class PathTree {

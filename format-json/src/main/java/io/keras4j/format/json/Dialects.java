@@ -78,6 +78,12 @@ public final class Dialects {
                 continue;
             }
             requireKeras3Class(l.className(), l.name());
+            if (l.name().contains("/")) {
+                // tf.keras applications name layers Conv/BatchNorm; Keras 3's Layer refuses '/' in a name.
+                throw new UnsupportedModelException(l.className() + " layer '" + l.name() + "' cannot be written for Keras 3: "
+                        + "Keras 3 layer names cannot contain '/'; rename it first (keras4j edit IN OUT --rename '"
+                        + l.name() + "=" + l.name().replace('/', '_') + "')");
+            }
             for (String wrapped : new String[] {"layer", "backward_layer"}) {
                 JsonValue inner = l.config().get(wrapped);
                 if (inner.isObject() && inner.asObject().has("class_name")) {
