@@ -85,6 +85,7 @@ public final class BuiltinLayers implements LayerProvider {
         m.put("Concatenate", ConcatenateOp::new);
         m.put("MultiHeadAttention", MultiHeadAttentionOp::new);
         m.put("TFOpLambda", TfOpLambdaOp::new);
+        m.put("SlicingOpLambda", SlicingOpLambdaOp::new);
         m.put("Normalization", NormalizationLayerOp::new);
         m.put("Attention", s -> new AttentionOp(s, false));
         m.put("AdditiveAttention", s -> new AttentionOp(s, true));
