@@ -40,7 +40,13 @@ final class DirectoryWrite {
                 Files.delete(old);
                 Files.move(absolute, old, StandardCopyOption.ATOMIC_MOVE);
             }
-            Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                // put the previous SavedModel back rather than leave it under its hidden ".old-" name
+                if (old != null) Files.move(old, absolute, StandardCopyOption.ATOMIC_MOVE);
+                throw e;
+            }
             tmp = null;
             if (old != null) deleteTree(old);
         } catch (IOException e) {
