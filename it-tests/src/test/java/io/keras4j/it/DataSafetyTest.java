@@ -173,7 +173,7 @@ class DataSafetyTest {
     @Test
     void aFileOfAnotherFormatIsReplacedOnlyWithForce() throws IOException {
         Path in = file(entry("mlp", "k3"), "keras");
-        for (String name : List.of("notes.h5", "notes.keras", "notes.json")) {
+        for (String name : List.of("notes.h5", "notes.keras", "notes.json", "notes.weights.h5", "notes.weights.json")) {
             Path out = Files.write(dir.resolve(name), new byte[] {0, 1, 2, 3, 'n', 'o', 't', 'e', 's'});
             CliTest.Run r = CliTest.run("convert", in.toString(), out.toString());
             assertThat(r.code()).as(name + ": " + r.err()).isEqualTo(4);

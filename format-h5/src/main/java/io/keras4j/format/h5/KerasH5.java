@@ -146,7 +146,7 @@ public final class KerasH5 {
         writeAtomically(tree, target);
     }
 
-    private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 
     /** Writes the Keras 3 {@code .weights.h5} layout (the {@code model.weights.h5} of a {@code .keras} archive). */
     public static void writeWeights(Model model, Path target, boolean includeOptimizer) {
