@@ -1,10 +1,17 @@
 package io.keras4j.spi;
 
+import io.keras4j.Keras4jException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.function.Predicate;
 
 /**
  * Temporary files and directories for atomic writes (write beside the target, then move into place) that end up
@@ -13,10 +20,73 @@ import java.security.SecureRandom;
  * move would keep, so a model written for TF Serving running as another user would be unreadable to it.
  */
 public final class OutputFiles {
+    /**
+     * The {@link WriteOptions} property ({@code overwrite=true}, the CLI's {@code convert --force}) that lets a writer
+     * replace an existing target which is not of the format it writes. Special files are never replaced.
+     */
+    public static final String OVERWRITE = "overwrite";
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int ATTEMPTS = 100;
 
     private OutputFiles() {}
+
+    /** Whether {@code options} ask to replace a target of another format ({@link #OVERWRITE}). */
+    public static boolean overwrite(WriteOptions options) {
+        return options.property(OVERWRITE).map(v -> v.equalsIgnoreCase("true")).orElse(false);
+    }
+
+    /**
+     * Refuses to replace what the writer did not write. A missing target is fine; an existing one must be of the
+     * kind written (a regular file for a file writer, a directory for a directory writer) and either of the format
+     * being written ({@code ownFormat}, e.g. a directory holding saved_model.pb) or {@code overwrite} asked for.
+     * Devices, pipes and sockets are never replaced: a rename would destroy the node itself.
+     *
+     * @param target the path about to be replaced
+     * @param codec the writer, for the message
+     * @param directory whether the writer writes a directory
+     * @param overwrite whether the caller asked to replace a target of another format
+     * @param ownFormat tells whether an existing target of the right kind is of the format being written
+     * @throws Keras4jException naming the target and what it is, when it must not be replaced
+     * @throws UncheckedIOException when the target cannot be inspected
+     */
+    public static void checkReplaceable(Path target, String codec, boolean directory, boolean overwrite,
+                                        Predicate<Path> ownFormat) {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(target, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot inspect " + target, e);
+        }
+        String refusal;
+        if (!a.isRegularFile() && !a.isDirectory()) {
+            refusal = "is a special file (device, pipe or socket); it is never replaced";
+        } else if (a.isDirectory() != directory) {
+            refusal = a.isDirectory() ? "is a directory; a " + codec + " file would replace it and everything in it"
+                    : "is a file; the " + codec + " directory would replace it";
+            if (overwrite && !a.isDirectory()) return;
+            if (a.isDirectory()) refusal += " (not even with " + OVERWRITE + ")";
+        } else if (ownFormat.test(target) || overwrite) {
+            return;
+        } else {
+            refusal = "exists and is not " + (directory ? "a directory" : "a file") + " of the " + codec + " format";
+        }
+        throw new Keras4jException(codec + ": refusing to replace " + target + ": it " + refusal
+                + (refusal.contains("never") || refusal.contains("not even") ? "" : "; pass --force (WriteOptions property "
+                + OVERWRITE + "=true) to replace it"));
+    }
+
+    /** Whether {@code file} starts with {@code magic} (or is empty, as a file just made to be written is). */
+    public static boolean startsWith(Path file, byte[] magic) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(magic.length);
+            return head.length == 0 || Arrays.equals(head, magic);
+        } catch (IOException e) {
+            return false;
+        }
+    }
 
     /**
      * Creates a new empty file {@code dir/prefix<random>suffix} with default permissions. Creation is exclusive

@@ -1,5 +1,6 @@
 package io.keras4j.tensor;
 
+import io.keras4j.CorruptModelException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -8,9 +9,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.zip.CRC32C;
 
 /**
- * The little-endian bytes of a tensor. Either held on the heap or a region of a file that is mapped only when read,
+ * The little-endian bytes of a tensor. Either held on the heap or a region of a file that is read only when used,
  * so that large weights are not copied. Sizes and offsets are {@code long}: tensors past 2 GiB work as file regions.
  */
 public abstract sealed class TensorData permits TensorData.Heap, TensorData.FileRegion {
@@ -36,8 +38,17 @@ public abstract sealed class TensorData permits TensorData.Heap, TensorData.File
 
     public static TensorData of(byte[] bytes) { return new Heap(ByteBuffer.wrap(bytes)); }
 
-    /** A region of a file, read lazily. The file must not change while the tensor is in use. */
-    public static TensorData ofFile(Path file, long offset, long length) { return new FileRegion(file, offset, length); }
+    /**
+     * A region of {@code file}, which is opened now and held: renaming, replacing or deleting the path later does not
+     * change the tensor (readers that make many regions of one file should open one {@link HeldFile} instead).
+     */
+    public static TensorData ofFile(Path file, long offset, long length) {
+        try {
+            return HeldFile.open(file).region(offset, length);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open " + file, e);
+        }
+    }
 
     public static final class Heap extends TensorData {
         private final ByteBuffer bytes;
@@ -55,19 +66,78 @@ public abstract sealed class TensorData permits TensorData.Heap, TensorData.File
         }
     }
 
+    /**
+     * A file opened once, at load, and read by position for as long as a tensor refers to it. Weights used to be
+     * re-opened by path at every read, so saving a model over the file it came from (a rename onto that path) made
+     * the loaded model read the new file. An open channel keeps the original file (its inode, on POSIX) whatever
+     * happens to the path; the channel closes when no region refers to it any more (the JDK's cleaner). A file
+     * rewritten in place is still seen; checksummed regions catch that when read.
+     */
+    public static final class HeldFile {
+        private final Path path;
+        private final FileChannel channel;
+
+        private HeldFile(Path path, FileChannel channel) {
+            this.path = path;
+            this.channel = channel;
+        }
+
+        public static HeldFile open(Path path) throws IOException {
+            return new HeldFile(path, FileChannel.open(path, StandardOpenOption.READ));
+        }
+
+        /** The path the file was opened at (which may since name another file). */
+        public Path path() { return path; }
+
+        public long size() throws IOException { return channel.size(); }
+
+        /** Reads {@code dst.remaining()} bytes from {@code position}; fails when the file ends first. */
+        public void readFully(ByteBuffer dst, long position) throws IOException {
+            long start = position - dst.position();
+            while (dst.hasRemaining()) {
+                int n = channel.read(dst, start + dst.position());
+                if (n < 0) throw new IOException(path + " ends before byte " + (start + dst.limit()));
+            }
+        }
+
+        public TensorData region(long offset, long length) { return new FileRegion(this, offset, length, null); }
+
+        /** A region whose bytes must have this CRC32C (TensorFlow's bundle checksum), checked at every read. */
+        public TensorData region(long offset, long length, int crc32c) {
+            return new FileRegion(this, offset, length, crc32c);
+        }
+
+        /** The CRC32C of {@code length} bytes from {@code offset}, streamed. */
+        public int crc32c(long offset, long length) throws IOException {
+            CRC32C crc = new CRC32C();
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(length, 1)));
+            for (long pos = offset, end = offset + length; pos < end; ) {
+                buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
+                readFully(buf, pos);
+                crc.update(buf.flip());
+                pos += buf.limit();
+            }
+            return (int) crc.getValue();
+        }
+    }
+
     public static final class FileRegion extends TensorData {
-        private final Path file;
+        private final HeldFile file;
         private final long offset;
         private final long length;
+        private final Integer crc32c;
+        private volatile boolean verified;
 
-        private FileRegion(Path file, long offset, long length) {
+        private FileRegion(HeldFile file, long offset, long length, Integer crc32c) {
             if (offset < 0 || length < 0) throw new IllegalArgumentException("negative offset or length");
             this.file = Objects.requireNonNull(file, "file");
             this.offset = offset;
             this.length = length;
+            this.crc32c = crc32c;
         }
 
-        public Path file() { return file; }
+        /** The path the file was opened at; the region reads the file opened then, not whatever the path names now. */
+        public Path file() { return file.path(); }
 
         public long fileOffset() { return offset; }
 
@@ -76,21 +146,49 @@ public abstract sealed class TensorData permits TensorData.Heap, TensorData.File
         @Override
         public ByteBuffer slice(long from, int count) {
             Objects.checkFromIndexSize(from, count, length);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long pos = offset + from;
+            try {
+                if (crc32c != null) return checked(from, count);
                 // Small reads are copied; large ones are mapped so the page cache backs them instead of the heap.
-                if (count < (1 << 20)) {
-                    ByteBuffer buf = ByteBuffer.allocate(count);
-                    long pos = offset + from;
-                    while (buf.hasRemaining()) {
-                        int n = ch.read(buf, pos + buf.position());
-                        if (n < 0) throw new IOException("file ends before byte " + (pos + count));
-                    }
-                    return buf.flip().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
-                }
-                return ch.map(FileChannel.MapMode.READ_ONLY, offset + from, count).order(ByteOrder.LITTLE_ENDIAN);
+                if (count < (1 << 20)) return read(pos, count);
+                return file.channel.map(FileChannel.MapMode.READ_ONLY, pos, count).order(ByteOrder.LITTLE_ENDIAN);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + count + " bytes at offset " + (offset + from) + " of " + file, e);
+                throw new UncheckedIOException("cannot read " + count + " bytes at offset " + pos + " of " + file.path(), e);
             }
+        }
+
+        /**
+         * A whole read is checked on the very bytes returned. Partial reads (element by element, chunk by chunk) check
+         * the whole region once, at the first, so that reading a tensor piecewise stays linear.
+         */
+        private ByteBuffer checked(long from, int count) throws IOException {
+            int computed;
+            ByteBuffer out;
+            if (from == 0 && count == length) {
+                out = read(offset, count);
+                CRC32C crc = new CRC32C();
+                crc.update(out.duplicate());
+                computed = (int) crc.getValue();
+            } else if (verified) {
+                return count < (1 << 20) ? read(offset + from, count)
+                        : file.channel.map(FileChannel.MapMode.READ_ONLY, offset + from, count).order(ByteOrder.LITTLE_ENDIAN);
+            } else {
+                computed = file.crc32c(offset, length);
+                out = read(offset + from, count);
+            }
+            if (computed != crc32c) {
+                throw CorruptModelException.in(file.path()).offset(offset).because(String.format("the file changed since it "
+                        + "was loaded: %d bytes at offset %d fail their CRC32C check (stored 0x%08x, computed 0x%08x)",
+                        length, offset, crc32c, computed));
+            }
+            verified = true;
+            return out;
+        }
+
+        private ByteBuffer read(long pos, int count) throws IOException {
+            ByteBuffer buf = ByteBuffer.allocate(count);
+            file.readFully(buf, pos);
+            return buf.flip().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
         }
     }
 }

@@ -47,6 +47,10 @@ final class ConvertCommand implements Callable<Integer> {
                     + "Keras 3's), so the written file predicts differently; without it such a conversion is refused.")
     boolean allowSemanticChange;
 
+    @Option(names = "--force",
+            description = "Replace an existing OUT even when it is not of the format written (a device or pipe never).")
+    boolean force;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "A property of the writing codec, e.g. savedmodel.kerasObjects=false (repeatable).")
     java.util.Map<String, String> properties = new java.util.LinkedHashMap<>();
@@ -70,6 +74,7 @@ final class ConvertCommand implements Callable<Integer> {
         WriteOptions options = WriteOptions.DEFAULT.withDialect(d).withWeightsOnly(weightsOnly)
                 .withAllowSemanticChange(allowSemanticChange);
         for (var p : properties.entrySet()) options = options.withProperty(p.getKey(), p.getValue());
+        if (force) options = options.withProperty(io.keras4j.spi.OutputFiles.OVERWRITE, "true");
         keras.save(model, out, to, options);
         spec.commandLine().getOut().printf("wrote %s (%s, %d layers, %d weights)%n", out,
                 keras.registry().forTarget(out, to).name(), model.layers().size(), model.weights().size());

@@ -8,8 +8,16 @@ import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
 import io.keras4j.model.OptimizerState;
 import io.keras4j.model.Weight;
+import io.keras4j.format.checkpoint.bundle.TensorBundle;
+import io.keras4j.spi.OutputFiles;
 import io.keras4j.spi.WriteOptions;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,12 +66,38 @@ final class CheckpointWriter {
                         + "not written; only the layers' weights are", target, optimizer.get(0).name());
             }
         }
+        checkReplaceable(prefix, OutputFiles.overwrite(options));
         try (BundleWriter bundle = BundleWriter.create(prefix)) {
             for (String key : w.keys) bundle.add(key, w.values.get(key).value());
             bundle.addObjectGraph(w.graph.build());
             bundle.finish();
         }
         CheckpointState.write(prefix);
+    }
+
+    /**
+     * The files a checkpoint at {@code prefix} replaces must be its own: the data shard by its name (tensor bytes
+     * carry no signature), the index by its table footer, {@code checkpoint} by its text; never special files.
+     */
+    static void checkReplaceable(Path prefix, boolean overwrite) {
+        Path abs = prefix.toAbsolutePath();
+        OutputFiles.checkReplaceable(TensorBundle.indexFile(abs), "checkpoint", false, overwrite, CheckpointWriter::isTable);
+        OutputFiles.checkReplaceable(TensorBundle.dataFile(abs, 0, 1), "checkpoint", false, overwrite, p -> true);
+        OutputFiles.checkReplaceable(abs.resolveSibling(CheckpointState.FILE_NAME), "checkpoint", false, overwrite,
+                p -> OutputFiles.startsWith(p, "model_checkpoint_path".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** A LevelDB table ends with the magic number 0xdb4775248b80fb57 (little-endian). */
+    private static boolean isTable(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (ch.size() == 0) return true;
+            if (ch.size() < 8) return false;
+            ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            while (b.hasRemaining()) if (ch.read(b, ch.size() - 8 + b.position()) < 0) return false;
+            return b.getLong(0) == 0xdb4775248b80fb57L;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

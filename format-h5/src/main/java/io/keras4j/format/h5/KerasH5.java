@@ -21,6 +21,7 @@ import io.keras4j.model.WeightBinder;
 import io.keras4j.spi.LoadWeightsOptions;
 import io.keras4j.spi.OutputFiles;
 import io.keras4j.spi.WriteOptions;
+import io.keras4j.tensor.TensorData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,6 +122,13 @@ public final class KerasH5 {
         return bindWeights(architecture, root, new LoadWeightsOptions(false, false), file, codec);
     }
 
+    /** As above, reading the archive already opened (and its member checked) by the caller. */
+    public static Model readEmbeddedWeightsInto(Model architecture, TensorData.HeldFile file, long start, long length,
+                                                String codec) {
+        H5Group root = H5Reader.readEmbedded(file, start, length, codec);
+        return bindWeights(architecture, root, new LoadWeightsOptions(false, false), file.path(), codec);
+    }
+
     /** Writes the layout the target's name and options ask for; atomically. */
     public static void write(Model model, Path target, WriteOptions options) {
         String name = target.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -132,8 +140,13 @@ public final class KerasH5 {
         } else {
             tree = LegacyWriter.fullModel(model, options.dialect(), options.includeOptimizer(), options.allowSemanticChange());
         }
+        // An existing target is replaced only when it is HDF5 (or asked to be): never another file or a device.
+        OutputFiles.checkReplaceable(target.toAbsolutePath(), CODEC, false, OutputFiles.overwrite(options),
+                p -> OutputFiles.startsWith(p, HDF5_SIGNATURE));
         writeAtomically(tree, target);
     }
+
+    static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 
     /** Writes the Keras 3 {@code .weights.h5} layout (the {@code model.weights.h5} of a {@code .keras} archive). */
     public static void writeWeights(Model model, Path target, boolean includeOptimizer) {

@@ -126,6 +126,13 @@ final class ShardedWeights {
         Sharder sharder = new Sharder(max, base);
         sharder.walk(ObjectPathLayout.write(model, options.includeOptimizer()), "");
         List<H5Group> shards = sharder.finish();
+        // every file about to be replaced is checked before the first is written: HDF5 shards and a JSON index only
+        boolean overwrite = OutputFiles.overwrite(options);
+        for (int i = 0; i < shards.size(); i++) {
+            OutputFiles.checkReplaceable(index.resolveSibling(sharder.shardName(i)).toAbsolutePath(), CODEC, false, overwrite,
+                    p -> OutputFiles.startsWith(p, KerasH5.HDF5_SIGNATURE));
+        }
+        OutputFiles.checkReplaceable(index.toAbsolutePath(), CODEC, false, overwrite, p -> OutputFiles.startsWith(p, new byte[] {'{'}));
         List<Path> written = new ArrayList<>();
         try {
             for (int i = 0; i < shards.size(); i++) {

@@ -41,7 +41,20 @@ abstract class TextModelCodec {
         JsonValue tree = KerasJson.toTree(model, options.dialect() == Dialect.KERAS1 ? Dialect.KERAS2 : options.dialect(),
                 options.allowSemanticChange());
         String text = yaml ? JsonTrees.toYaml(tree) : JsonTrees.toJson(tree, false);
+        // A JSON/YAML architecture is replaced as Keras would; a binary file or a device is not.
+        OutputFiles.checkReplaceable(target.toAbsolutePath(), name, false, OutputFiles.overwrite(options),
+                TextModelCodec::looksLikeText);
         writeAtomically(target, text);
+    }
+
+    /** No NUL and no control bytes but whitespace in the first 4 KiB: a text file, likely an earlier config. */
+    private static boolean looksLikeText(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            for (byte b : in.readNBytes(4096)) if (b >= 0 && b < 0x20 && b != '\n' && b != '\r' && b != '\t') return false;
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private String readText(Path source) {

@@ -14,7 +14,9 @@ import io.keras4j.model.Model;
 import io.keras4j.model.Provenance;
 import io.keras4j.spi.OutputFiles;
 import io.keras4j.spi.WriteOptions;
+import io.keras4j.tensor.TensorData;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,12 +64,16 @@ final class KerasArchive {
                         .unsupported("npz weights (pickled dicts) are not supported yet; re-save with the h5 weights store");
             }
             if (!zip.has(WEIGHTS)) return assemble(source, config, metadata, UnaryOperator.identity());
-            Optional<StoredMember> stored = StoredMember.locate(source, WEIGHTS);
+            // Held from here on: the weights stay regions of this open archive, whatever later happens to its path.
+            TensorData.HeldFile held = TensorData.HeldFile.open(source);
+            Optional<StoredMember> stored = StoredMember.locate(held, WEIGHTS);
             if (stored.isPresent()) {
-                // Keras stores members uncompressed: the weights are read where they lie in the archive.
+                // Keras stores members uncompressed: the weights are read where they lie in the archive, once
+                // checked against the member's CRC-32 (as Keras's zipfile does) before any value is used.
                 StoredMember m = stored.get();
+                verifyCrc32(held, m, WEIGHTS);
                 return assemble(source, config, metadata,
-                        architecture -> KerasH5.readEmbeddedWeightsInto(architecture, source, m.dataOffset(), m.size(), CODEC));
+                        architecture -> KerasH5.readEmbeddedWeightsInto(architecture, held, m.dataOffset(), m.size(), CODEC));
             }
             Path extracted = tmp = Files.createTempFile("keras4j-", ".weights.h5");
             zip.extract(WEIGHTS, extracted);
@@ -80,6 +86,21 @@ final class KerasArchive {
             if (tmp != null) {
                 try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* temp file */ }
             }
+        }
+    }
+
+    private static void verifyCrc32(TensorData.HeldFile held, StoredMember m, String name) throws IOException {
+        CRC32 crc = new CRC32();
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(m.size(), 1)));
+        for (long pos = m.dataOffset(), end = m.dataOffset() + m.size(); pos < end; pos += buf.limit()) {
+            buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
+            held.readFully(buf, pos);
+            crc.update(buf.flip());
+        }
+        int computed = (int) crc.getValue();
+        if (computed != m.crc32()) {
+            throw CorruptModelException.in(held.path()).codec(CODEC).at(name).offset(m.dataOffset()).because(String.format(
+                    "bad CRC-32 for member %s (stored 0x%08x, computed 0x%08x): the archive is damaged", name, m.crc32(), computed));
         }
     }
 
@@ -110,6 +131,11 @@ final class KerasArchive {
         String metadata = KerasJson.toText(JsonObject.builder().put("keras_version", KERAS_VERSION)
                 .put("date_saved", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss"))).build(), false);
         boolean zipped = zipped(options);
+        // A zip (PK) file is replaced as Keras replaces it; anything else only when asked, a device never.
+        if (zipped) {
+            OutputFiles.checkReplaceable(target.toAbsolutePath(), CODEC, false, OutputFiles.overwrite(options),
+                    p -> OutputFiles.startsWith(p, new byte[] {'P', 'K'}));
+        }
         Path dir = target.toAbsolutePath().getParent();
         Path work = null;
         try {

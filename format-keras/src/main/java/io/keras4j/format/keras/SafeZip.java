@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -50,7 +51,11 @@ final class SafeZip {
     String text(String name) {
         ZipEntry e = require(name);
         try (InputStream in = zip.getInputStream(e)) {
-            return new String(bounded(in, e, Math.min(MAX_TEXT, limit(e)), name), java.nio.charset.StandardCharsets.UTF_8);
+            byte[] data = bounded(in, e, Math.min(MAX_TEXT, limit(e)), name);
+            CRC32 crc = new CRC32();
+            crc.update(data);
+            checkCrc(e, crc, name);
+            return new String(data, java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException ex) {
             throw corrupt(name, "unreadable member: " + ex.getMessage(), ex);
         }
@@ -63,13 +68,24 @@ final class SafeZip {
         try (InputStream in = zip.getInputStream(e); OutputStream out = Files.newOutputStream(target)) {
             byte[] buf = new byte[1 << 16];
             long total = 0;
+            CRC32 crc = new CRC32();
             for (int n; (n = in.read(buf)) > 0; ) {
                 total += n;
                 if (total > limit) throw corrupt(name, "member inflates past " + limit + " bytes (zip bomb?)", null);
+                crc.update(buf, 0, n);
                 out.write(buf, 0, n);
             }
+            checkCrc(e, crc, name);
         } catch (IOException ex) {
             throw corrupt(name, "unreadable member: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** java.util.zip.ZipFile does not check a member's CRC-32; Python's zipfile (so Keras) refuses a mismatch. */
+    private void checkCrc(ZipEntry e, CRC32 crc, String name) {
+        if (e.getCrc() != -1 && e.getCrc() != crc.getValue()) {
+            throw corrupt(name, String.format("bad CRC-32 for member %s (stored 0x%08x, computed 0x%08x): the archive is damaged",
+                    name, e.getCrc(), crc.getValue()), null);
         }
     }
 

@@ -1,14 +1,12 @@
 package io.keras4j.format.keras;
 
 import io.keras4j.CorruptModelException;
-import java.io.EOFException;
+import io.keras4j.tensor.TensorData;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -19,8 +17,9 @@ import java.util.Optional;
  *
  * @param dataOffset where the member's bytes start in the archive
  * @param size how many bytes the member holds
+ * @param crc32 the member's CRC-32 as the central directory records it
  */
-record StoredMember(long dataOffset, long size) {
+record StoredMember(long dataOffset, long size, int crc32) {
     private static final int EOCD_SIGNATURE = 0x06054b50;
     private static final int CENTRAL_SIGNATURE = 0x02014b50;
     private static final int LOCAL_SIGNATURE = 0x04034b50;
@@ -36,9 +35,10 @@ record StoredMember(long dataOffset, long size) {
      * The stored member {@code name} of {@code archive}; empty when it is compressed, absent, or described only by
      * zip64 records (the caller then extracts it).
      */
-    static Optional<StoredMember> locate(Path archive, String name) {
-        try (FileChannel ch = FileChannel.open(archive, StandardOpenOption.READ)) {
-            return new Locator(archive, ch).find(name.getBytes(StandardCharsets.UTF_8), name);
+    static Optional<StoredMember> locate(TensorData.HeldFile held, String name) {
+        Path archive = held.path();
+        try {
+            return new Locator(archive, held).find(name.getBytes(StandardCharsets.UTF_8), name);
         } catch (IOException e) {
             throw CorruptModelException.in(archive).codec(KerasArchive.CODEC).at(name).cause(e)
                     .because("cannot read the zip structure: " + e.getMessage());
@@ -47,10 +47,10 @@ record StoredMember(long dataOffset, long size) {
 
     private static final class Locator {
         private final Path archive;
-        private final FileChannel ch;
+        private final TensorData.HeldFile ch;
         private final long size;
 
-        Locator(Path archive, FileChannel ch) throws IOException {
+        Locator(Path archive, TensorData.HeldFile ch) throws IOException {
             this.archive = archive;
             this.ch = ch;
             this.size = ch.size();
@@ -101,7 +101,7 @@ record StoredMember(long dataOffset, long size) {
             if (dataOffset + compressed > size) {
                 throw corrupt(name, dataOffset, "member of " + compressed + " bytes overruns the archive's " + size + " bytes");
             }
-            return Optional.of(new StoredMember(dataOffset, compressed));
+            return Optional.of(new StoredMember(dataOffset, compressed, dir.getInt(at + 16)));
         }
 
         /** The record ends the file, after a comment of at most 64 KiB; search backwards for its signature. */
@@ -117,9 +117,7 @@ record StoredMember(long dataOffset, long size) {
 
         private ByteBuffer read(long offset, int length) throws IOException {
             ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-            while (b.hasRemaining()) {
-                if (ch.read(b, offset + b.position()) < 0) throw new EOFException("archive ends at " + size);
-            }
+            ch.readFully(b, offset);
             return b.flip();
         }
 

@@ -4,12 +4,18 @@ import io.keras4j.spi.OutputFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Writes a directory next to its target and renames it into place, so a failure leaves no half-written output. */
+/**
+ * Writes a directory next to its target and renames it into place, so a failure leaves no half-written output. An
+ * existing target is replaced only when it is a SavedModel directory (or empty) or the caller asked to overwrite:
+ * it used to be moved aside and deleted whatever it was, so converting to a name without an extension deleted
+ * unrelated directories and files.
+ */
 final class DirectoryWrite {
     interface Content {
         void writeInto(Path dir) throws IOException;
@@ -17,8 +23,9 @@ final class DirectoryWrite {
 
     private DirectoryWrite() {}
 
-    static void replace(Path target, Content content) {
+    static void replace(Path target, boolean overwrite, Content content) {
         Path absolute = target.toAbsolutePath();
+        OutputFiles.checkReplaceable(absolute, "savedmodel", true, overwrite, DirectoryWrite::isSavedModelOrEmpty);
         Path parent = absolute.getParent();
         Path tmp = null;
         Path old = null;
@@ -26,18 +33,35 @@ final class DirectoryWrite {
             Files.createDirectories(parent);
             tmp = OutputFiles.createTempDirectory(parent, "." + absolute.getFileName() + ".tmp-");
             content.writeInto(tmp);
-            if (Files.exists(absolute)) {
+            if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+                // checked again just before the move: the target may have appeared while the content was written
+                OutputFiles.checkReplaceable(absolute, "savedmodel", true, overwrite, DirectoryWrite::isSavedModelOrEmpty);
                 old = OutputFiles.createTempDirectory(parent, "." + absolute.getFileName() + ".old-");
                 Files.delete(old);
                 Files.move(absolute, old, StandardCopyOption.ATOMIC_MOVE);
             }
-            Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                // put the previous SavedModel back rather than leave it under its hidden ".old-" name
+                if (old != null) Files.move(old, absolute, StandardCopyOption.ATOMIC_MOVE);
+                throw e;
+            }
             tmp = null;
             if (old != null) deleteTree(old);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
         } finally {
             if (tmp != null) deleteTree(tmp);
+        }
+    }
+
+    private static boolean isSavedModelOrEmpty(Path dir) {
+        if (Files.isRegularFile(dir.resolve(SavedModelDir.SAVED_MODEL_PB))) return true;
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
         }
     }
 

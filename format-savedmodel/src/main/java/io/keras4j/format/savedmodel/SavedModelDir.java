@@ -69,14 +69,30 @@ final class SavedModelDir {
     MetaGraphDef metaGraph() {
         Path file = dir.resolve(SAVED_MODEL_PB);
         List<MetaGraphDef> graphs = new ArrayList<>();
-        read(SAVED_MODEL_PB, in -> {
+        read(SAVED_MODEL_PB, (in, size) -> {
             for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
                 if (tag != META_GRAPHS_TAG) {
                     in.skipField(tag);
                     continue;
                 }
-                int limit = in.pushLimit(in.readRawVarint32());
+                // A stream's readTag() answers 0 at its end even inside a limit, so a MetaGraph cut short used to
+                // parse as an empty one ("0 weights"): the declared length is checked against the file, and the
+                // limit must be used up.
+                int at = in.getTotalBytesRead();
+                int length = in.readRawVarint32();
+                long remaining = size - in.getTotalBytesRead();
+                if (length < 0 || length > remaining) {
+                    throw CorruptModelException.in(file).codec(SavedModelCodec.NAME).at("meta_graphs").offset(at)
+                            .because("a MetaGraph declared as " + Integer.toUnsignedLong(length) + " bytes at offset " + at
+                                    + " but only " + remaining + " bytes follow (truncated or damaged file)");
+                }
+                int limit = in.pushLimit(length);
                 graphs.add(withoutGraphDef(in));
+                if (in.getBytesUntilLimit() > 0) {
+                    throw CorruptModelException.in(file).codec(SavedModelCodec.NAME).at("meta_graphs")
+                            .offset(in.getTotalBytesRead()).because("the file ends inside the MetaGraph at offset " + at
+                                    + ": " + in.getBytesUntilLimit() + " of its " + length + " bytes are missing");
+                }
                 in.popLimit(limit);
             }
             return null;
@@ -125,7 +141,7 @@ final class SavedModelDir {
     }
 
     private <T extends Message> T parse(String name, Parser<T> parser) {
-        return read(name, in -> {
+        return read(name, (in, size) -> {
             T message = parser.parseFrom(in);
             in.checkLastTagWas(0);
             return message;
@@ -133,12 +149,13 @@ final class SavedModelDir {
     }
 
     private interface ProtoRead<T> {
-        T from(CodedInputStream in) throws IOException;
+        T from(CodedInputStream in, long size) throws IOException;
     }
 
     /** Runs {@code read} over the file with protobuf's limits set, turning malformed bytes into an error naming it. */
     private <T> T read(String name, ProtoRead<T> read) {
         Path file = dir.resolve(name);
+        CodedInputStream coded = null;
         try {
             long size = Files.size(file);
             if (size > MAX_PROTO_BYTES) {
@@ -146,14 +163,17 @@ final class SavedModelDir {
                         .because(size + " bytes exceeds the 2 GiB limit of one protocol buffer");
             }
             try (InputStream in = Files.newInputStream(file)) {
-                CodedInputStream coded = CodedInputStream.newInstance(in);
+                coded = CodedInputStream.newInstance(in);
                 coded.setSizeLimit(Integer.MAX_VALUE);
                 coded.setRecursionLimit(RECURSION_LIMIT);
-                return read.from(coded);
+                return read.from(coded, size);
             }
-        } catch (InvalidProtocolBufferException e) {
-            throw CorruptModelException.in(file).codec(SavedModelCodec.NAME).cause(e)
-                    .because("not a valid " + name + " protocol buffer: " + e.getMessage());
+        } catch (InvalidProtocolBufferException | IndexOutOfBoundsException | IllegalArgumentException
+                 | NegativeArraySizeException e) {
+            // protobuf answers some impossible lengths with runtime exceptions rather than its own
+            long offset = coded == null ? -1 : coded.getTotalBytesRead();
+            throw CorruptModelException.in(file).codec(SavedModelCodec.NAME).offset(offset).cause(e)
+                    .because("not a valid " + name + " protocol buffer (near byte " + offset + "): " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

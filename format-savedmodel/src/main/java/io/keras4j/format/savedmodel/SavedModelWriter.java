@@ -23,6 +23,7 @@ import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
 import io.keras4j.model.Weight;
+import io.keras4j.spi.OutputFiles;
 import io.keras4j.spi.WriteOptions;
 import io.keras4j.tensor.DType;
 import java.io.OutputStream;
@@ -97,7 +98,7 @@ final class SavedModelWriter {
         SavedModel saved = w.savedModel(objects, inputs, outputs);
         SavedObjects graph = objects;
         Optional<SavedMetadata> metadataFile = layout.map(KerasObjectLayout::metadata);
-        DirectoryWrite.replace(target, tmp -> {
+        DirectoryWrite.replace(target, OutputFiles.overwrite(options), tmp -> {
             Files.createDirectories(tmp.resolve(SavedModelDir.VARIABLES));
             Files.createDirectories(tmp.resolve(SavedModelDir.ASSETS));
             try (OutputStream out = Files.newOutputStream(tmp.resolve(SavedModelDir.SAVED_MODEL_PB))) {

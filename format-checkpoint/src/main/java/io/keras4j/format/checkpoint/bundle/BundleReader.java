@@ -12,30 +12,28 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32C;
 
 /**
  * An open tensor bundle. The index is decoded and every entry checked against the shard files when opening, so a
  * size or offset the index merely claims never reaches an allocation. {@link #read} verifies the tensor's CRC32C by
- * streaming its bytes once, then returns a tensor backed lazily by the shard file (no heap copy); sliced variables
- * and strings are assembled on the heap. Thread-safe: it holds no open file handles.
+ * streaming its bytes once, then returns a tensor backed lazily by the shard file (no heap copy) that checks the CRC32C
+ * again whenever it is read; sliced variables and strings are assembled on the heap. The shards are opened with the
+ * index and held (by the reader and its tensors), so that a checkpoint saved later over the same prefix cannot change
+ * what was loaded. Thread-safe.
  */
 public final class BundleReader implements Closeable {
     private static final String CODEC = "checkpoint";
     private static final int MAX_SHARDS = 1 << 16;
-    private static final int CHUNK = 1 << 20;
     /** Upper bound for the index file read into memory: one entry per tensor stays far below it. */
     private static final long MAX_INDEX_SIZE = 1L << 30;
 
@@ -44,15 +42,17 @@ public final class BundleReader implements Closeable {
     private final int numShards;
     private final Map<String, BundleEntry> entries;
     private final Map<ByteBuffer, BundleEntry> sliceEntries;
+    private final Map<Integer, TensorData.HeldFile> shards;
     private TrackableObjectGraph objectGraph;
 
     private BundleReader(Path prefix, Path indexFile, int numShards, Map<String, BundleEntry> entries,
-                         Map<ByteBuffer, BundleEntry> sliceEntries) {
+                         Map<ByteBuffer, BundleEntry> sliceEntries, Map<Integer, TensorData.HeldFile> shards) {
         this.prefix = prefix;
         this.indexFile = indexFile;
         this.numShards = numShards;
         this.entries = entries;
         this.sliceEntries = sliceEntries;
+        this.shards = shards;
     }
 
     static BundleReader open(Path prefix) {
@@ -87,19 +87,19 @@ public final class BundleReader implements Closeable {
         }
         Map<String, BundleEntry> entries = new LinkedHashMap<>();
         Map<ByteBuffer, BundleEntry> slices = new HashMap<>();
-        Map<Integer, Long> shardSizes = new HashMap<>();
+        Map<Integer, TensorData.HeldFile> shards = new HashMap<>();
         for (Table.Entry e : table.subList(1, table.size())) {
             boolean sliceKey = e.key().length > 0 && e.key()[0] == 0;
             String key = new String(e.key(), sliceKey ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
-            BundleEntry entry = parseEntry(prefix, index, key, e.value(), numShards, shardSizes);
+            BundleEntry entry = parseEntry(prefix, index, key, e.value(), numShards, shards);
             if (sliceKey) slices.put(ByteBuffer.wrap(e.key()), entry);
             else entries.put(key, entry);
         }
-        return new BundleReader(prefix, index, numShards, entries, slices);
+        return new BundleReader(prefix, index, numShards, entries, slices, Map.copyOf(shards));
     }
 
     private static BundleEntry parseEntry(Path prefix, Path index, String key, byte[] value, int numShards,
-                                          Map<Integer, Long> shardSizes) {
+                                          Map<Integer, TensorData.HeldFile> shards) {
         CheckpointProtos.BundleEntryProto p;
         try {
             p = CheckpointProtos.BundleEntryProto.parseFrom(value);
@@ -125,16 +125,24 @@ public final class BundleReader implements Closeable {
         if (entry.isSliced()) return entry; // the parts carry the bytes
         checkClaimedSize(index, entry);
         Path shard = TensorBundle.dataFile(prefix, entry.shardId(), numShards);
-        long shardSize = shardSizes.computeIfAbsent(entry.shardId(), id -> {
-            try {
-                return Files.size(shard);
-            } catch (NoSuchFileException e) {
-                throw corrupt(shard).at(key).because("missing data shard " + shard.getFileName() + " (shard " + id
-                        + " of " + numShards + ")");
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + shard, e);
+        long shardSize;
+        try {
+            shardSize = shards.computeIfAbsent(entry.shardId(), id -> {
+                try {
+                    return TensorData.HeldFile.open(shard);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).size();
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof NoSuchFileException) {
+                throw corrupt(shard).at(key).because("missing data shard " + shard.getFileName() + " (shard "
+                        + entry.shardId() + " of " + numShards + ")");
             }
-        });
+            throw new UncheckedIOException("cannot read " + shard, e.getCause());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + shard, e);
+        }
         if (entry.offset() > shardSize - entry.size()) {
             throw corrupt(shard).at(key).offset(entry.offset()).because("tensor of " + entry.size() + " bytes at offset "
                     + entry.offset() + " runs past the end of the " + shardSize + "-byte shard");
@@ -207,7 +215,7 @@ public final class BundleReader implements Closeable {
         Path shard = TensorBundle.dataFile(prefix, e.shardId(), numShards);
         if (dtype == DType.STRING) return readStrings(e, shard, key);
         verifyCrc(e, shard, key);
-        return Tensor.of(dtype, e.shape(), TensorData.ofFile(shard, e.offset(), e.size()));
+        return Tensor.of(dtype, e.shape(), shard(e).region(e.offset(), e.size(), e.crc32c()));
     }
 
     /**
@@ -217,8 +225,7 @@ public final class BundleReader implements Closeable {
     public Tensor readLazily(String key) {
         BundleEntry e = entry(key);
         if (e.isSliced() || e.dtype().isEmpty() || e.dtype().get() == DType.STRING) return read(key);
-        return Tensor.of(e.dtype().get(), e.shape(),
-                TensorData.ofFile(TensorBundle.dataFile(prefix, e.shardId(), numShards), e.offset(), e.size()));
+        return Tensor.of(e.dtype().get(), e.shape(), shard(e).region(e.offset(), e.size(), e.crc32c()));
     }
 
     /** Whether the bundle carries a TF2 object graph (TF1 {@code Saver} checkpoints do not). */
@@ -244,24 +251,20 @@ public final class BundleReader implements Closeable {
         return objectGraph;
     }
 
+    /** The shard held since the index was opened (parseEntry opened every shard an unsliced entry names). */
+    private TensorData.HeldFile shard(BundleEntry e) {
+        TensorData.HeldFile held = shards.get(e.shardId());
+        if (held == null) throw new IllegalStateException("shard " + e.shardId() + " of " + prefix + " was not opened");
+        return held;
+    }
+
     private void verifyCrc(BundleEntry e, Path shard, String key) {
-        CRC32C crc = new CRC32C();
-        try (FileChannel ch = FileChannel.open(shard, StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(e.size(), 1)));
-            long pos = e.offset();
-            long end = e.offset() + e.size();
-            while (pos < end) {
-                buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
-                int n = ch.read(buf, pos);
-                if (n < 0) throw corrupt(shard).at(key).offset(pos).because("shard ends before the tensor does");
-                buf.flip();
-                crc.update(buf);
-                pos += n;
-            }
+        int computed;
+        try {
+            computed = shard(e).crc32c(e.offset(), e.size());
         } catch (IOException ex) {
-            throw new UncheckedIOException("cannot read " + shard, ex);
+            throw corrupt(shard).at(key).offset(e.offset()).cause(ex).because("cannot read the tensor: " + ex.getMessage());
         }
-        int computed = (int) crc.getValue();
         if (computed != e.crc32c()) {
             throw corrupt(shard).at(key).offset(e.offset()).because(String.format("tensor bytes fail their CRC32C check "
                     + "(stored 0x%08x, computed 0x%08x) in shard %d", e.crc32c(), computed, e.shardId()));
@@ -272,7 +275,7 @@ public final class BundleReader implements Closeable {
         if (e.size() > Integer.MAX_VALUE - 8) {
             throw corrupt(shard).at(key).unsupported("string tensors over 2 GiB are not supported");
         }
-        ByteBuffer bytes = TensorData.ofFile(shard, e.offset(), e.size()).buffer();
+        ByteBuffer bytes = shard(e).region(e.offset(), e.size()).buffer();
         // fits an int: checkClaimedSize bounded the element count by the size
         int count = (int) Tensor.elementCount(e.shape());
         try {
@@ -308,7 +311,7 @@ public final class BundleReader implements Closeable {
             }
             Path shard = TensorBundle.dataFile(prefix, part.shardId(), numShards);
             verifyCrc(part, shard, full.key() + " part " + slice);
-            ByteBuffer src = TensorData.ofFile(shard, part.offset(), part.size()).buffer();
+            ByteBuffer src = shard(part).region(part.offset(), part.size(), part.crc32c()).buffer();
             copyBlock(src, out, shape, starts, partShape, dtype.byteSize());
         }
         return Tensor.of(dtype, shape, ByteBuffer.wrap(out));

@@ -38,13 +38,16 @@ import java.util.function.Supplier;
  */
 public final class H5Reader {
     private final Path file;
+    /** Opened before the structure is read and kept by every region, so the path may change afterwards. */
+    private final TensorData.HeldFile held;
     private final String codec;
     private final long imageStart;
     private final long imageSize;
     private long userBlock;
 
-    private H5Reader(Path file, String codec, long imageStart, long imageSize) {
-        this.file = file;
+    private H5Reader(TensorData.HeldFile held, String codec, long imageStart, long imageSize) {
+        this.file = held.path();
+        this.held = held;
         this.codec = codec;
         this.imageStart = imageStart;
         this.imageSize = imageSize;
@@ -52,9 +55,10 @@ public final class H5Reader {
 
     /** Reads the whole tree of {@code file}; {@code codec} names the reader in errors. */
     public static H5Group read(Path file, String codec) {
-        long size = fileSize(file, codec);
+        TensorData.HeldFile held = hold(file, codec);
+        long size = fileSize(held, codec);
         checkSignature(file, H5Signature.find(file), size, 0, "file", codec);
-        return new H5Reader(file, codec, 0, size).readTree(() -> new HdfFile(file));
+        return new H5Reader(held, codec, 0, size).readTree(() -> new HdfFile(file));
     }
 
     /**
@@ -62,22 +66,37 @@ public final class H5Reader {
      * uncompressed zip member); contiguous datasets become regions of {@code file} itself.
      */
     public static H5Group readEmbedded(Path file, long start, long length, String codec) {
-        long size = fileSize(file, codec);
+        return readEmbedded(hold(file, codec), start, length, codec);
+    }
+
+    /** As {@link #readEmbedded(Path, long, long, String)}, the regions reading {@code held} (checked by the caller). */
+    public static H5Group readEmbedded(TensorData.HeldFile held, long start, long length, String codec) {
+        Path file = held.path();
+        long size = fileSize(held, codec);
         if (start < 0 || length < 0 || start > size - length) {
             throw CorruptModelException.in(file).codec(codec).offset(start)
                     .because("an HDF5 image of " + length + " bytes at offset " + start + " overruns the file's " + size + " bytes");
         }
         try (FileSlice image = FileSlice.open(file, start, length)) {
             checkSignature(file, H5Signature.find(image), length, start, "embedded HDF5 image", codec);
-            return new H5Reader(file, codec, start, length).readTree(() -> new HdfFile(image, file.toUri()));
+            return new H5Reader(held, codec, start, length).readTree(() -> new HdfFile(image, file.toUri()));
         } catch (IOException e) {
             throw CorruptModelException.in(file).codec(codec).offset(start).cause(e).because("cannot read the file: " + e.getMessage());
         }
     }
 
-    private static long fileSize(Path file, String codec) {
+    private static TensorData.HeldFile hold(Path file, String codec) {
         try {
-            return Files.size(file);
+            return TensorData.HeldFile.open(file);
+        } catch (IOException e) {
+            throw CorruptModelException.in(file).codec(codec).cause(e).because("cannot read the file: " + e.getMessage());
+        }
+    }
+
+    private static long fileSize(TensorData.HeldFile held, String codec) {
+        Path file = held.path();
+        try {
+            return held.size();
         } catch (IOException e) {
             throw CorruptModelException.in(file).codec(codec).cause(e).because("cannot read the file: " + e.getMessage());
         }
@@ -161,7 +180,7 @@ public final class H5Reader {
                     throw corrupt(path, "dataset claims " + bytes + " bytes at offset " + start + " beyond the image's "
                             + imageSize + " bytes", null);
                 }
-                return new H5Dataset(Tensor.of(dtype, shape, TensorData.ofFile(file, imageStart + start, bytes)), attributes);
+                return new H5Dataset(Tensor.of(dtype, shape, held.region(imageStart + start, bytes)), attributes);
             }
             // Filtered (compressed) data may legitimately expand, but not without bound.
             if (bytes > 1024 * imageSize + (1 << 20)) throw corrupt(path, "dataset claims " + bytes + " bytes", null);
