@@ -84,7 +84,7 @@ public final class BuiltinLayers implements LayerProvider {
         m.put("Minimum", MergeOp::minimum);
         m.put("Concatenate", ConcatenateOp::new);
         m.put("MultiHeadAttention", MultiHeadAttentionOp::new);
-        m.put("TFOpLambda", TfOpLambdaOp::new);
+        m.put("TFOpLambda", s -> TfShapeFunctionOp.handles(s) ? new TfShapeFunctionOp(s) : new TfOpLambdaOp(s));
         m.put("SlicingOpLambda", SlicingOpLambdaOp::new);
         m.put("Normalization", NormalizationLayerOp::new);
         m.put("Attention", s -> new AttentionOp(s, false));
