@@ -18,12 +18,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "predict", description = "Run MODEL on .npy inputs and write DIR/output_0.npy, output_1.npy, ... in the model's output order.")
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Run MODEL on .npy inputs and write DIR/output_0.npy, output_1.npy, ... in the model's output order.")
 final class PredictCommand implements Callable<Integer> {
     private final Keras4j keras;
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL") Path modelPath;
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The model to run: a file, directory or checkpoint prefix (with --weights).") Path modelPath;
 
     @Option(names = "--weights", paramLabel = "W", description = "Weights to load into MODEL's architecture.")
     Path weights;
