@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 /** {@code keras4j}: inspect, convert and list the codecs of Keras models. */
 @Command(name = "keras4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Read, write, convert, inspect and run Keras models in pure Java.",
-        subcommands = {InfoCommand.class, ConvertCommand.class, CodecsCommand.class, PredictCommand.class, DiffCommand.class,
+        subcommands = {InfoCommand.class, ConvertCommand.class, CodecsCommand.class, PredictCommand.class, DiffCommand.class, EditCommand.class,
                 CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 any other failure, 2 usage (a bad option or --set key or value),",
                 "3 unknown format, 4 unsupported or corrupt input.", "Run 'keras4j help COMMAND' for a command's options."})
