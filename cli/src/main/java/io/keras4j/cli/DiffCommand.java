@@ -52,7 +52,7 @@ final class DiffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (tol < 0 || Double.isNaN(tol)) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--tol must be >= 0, not " + tol);
+        if (tol < 0 || Double.isNaN(tol)) throw new CliException(Main.USAGE, "--tol must be >= 0, not " + tol);
         Model ma = load(a, weightsA);
         Model mb = load(b, weightsB);
         PrintWriter out = spec.commandLine().getOut();
@@ -224,6 +224,15 @@ final class DiffCommand implements Callable<Integer> {
         return s.length() > 60 ? s.substring(0, 57) + "..." : s;
     }
 
+    /** A SavedModel's {"class_name": "TensorShape", "items": [...]} or Keras 3's __tuple__: the list itself. */
+    private static JsonValue items(JsonValue v) {
+        if (v.isObject() && v.asObject().has("items") && v.asObject().get("items").isArray()
+                && List.of("TensorShape", "__tuple__").contains(v.asObject().getString("class_name", ""))) {
+            return v.asObject().get("items");
+        }
+        return v;
+    }
+
     /** A Lambda's marshalled code: tf.keras spells it [code, defaults, closure], Keras 3 {class_name: __lambda__, ...}. */
     private static String lambdaCode(JsonValue v) {
         if (v.isArray() && v.asArray().size() == 3 && v.asArray().get(0).isString()) return v.asArray().get(0).asText();
@@ -235,6 +244,8 @@ final class DiffCommand implements Callable<Integer> {
 
     /** Same meaning: numbers by value, {@code [3]} as {@code 3}, serialized objects by class name and config. */
     private static boolean same(JsonValue x, JsonValue y, boolean lenient) {
+        x = items(x);
+        y = items(y);
         if (x.isNull() || y.isNull()) return x.isNull() && y.isNull();
         String cx = lambdaCode(x), cy = lambdaCode(y);
         if (cx != null && cy != null) return cx.equals(cy);

@@ -23,7 +23,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -57,13 +56,13 @@ final class EditCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (Files.exists(out) && Files.exists(in) && Files.isSameFile(in, out)) {
-            throw new ParameterException(spec.commandLine(), "OUT is IN (" + in + "): edit writes a new file and never modifies IN");
+            throw new CliException(Main.USAGE, "OUT is IN (" + in + "): edit writes a new file and never modifies IN");
         }
         Map<String, Boolean> flags = new LinkedHashMap<>();
         for (var e : trainable.entrySet()) {
             String v = e.getValue().toLowerCase();
             if (!v.equals("true") && !v.equals("false")) {
-                throw new ParameterException(spec.commandLine(), "--trainable " + e.getKey() + " must be true or false, not '" + e.getValue() + "'");
+                throw new CliException(Main.USAGE, "--trainable " + e.getKey() + " must be true or false, not '" + e.getValue() + "'");
             }
             flags.put(e.getKey(), Boolean.parseBoolean(v));
         }
@@ -73,14 +72,14 @@ final class EditCommand implements Callable<Integer> {
         Set<String> names = new HashSet<>();
         collectNames(model, names);
         for (var e : renames.entrySet()) {
-            if (!names.contains(e.getKey())) throw new ParameterException(spec.commandLine(), noLayer("--rename", e.getKey(), names));
-            if (e.getValue().isBlank()) throw new ParameterException(spec.commandLine(), "--rename " + e.getKey() + ": the new name is empty");
+            if (!names.contains(e.getKey())) throw new CliException(Main.USAGE, noLayer("--rename", e.getKey(), names));
+            if (e.getValue().isBlank()) throw new CliException(Main.USAGE, "--rename " + e.getKey() + ": the new name is empty");
             if (names.contains(e.getValue()) && !renames.containsKey(e.getValue())) {
-                throw new ParameterException(spec.commandLine(), "--rename " + e.getKey() + "=" + e.getValue() + ": the model already has a layer '" + e.getValue() + "'");
+                throw new CliException(Main.USAGE, "--rename " + e.getKey() + "=" + e.getValue() + ": the model already has a layer '" + e.getValue() + "'");
             }
         }
         for (String layer : flags.keySet()) {
-            if (!names.contains(layer)) throw new ParameterException(spec.commandLine(), noLayer("--trainable", layer, names));
+            if (!names.contains(layer)) throw new CliException(Main.USAGE, noLayer("--trainable", layer, names));
         }
 
         Model edited = edit(model, flags);
@@ -88,7 +87,7 @@ final class EditCommand implements Callable<Integer> {
         Dialect d = dialect == null ? edited.dialect() : switch (dialect.toLowerCase()) {
             case "keras2" -> Dialect.KERAS2;
             case "keras3" -> Dialect.KERAS3;
-            default -> throw new ParameterException(spec.commandLine(), "--dialect must be keras2 or keras3, not '" + dialect + "'");
+            default -> throw new CliException(Main.USAGE, "--dialect must be keras2 or keras3, not '" + dialect + "'");
         };
         context.keras().save(edited, out, writer.name(), WriteOptions.DEFAULT.withDialect(d));
         spec.commandLine().getOut().printf("wrote %s (%s, %d renamed, %d trainable flags set%s)%n", out, writer.name(),
@@ -122,7 +121,7 @@ final class EditCommand implements Callable<Integer> {
             b.inboundNodes(nodes);
             Boolean flag = flags.get(l.name());
             if (flag != null && !l.config().has("trainable") && l.nestedModel().isEmpty()) {
-                throw new ParameterException(spec.commandLine(), "--trainable " + l.name() + ": a " + l.className() + " has no trainable flag in Keras");
+                throw new CliException(Main.USAGE, "--trainable " + l.name() + ": a " + l.className() + " has no trainable flag in Keras");
             }
             if (flag != null) config.put("trainable", flag);
             List<Weight> weights = new ArrayList<>();

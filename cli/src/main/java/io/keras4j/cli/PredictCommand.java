@@ -16,7 +16,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -48,7 +47,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batchSize != null && batchSize < 1) throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1, not " + batchSize);
+        if (batchSize != null && batchSize < 1) throw new CliException(Main.USAGE, "--batch-size must be at least 1, not " + batchSize);
         Model model = keras.load(modelPath);
         if (weights != null) model = keras.loadWeights(model, weights, LoadWeightsOptions.DEFAULT);
         CompiledModel compiled = CompiledModel.compile(model);

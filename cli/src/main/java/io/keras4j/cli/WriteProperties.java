@@ -39,7 +39,7 @@ final class WriteProperties {
                 message += "; did you mean " + closest(key, valid) + "? (valid: "
                         + valid.stream().collect(Collectors.joining(", ")) + ")";
             }
-            throw new CommandLine.ParameterException(cmd, message);
+            throw new CliException(Main.USAGE, message);
         }
     }
 

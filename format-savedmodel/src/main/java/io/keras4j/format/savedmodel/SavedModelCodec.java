@@ -36,7 +36,7 @@ public final class SavedModelCodec implements Codec {
     @Override public List<String> targetSuffixes() { return List.of("", ".savedmodel"); }
     @Override public List<WriteProperty> writeProperties() {
         return List.of(new WriteProperty(SavedModelWriter.KERAS_OBJECTS, "auto, true or false",
-                "false: serving only, as model.export(); true: tf.keras objects; default auto"));
+                "false: serving only, as export(); true: tf.keras objects; default auto"));
     }
 
     /** SOLID on {@code saved_model.pb} (or the unsupported text form), FULL when {@code variables/} is there too. */
