@@ -37,6 +37,12 @@ public interface Codec {
      */
     List<String> targetSuffixes();
 
+    /**
+     * The write properties this codec reads from {@link WriteOptions#property}; a key not listed here is unknown to it
+     * (the command line refuses it). Default: none, so codecs written before this method keep compiling.
+     */
+    default List<WriteProperty> writeProperties() { return List.of(); }
+
     /** Breaks ties between equally strong probes; higher wins. Then the name decides. */
     default int rank() { return 0; }
 

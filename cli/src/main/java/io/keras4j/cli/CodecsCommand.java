@@ -1,29 +1,42 @@
 package io.keras4j.cli;
 
-import io.keras4j.Keras4j;
 import io.keras4j.spi.Codec;
+import io.keras4j.spi.WriteProperty;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-@Command(name = "codecs", description = "List every codec found, its version, what it reads and writes, and load errors.")
+@Command(name = "codecs", mixinStandardHelpOptions = true,
+        description = "List every codec found, its version, what it reads and writes, the --set keys it takes, and load errors.")
 final class CodecsCommand implements Callable<Integer> {
-    private final Keras4j keras;
+    private final Main.Context context;
     @Spec CommandSpec spec;
 
-    CodecsCommand(Keras4j keras) { this.keras = keras; }
+    CodecsCommand(Main.Context context) { this.context = context; }
 
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        out.printf("%-16s %-15s %-44s %-44s %s%n", "CODEC", "VERSION", "READS", "WRITES", "DESCRIPTION");
-        for (Codec c : keras.registry().codecs()) {
-            out.printf("%-16s %-15s %-44s %-44s %s%n", c.name(), c.version(), join(c.reads()), join(c.writes()), c.description());
+        var codecs = context.keras().registry().codecs();
+        if (codecs.isEmpty()) {
+            out.println("(no codecs found on the class path)");
+        } else {
+            Table t = new Table("CODEC", "VERSION", "READS", "WRITES", "DESCRIPTION");
+            for (Codec c : codecs) t.add(c.name(), c.version(), join(c.reads()), join(c.writes()), c.description());
+            t.print(out, context.unicode());
+            Table props = new Table("CODEC", "--set KEY", "VALUES", "MEANING");
+            for (Codec c : codecs) {
+                for (WriteProperty p : c.writeProperties()) props.add(c.name(), p.key(), p.values(), p.description());
+            }
+            if (props.size() > 0) {
+                out.println();
+                out.println("Write properties (keras4j convert IN OUT --set KEY=VALUE):");
+                props.print(out, context.unicode());
+            }
         }
-        if (keras.registry().codecs().isEmpty()) out.println("(no codecs found on the class path)");
-        for (String p : keras.registry().problems()) out.println("PROBLEM: " + p);
+        for (String p : context.keras().registry().problems()) out.println("PROBLEM: " + p);
         return Main.OK;
     }
 

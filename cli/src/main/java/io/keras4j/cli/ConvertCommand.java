@@ -13,13 +13,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "convert", description = "Read IN (plus weights from --weights) and write OUT in the format named or implied by OUT.")
+@Command(name = "convert", mixinStandardHelpOptions = true, description = "Read IN (plus weights from --weights) and write OUT in the format named or implied by OUT.")
 final class ConvertCommand implements Callable<Integer> {
     private final Keras4j keras;
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IN") Path in;
-    @Parameters(index = "1", paramLabel = "OUT") Path out;
+    @Parameters(index = "0", paramLabel = "IN", description = "The model to read: a file, directory or checkpoint prefix.") Path in;
+    @Parameters(index = "1", paramLabel = "OUT", description = "Where to write; its name picks the format unless --to does.") Path out;
 
     @Option(names = "--to", paramLabel = "NAME", description = "Codec to write with (default: from OUT's name, as Keras does).")
     String to;
@@ -52,7 +52,7 @@ final class ConvertCommand implements Callable<Integer> {
     boolean force;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "A property of the writing codec, e.g. savedmodel.kerasObjects=false (repeatable).")
+            description = "A property of the writing codec (repeatable); the keys are listed below.")
     java.util.Map<String, String> properties = new java.util.LinkedHashMap<>();
 
     ConvertCommand(Keras4j keras) { this.keras = keras; }
@@ -65,6 +65,9 @@ final class ConvertCommand implements Callable<Integer> {
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--dialect must be keras2 or keras3, not '" + dialect + "'");
         };
+        // Before reading IN: an unknown target format or --set key should not cost a load.
+        io.keras4j.spi.Codec writer = Main.writerFor(keras, out, to);
+        WriteProperties.check(spec.commandLine(), writer, keras, properties);
         Model model = keras.load(in, from);
         if (weights != null) {
             Model architecture = model;

@@ -33,6 +33,12 @@ class CliTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** The path of a zoo entry's file in the given format. */
+    static String zooFile(String id, String format) {
+        return Zoo.current().entries().stream().filter(e -> e.id().equals(id)).findFirst().orElseThrow()
+                .file(format).orElseThrow().toString();
+    }
+
     @TestFactory
     Stream<DynamicTest> infoJsonGivesKerasLayersAndParamsForEveryZooFile() {
         List<DynamicTest> tests = new ArrayList<>();

@@ -10,6 +10,7 @@ import io.keras4j.spi.MatchStrength;
 import io.keras4j.spi.ProbeInput;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
+import io.keras4j.spi.WriteProperty;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -29,6 +30,10 @@ public final class ShardedWeightsCodec implements Codec {
     @Override public Set<InputKind> inputKinds() { return EnumSet.of(InputKind.FILE); }
 
     @Override public List<String> targetSuffixes() { return List.of(".weights.json"); }
+    @Override public List<WriteProperty> writeProperties() {
+        return List.of(new WriteProperty(ShardedWeights.MAX_SHARD_BYTES, "a number of bytes > 0",
+                "largest shard, as Keras's max_shard_size; default 5 GB"));
+    }
 
     /** Ranks above the generic JSON codec: a weight index is not an architecture. */
     @Override public int rank() { return 10; }

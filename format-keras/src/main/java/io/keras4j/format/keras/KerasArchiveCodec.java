@@ -9,6 +9,7 @@ import io.keras4j.spi.MatchStrength;
 import io.keras4j.spi.ProbeInput;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
+import io.keras4j.spi.WriteProperty;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -30,6 +31,10 @@ public final class KerasArchiveCodec implements Codec {
     @Override public Set<InputKind> inputKinds() { return EnumSet.of(InputKind.FILE, InputKind.DIRECTORY); }
 
     @Override public List<String> targetSuffixes() { return List.of(".keras"); }
+    @Override public List<WriteProperty> writeProperties() {
+        return List.of(new WriteProperty(KerasArchive.ZIPPED, "true or false",
+                "false: a directory, as Keras's save(zipped=False); default true"));
+    }
 
     /** FULL when the first local header names one of Keras's members; a zip alone is WEAK. */
     @Override

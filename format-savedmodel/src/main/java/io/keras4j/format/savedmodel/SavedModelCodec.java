@@ -9,6 +9,7 @@ import io.keras4j.spi.MatchStrength;
 import io.keras4j.spi.ProbeInput;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
+import io.keras4j.spi.WriteProperty;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -33,6 +34,10 @@ public final class SavedModelCodec implements Codec {
     @Override public Set<InputKind> inputKinds() { return Set.of(InputKind.DIRECTORY); }
 
     @Override public List<String> targetSuffixes() { return List.of("", ".savedmodel"); }
+    @Override public List<WriteProperty> writeProperties() {
+        return List.of(new WriteProperty(SavedModelWriter.KERAS_OBJECTS, "auto, true or false",
+                "false: serving only, as export(); true: tf.keras objects; default auto"));
+    }
 
     /** SOLID on {@code saved_model.pb} (or the unsupported text form), FULL when {@code variables/} is there too. */
     @Override
