@@ -41,6 +41,27 @@ def closed(module, base):
     return sorted(out)
 
 
+def operations():
+    """Keras 3's operation classes by name, with the module Keras 3 writes for them in a config: a functional model
+    records calls such as x != 0 (a mask) as operation nodes (module keras.src.ops.numpy, class NotEqual), and a Keras 3
+    legacy .h5 leaves the module out, which a .keras must carry."""
+    import importlib
+    import pkgutil
+
+    import keras.src.ops as ops
+    from keras.src.ops.operation import Operation
+
+    out = {}
+    for info in pkgutil.iter_modules(ops.__path__):
+        if info.name.endswith("_test"):
+            continue
+        module = importlib.import_module("keras.src.ops." + info.name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Operation) and cls.__module__ == module.__name__:
+                out.setdefault(name, module.__name__)
+    return dict(sorted(out.items()))
+
+
 def main(which, out):
     if which == "keras3":
         import keras
@@ -58,6 +79,7 @@ def main(which, out):
     table = {"keras_version": version, "base": sorted(set(base)),
              "layers": classes(keras.layers, Layer),
              "closed_layers": closed(keras.layers, Layer),
+             "operations": operations() if which == "keras3" else {},
              "initializers": classes(keras.initializers, keras.initializers.Initializer)}
     with open(out, "w") as f:
         json.dump(table, f, indent=1, sort_keys=True)

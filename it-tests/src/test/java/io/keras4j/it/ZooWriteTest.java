@@ -78,6 +78,9 @@ class ZooWriteTest {
             // Architecture JSON + a TensorFlow checkpoint of the weights into an archive (keras4j convert ARCH --weights CKPT).
             new Writer("keras-from-json-and-checkpoint", "from-checkpoint.keras", null, Dialect.KERAS3, "keras3.load_model", null,
                     Map.of(), "checkpoint", null),
+            // Keras 3's own legacy .h5 (its model_config names no modules) into an archive Keras 3 loads.
+            new Writer("keras-from-keras3-h5", "from-k3-h5.keras", null, Dialect.KERAS3, "keras3.load_model", null,
+                    Map.of(), "h5", "k3"),
             // tf_keras's own .keras archives (Keras 2 configs in a Keras 3 container) into archives Keras 3 loads.
             new Writer("keras-from-tf-keras-archive", "from-archive.keras", null, Dialect.KERAS3, "keras3.load_model", null,
                     Map.of(), "keras", "k2"));

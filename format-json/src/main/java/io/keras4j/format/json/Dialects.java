@@ -442,6 +442,42 @@ public final class Dialects {
     }
 
     /** The module Keras 3 itself writes for its model classes. */
+    /**
+     * A Keras 3 model whose config names classes without their {@code module} and {@code registered_name} (a Keras 3
+     * legacy {@code .h5}'s model_config leaves them out, and a model built in Java may too) with both filled in as
+     * Keras 3 writes them in a {@code .keras}: {@code keras} for Sequential, {@code keras.src.models.functional} for
+     * Functional, {@code keras.layers} for built-in layers, its ops module for an operation node ({@code NotEqual}: {@code
+     * keras.src.ops.numpy}, from the table dumped from Keras 3), and the class name registered for anything else. Keras 3's
+     * {@code .keras} loader cannot locate even its own Sequential without them.
+     */
+    public static Model withKeras3Modules(Model m) {
+        if (m.dialect() != Dialect.KERAS3) return m;
+        List<Layer> layers = new ArrayList<>();
+        for (Layer l : m.layers()) {
+            Layer.Builder b = l.toBuilder();
+            if (l.nestedModel().isPresent()) b.nestedModel(withKeras3Modules(l.nestedModel().get()));
+            if (!l.entry().has("module")) {
+                boolean nested = l.nestedModel().isPresent();
+                boolean builtin = nested ? MODEL_CLASSES.contains(l.className()) : BuiltinLayers.isBuiltin(l.className());
+                // Keras 3 operation nodes (x != 0 as NotEqual) are named by their ops module and registered by class.
+                java.util.Optional<String> operation = builtin || nested ? java.util.Optional.empty()
+                        : LayerArgs.KERAS3.operationModule(l.className());
+                JsonValue module = nested ? moduleOfModel(l.className()) : builtin ? new JsonString("keras.layers")
+                        : operation.<JsonValue>map(JsonString::new).orElse(JsonNull.INSTANCE);
+                b.entry(l.entry().with("module", module).with("registered_name",
+                        builtin ? JsonNull.INSTANCE : (Object) l.registeredName().orElse(l.className())));
+            }
+            layers.add(b.build());
+        }
+        JsonObject entry = m.entry();
+        if (!entry.has("module")) {
+            boolean builtin = MODEL_CLASSES.contains(m.className());
+            entry = entry.with("module", builtin ? moduleOfModel(m.className()) : JsonNull.INSTANCE)
+                    .with("registered_name", builtin ? JsonNull.INSTANCE : (Object) m.className());
+        }
+        return m.toBuilder().entry(entry).layers(layers).build();
+    }
+
     private static JsonValue moduleOfModel(String className) {
         return switch (className) {
             case "Sequential" -> new JsonString("keras");

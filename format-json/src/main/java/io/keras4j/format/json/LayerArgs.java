@@ -37,6 +37,12 @@ final class LayerArgs {
         return drop("layers", className, config, true, keep);
     }
 
+    /** The module Keras 3 writes for one of its operation classes ({@code NotEqual}: {@code keras.src.ops.numpy}). */
+    Optional<String> operationModule(String className) {
+        JsonValue ops = table().get("operations");
+        return ops.isObject() ? ops.asObject().optString(className) : Optional.empty();
+    }
+
     /** Whether the target Keras has a built-in layer class of this name. */
     boolean knowsLayer(String className) { return table().getObject("layers").has(className); }
 

@@ -126,7 +126,8 @@ final class KerasArchive {
 
     static void write(Model model, Path target, WriteOptions options) {
         if (options.weightsOnly()) throw new UnsupportedModelException(CODEC + ": a .keras archive always holds the architecture");
-        Model k3 = model.dialect() == Dialect.KERAS3 ? model : Dialects.convertForWriting(model, Dialect.KERAS3, options.allowSemanticChange());
+        Model k3 = Dialects.withKeras3Modules(model.dialect() == Dialect.KERAS3 ? model
+                : Dialects.convertForWriting(model, Dialect.KERAS3, options.allowSemanticChange()));
         String config = KerasJson.toText(KerasJson.toTree(k3, Dialect.KERAS3), false);
         String metadata = KerasJson.toText(JsonObject.builder().put("keras_version", KERAS_VERSION)
                 .put("date_saved", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss"))).build(), false);
