@@ -295,6 +295,20 @@ public final class BundleReader implements Closeable {
         if (bytes > Integer.MAX_VALUE - 8) {
             throw corrupt(indexFile).at(full.key()).unsupported("partitioned variables over 2 GiB are not supported");
         }
+        // The index alone claims the variable's size; its parts are data the shards really hold (bounded by the shard
+        // files when the index was read). Allocate only when the parts can fill what the variable claims.
+        long partBytes = 0;
+        for (BundleEntry.Slice slice : full.slices()) {
+            BundleEntry part = sliceEntries.get(ByteBuffer.wrap(SliceKeys.encode(full.key(), slice)));
+            if (part == null) {
+                throw corrupt(indexFile).at(full.key()).because("the part " + slice + " of a partitioned variable is missing");
+            }
+            partBytes += part.size();
+        }
+        if (partBytes != bytes) {
+            throw corrupt(indexFile).at(full.key()).because("the partitioned variable claims " + bytes + " bytes ("
+                    + dtype + Arrays.toString(shape) + ") but its parts hold " + partBytes);
+        }
         byte[] out = new byte[(int) bytes];
         for (BundleEntry.Slice slice : full.slices()) {
             BundleEntry part = sliceEntries.get(ByteBuffer.wrap(SliceKeys.encode(full.key(), slice)));
