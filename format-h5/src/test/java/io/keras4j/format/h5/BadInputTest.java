@@ -58,4 +58,27 @@ class BadInputTest {
                 .child("data", io.keras4j.format.h5.hdf5.H5Dataset.of(io.keras4j.tensor.Tensor.ofFloats(new float[] {1}, 1))).build(), plain);
         assertThat(codec.probe(ProbeInput.of(plain))).isEqualTo(MatchStrength.WEAK);
     }
+
+    /**
+     * Issue #14, 5: a hard link from inside the weights back to the root ({@code model_weights/loop -> /}, written here
+     * by real h5py) made the reader recurse until a StackOverflowError, after a minute of CPU. Now it is corrupt input
+     * naming the path.
+     */
+    @Test
+    void aHardLinkCycleIsReportedNotFollowed() throws Exception {
+        Path looped = dir.resolve("loop.h5");
+        String script = "import h5py, numpy as np, sys\n"
+                + "with h5py.File(sys.argv[1], 'w') as f:\n"
+                + "    g = f.create_group('model_weights')\n"
+                + "    g.attrs['layer_names'] = np.array([b'dense'])\n"
+                + "    d = g.create_group('dense')\n"
+                + "    d.attrs['weight_names'] = np.array([b'dense/kernel:0'])\n"
+                + "    d.create_dataset('dense/kernel:0', data=np.ones((2, 2), 'float32'))\n"
+                + "    g['loop'] = f['/']\n";
+        String log = io.keras4j.testing.KerasOracle.run("-c", script, looped.toString());
+        assertThat(looped).as("h5py wrote the file:%n%s", log).isRegularFile();
+        assertThatThrownBy(() -> codec.read(looped, io.keras4j.spi.ReadOptions.DEFAULT))
+                .isInstanceOf(io.keras4j.CorruptModelException.class)
+                .hasMessageContaining("hard link loops back").hasMessageContaining("model_weights/loop");
+    }
 }

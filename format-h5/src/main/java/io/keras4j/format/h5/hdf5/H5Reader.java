@@ -122,14 +122,27 @@ public final class H5Reader {
     }
 
     private H5Group group(Group g, String path) {
+        return group(g, path, new java.util.HashSet<>());
+    }
+
+    /**
+     * The group and everything below it; {@code ancestors} holds the object addresses of the groups on the way down, so
+     * a hard link back to one of them (a cycle HDF5 allows, which no Keras writer makes) is reported instead of being
+     * followed until the stack overflows.
+     */
+    private H5Group group(Group g, String path, java.util.Set<Long> ancestors) {
+        if (!ancestors.add(g.getAddress())) {
+            throw corrupt(path, "a hard link loops back to a group that contains it (object address " + g.getAddress() + ")", null);
+        }
         H5Group.Builder b = H5Group.builder();
         attributes(g, path).forEach(b::attribute);
         for (Map.Entry<String, Node> e : g.getChildren().entrySet()) {
             Node child = e.getValue();
             String childPath = path + e.getKey() + "/";
-            if (child instanceof Group cg) b.child(e.getKey(), group(cg, childPath));
+            if (child instanceof Group cg) b.child(e.getKey(), group(cg, childPath, ancestors));
             else if (child instanceof Dataset d) b.child(e.getKey(), dataset(d, childPath));
         }
+        ancestors.remove(g.getAddress());
         return b.build();
     }
 
