@@ -21,6 +21,38 @@ public final class GraphBuilder {
     private final LayerFactory factory;
     private final boolean requireWeights;
 
+    /** Sizes from a config (RepeatVector(2**31 - 1), Dense(2**31), Reshape([-5, -1])) that no tensor can have. */
+    private static UnsupportedModelException invalidConfig(Model model, Layer layer, RuntimeException e) {
+        return new UnsupportedModelException("model '" + model.name() + "': layer '" + layer.name() + "' (" + layer.className()
+                + "): its configuration gives no valid shape: " + e.getMessage(), null, null, layer.name(), e);
+    }
+
+    /**
+     * A computed output shape the runtime can hold: every size -1 (unknown) or non-negative, and the elements of one
+     * sample (all but the batch axis) within an array's reach, computed without overflow (UpSampling1D(size=2**30) once
+     * wrapped to a shape of size 0).
+     */
+    private static void checkShape(Model model, Layer layer, long[] shape) {
+        long perSample = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] < -1) {
+                throw new UnsupportedModelException("model '" + model.name() + "': layer '" + layer.name() + "' (" + layer.className()
+                        + ") computes the invalid shape " + java.util.Arrays.toString(shape));
+            }
+            if (i > 0 && shape[i] >= 0) {
+                try {
+                    perSample = Math.multiplyExact(perSample, shape[i]);
+                } catch (ArithmeticException e) {
+                    perSample = Long.MAX_VALUE;
+                }
+            }
+        }
+        if (perSample > Integer.MAX_VALUE - 8) {
+            throw new UnsupportedModelException("model '" + model.name() + "': layer '" + layer.name() + "' (" + layer.className()
+                    + ") outputs " + java.util.Arrays.toString(shape) + ", more values per sample than a Java array holds");
+        }
+    }
+
     /** With {@code requireWeights}, every layer's weights are checked against the shapes its config implies. */
     public GraphBuilder(LayerFactory factory, boolean requireWeights) {
         this.factory = factory;
@@ -55,10 +87,17 @@ public final class GraphBuilder {
         long[] shape = inputShape;
         for (Layer layer : layers) {
             if (layer.className().equals("InputLayer")) continue;
-            LayerOp op = opOf(layer);
-            checkWeights(layer, op, List.of(shape));
+            LayerOp op;
+            List<long[]> out;
+            try {
+                op = opOf(layer);
+                checkWeights(layer, op, List.of(shape));
+                out = op.outputShapes(List.of(shape));
+            } catch (ArithmeticException | NegativeArraySizeException | IllegalArgumentException e) {
+                throw invalidConfig(model, layer, e);
+            }
+            for (long[] s : out) checkShape(model, layer, s);
             steps.add(new Step(layer.name(), 0, op, new int[] {slot}, null, new int[] {slot + 1}));
-            List<long[]> out = op.outputShapes(List.of(shape));
             if (out.size() != 1) {
                 throw new UnsupportedModelException("layer '" + layer.name() + "' of Sequential model '" + model.name()
                         + "' has " + out.size() + " outputs");
@@ -107,12 +146,19 @@ public final class GraphBuilder {
                 int[] maskSlots = site.maskArguments() == null ? null
                         : site.maskArguments().stream().mapToInt(m -> m == null ? -1 : slots.get(m)).toArray();
                 List<long[]> inShapes = java.util.Arrays.stream(in).mapToObj(slotShapes::get).toList();
-                LayerOp op = ops.computeIfAbsent(p.layer().name(), k -> {
-                    LayerOp created = opOf(p.layer());
-                    checkWeights(p.layer(), created, inShapes);
-                    return created;
-                }).forCall(p.inbound());
-                List<long[]> shapes = op.outputShapes(inShapes);
+                LayerOp op;
+                List<long[]> shapes;
+                try {
+                    op = ops.computeIfAbsent(p.layer().name(), k -> {
+                        LayerOp created = opOf(p.layer());
+                        checkWeights(p.layer(), created, inShapes);
+                        return created;
+                    }).forCall(p.inbound());
+                    shapes = op.outputShapes(inShapes);
+                } catch (ArithmeticException | NegativeArraySizeException | IllegalArgumentException e) {
+                    throw invalidConfig(model, p.layer(), e);
+                }
+                for (long[] shape : shapes) checkShape(model, p.layer(), shape);
                 int[] out = new int[shapes.size()];
                 for (int t = 0; t < out.length; t++) {
                     out[t] = slots.size();
