@@ -3,6 +3,7 @@ module io.keras4j.format.json {
     requires transitive io.keras4j.api;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
+    requires org.yaml.snakeyaml; // LoaderOptions: the document size limit
     requires org.slf4j;
 
     exports io.keras4j.format.json;

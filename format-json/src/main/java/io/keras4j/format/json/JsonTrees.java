@@ -37,11 +37,20 @@ public final class JsonTrees {
             .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
             .build();
     private static final YAMLFactory YAML = YAMLFactory.builder()
+            // SnakeYAML stops at 3 MiB by default, below what keras4j writes for a large model (#14: a 4.6 MB YAML it
+            // wrote could not be read back); the file-size cap of the text codecs bounds the document instead.
+            .loaderOptions(yamlLoaderOptions())
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .build();
 
     private JsonTrees() {}
+
+    private static org.yaml.snakeyaml.LoaderOptions yamlLoaderOptions() {
+        org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
+        options.setCodePointLimit((int) TextModelCodec.MAX_TEXT_BYTES);
+        return options;
+    }
 
     public static JsonValue parseJson(String text, Path source, String codec) { return parse(JSON, text, source, codec); }
 

@@ -61,4 +61,12 @@ class YamlCodecTest {
         assertThatThrownBy(() -> yaml.read(y, ReadOptions.DEFAULT)).isInstanceOf(CorruptModelException.class)
                 .hasMessageContaining("yaml").hasMessageContaining("line").hasMessageContaining(y.toString());
     }
+
+    /** Issue #14, 8: SnakeYAML's default 3 MiB limit refused a 4.6 MB YAML keras4j itself wrote. */
+    @org.junit.jupiter.api.Test
+    void yamlLargerThanSnakeYamlsDefaultLimitReadsBack() {
+        String big = "x".repeat(5 * 1024 * 1024);
+        io.keras4j.json.JsonValue tree = JsonTrees.parseYaml("class_name: Sequential\nconfig:\n  name: m\n  note: " + big + "\n", null, "yaml");
+        org.assertj.core.api.Assertions.assertThat(tree.asObject().getObject("config").getString("note", "")).hasSize(big.length());
+    }
 }
