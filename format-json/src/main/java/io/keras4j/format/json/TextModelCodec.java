@@ -63,10 +63,26 @@ abstract class TextModelCodec {
             if (size > MAX_TEXT_BYTES) {
                 throw CorruptModelException.in(source).codec(name).because("a " + size + "-byte file is too large for an architecture config");
             }
-            return Files.readString(source, StandardCharsets.UTF_8);
+            return decodeUtf8(Files.readAllBytes(source), source);
         } catch (IOException e) {
             throw CorruptModelException.in(source).codec(name).cause(e).because("cannot read: " + e.getMessage());
         }
+    }
+
+    /** The text, or a CorruptModelException at the byte offset of the first byte that is not UTF-8. */
+    private String decodeUtf8(byte[] bytes, Path source) {
+        java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) r = decoder.flush(out);
+        if (r.isError()) {
+            throw CorruptModelException.in(source).codec(name).offset(in.position())
+                    .because("not UTF-8 text: " + r.length() + " malformed byte(s) at byte offset " + in.position());
+        }
+        return out.flip().toString();
     }
 
     static void writeAtomically(Path target, String text) {

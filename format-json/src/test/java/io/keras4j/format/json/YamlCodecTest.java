@@ -69,4 +69,16 @@ class YamlCodecTest {
         io.keras4j.json.JsonValue tree = JsonTrees.parseYaml("class_name: Sequential\nconfig:\n  name: m\n  note: " + big + "\n", null, "yaml");
         org.assertj.core.api.Assertions.assertThat(tree.asObject().getObject("config").getString("note", "")).hasSize(big.length());
     }
+
+    /** Issue #14, 8: invalid UTF-8 in a JSON file was reported without the place. */
+    @org.junit.jupiter.api.Test
+    void invalidUtf8IsReportedWithItsByteOffset(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        byte[] bytes = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"m\u00e9\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int at = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).indexOf('\u00e9');
+        bytes[at + 1] = (byte) 0x41; // the continuation byte of é replaced: the lead byte at offset 'at' is malformed
+        java.nio.file.Path file = java.nio.file.Files.write(dir.resolve("bad.json"), bytes);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new JsonCodec().read(file, io.keras4j.spi.ReadOptions.DEFAULT))
+                .isInstanceOf(io.keras4j.CorruptModelException.class).hasMessageContaining("byte offset " + at)
+                .hasMessageContaining(file.toString());
+    }
 }
