@@ -59,7 +59,8 @@ final class Table {
     }
 
     private List<Entry> block(long offset, long size, String what) {
-        if (offset < 0 || size < 0 || offset + size + TRAILER_SIZE > bytes.length - FOOTER_SIZE) {
+        // Compared as "offset > room - size" so an offset near Long.MAX_VALUE cannot overflow past the check.
+        if (offset < 0 || size < 0 || size > bytes.length || offset > (long) bytes.length - FOOTER_SIZE - TRAILER_SIZE - size) {
             throw corrupt(offset).because(what + " of " + size + " bytes at " + offset + " lies outside the "
                     + bytes.length + "-byte index");
         }

@@ -118,4 +118,26 @@ class CorruptBundleTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    /**
+     * Issue #14, 8: a footer whose index block sits at offset 2^63 - 3 overflowed the bounds check ({@code offset +
+     * size} wrapped negative) instead of being refused.
+     */
+    @Test
+    void aFooterOffsetNearLongMaxIsOutsideTheIndex() throws IOException {
+        Path index = TensorBundle.indexFile(prefix);
+        byte[] bytes = Files.readAllBytes(index);
+        java.io.ByteArrayOutputStream footer = new java.io.ByteArrayOutputStream();
+        Varint.write(footer, 0);
+        Varint.write(footer, 0);
+        Varint.write(footer, Long.MAX_VALUE - 2);
+        Varint.write(footer, 10);
+        byte[] handles = footer.toByteArray();
+        int start = bytes.length - Table.FOOTER_SIZE;
+        Arrays.fill(bytes, start, bytes.length - 8, (byte) 0);
+        System.arraycopy(handles, 0, bytes, start, handles.length);
+        Files.write(index, bytes);
+        assertThatThrownBy(() -> TensorBundle.open(prefix)).isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("at " + (Long.MAX_VALUE - 2)).hasMessageContaining("lies outside");
+    }
 }
