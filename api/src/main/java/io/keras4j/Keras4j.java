@@ -2,6 +2,7 @@ package io.keras4j;
 
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Layer;
+import io.keras4j.model.Dialect;
 import io.keras4j.model.Model;
 import io.keras4j.model.OptimizerState;
 import io.keras4j.model.Weight;
@@ -233,6 +234,26 @@ public final class Keras4j {
     public void save(Model model, Path target, String format, WriteOptions options) {
         Codec codec = registry.forTarget(target, format);
         guarded(codec, target, () -> { codec.write(model, target, options); return null; });
+    }
+
+    /**
+     * Keras's {@code model.save_weights(path)}, the format chosen by the name as Keras chooses it: {@code .weights.h5}
+     * is Keras 3's weights file, {@code .weights.json} its sharded form, {@code .h5}/{@code .hdf5} tf.keras's
+     * save_weights HDF5, and any other name a TensorFlow checkpoint prefix (in the layout of the model's own Keras
+     * generation: tf.keras's for Keras 1 and 2 models, Keras 3's for Keras 3 ones), as tf.keras's save_weights writes.
+     */
+    public void saveWeights(Model model, Path target) {
+        String name = target.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".weights.h5")) {
+            save(model, target, "h5", WriteOptions.DEFAULT.withDialect(Dialect.KERAS3));
+        } else if (name.endsWith(".weights.json")) {
+            save(model, target, "weights-sharded", WriteOptions.DEFAULT.withDialect(Dialect.KERAS3));
+        } else if (name.endsWith(".h5") || name.endsWith(".hdf5")) {
+            save(model, target, "h5", WriteOptions.DEFAULT.withDialect(Dialect.KERAS2).withWeightsOnly(true));
+        } else {
+            Dialect layout = model.dialect() == Dialect.KERAS3 ? Dialect.KERAS3 : Dialect.KERAS2;
+            save(model, target, "checkpoint", WriteOptions.DEFAULT.withDialect(layout));
+        }
     }
 
     /** Runs a codec call, wrapping an unexpected runtime failure with the codec's name and the file. */
