@@ -56,6 +56,9 @@ public final class Layer {
     public List<InboundNode> inboundNodes() { return inboundNodes; }
 
     /** Weights in the order Keras's {@code layer.weights} lists them; for a nested model, all of its weights. */
+    /** The weights this layer holds itself (a nested model's layer holds none; its layers do). */
+    List<Weight> weightsOwn() { return weights; }
+
     public List<Weight> weights() {
         if (nestedModel != null && weights.isEmpty()) {
             List<Weight> all = new ArrayList<>();

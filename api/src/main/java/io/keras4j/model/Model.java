@@ -110,6 +110,54 @@ public final class Model {
 
     public boolean hasWeights() { return !weights().isEmpty(); }
 
+    /** Keras's {@code model.get_weights()}: every weight's value in {@link #weights()} order (stateless layers have none). */
+    public List<io.keras4j.tensor.Tensor> getWeights() {
+        return weights().stream().map(Weight::value).toList();
+    }
+
+    /**
+     * Keras's {@code model.set_weights(values)}, as a new model (models are immutable): the values in
+     * {@link #weights()} order, each checked against the weight it replaces (count, shape and dtype, naming the layer)
+     * before anything is replaced.
+     *
+     * @throws io.keras4j.Keras4jException when the count, a shape or a dtype does not match
+     */
+    public Model withWeights(List<io.keras4j.tensor.Tensor> values) {
+        List<Weight> current = weights();
+        if (values.size() != current.size()) {
+            throw new io.keras4j.Keras4jException("model '" + name + "' has " + current.size() + " weights, but "
+                    + values.size() + " values were given");
+        }
+        int[] next = {0};
+        Model out = replaceWeights(this, values, next);
+        return out;
+    }
+
+    private static Model replaceWeights(Model m, List<io.keras4j.tensor.Tensor> values, int[] next) {
+        List<Layer> layers = new ArrayList<>();
+        for (Layer l : m.layers()) {
+            if (l.nestedModel().isPresent() && l.weightsOwn().isEmpty()) {
+                layers.add(l.toBuilder().nestedModel(replaceWeights(l.nestedModel().get(), values, next)).build());
+                continue;
+            }
+            List<Weight> replaced = new ArrayList<>();
+            for (Weight w : l.weightsOwn()) replaced.add(checked(m, l.name(), w, values.get(next[0]++)));
+            layers.add(l.toBuilder().weights(replaced).build());
+        }
+        List<Weight> own = new ArrayList<>();
+        for (Weight w : m.modelWeights()) own.add(checked(m, m.name(), w, values.get(next[0]++)));
+        return m.toBuilder().layers(layers).modelWeights(own).build();
+    }
+
+    private static Weight checked(Model m, String layer, Weight w, io.keras4j.tensor.Tensor v) {
+        if (!java.util.Arrays.equals(v.shape(), w.value().shape()) || v.dtype() != w.value().dtype()) {
+            throw new io.keras4j.Keras4jException("model '" + m.name() + "', layer '" + layer + "': weight '" + w.name()
+                    + "' is " + w.value().dtype() + java.util.Arrays.toString(w.value().shape()) + ", but the value given is "
+                    + v.dtype() + java.util.Arrays.toString(v.shape()));
+        }
+        return w.withValue(v);
+    }
+
     public long paramCount() {
         long n = 0;
         for (Weight w : weights()) n += w.value().elementCount();
