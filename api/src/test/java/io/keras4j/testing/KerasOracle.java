@@ -64,6 +64,22 @@ public final class KerasOracle {
         return report;
     }
 
+    /**
+     * The cases of a reverse-check report's {@code results} that failed, or only loaded where predictions were to be
+     * compared, one line each ({@code id: error (max_abs_diff …)}); fails unless there is one result per case.
+     */
+    public static List<String> failedCases(io.keras4j.json.JsonArray results, int expectedCases) {
+        Assertions.assertEquals(expectedCases, results.size(), "one result per case");
+        List<String> failures = new ArrayList<>();
+        for (io.keras4j.json.JsonValue r : results) {
+            io.keras4j.json.JsonObject o = r.asObject();
+            if (!o.getBoolean("ok", false) || o.getBoolean("load_only", false)) {
+                failures.add(o.getString("id", "") + ": " + o.get("error") + " (max_abs_diff " + o.get("max_abs_diff") + ")");
+            }
+        }
+        return failures;
+    }
+
     /** Runs the oracle python with arguments and returns its combined output (exit status is the caller's business). */
     public static String run(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();

@@ -23,6 +23,9 @@ import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,29 +46,19 @@ class DataSafetyTest {
 
     // ---- 1. saving over the path a model was loaded from ----
 
-    @Test
-    void savingAnH5OverItsSourceKeepsTheLoadedModel() throws IOException {
+    /** One file, loaded, saved over itself (format from the name), then saved again elsewhere in another format. */
+    @ParameterizedTest(name = "{0} saved over itself, then as {2}")
+    @CsvSource({"h5, model.h5, again.keras", "keras, model.keras, again.h5"})
+    void savingAFileOverItsSourceKeepsTheLoadedModel(String format, String name, String elsewhere) throws IOException {
         Zoo.Entry e = entry("mlp", "k3");
-        Path h5 = copy(file(e, "h5"), dir.resolve("model.h5"));
-        Model model = KERAS.load(h5);
+        Path source = copy(file(e, format), dir.resolve(name));
+        Model model = KERAS.load(source);
         assertPredictsLikeKeras(model, e, "loaded");
-        KERAS.save(model, h5);
+        KERAS.save(model, source);
         assertPredictsLikeKeras(model, e, "after saving over its source");
-        assertPredictsLikeKeras(KERAS.load(h5), e, "the file saved over the source");
-        KERAS.save(model, dir.resolve("again.keras"));
-        assertPredictsLikeKeras(KERAS.load(dir.resolve("again.keras")), e, "saved again elsewhere");
-    }
-
-    @Test
-    void savingAKerasArchiveOverItsSourceKeepsTheLoadedModel() throws IOException {
-        Zoo.Entry e = entry("mlp", "k3");
-        Path keras = copy(file(e, "keras"), dir.resolve("model.keras"));
-        Model model = KERAS.load(keras);
-        KERAS.save(model, keras);
-        assertPredictsLikeKeras(model, e, "after saving over its source");
-        assertPredictsLikeKeras(KERAS.load(keras), e, "the file saved over the source");
-        KERAS.save(model, dir.resolve("again.h5"));
-        assertPredictsLikeKeras(KERAS.load(dir.resolve("again.h5")), e, "saved again elsewhere");
+        assertPredictsLikeKeras(KERAS.load(source), e, "the file saved over the source");
+        KERAS.save(model, dir.resolve(elsewhere));
+        assertPredictsLikeKeras(KERAS.load(dir.resolve(elsewhere)), e, "saved again elsewhere");
     }
 
     @Test
@@ -212,20 +205,13 @@ class DataSafetyTest {
 
     // ---- 3. zip member CRC-32 ----
 
-    @Test
-    void aFlippedBitInTheKerasWeightsIsRefused() throws IOException {
+    @ParameterizedTest(name = "a flipped bit in {0}")
+    @ValueSource(strings = {"model.weights.h5", "config.json"})
+    void aFlippedBitInAKerasMemberIsRefusedNamingIt(String member) throws IOException {
         Path keras = copy(file(entry("mlp", "k3"), "keras"), dir.resolve("model.keras"));
-        flipInMember(keras, "model.weights.h5");
+        flipInMember(keras, member);
         assertThatThrownBy(() -> KERAS.load(keras)).isInstanceOf(CorruptModelException.class)
-                .hasMessageContaining("CRC-32").hasMessageContaining("model.weights.h5").hasMessageContaining(keras.toString());
-    }
-
-    @Test
-    void aFlippedBitInTheKerasConfigIsRefused() throws IOException {
-        Path keras = copy(file(entry("mlp", "k3"), "keras"), dir.resolve("model.keras"));
-        flipInMember(keras, "config.json");
-        assertThatThrownBy(() -> KERAS.load(keras)).isInstanceOf(CorruptModelException.class)
-                .hasMessageContaining("CRC-32").hasMessageContaining("config.json");
+                .hasMessageContaining("CRC-32").hasMessageContaining(member).hasMessageContaining(keras.toString());
     }
 
     /** Flips the lowest bit of the byte in the middle of a stored member's data (found through its local header). */

@@ -3,27 +3,20 @@ package io.keras4j.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jhdf.HdfFile;
-import io.jhdf.api.Dataset;
 import io.keras4j.Keras4j;
 import io.keras4j.Keras4jException;
 import io.keras4j.UnsupportedModelException;
-import io.keras4j.format.json.KerasJson;
-import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
-import io.keras4j.json.JsonValue;
 import io.keras4j.model.Model;
-import io.keras4j.tensor.Npy;
-import io.keras4j.tensor.Tensor;
 import io.keras4j.testing.Fixtures;
 import io.keras4j.testing.PinnedOutcomes;
-import java.lang.reflect.Array;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,9 +69,9 @@ class PublicKerasMigrationTest {
             JsonObject.Builder c = JsonObject.builder().put("id", id).put("loader", "keras3.load_model")
                     .put("path", target.toString()).put("rtol", RTOL).put("atol", ATOL);
             Path io = source.resolveSibling(source.getFileName().toString().replace("_model.h5", "_inputs_and_outputs.h5"));
-            JsonArray[] reference = io.equals(source) || !Files.exists(io) ? null : reference(io, dir);
-            if (reference != null) {
-                c.put("inputs", reference[0]).put("outputs", reference[1]);
+            Optional<Dl4jReference> reference = io.equals(source) ? Optional.empty() : Dl4jReference.read(io, dir);
+            if (reference.isPresent()) {
+                c.put("inputs", reference.get().inputs()).put("outputs", reference.get().outputs());
                 predicted.put(id, true);
             } else {
                 // No recorded predictions: only loading can be judged, and the case says so.
@@ -132,33 +125,5 @@ class PublicKerasMigrationTest {
         }
     }
 
-    /** DL4J's recorded inputs and the original Keras's predictions as .npy files, or null when it has none. */
-    private static JsonArray[] reference(Path io, Path dir) {
-        try (HdfFile h5 = new HdfFile(io)) {
-            if (!h5.getChildren().containsKey("predictions") || h5.getAttribute("inputs") == null) return null;
-            return new JsonArray[] {
-                saveAll(h5, "inputs", names(h5, "inputs"), dir, "inputs_"),
-                saveAll(h5, "predictions", names(h5, "outputs"), dir, "outputs_")};
-        }
-    }
 
-    private static List<String> names(HdfFile h5, String attribute) {
-        Object value = h5.getAttribute(attribute).getData();
-        String json = value instanceof String s ? s : Array.get(value, 0).toString();
-        return KerasJson.parse(json, null).asObject().getArray(attribute).values().stream().map(JsonValue::asText).toList();
-    }
-
-    private static JsonArray saveAll(HdfFile h5, String group, List<String> names, Path dir, String prefix) {
-        JsonArray.Builder files = JsonArray.builder();
-        for (int i = 0; i < names.size(); i++) {
-            Dataset d = h5.getDatasetByPath(group + "/" + names.get(i));
-            Object data = d.getDataFlat();
-            long[] shape = Arrays.stream(d.getDimensions()).asLongStream().toArray();
-            Tensor t = data instanceof double[] doubles ? Tensor.ofDoubles(doubles, shape) : Tensor.ofFloats((float[]) data, shape);
-            Path file = dir.resolve(prefix + i + ".npy");
-            Npy.write(t, file);
-            files.add(file.toString());
-        }
-        return files.build();
-    }
 }

@@ -2,28 +2,21 @@ package io.keras4j.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jhdf.HdfFile;
-import io.jhdf.api.Dataset;
 import io.keras4j.Keras4j;
 import io.keras4j.UnsupportedModelException;
-import io.keras4j.format.json.KerasJson;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
-import io.keras4j.json.JsonValue;
 import io.keras4j.model.Model;
 import io.keras4j.spi.WriteOptions;
-import io.keras4j.tensor.Npy;
-import io.keras4j.tensor.Tensor;
 import io.keras4j.testing.Fixtures;
 import io.keras4j.testing.PinnedOutcomes;
-import java.lang.reflect.Array;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -66,17 +59,12 @@ class PublicSavedModelWriteTest {
             String id = root.relativize(modelFile).toString().replace('\\', '/');
             Path dir = out.resolve(id.replace('/', '_').replace(".h5", ""));
             Files.createDirectories(dir);
-            JsonArray inputs;
-            JsonArray outputs;
-            List<String> inputKeys;
-            List<String> outputKeys;
-            try (HdfFile h5 = new HdfFile(io)) {
-                if (!h5.getChildren().containsKey("predictions")) continue;
-                inputKeys = names(h5, "inputs");
-                outputKeys = names(h5, "outputs");
-                inputs = saveAll(h5, "inputs", inputKeys, dir, "inputs_");
-                outputs = saveAll(h5, "predictions", outputKeys, dir, "outputs_");
-            }
+            Optional<Dl4jReference> reference = Dl4jReference.read(io, dir);
+            if (reference.isEmpty()) continue;
+            JsonArray inputs = reference.get().inputs();
+            JsonArray outputs = reference.get().outputs();
+            List<String> inputKeys = reference.get().inputNames();
+            List<String> outputKeys = reference.get().outputNames();
             Model model = keras.load(modelFile);
             Path target = dir.resolve("savedmodel");
             boolean kerasObjects = true;
@@ -145,24 +133,5 @@ class PublicSavedModelWriteTest {
         return signatureTensors.size() == 1 ? List.copyOf(signatureTensors.keys()) : fixtureNames;
     }
 
-    /** The root attribute names the model's input or output layers as JSON: {@code {"inputs": ["dense_input"]}}. */
-    private static List<String> names(HdfFile h5, String attribute) {
-        Object value = h5.getAttribute(attribute).getData();
-        String json = value instanceof String s ? s : Array.get(value, 0).toString();
-        return KerasJson.parse(json, null).asObject().getArray(attribute).values().stream().map(JsonValue::asText).toList();
-    }
 
-    private static JsonArray saveAll(HdfFile h5, String group, List<String> names, Path dir, String prefix) {
-        JsonArray.Builder files = JsonArray.builder();
-        for (int i = 0; i < names.size(); i++) {
-            Dataset d = h5.getDatasetByPath(group + "/" + names.get(i));
-            Object data = d.getDataFlat();
-            long[] shape = Arrays.stream(d.getDimensions()).asLongStream().toArray();
-            Tensor t = data instanceof double[] doubles ? Tensor.ofDoubles(doubles, shape) : Tensor.ofFloats((float[]) data, shape);
-            Path file = dir.resolve(prefix + i + ".npy");
-            Npy.write(t, file);
-            files.add(file.toString());
-        }
-        return files.build();
-    }
 }
