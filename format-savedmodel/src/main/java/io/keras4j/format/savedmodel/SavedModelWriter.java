@@ -26,6 +26,7 @@ import io.keras4j.model.Weight;
 import io.keras4j.spi.OutputFiles;
 import io.keras4j.spi.WriteOptions;
 import io.keras4j.tensor.DType;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,15 +103,26 @@ final class SavedModelWriter {
             Files.createDirectories(tmp.resolve(SavedModelDir.VARIABLES));
             Files.createDirectories(tmp.resolve(SavedModelDir.ASSETS));
             try (OutputStream out = Files.newOutputStream(tmp.resolve(SavedModelDir.SAVED_MODEL_PB))) {
-                saved.writeTo(out);
+                writeDeterministic(saved, out);
             }
             if (metadataFile.isPresent()) {
                 try (OutputStream out = Files.newOutputStream(tmp.resolve(SavedModelDir.KERAS_METADATA_PB))) {
-                    metadataFile.get().writeTo(out);
+                    writeDeterministic(metadataFile.get(), out);
                 }
             }
             writeVariables(graph, tmp.resolve(SavedModelDir.VARIABLES_PREFIX));
         });
+    }
+
+    /**
+     * Map fields (a node's attrs) in sorted key order: they are filled from {@code Map.of}, whose iteration order
+     * changes from one JVM run to the next, and the same model must give the same bytes.
+     */
+    private static void writeDeterministic(com.google.protobuf.MessageLite message, OutputStream out) throws IOException {
+        com.google.protobuf.CodedOutputStream coded = com.google.protobuf.CodedOutputStream.newInstance(out);
+        coded.useDeterministicSerialization();
+        message.writeTo(coded);
+        coded.flush();
     }
 
     /** {@code auto}: the tf.keras structure when the model has one; {@code true}: it or an error; {@code false}: none. */
