@@ -19,25 +19,29 @@ def own_args(cls):
                   if p != "self" and v.kind not in (v.VAR_KEYWORD, v.VAR_POSITIONAL))
 
 
-def classes(module, base):
-    out = {}
+def layer_classes(module, base):
+    """Each class once, under the name Keras writes in a config (cls.__name__): aliases such as MaxPool2D are skipped,
+    and a class exported only under an alias (GroupedQueryAttention as GroupQueryAttention) is still found."""
+    found = {}
     for name in dir(module):
         cls = getattr(module, name)
-        if inspect.isclass(cls) and issubclass(cls, base) and cls.__name__ == name:
-            out[name] = own_args(cls)
-    return out
+        if inspect.isclass(cls) and issubclass(cls, base):
+            found[cls.__name__] = cls
+    return found
+
+
+def classes(module, base):
+    return {name: own_args(cls) for name, cls in sorted(layer_classes(module, base).items())}
 
 
 def closed(module, base):
     """Classes whose __init__ takes no **kwargs, so the base Layer's arguments (trainable, ...) are refused too:
     Keras 3's SpatialDropout2D(rate, data_format, seed, name, dtype) rejects `trainable`."""
     out = []
-    for name in dir(module):
-        cls = getattr(module, name)
-        if inspect.isclass(cls) and issubclass(cls, base) and cls.__name__ == name:
-            params = inspect.signature(cls.__init__).parameters.values()
-            if not any(p.kind == p.VAR_KEYWORD for p in params):
-                out.append(name)
+    for name, cls in layer_classes(module, base).items():
+        params = inspect.signature(cls.__init__).parameters.values()
+        if not any(p.kind == p.VAR_KEYWORD for p in params):
+            out.append(name)
     return sorted(out)
 
 

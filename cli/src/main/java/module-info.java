@@ -1,7 +1,7 @@
 /** The keras4j command line. Codecs arrive through ServiceLoader; the CLI names none of them. */
 module io.keras4j.cli {
     requires io.keras4j.api;
-    requires io.keras4j.format.json;
+    requires io.keras4j.core;
     requires io.keras4j.runtime;
     requires info.picocli;
     requires org.slf4j;

@@ -1,6 +1,7 @@
 /** TensorFlow checkpoints: the TensorBundle reader/writer and the Keras 2 / Keras 3 key layouts over it. */
 module io.keras4j.format.checkpoint {
     requires transitive io.keras4j.api;
+    requires io.keras4j.core;
     requires com.google.protobuf;
     // protobuf (an automatic module) reads memory through sun.misc.Unsafe and reflects over the generated messages.
     requires jdk.unsupported;

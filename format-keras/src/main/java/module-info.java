@@ -1,7 +1,7 @@
 /** The Keras 3 .keras archive (zip or directory). */
 module io.keras4j.format.keras {
     requires transitive io.keras4j.api;
-    requires io.keras4j.format.json;
+    requires io.keras4j.core;
     requires io.keras4j.format.h5;
     requires org.slf4j;
 

@@ -1,7 +1,7 @@
 /** TensorFlow SavedModel directories: tf.keras and Keras 3 export read, serving SavedModels written. */
 module io.keras4j.format.savedmodel {
     requires transitive io.keras4j.api;
-    requires io.keras4j.format.json;
+    requires io.keras4j.core;
     requires io.keras4j.format.checkpoint;
     requires io.keras4j.runtime;
     requires com.google.protobuf;

@@ -1,6 +1,6 @@
 package io.keras4j.cli;
 
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.model.KerasFile;
 import io.keras4j.spi.ReadOptions;
 import java.nio.file.Path;

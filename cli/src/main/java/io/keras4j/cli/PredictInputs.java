@@ -1,7 +1,7 @@
 package io.keras4j.cli;
 
 import io.keras4j.CorruptModelException;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonValue;
 import io.keras4j.tensor.Npy;

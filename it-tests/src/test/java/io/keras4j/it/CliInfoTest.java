@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.keras4j.cli.Main;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.it.CliTest.Run;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;

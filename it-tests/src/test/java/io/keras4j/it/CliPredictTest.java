@@ -4,7 +4,7 @@ import static io.keras4j.it.CliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keras4j.cli.Main;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.it.CliTest.Run;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;

@@ -2,7 +2,7 @@ package io.keras4j.it;
 
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonValue;
 import io.keras4j.tensor.Npy;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keras4j.Keras4j;
 import io.keras4j.Keras4jException;
-import io.keras4j.format.json.Dialects;
+import io.keras4j.core.Dialects;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.model.Dialect;

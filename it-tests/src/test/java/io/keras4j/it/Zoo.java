@@ -1,6 +1,6 @@
 package io.keras4j.it;
 
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import io.keras4j.tensor.Npy;

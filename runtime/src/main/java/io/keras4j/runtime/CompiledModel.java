@@ -1,7 +1,7 @@
 package io.keras4j.runtime;
 
 import io.keras4j.UnsupportedModelException;
-import io.keras4j.format.json.Dialects;
+import io.keras4j.core.Dialects;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Model;
 import io.keras4j.model.TensorRef;

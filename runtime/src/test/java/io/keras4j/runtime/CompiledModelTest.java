@@ -86,7 +86,7 @@ class CompiledModelTest {
     @Test
     void refusesABidirectionalLayerGivenInitialStatesInsteadOfDroppingThem() throws Exception {
         Path json = Path.of("src/test/resources/refused/bidi_initial_state.json");
-        Model model = io.keras4j.format.json.KerasJson.readModel(java.nio.file.Files.readString(json), json);
+        Model model = io.keras4j.core.KerasJson.readModel(java.nio.file.Files.readString(json), json);
         assertThatThrownBy(() -> ModelShapes.of(model)).isInstanceOf(UnsupportedModelException.class)
                 .hasMessageContaining("bidi").hasMessageContaining("initial states");
     }

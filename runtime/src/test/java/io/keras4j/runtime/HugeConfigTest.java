@@ -3,7 +3,7 @@ package io.keras4j.runtime;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keras4j.UnsupportedModelException;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.model.Model;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,13 +1,13 @@
 package io.keras4j.runtime;
 
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
 import io.keras4j.model.Weight;
-import io.keras4j.model.WeightBinder;
+import io.keras4j.core.WeightBinder;
 import io.keras4j.tensor.Npy;
 import io.keras4j.tensor.Tensor;
 import java.io.IOException;

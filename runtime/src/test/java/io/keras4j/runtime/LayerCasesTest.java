@@ -2,7 +2,7 @@ package io.keras4j.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.json.JsonValue;
 import io.keras4j.testing.Fixtures;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package io.keras4j.runtime;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.keras4j.Keras4j;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.model.Model;
 import io.keras4j.tensor.Tensor;
 import io.keras4j.testing.Fixtures;

@@ -14,7 +14,7 @@ import io.keras4j.model.Model;
 import io.keras4j.model.OptimizerState;
 import io.keras4j.model.Provenance;
 import io.keras4j.model.Weight;
-import io.keras4j.model.WeightBinder;
+import io.keras4j.core.WeightBinder;
 import io.keras4j.spi.LoadWeightsOptions;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.tensor.Tensor;

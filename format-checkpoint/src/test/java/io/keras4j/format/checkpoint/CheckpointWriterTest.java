@@ -7,7 +7,7 @@ import io.keras4j.UnsupportedModelException;
 import io.keras4j.format.checkpoint.bundle.BundleReader;
 import io.keras4j.format.checkpoint.bundle.TensorBundle;
 import io.keras4j.format.checkpoint.bundle.TrackableObjectGraph;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.model.Dialect;

@@ -1,7 +1,7 @@
 package io.keras4j.format.h5;
 
 import io.keras4j.UnsupportedModelException;
-import io.keras4j.format.json.Dialects;
+import io.keras4j.core.Dialects;
 import io.keras4j.format.h5.ObjectPaths.Placement;
 import io.keras4j.format.h5.hdf5.H5Attribute;
 import io.keras4j.format.h5.hdf5.H5Dataset;

@@ -8,7 +8,7 @@ import io.keras4j.format.h5.hdf5.H5Dataset;
 import io.keras4j.format.h5.hdf5.H5Group;
 import io.keras4j.format.h5.hdf5.H5Node;
 import io.keras4j.format.h5.hdf5.H5Reader;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;

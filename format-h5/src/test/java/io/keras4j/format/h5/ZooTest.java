@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keras4j.format.h5.testing.Oracle;
 import io.keras4j.format.h5.testing.Zoo;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;

@@ -2,6 +2,8 @@ package io.keras4j.format.json;
 
 import io.keras4j.CorruptModelException;
 import io.keras4j.Keras4jException;
+import io.keras4j.core.JsonTrees;
+import io.keras4j.core.KerasJson;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.KerasFile;
@@ -32,7 +34,7 @@ abstract class TextModelCodec {
 
     public KerasFile read(Path source, ReadOptions options) {
         String text = readText(source);
-        JsonValue tree = yaml ? JsonTrees.parseYaml(text, source, name) : JsonTrees.parseJson(text, source, name);
+        JsonValue tree = yaml ? YamlTrees.parse(text, source, name) : JsonTrees.parseJson(text, source, name);
         Model model = KerasJson.readModel(tree, source, name);
         return KerasFile.builder(name, source).model(model).build();
     }
@@ -40,7 +42,7 @@ abstract class TextModelCodec {
     public void write(Model model, Path target, WriteOptions options) {
         JsonValue tree = KerasJson.toTree(model, options.dialect() == Dialect.KERAS1 ? Dialect.KERAS2 : options.dialect(),
                 options.allowSemanticChange());
-        String text = yaml ? JsonTrees.toYaml(tree) : JsonTrees.toJson(tree, false);
+        String text = yaml ? YamlTrees.write(tree) : JsonTrees.toJson(tree, false);
         // A JSON/YAML architecture is replaced as Keras would; a binary file or a device is not.
         OutputFiles.checkReplaceable(target.toAbsolutePath(), name, false, OutputFiles.overwrite(options),
                 TextModelCodec::looksLikeText);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keras4j.CorruptModelException;
+import io.keras4j.core.KerasJson;
+import io.keras4j.core.testing.KerasJsonFixtures;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Model;
@@ -27,7 +29,7 @@ class YamlCodecTest {
 
     @TestFactory
     Stream<DynamicTest> everyKeras2FixtureSurvivesAYamlRoundTrip() {
-        return PublicJsonFixturesTest.kerasJsonFixtures().stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+        return KerasJsonFixtures.all().stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
             JsonValue tree = KerasJson.parse(Files.readString(f), f);
             Model m = KerasJson.readModel(tree, f);
             if (m.dialect() == Dialect.KERAS1) return; // YAML is written in the Keras 2 or 3 dialect only
@@ -41,9 +43,9 @@ class YamlCodecTest {
 
     @Test
     void pythonTupleTagsAreReadAsPlainListsAndNothingIsConstructed() throws Exception {
-        Path f = PublicJsonFixturesTest.kerasJsonFixtures().stream()
+        Path f = KerasJsonFixtures.all().stream()
                 .filter(p -> p.getFileName().toString().equals("mnist_mlp_tf_keras_2_config.json")).findFirst()
-                .orElseGet(() -> PublicJsonFixturesTest.kerasJsonFixtures().get(0));
+                .orElseGet(() -> KerasJsonFixtures.all().get(0));
         Model m = KerasJson.readModel(Files.readString(f), f);
         Path y = dir.resolve("tagged.yaml");
         yaml.write(m, y, WriteOptions.DEFAULT.withDialect(Dialect.KERAS2));
@@ -66,7 +68,7 @@ class YamlCodecTest {
     @org.junit.jupiter.api.Test
     void yamlLargerThanSnakeYamlsDefaultLimitReadsBack() {
         String big = "x".repeat(5 * 1024 * 1024);
-        io.keras4j.json.JsonValue tree = JsonTrees.parseYaml("class_name: Sequential\nconfig:\n  name: m\n  note: " + big + "\n", null, "yaml");
+        io.keras4j.json.JsonValue tree = YamlTrees.parse("class_name: Sequential\nconfig:\n  name: m\n  note: " + big + "\n", null, "yaml");
         org.assertj.core.api.Assertions.assertThat(tree.asObject().getObject("config").getString("note", "")).hasSize(big.length());
     }
 

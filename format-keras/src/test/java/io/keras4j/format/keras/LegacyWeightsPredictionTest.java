@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keras4j.format.h5.H5Codec;
 import io.keras4j.format.h5.testing.ReferenceData;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.model.Model;
 import io.keras4j.runtime.CompiledModel;
 import io.keras4j.spi.LoadWeightsOptions;

@@ -1,6 +1,6 @@
 package io.keras4j.format.savedmodel;
 
-import io.keras4j.format.json.KerasCall;
+import io.keras4j.core.KerasCall;
 import io.keras4j.model.InboundNode;
 import io.keras4j.model.TensorRef;
 import java.util.ArrayList;

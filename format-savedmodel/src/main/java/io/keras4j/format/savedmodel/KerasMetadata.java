@@ -1,6 +1,6 @@
 package io.keras4j.format.savedmodel;
 
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.format.savedmodel.proto.SavedObject;
 import io.keras4j.format.savedmodel.proto.SavedObjectGraph;
 import io.keras4j.format.savedmodel.proto.keras.SavedMetadata;

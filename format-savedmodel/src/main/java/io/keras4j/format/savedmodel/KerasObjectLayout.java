@@ -1,10 +1,11 @@
 package io.keras4j.format.savedmodel;
 
 import io.keras4j.UnsupportedModelException;
+import io.keras4j.core.LayerCatalogue;
 import io.keras4j.format.checkpoint.TrackingNames;
-import io.keras4j.format.json.Dialects;
-import io.keras4j.format.json.KerasJson;
-import io.keras4j.format.json.TrainingConfigs;
+import io.keras4j.core.Dialects;
+import io.keras4j.core.KerasJson;
+import io.keras4j.core.TrainingConfigs;
 import io.keras4j.format.savedmodel.proto.VersionDef;
 import io.keras4j.format.savedmodel.proto.keras.SavedMetadata;
 import io.keras4j.format.savedmodel.proto.keras.SavedObject;
@@ -39,9 +40,11 @@ final class KerasObjectLayout {
     static final String KERAS_VERSION = "2.21.0";
     private static final VersionDef METADATA_VERSION = VersionDef.newBuilder().setProducer(2).setMinConsumer(1).build();
 
+
     /** tf.keras's RNN subclasses. */
-    private static final Set<String> RECURRENT = Set.of("RNN", "SimpleRNN", "GRU", "LSTM", "ConvLSTM1D", "ConvLSTM2D",
-            "ConvLSTM3D", "CuDNNGRU", "CuDNNLSTM");
+    private static boolean isRecurrent(String className) {
+        return LayerCatalogue.keras().is(className, LayerCatalogue.LayerClass::isRecurrent);
+    }
 
     private final SavedObjects objects;
     private final SavedMetadata.Builder metadata = SavedMetadata.newBuilder();
@@ -242,7 +245,7 @@ final class KerasObjectLayout {
     /** tf.keras's SavedModel identifier of a layer class; recurrent layers have their own saver. */
     private static String layerIdentifier(String className) {
         if (className.equals("InputLayer")) return "_tf_keras_input_layer";
-        return RECURRENT.contains(className) ? "_tf_keras_rnn_layer" : "_tf_keras_layer";
+        return isRecurrent(className) ? "_tf_keras_rnn_layer" : "_tf_keras_layer";
     }
 
     private static String identifier(Model m) { return m.isSequential() ? "_tf_keras_sequential" : "_tf_keras_network"; }

@@ -1,6 +1,7 @@
 package io.keras4j.format.savedmodel;
 
 import static io.keras4j.format.savedmodel.TfFunction.flt;
+import io.keras4j.core.LayerCatalogue;
 import static io.keras4j.format.savedmodel.TfFunction.str;
 import static io.keras4j.format.savedmodel.TfFunction.type;
 
@@ -32,23 +33,7 @@ import java.util.stream.IntStream;
  * unwrapped here.
  */
 final class LayerEmitter {
-    /** Layers that are the identity at inference time. */
-    private static final Set<String> IDENTITY = Set.of("Dropout", "SpatialDropout1D", "SpatialDropout2D",
-            "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization", "Identity");
-    /** Layers whose output keeps their input's mask (Keras's {@code supports_masking} pass-through); others drop it. */
-    private static final Set<String> MASK_KEEPING = Set.of("Dense", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax",
-            "ThresholdedReLU", "PReLU", "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
-            "Normalization", "Rescaling");
-    /** Layers whose call uses its mask argument, which TimeDistributed hands on folded. */
-    private static final Set<String> MASK_CONSUMERS = Set.of("LSTM", "GRU", "SimpleRNN", "Bidirectional",
-            "GlobalAveragePooling1D", "Softmax", "Attention", "AdditiveAttention", "MultiHeadAttention", "TimeDistributed");
-    /** Layers with a {@code data_format}, computed over channels_first data by moving the channels last. */
-    private static final Set<String> CHANNELS_FIRST_CAPABLE = Set.of("Conv1D", "Conv2D", "Conv3D", "DepthwiseConv1D",
-            "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "Conv1DTranspose", "Conv2DTranspose",
-            "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
-            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
-            "GlobalMaxPooling2D", "GlobalMaxPooling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D",
-            "Cropping2D", "Cropping3D", "UpSampling2D", "UpSampling3D", "Flatten");
+    private static final LayerCatalogue CATALOGUE = LayerCatalogue.keras();
     private static final Set<String> WRAPPED_MODELS = Set.of("Sequential", "Functional", "Model");
 
     private static final AttrValue FLOAT = type(DataType.DT_FLOAT);
@@ -104,7 +89,7 @@ final class LayerEmitter {
             default:
                 break;
         }
-        boolean keepsMask = MASK_KEEPING.contains(cls) || IDENTITY.contains(cls);
+        boolean keepsMask = CATALOGUE.is(cls, LayerCatalogue.LayerClass::keepsMask);
         return List.of(new KerasTensor(value(call), keepsMask ? call.input().mask() : null));
     }
 
@@ -114,7 +99,7 @@ final class LayerEmitter {
      */
     private static Optional<Layer> channelsLastForm(Layer layer, int rank) {
         if (rank < 3) return Optional.empty();
-        if (CHANNELS_FIRST_CAPABLE.contains(layer.className()) && layer.dataFormat().filter("channels_first"::equals).isPresent()) {
+        if (CATALOGUE.is(layer.className(), LayerCatalogue.LayerClass::channelsFirstCapable) && layer.dataFormat().filter("channels_first"::equals).isPresent()) {
             return Optional.of(layer.toBuilder().config(layer.config().without("dim_ordering").with("data_format", "channels_last")).build());
         }
         if (layer.className().equals("BatchNormalization")) {
@@ -164,7 +149,7 @@ final class LayerEmitter {
         String n = layer.name();
         long[] out = call.outputShape();
         Tensor x = call.input().value();
-        if (IDENTITY.contains(cls)) return x;
+        if (CATALOGUE.is(cls, LayerCatalogue.LayerClass::identityAtInference)) return x;
         switch (cls) {
             case "Dense": return activation(call, dense(layer, x, out));
             case "EinsumDense": return activation(call, einsumDense(call));
@@ -267,7 +252,7 @@ final class LayerEmitter {
         Tensor x = in.value();
         long[] out = call.outputShape();
         Layer inner = wrapped(layer, call.config().getObject("layer"), layer.weights());
-        if (call.maskArgument(0) != null && MASK_CONSUMERS.contains(inner.className())) {
+        if (call.maskArgument(0) != null && CATALOGUE.is(inner.className(), LayerCatalogue.LayerClass::usesMask)) {
             throw unsupported(layer, "a masked input for a wrapped " + inner.className() + ", which would use the mask");
         }
         Tensor folded = ops.reshape(n + "/fold", x, ShapeEmitter.staticBeyondBatch(layer, foldSteps(x.shape())));

@@ -2,7 +2,7 @@ package io.keras4j.format.savedmodel;
 
 import static io.keras4j.format.savedmodel.LayerEmitter.unsupported;
 
-import io.keras4j.format.json.TfOpLambdas;
+import io.keras4j.core.TfOpLambdas;
 import io.keras4j.format.savedmodel.TfFunction.Tensor;
 import io.keras4j.format.savedmodel.proto.DataType;
 import io.keras4j.json.JsonArray;

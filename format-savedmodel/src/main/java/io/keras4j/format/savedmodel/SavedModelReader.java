@@ -2,7 +2,7 @@ package io.keras4j.format.savedmodel;
 
 import io.keras4j.CorruptModelException;
 import io.keras4j.format.checkpoint.bundle.BundleReader;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.format.savedmodel.proto.MetaGraphDef;
 import io.keras4j.format.savedmodel.proto.ObjectReference;
 import io.keras4j.format.savedmodel.proto.SavedObject;
@@ -13,7 +13,7 @@ import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
 import io.keras4j.model.Provenance;
 import io.keras4j.model.Weight;
-import io.keras4j.model.WeightBinder;
+import io.keras4j.core.WeightBinder;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.tensor.Tensor;
 import java.nio.file.Path;

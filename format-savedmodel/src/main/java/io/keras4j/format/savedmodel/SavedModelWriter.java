@@ -18,7 +18,7 @@ import io.keras4j.format.savedmodel.proto.SignatureDef;
 import io.keras4j.format.savedmodel.proto.TensorInfo;
 import io.keras4j.format.savedmodel.proto.VersionDef;
 import io.keras4j.format.savedmodel.proto.keras.SavedMetadata;
-import io.keras4j.format.json.Dialects;
+import io.keras4j.core.Dialects;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;

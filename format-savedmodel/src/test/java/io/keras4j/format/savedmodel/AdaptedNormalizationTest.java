@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keras4j.format.checkpoint.bundle.BundleReader;
 import io.keras4j.format.checkpoint.bundle.TensorBundle;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonString;

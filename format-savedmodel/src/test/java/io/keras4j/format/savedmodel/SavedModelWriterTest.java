@@ -18,7 +18,7 @@ import io.keras4j.spi.WriteOptions;
 import io.keras4j.testing.Fixtures;
 import io.keras4j.testing.KerasOracle;
 import io.keras4j.testing.PinnedOutcomes;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.keras4j.runtime.graph;
 
 import io.keras4j.UnsupportedModelException;
-import io.keras4j.format.json.KerasCall;
+import io.keras4j.core.KerasCall;
 import io.keras4j.model.InboundNode;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;

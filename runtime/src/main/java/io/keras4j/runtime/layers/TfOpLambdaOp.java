@@ -1,6 +1,6 @@
 package io.keras4j.runtime.layers;
 
-import io.keras4j.format.json.TfOpLambdas;
+import io.keras4j.core.TfOpLambdas;
 import io.keras4j.json.JsonNumber;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;

@@ -3,7 +3,7 @@ package io.keras4j.format.checkpoint.bundle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keras4j.format.checkpoint.TfFixtures;
-import io.keras4j.format.json.KerasJson;
+import io.keras4j.core.KerasJson;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.testing.KerasOracle;

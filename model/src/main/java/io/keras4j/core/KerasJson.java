@@ -1,4 +1,4 @@
-package io.keras4j.format.json;
+package io.keras4j.core;
 
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;

@@ -1,4 +1,4 @@
-package io.keras4j.format.json;
+package io.keras4j.core;
 
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
@@ -45,6 +45,9 @@ final class LayerArgs {
 
     /** Whether the target Keras has a built-in layer class of this name. */
     boolean knowsLayer(String className) { return table().getObject("layers").has(className); }
+
+    /** The layer classes the dumped Keras constructs. */
+    java.util.Set<String> layerClasses() { return table().getObject("layers").members().keySet(); }
 
     /** An initializer's {@code config} without keys the initializer class does not accept. */
     JsonObject forInitializer(String className, JsonObject config) {

@@ -1,4 +1,4 @@
-package io.keras4j.format.json;
+package io.keras4j.core;
 
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.json.JsonArray;
@@ -28,20 +28,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dialects {
     private static final Logger LOG = LoggerFactory.getLogger(Dialects.class);
-    private static final Set<String> LIST_INPUT_LAYERS = Set.of("Add", "Subtract", "Multiply", "Average", "Maximum",
-            "Minimum", "Concatenate", "Dot");
-    private static final Set<String> RNN_LAYERS = Set.of("SimpleRNN", "LSTM", "GRU", "RNN", "Bidirectional",
-            "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "CuDNNLSTM", "CuDNNGRU");
-    private static final Set<String> MODEL_CLASSES = Set.of("Sequential", "Functional", "Model");
+    private static final LayerCatalogue CATALOGUE = LayerCatalogue.keras();
     private static final String[] MHA_SHAPES = {"query_shape", "key_shape", "value_shape"};
 
     private Dialects() {}
 
     /** Whether extra inbound tensors of this layer are its initial states (recurrent layers). */
-    public static boolean takesInitialState(String className) { return RNN_LAYERS.contains(className); }
+    private static boolean isModelClass(String className) { return CATALOGUE.is(className, LayerCatalogue.LayerClass::isModel); }
+
+    public static boolean takesInitialState(String className) { return CATALOGUE.is(className, LayerCatalogue.LayerClass::takesInitialState); }
 
     /** Whether a layer of this class is called with a list of tensors (merge layers). */
-    public static boolean takesList(String className) { return LIST_INPUT_LAYERS.contains(className); }
+    public static boolean takesList(String className) { return CATALOGUE.is(className, LayerCatalogue.LayerClass::takesList); }
 
     /** As {@link #convertForWriting(Model, Dialect, boolean)}, refusing any change of meaning. */
     public static Model convertForWriting(Model model, Dialect target) {
@@ -198,7 +196,7 @@ public final class Dialects {
             cfg = cfg.with("input_layers", ModelWriter.refList(m.inputs())).with("output_layers", ModelWriter.refList(m.outputs()));
         }
         if (!cfg.has("trainable")) cfg = cfg.with("trainable", true);
-        boolean builtin = MODEL_CLASSES.contains(m.className());
+        boolean builtin = isModelClass(m.className());
         JsonObject entry = JsonObject.builder()
                 .put("module", builtin ? moduleOfModel(className) : JsonNull.INSTANCE)
                 .put("registered_name", builtin ? JsonNull.INSTANCE : m.className())
@@ -283,7 +281,7 @@ public final class Dialects {
         String className = l.className().equals("Model") ? "Functional" : l.className();
         String registered = l.registeredName().orElse(className.contains(">") ? className : null);
         if (className.contains(">")) className = className.substring(className.indexOf('>') + 1);
-        boolean custom = !BuiltinLayers.isBuiltin(className) && l.nestedModel().isEmpty();
+        boolean custom = !CATALOGUE.isBuiltin(className) && l.nestedModel().isEmpty();
         JsonObject entry = JsonObject.builder()
                 .put("module", custom ? l.module().filter(mod -> !mod.startsWith("keras")).map(JsonValue::of).orElse(JsonNull.INSTANCE)
                         : l.nestedModel().isPresent() ? moduleOfModel(className) : new JsonString("keras.layers"))
@@ -383,7 +381,7 @@ public final class Dialects {
     /** The inner layer of a wrapper (TimeDistributed, Bidirectional) in Keras 3 form. */
     private static JsonObject wrapped2To3(JsonObject inner) {
         String cls = inner.getString("class_name", "");
-        boolean custom = !BuiltinLayers.isBuiltin(cls);
+        boolean custom = !CATALOGUE.isBuiltin(cls);
         return JsonObject.builder()
                 .put("module", custom ? JsonNull.INSTANCE : new JsonString("keras.layers"))
                 .put("class_name", cls)
@@ -397,14 +395,9 @@ public final class Dialects {
      * 3 itself) would be written as a class Keras 3 cannot find, so the conversion is refused with the reason.
      */
     private static void requireKeras3Class(String className, String layerName) {
-        if (!BuiltinLayers.isBuiltin(className) || MODEL_CLASSES.contains(className) || LayerArgs.KERAS3.knowsLayer(className)) return;
-        String why = switch (className) {
-            case "LocallyConnected1D", "LocallyConnected2D" -> "Keras 3 removed the locally connected layers";
-            case "TFOpLambda", "SlicingOpLambda", "TensorFlowOpLayer" -> "it calls a TensorFlow function that tf.keras recorded "
-                    + "as a layer; Keras 3 records such calls as its own operation nodes, which keras4j does not translate to yet";
-            case "CuDNNLSTM", "CuDNNGRU" -> "Keras 3 has only the generic LSTM/GRU, whose weights and gates differ";
-            default -> "Keras 3 has no layer class of that name";
-        };
+        if (!CATALOGUE.isBuiltin(className) || isModelClass(className) || LayerArgs.KERAS3.knowsLayer(className)) return;
+        String why = CATALOGUE.find(className).flatMap(LayerCatalogue.LayerClass::keras3AbsentBecause)
+                .orElse("Keras 3 has no layer class of that name");
         throw new UnsupportedModelException(className + " layer '" + layerName + "' cannot be written for Keras 3: " + why);
     }
 
@@ -458,7 +451,7 @@ public final class Dialects {
             if (l.nestedModel().isPresent()) b.nestedModel(withKeras3Modules(l.nestedModel().get()));
             if (!l.entry().has("module")) {
                 boolean nested = l.nestedModel().isPresent();
-                boolean builtin = nested ? MODEL_CLASSES.contains(l.className()) : BuiltinLayers.isBuiltin(l.className());
+                boolean builtin = nested ? isModelClass(l.className()) : CATALOGUE.isBuiltin(l.className());
                 // Keras 3 operation nodes (x != 0 as NotEqual) are named by their ops module and registered by class.
                 java.util.Optional<String> operation = builtin || nested ? java.util.Optional.empty()
                         : LayerArgs.KERAS3.operationModule(l.className());
@@ -471,7 +464,7 @@ public final class Dialects {
         }
         JsonObject entry = m.entry();
         if (!entry.has("module")) {
-            boolean builtin = MODEL_CLASSES.contains(m.className());
+            boolean builtin = isModelClass(m.className());
             entry = entry.with("module", builtin ? moduleOfModel(m.className()) : JsonNull.INSTANCE)
                     .with("registered_name", builtin ? JsonNull.INSTANCE : (Object) m.className());
         }

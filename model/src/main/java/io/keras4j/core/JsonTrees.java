@@ -1,4 +1,4 @@
-package io.keras4j.format.json;
+package io.keras4j.core;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -8,8 +8,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.keras4j.CorruptModelException;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonBoolean;
@@ -26,9 +24,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Streams JSON and YAML text to and from the api's {@link JsonValue} tree with Jackson's streaming API. Reading
- * accepts what Python's {@code json} writes ({@code NaN}, {@code Infinity}); YAML is read as plain data: tags such
- * as {@code !!python/tuple} are ignored and no object is ever constructed from them.
+ * Streams JSON text to and from the api's {@link JsonValue} tree with Jackson's streaming API. Reading accepts what
+ * Python's {@code json} writes ({@code NaN}, {@code Infinity}). The same streaming works for any Jackson syntax: the
+ * YAML codec passes its own factory to {@link #parse(JsonFactory, String, String, Path, String)}, so only it needs
+ * a YAML library.
  */
 public final class JsonTrees {
     private static final int MAX_DEPTH = 512;
@@ -36,27 +35,13 @@ public final class JsonTrees {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
             .build();
-    private static final YAMLFactory YAML = YAMLFactory.builder()
-            // SnakeYAML stops at 3 MiB by default, below what keras4j writes for a large model (#14: a 4.6 MB YAML it
-            // wrote could not be read back); the file-size cap of the text codecs bounds the document instead.
-            .loaderOptions(yamlLoaderOptions())
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .build();
 
     private JsonTrees() {}
 
-    private static org.yaml.snakeyaml.LoaderOptions yamlLoaderOptions() {
-        org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
-        options.setCodePointLimit((int) TextModelCodec.MAX_TEXT_BYTES);
-        return options;
-    }
+    public static JsonValue parseJson(String text, Path source, String codec) { return parse(JSON, "JSON", text, source, codec); }
 
-    public static JsonValue parseJson(String text, Path source, String codec) { return parse(JSON, text, source, codec); }
-
-    public static JsonValue parseYaml(String text, Path source, String codec) { return parse(YAML, text, source, codec); }
-
-    private static JsonValue parse(JsonFactory factory, String text, Path source, String codec) {
+    /** Parses {@code text} of the syntax {@code factory} reads ({@code syntax} names it in errors). */
+    public static JsonValue parse(JsonFactory factory, String syntax, String text, Path source, String codec) {
         try (JsonParser p = factory.createParser(text)) {
             if (p.nextToken() == null) {
                 throw CorruptModelException.in(source).codec(codec).offset(0).because("the document is empty");
@@ -71,7 +56,7 @@ public final class JsonTrees {
             long offset = e.getLocation() == null ? -1 : e.getLocation().getCharOffset();
             String where = e.getLocation() == null ? null : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw CorruptModelException.in(source).codec(codec).at(where).offset(offset).cause(e)
-                    .because("malformed " + (factory == YAML ? "YAML" : "JSON") + ": " + e.getOriginalMessage());
+                    .because("malformed " + syntax + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -113,9 +98,8 @@ public final class JsonTrees {
     /** JSON text; {@code pretty} indents like Python's {@code json.dumps(indent=2)}. */
     public static String toJson(JsonValue value, boolean pretty) { return write(JSON, value, pretty); }
 
-    public static String toYaml(JsonValue value) { return write(YAML, value, false); }
-
-    private static String write(JsonFactory factory, JsonValue value, boolean pretty) {
+    /** Text of the syntax {@code factory} writes. */
+    public static String write(JsonFactory factory, JsonValue value, boolean pretty) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = factory.createGenerator(out)) {
             if (pretty) g.setPrettyPrinter(new DefaultPrettyPrinter());

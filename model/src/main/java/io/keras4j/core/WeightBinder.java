@@ -1,7 +1,10 @@
-package io.keras4j.model;
+package io.keras4j.core;
 
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.model.KerasFile.StoredWeights;
+import io.keras4j.model.Layer;
+import io.keras4j.model.Model;
+import io.keras4j.model.Weight;
 import io.keras4j.spi.LoadWeightsOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,17 +20,6 @@ import java.util.function.Function;
  * Format codecs use it after turning their storage into {@link StoredWeights} groups.
  */
 public final class WeightBinder {
-    /** Layer classes that own no variables; any other layer is expected to have weights when a group is stored. */
-    private static final Set<String> WEIGHTLESS = Set.of("InputLayer", "Activation", "Dropout", "Flatten", "Reshape",
-            "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
-            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D",
-            "GlobalAveragePooling2D", "GlobalAveragePooling3D", "Add", "Subtract", "Multiply", "Average", "Maximum",
-            "Minimum", "Concatenate", "Dot", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D",
-            "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D", "Permute", "RepeatVector",
-            "Masking", "Lambda", "ReLU", "LeakyReLU", "ELU", "Softmax", "ThresholdedReLU", "SpatialDropout1D",
-            "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "Rescaling",
-            "Identity", "MaxPooling", "Merge", "TFOpLambda", "SlicingOpLambda", "Attention", "UnitNormalization");
-
     private WeightBinder() {}
 
     /** Whether Keras would count this layer among "layers with weights" (by class, when its weights are unknown). */
@@ -36,7 +28,7 @@ public final class WeightBinder {
         if (layer.nestedModel().isPresent()) {
             return layer.nestedModel().get().layers().stream().anyMatch(WeightBinder::expectsWeights);
         }
-        return !WEIGHTLESS.contains(layer.className());
+        return !LayerCatalogue.keras().is(layer.className(), LayerCatalogue.LayerClass::weightless);
     }
 
     /**

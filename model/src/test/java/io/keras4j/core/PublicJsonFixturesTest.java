@@ -1,4 +1,4 @@
-package io.keras4j.format.json;
+package io.keras4j.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
+import io.keras4j.core.testing.KerasJsonFixtures;
 import io.keras4j.testing.Fixtures;
 import io.keras4j.testing.PinnedOutcomes;
 import java.nio.file.Files;
@@ -20,24 +21,9 @@ import org.junit.jupiter.api.TestFactory;
 /** Every Keras architecture JSON among the shared public fixtures (Keras 1.0.5 to 2.3.1). */
 class PublicJsonFixturesTest {
 
-    static List<Path> kerasJsonFixtures() {
-        Path pub = Fixtures.publicFixtures();
-        return Fixtures.find(pub, p -> p.toString().endsWith(".json") && isKerasModelJson(p));
-    }
-
-    static boolean isKerasModelJson(Path p) {
-        try {
-            // Only files whose top level is a Keras model (frugally-deep and TF.js wrap theirs in other documents).
-            JsonValue top = KerasJson.parse(Files.readString(p), p);
-            return top.isObject() && top.asObject().has("class_name") && top.asObject().has("config");
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     @TestFactory
     Stream<DynamicTest> readsEveryFixtureAndRoundTripsLosslessly() {
-        List<Path> files = kerasJsonFixtures();
+        List<Path> files = KerasJsonFixtures.all();
         assertThat(files).hasSizeGreaterThan(100);
         return files.stream().map(f -> DynamicTest.dynamicTest(Fixtures.publicFixtures().relativize(f).toString(), () -> {
             String text = Files.readString(f);
@@ -67,7 +53,7 @@ class PublicJsonFixturesTest {
     Stream<DynamicTest> keras1And2ConvertToKeras3AndBackToKeras2() {
         Path pub = Fixtures.publicFixtures();
         Map<String, String> refused = new TreeMap<>();
-        List<Path> files = kerasJsonFixtures();
+        List<Path> files = KerasJsonFixtures.all();
         Stream<DynamicTest> each = files.stream().map(f -> DynamicTest.dynamicTest(pub.relativize(f).toString(), () -> {
             Model m;
             try {
