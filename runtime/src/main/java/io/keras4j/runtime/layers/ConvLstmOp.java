@@ -45,8 +45,8 @@ final class ConvLstmOp implements LayerOp {
                 w.isEmpty() ? w : useBias ? List.of(w.get(0), w.get(2)) : List.of(w.get(0))), rank);
         JsonObject recurrent = config.with("strides", 1).with("dilation_rate", 1).with("padding", "same").with("use_bias", false);
         this.recurrentConv = ConvOp.conv(spec.derived("Conv" + rank + "D", recurrent, w.isEmpty() ? w : List.of(w.get(1))), rank);
-        this.activation = Activations.scalar(LayerActivation.name(spec), spec.sourceDialect());
-        this.recurrentActivation = Activations.scalar(LayerActivation.name(spec, "recurrent_activation"), spec.sourceDialect());
+        this.activation = ActivationFunctions.scalar(LayerActivation.name(spec), spec.sourceDialect());
+        this.recurrentActivation = ActivationFunctions.scalar(LayerActivation.name(spec, "recurrent_activation"), spec.sourceDialect());
     }
 
     /** {@code [b, t, spatial..., c]} without the step axis. */

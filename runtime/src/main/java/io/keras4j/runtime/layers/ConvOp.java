@@ -19,7 +19,7 @@ import java.util.List;
  * already stores as a {@code [kh * kw * c_in/groups, c_out]} matrix. Depthwise convolutions loop directly with the
  * channel axis innermost.
  */
-final class ConvOp extends ArrayOp {
+final class ConvOp extends UnaryArrayOp {
     private final int rank;
     private final boolean depthwise;
     private final int[] kernelSize;
@@ -31,7 +31,7 @@ final class ConvOp extends ArrayOp {
     private final int filters;
     private final int depthMultiplier;
     private final boolean useBias;
-    private final Activations.Fn activation;
+    private final ActivationFunctions.Fn activation;
     private final float[] kernel;
     private final float[] bias;
 
@@ -48,7 +48,7 @@ final class ConvOp extends ArrayOp {
         this.filters = depthwise ? -1 : Configs.requiredInt(spec, "filters");
         this.depthMultiplier = depthwise ? Configs.integer(spec, "depth_multiplier", 1) : 1;
         this.useBias = Configs.flag(spec, "use_bias", true);
-        this.activation = Activations.of(LayerActivation.name(spec), spec.sourceDialect());
+        this.activation = ActivationFunctions.of(LayerActivation.name(spec), spec.sourceDialect());
         this.kernel = spec.floats(0);
         this.bias = useBias ? spec.floats(1) : null;
         if (padding.equals("causal") && rank != 1) throw Configs.unsupported(spec, "causal padding in " + rank + "D");

@@ -14,7 +14,7 @@ import java.util.List;
  * every input position scatters {@code x · W} into a window of the output. Keras's kernel is
  * {@code [k..., filters, c_in]}.
  */
-final class ConvTransposeOp extends ArrayOp {
+final class ConvTransposeOp extends UnaryArrayOp {
     private final int rank;
     private final int[] kernelSize;
     private final int[] strides;
@@ -22,7 +22,7 @@ final class ConvTransposeOp extends ArrayOp {
     private final boolean channelsFirst;
     private final int filters;
     private final boolean useBias;
-    private final Activations.Fn activation;
+    private final ActivationFunctions.Fn activation;
     private final float[] kernel;
     private final float[] bias;
 
@@ -35,7 +35,7 @@ final class ConvTransposeOp extends ArrayOp {
         this.channelsFirst = Configs.channelsFirst(spec);
         this.filters = Configs.requiredInt(spec, "filters");
         this.useBias = Configs.flag(spec, "use_bias", true);
-        this.activation = Activations.of(LayerActivation.name(spec), spec.sourceDialect());
+        this.activation = ActivationFunctions.of(LayerActivation.name(spec), spec.sourceDialect());
         this.kernel = spec.floats(0);
         this.bias = useBias ? spec.floats(1) : null;
         for (int d : Configs.tuple(spec, "dilation_rate", rank, 1)) if (d != 1) throw Configs.unsupported(spec, "dilation_rate > 1");

@@ -11,7 +11,7 @@ import io.keras4j.runtime.spi.Value;
  * {@code MaxPooling1D/2D/3D} and {@code AveragePooling1D/2D/3D}. Padded positions never count: max ignores them and
  * average divides by the number of real inputs under the window, as TensorFlow does for "same".
  */
-final class PoolOp extends ArrayOp {
+final class PoolOp extends UnaryArrayOp {
     private final int rank;
     private final boolean max;
     private final int[] poolSize;

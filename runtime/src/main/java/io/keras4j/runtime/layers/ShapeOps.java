@@ -20,7 +20,7 @@ final class ShapeOps {
         long[] dims = spec.config().getArray("dims").toLongs();
         int[] perm = new int[dims.length + 1];
         for (int i = 0; i < dims.length; i++) perm[i + 1] = (int) dims[i];
-        return new ArrayOp(spec) {
+        return new UnaryArrayOp(spec) {
             @Override long[] outputShape(long[] in) {
                 long[] out = new long[in.length];
                 for (int i = 0; i < in.length; i++) out[i] = in[perm[i]];
@@ -36,7 +36,7 @@ final class ShapeOps {
     /** {@code RepeatVector(n)}: {@code [b, d]} to {@code [b, n, d]}. */
     static UnaryOp repeatVector(LayerSpec spec) {
         int n = Configs.requiredInt(spec, "n");
-        return new ArrayOp(spec) {
+        return new UnaryArrayOp(spec) {
             @Override long[] outputShape(long[] in) { return new long[] {in[0], n, in[1]}; }
 
             @Override NdArray forward(NdArray in, CallContext ctx) {
@@ -112,7 +112,7 @@ final class ShapeOps {
      * output pixel {@code o} at input coordinate {@code (o + 0.5) / size - 0.5} (half-pixel centres), clamped to
      * the edges.
      */
-    private static final class BilinearUpSampling extends ArrayOp {
+    private static final class BilinearUpSampling extends UnaryArrayOp {
         private final int[] size;
         private final boolean channelsFirst;
 
@@ -175,7 +175,7 @@ final class ShapeOps {
     }
 
     /** A spatial gather: each output position copies the channels of one input position, or stays zero outside. */
-    private abstract static class Spatial extends ArrayOp {
+    private abstract static class Spatial extends UnaryArrayOp {
         private final int rank;
         private final boolean channelsFirst;
 

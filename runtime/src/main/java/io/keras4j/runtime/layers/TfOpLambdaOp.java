@@ -83,8 +83,8 @@ final class TfOpLambdaOp implements LayerOp {
         }
         if (REDUCTIONS.contains(function)) return List.of(Value.of(reduce(x)));
         float[] out = x.data().clone();
-        Activations.Fn fn = TfOpLambdas.activation(function).isPresent() ? Activations.of(TfOpLambdas.activation(function).get(), spec.sourceDialect())
-                : Activations.elementwise(MATH.get(function));
+        ActivationFunctions.Fn fn = TfOpLambdas.activation(function).isPresent() ? ActivationFunctions.of(TfOpLambdas.activation(function).get(), spec.sourceDialect())
+                : ActivationFunctions.elementwise(MATH.get(function));
         fn.applyInPlace(out, x.dim(-1));
         return List.of(new Value(NdArray.wrap(out, x.shape()), inputs.get(0).mask()));
     }
