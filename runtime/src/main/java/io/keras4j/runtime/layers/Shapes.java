@@ -25,15 +25,6 @@ final class Shapes {
 
     static int axis(int axis, int rank) { return axis < 0 ? axis + rank : axis; }
 
-    /** Output length of a convolution or pooling window along one axis, as Keras computes it. */
-    static long windowOutput(long in, int kernel, int stride, int dilation, String padding) {
-        if (in < 0) return -1;
-        long effective = (long) (kernel - 1) * dilation + 1;
-        // causal pads (kernel-1)*dilation on the left, which gives the same length as "same".
-        if (padding.equals("same") || padding.equals("causal")) return (in + stride - 1) / stride;
-        return Math.max(0, (in - effective) / stride + 1);
-    }
-
     static String str(long[] shape) {
         return Arrays.toString(Arrays.stream(shape).mapToObj(d -> d < 0 ? "None" : Long.toString(d)).toArray());
     }
