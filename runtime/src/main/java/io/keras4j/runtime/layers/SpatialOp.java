@@ -85,7 +85,7 @@ abstract class SpatialOp extends UnaryArrayOp {
     record Window(int in, int out, int kernel, int stride, int dilation, int padBefore) {
         static final Window UNIT = new Window(1, 1, 1, 1, 1, 0);
 
-        /** A convolution or pooling window, with TensorFlow's rule for "same" (the odd pad goes after) and Keras's for "causal". */
+        /** A convolution or pooling window: TensorFlow's rule for "same" (the odd pad goes after), Keras's for "causal". */
         static Window of(int in, int kernel, int stride, int dilation, String padding) {
             int effective = (kernel - 1) * dilation + 1;
             switch (padding) {
