@@ -115,15 +115,7 @@ final class OpsMathNode implements LayerOp {
                 return List.of(in.get(0));
             default: {
                 long[] s = in.get(0);
-                int axis = Shapes.axis(reductionAxis(), s.length);
-                if (keepDims()) {
-                    long[] out = s.clone();
-                    out[axis] = 1;
-                    return List.of(out);
-                }
-                long[] out = new long[s.length - 1];
-                for (int i = 0, j = 0; i < s.length; i++) if (i != axis) out[j++] = s[i];
-                return List.of(out);
+                return List.of(Shapes.reduced(s, Shapes.axis(reductionAxis(), s.length), keepDims()));
             }
         }
     }

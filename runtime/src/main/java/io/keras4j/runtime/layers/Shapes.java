@@ -25,6 +25,18 @@ final class Shapes {
 
     static int axis(int axis, int rank) { return axis < 0 ? axis + rank : axis; }
 
+    /** The shape after reducing one (non-negative) axis: kept as size 1, or dropped. */
+    static long[] reduced(long[] shape, int axis, boolean keepDims) {
+        if (keepDims) {
+            long[] out = shape.clone();
+            out[axis] = 1;
+            return out;
+        }
+        long[] out = new long[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) if (i != axis) out[j++] = shape[i];
+        return out;
+    }
+
     static String str(long[] shape) {
         return Arrays.toString(Arrays.stream(shape).mapToObj(d -> d < 0 ? "None" : Long.toString(d)).toArray());
     }
