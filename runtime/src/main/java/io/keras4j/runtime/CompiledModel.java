@@ -6,7 +6,7 @@ import io.keras4j.model.Dialect;
 import io.keras4j.model.Model;
 import io.keras4j.model.TensorRef;
 import io.keras4j.runtime.graph.Graph;
-import io.keras4j.runtime.graph.GraphBuilder;
+import io.keras4j.runtime.graph.GraphCompiler;
 import io.keras4j.runtime.graph.LayerFactory;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerProvider;
@@ -55,14 +55,14 @@ public final class CompiledModel {
      */
     public static CompiledModel compile(Model model, RuntimeOptions options) {
         Model keras3 = keras3(model);
-        Graph graph = new GraphBuilder(factory(model, options), true).build(keras3);
+        Graph graph = new GraphCompiler(factory(model, options), true).build(keras3);
         return new CompiledModel(model.name(), graph, names(keras3.inputs(), keras3, true), names(keras3.outputs(), keras3, false),
                 new CallContext(options.executor(), options.parallelism()));
     }
 
     /** Shape inference only: works on a model without weights (architecture from a JSON file, say). */
     static Graph inspect(Model model, RuntimeOptions options) {
-        return new GraphBuilder(factory(model, options), false).build(keras3(model));
+        return new GraphCompiler(factory(model, options), false).build(keras3(model));
     }
 
     static Model keras3(Model model) {

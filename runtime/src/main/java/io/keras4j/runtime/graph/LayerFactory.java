@@ -5,7 +5,7 @@ import io.keras4j.json.JsonObject;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Weight;
-import io.keras4j.runtime.layers.BuiltinLayers;
+import io.keras4j.runtime.layers.BuiltinOps;
 import io.keras4j.runtime.spi.LayerOp;
 import io.keras4j.runtime.spi.LayerProvider;
 import io.keras4j.runtime.spi.LayerSpec;
@@ -27,7 +27,7 @@ public final class LayerFactory {
     public LayerFactory(List<LayerProvider> providers, Dialect sourceDialect, Map<String, Layer> sourceLayers) {
         this.sourceLayers = Map.copyOf(sourceLayers);
         List<LayerProvider> all = new ArrayList<>(providers);
-        all.add(new BuiltinLayers());
+        all.add(new BuiltinOps());
         this.providers = List.copyOf(all);
         this.sourceDialect = sourceDialect;
     }

@@ -45,38 +45,30 @@ final class ConvLstmOp implements LayerOp {
                 w.isEmpty() ? w : useBias ? List.of(w.get(0), w.get(2)) : List.of(w.get(0))), rank);
         JsonObject recurrent = config.with("strides", 1).with("dilation_rate", 1).with("padding", "same").with("use_bias", false);
         this.recurrentConv = ConvOp.conv(spec.derived("Conv" + rank + "D", recurrent, w.isEmpty() ? w : List.of(w.get(1))), rank);
-        this.activation = Activations.scalar(LayerActivation.name(spec), spec.sourceDialect());
-        this.recurrentActivation = Activations.scalar(LayerActivation.name(spec, "recurrent_activation"), spec.sourceDialect());
+        this.activation = ActivationFunctions.scalar(LayerActivation.name(spec), spec.sourceDialect());
+        this.recurrentActivation = ActivationFunctions.scalar(LayerActivation.name(spec, "recurrent_activation"), spec.sourceDialect());
     }
 
-    /** {@code [b, t, spatial..., c]} without the step axis. */
-    private static long[] frame(long[] seq) {
-        long[] f = new long[seq.length - 1];
+    /** One step's state shape: the input convolution's output frame with {@code filters} channels, per sample. */
+    private long[] state(long[] seq) {
+        long[] f = inputConv.outputShape(TimeFold.fold(seq));
         f[0] = seq[0];
-        System.arraycopy(seq, 2, f, 1, seq.length - 2);
+        f[f.length - 1] = filters;
         return f;
     }
 
     @Override
     public List<long[]> outputShapes(List<long[]> in) {
         long[] seq = in.get(0);
-        long[] f = inputConv.outputShape(frame(seq));
-        f[f.length - 1] = filters;
-        if (!returnSequences) return List.of(f);
-        long[] out = new long[f.length + 1];
-        out[0] = seq[0];
-        out[1] = seq[1];
-        System.arraycopy(f, 1, out, 2, f.length - 1);
-        return List.of(out);
+        long[] state = state(seq);
+        return List.of(returnSequences ? TimeFold.unfold(seq, state) : state);
     }
 
     @Override
     public List<long[]> weightShapes(List<long[]> in) {
-        long[] f = frame(in.get(0));
-        List<long[]> input = inputConv.weightShapes(List.of(f));
-        long[] state = inputConv.outputShape(f);
-        state[state.length - 1] = filters;
-        List<long[]> shapes = new ArrayList<>(List.of(input.get(0), recurrentConv.weightShapes(List.of(state)).get(0)));
+        List<long[]> input = inputConv.weightShapes(List.of(TimeFold.fold(in.get(0))));
+        long[] recurrent = recurrentConv.weightShapes(List.of(state(in.get(0)))).get(0);
+        List<long[]> shapes = new ArrayList<>(List.of(input.get(0), recurrent));
         if (input.size() > 1) shapes.add(input.get(1));
         return shapes;
     }
@@ -87,10 +79,7 @@ final class ConvLstmOp implements LayerOp {
         Mask mask = inputs.get(0).mask();
         int[] shape = x.shape();
         int batch = shape[0], steps = shape[1];
-        int[] folded = new int[shape.length - 1];
-        folded[0] = batch * steps;
-        System.arraycopy(shape, 2, folded, 1, shape.length - 2);
-        NdArray projected = inputConv.forward(x.reshape(folded), ctx);
+        NdArray projected = inputConv.forward(x.reshape(TimeFold.fold(shape)), ctx);
         int[] stateShape = projected.shape();
         stateShape[0] = batch;
         stateShape[stateShape.length - 1] = filters;
@@ -123,10 +112,6 @@ final class ConvLstmOp implements LayerOp {
             }
         }
         if (!returnSequences) return List.of(Value.of(NdArray.wrap(h, stateShape)));
-        int[] seqShape = new int[stateShape.length + 1];
-        seqShape[0] = batch;
-        seqShape[1] = steps;
-        System.arraycopy(stateShape, 1, seqShape, 2, stateShape.length - 1);
-        return List.of(new Value(NdArray.wrap(sequence, seqShape), mask));
+        return List.of(new Value(NdArray.wrap(sequence, TimeFold.unfold(shape, stateShape)), mask));
     }
 }

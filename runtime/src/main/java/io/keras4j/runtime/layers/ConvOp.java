@@ -1,54 +1,46 @@
 package io.keras4j.runtime.layers;
 
 import io.keras4j.runtime.math.Gemm;
-import io.keras4j.runtime.math.Transpose;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerSpec;
-import io.keras4j.runtime.spi.Mask;
 import io.keras4j.runtime.spi.NdArray;
-import io.keras4j.runtime.spi.Value;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code Conv1D/2D/3D} (strides, dilation, groups, padding valid/same/causal) and {@code DepthwiseConv1D/2D}.
- * Works channels-last on {@code [n, d, h, w, c]}; 1D and 2D run with the missing leading axes of length 1,
- * channels-first is transposed in and out.
+ * Works channels-last on {@code [n, d, h, w, c]} ({@link SpatialOp}).
  *
  * <p>Regular convolutions gather one output row of patches (im2col) and multiply it with the kernel, which Keras
  * already stores as a {@code [kh * kw * c_in/groups, c_out]} matrix. Depthwise convolutions loop directly with the
  * channel axis innermost.
  */
-final class ConvOp extends ArrayOp {
-    private final int rank;
+final class ConvOp extends SpatialOp {
     private final boolean depthwise;
     private final int[] kernelSize;
     private final int[] strides;
     private final int[] dilation;
     private final String padding;
-    private final boolean channelsFirst;
     private final int groups;
     private final int filters;
     private final int depthMultiplier;
     private final boolean useBias;
-    private final Activations.Fn activation;
+    private final ActivationFunctions.Fn activation;
     private final float[] kernel;
     private final float[] bias;
 
     private ConvOp(LayerSpec spec, int rank, boolean depthwise) {
-        super(spec);
-        this.rank = rank;
+        super(spec, rank);
         this.depthwise = depthwise;
         this.kernelSize = Configs.tuple(spec, "kernel_size", rank, 1);
         this.strides = Configs.tuple(spec, "strides", rank, 1);
         this.dilation = Configs.tuple(spec, "dilation_rate", rank, 1);
         this.padding = Configs.string(spec, "padding", "valid").toLowerCase(java.util.Locale.ROOT);
-        this.channelsFirst = Configs.channelsFirst(spec);
         this.groups = Configs.integer(spec, "groups", 1);
         this.filters = depthwise ? -1 : Configs.requiredInt(spec, "filters");
         this.depthMultiplier = depthwise ? Configs.integer(spec, "depth_multiplier", 1) : 1;
         this.useBias = Configs.flag(spec, "use_bias", true);
-        this.activation = Activations.of(LayerActivation.name(spec), spec.sourceDialect());
+        this.activation = ActivationFunctions.of(LayerActivation.name(spec), spec.sourceDialect());
         this.kernel = spec.floats(0);
         this.bias = useBias ? spec.floats(1) : null;
         if (padding.equals("causal") && rank != 1) throw Configs.unsupported(spec, "causal padding in " + rank + "D");
@@ -63,12 +55,8 @@ final class ConvOp extends ArrayOp {
 
     @Override
     long[] outputShape(long[] in) {
-        long[] out = in.clone();
-        int first = channelsFirst ? 2 : 1;
-        for (int i = 0; i < rank; i++) {
-            out[first + i] = Shapes.windowOutput(in[first + i], kernelSize[i], strides[i], dilation[i], padding);
-        }
-        int channelAxis = channelsFirst ? 1 : in.length - 1;
+        long[] out = spatialShape(in, (i, len) -> Window.length(len, kernelSize[i], strides[i], dilation[i], padding));
+        int channelAxis = channelAxis(in);
         out[channelAxis] = outChannels(in[channelAxis]);
         return out;
     }
@@ -76,7 +64,7 @@ final class ConvOp extends ArrayOp {
     @Override
     public List<long[]> weightShapes(List<long[]> inputShapes) {
         long[] in = single(inputShapes);
-        long channels = in[channelsFirst ? 1 : in.length - 1];
+        long channels = in[channelAxis(in)];
         long[] k = new long[rank + 2];
         for (int i = 0; i < rank; i++) k[i] = kernelSize[i];
         k[rank] = depthwise ? channels : channels < 0 ? -1 : channels / groups;
@@ -87,10 +75,9 @@ final class ConvOp extends ArrayOp {
     }
 
     @Override
-    NdArray forward(NdArray in, CallContext ctx) {
-        NdArray x = channelsFirst ? Transpose.toChannelsLast(in) : in;
+    NdArray forwardChannelsLast(NdArray x, CallContext ctx) {
         int n = x.dim(0), c = x.dim(-1);
-        ConvGeometry[] g = geometries(x);
+        Window[] g = windows(x, (i, len) -> Window.of(len, kernelSize[i], strides[i], dilation[i], padding));
         int cout = (int) outChannels(c);
         float[] out = new float[n * g[0].out() * g[1].out() * g[2].out() * cout];
         if (depthwise) depthwise(x.data(), n, c, g[1], g[2], out, ctx);
@@ -99,27 +86,11 @@ final class ConvOp extends ArrayOp {
             for (int i = 0; i < out.length; i += cout) for (int j = 0; j < cout; j++) out[i + j] += bias[j];
         }
         activation.applyInPlace(out, cout);
-        int[] shape = new int[rank + 2];
-        shape[0] = n;
-        for (int i = 0; i < rank; i++) shape[1 + i] = g[3 - rank + i].out();
-        shape[rank + 1] = cout;
-        NdArray y = NdArray.wrap(out, shape);
-        return channelsFirst ? Transpose.toChannelsFirst(y) : y;
+        return channelsLast(out, n, g, cout);
     }
 
-    /** Depth, height and width geometry of a channels-last input; missing leading axes have length 1. */
-    private ConvGeometry[] geometries(NdArray x) {
-        ConvGeometry[] g = new ConvGeometry[3];
-        for (int axis = 0; axis < 3; axis++) {
-            int i = axis - (3 - rank);
-            g[axis] = i < 0 ? new ConvGeometry(1, 1, 1, 1, 1, 0)
-                    : ConvGeometry.of(x.dim(1 + i), kernelSize[i], strides[i], dilation[i], padding);
-        }
-        return g;
-    }
-
-    private void regular(float[] x, int n, int c, ConvGeometry[] g, int cout, float[] out, CallContext ctx) {
-        ConvGeometry gz = g[0], gy = g[1], gx = g[2];
+    private void regular(float[] x, int n, int c, Window[] g, int cout, float[] out, CallContext ctx) {
+        Window gz = g[0], gy = g[1], gx = g[2];
         int d = gz.in(), h = gy.in(), w = gx.in();
         int kd = gz.kernel(), kh = gy.kernel(), kw = gx.kernel(), cg = c / groups, coutG = cout / groups;
         int patchLen = kd * kh * kw * cg;
@@ -162,7 +133,7 @@ final class ConvOp extends ArrayOp {
         });
     }
 
-    private void depthwise(float[] x, int n, int c, ConvGeometry gy, ConvGeometry gx, float[] out, CallContext ctx) {
+    private void depthwise(float[] x, int n, int c, Window gy, Window gx, float[] out, CallContext ctx) {
         int h = gy.in(), w = gx.in();
         int kh = gy.kernel(), kw = gx.kernel(), dm = depthMultiplier, cout = c * dm, ow = gx.out();
         ctx.parallelFor(n * gy.out(), (long) ow * kh * kw * cout, (from, to) -> {
@@ -193,5 +164,4 @@ final class ConvOp extends ArrayOp {
         });
     }
 
-    @Override Mask outputMask(Value in) { return null; }
 }

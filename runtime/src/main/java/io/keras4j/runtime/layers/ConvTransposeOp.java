@@ -1,11 +1,8 @@
 package io.keras4j.runtime.layers;
 
-import io.keras4j.runtime.math.Transpose;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerSpec;
-import io.keras4j.runtime.spi.Mask;
 import io.keras4j.runtime.spi.NdArray;
-import io.keras4j.runtime.spi.Value;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,51 +11,34 @@ import java.util.List;
  * every input position scatters {@code x · W} into a window of the output. Keras's kernel is
  * {@code [k..., filters, c_in]}.
  */
-final class ConvTransposeOp extends ArrayOp {
-    private final int rank;
+final class ConvTransposeOp extends SpatialOp {
     private final int[] kernelSize;
     private final int[] strides;
     private final String padding;
-    private final boolean channelsFirst;
     private final int filters;
     private final boolean useBias;
-    private final Activations.Fn activation;
+    private final ActivationFunctions.Fn activation;
     private final float[] kernel;
     private final float[] bias;
 
     ConvTransposeOp(LayerSpec spec, int rank) {
-        super(spec);
-        this.rank = rank;
+        super(spec, rank);
         this.kernelSize = Configs.tuple(spec, "kernel_size", rank, 1);
         this.strides = Configs.tuple(spec, "strides", rank, 1);
         this.padding = Configs.string(spec, "padding", "valid").toLowerCase(java.util.Locale.ROOT);
-        this.channelsFirst = Configs.channelsFirst(spec);
         this.filters = Configs.requiredInt(spec, "filters");
         this.useBias = Configs.flag(spec, "use_bias", true);
-        this.activation = Activations.of(LayerActivation.name(spec), spec.sourceDialect());
+        this.activation = ActivationFunctions.of(LayerActivation.name(spec), spec.sourceDialect());
         this.kernel = spec.floats(0);
         this.bias = useBias ? spec.floats(1) : null;
         for (int d : Configs.tuple(spec, "dilation_rate", rank, 1)) if (d != 1) throw Configs.unsupported(spec, "dilation_rate > 1");
         if (!spec.config().get("output_padding").isNull()) throw Configs.unsupported(spec, "output_padding");
     }
 
-    /** Keras's conv-transpose length: a stride wider than the kernel leaves a gap after the last window too. */
-    private long outLength(long in, int axis) {
-        if (in < 0) return -1;
-        long stridden = in * strides[axis];
-        return padding.equals("same") ? stridden : stridden + Math.max(kernelSize[axis] - strides[axis], 0);
-    }
-
-    private int padBefore(int axis) {
-        return padding.equals("same") ? Math.max(kernelSize[axis] - strides[axis], 0) / 2 : 0;
-    }
-
     @Override
     long[] outputShape(long[] in) {
-        long[] out = in.clone();
-        int first = channelsFirst ? 2 : 1;
-        for (int i = 0; i < rank; i++) out[first + i] = outLength(in[first + i], i);
-        out[channelsFirst ? 1 : in.length - 1] = filters;
+        long[] out = spatialShape(in, (i, len) -> Window.transposedLength(len, kernelSize[i], strides[i], padding));
+        out[channelAxis(in)] = filters;
         return out;
     }
 
@@ -68,46 +48,38 @@ final class ConvTransposeOp extends ArrayOp {
         long[] k = new long[rank + 2];
         for (int i = 0; i < rank; i++) k[i] = kernelSize[i];
         k[rank] = filters;
-        k[rank + 1] = in[channelsFirst ? 1 : in.length - 1];
+        k[rank + 1] = in[channelAxis(in)];
         List<long[]> shapes = new ArrayList<>(List.of(k));
         if (useBias) shapes.add(new long[] {filters});
         return shapes;
     }
 
     @Override
-    NdArray forward(NdArray in, CallContext ctx) {
-        NdArray xa = channelsFirst ? Transpose.toChannelsLast(in) : in;
+    NdArray forwardChannelsLast(NdArray xa, CallContext ctx) {
         float[] x = xa.data();
         int n = xa.dim(0), c = xa.dim(-1);
-        // Depth, height and width, with 1 for the axes a lower rank lacks.
-        int[] dims = new int[3], outDims = new int[3], k = new int[3], s = new int[3], pad = new int[3];
-        for (int axis = 0; axis < 3; axis++) {
-            int i = axis - (3 - rank);
-            dims[axis] = i < 0 ? 1 : xa.dim(1 + i);
-            outDims[axis] = i < 0 ? 1 : (int) outLength(dims[axis], i);
-            k[axis] = i < 0 ? 1 : kernelSize[i];
-            s[axis] = i < 0 ? 1 : strides[i];
-            pad[axis] = i < 0 ? 0 : padBefore(i);
-        }
-        int od = outDims[0], oh = outDims[1], ow = outDims[2];
+        Window[] g = windows(xa, (i, len) -> Window.transposed(len, kernelSize[i], strides[i], padding));
+        Window gz = g[0], gy = g[1], gx = g[2];
+        int d = gz.in(), h = gy.in(), w = gx.in(), od = gz.out(), oh = gy.out(), ow = gx.out();
+        int kd = gz.kernel(), kh = gy.kernel(), kw = gx.kernel();
         float[] out = new float[n * od * oh * ow * filters];
-        ctx.parallelFor(n, (long) dims[0] * dims[1] * dims[2] * k[0] * k[1] * k[2] * c * filters, (from, to) -> {
+        ctx.parallelFor(n, (long) d * h * w * kd * kh * kw * c * filters, (from, to) -> {
             for (int b = from; b < to; b++) {
-                for (int iz = 0; iz < dims[0]; iz++) {
-                    for (int iy = 0; iy < dims[1]; iy++) {
-                        for (int ix = 0; ix < dims[2]; ix++) {
-                            int xi = (((b * dims[0] + iz) * dims[1] + iy) * dims[2] + ix) * c;
-                            for (int kz = 0; kz < k[0]; kz++) {
-                                int oz = iz * s[0] + kz - pad[0];
+                for (int iz = 0; iz < d; iz++) {
+                    for (int iy = 0; iy < h; iy++) {
+                        for (int ix = 0; ix < w; ix++) {
+                            int xi = (((b * d + iz) * h + iy) * w + ix) * c;
+                            for (int kz = 0; kz < kd; kz++) {
+                                int oz = gz.source(iz, kz);
                                 if (oz < 0 || oz >= od) continue;
-                                for (int ky = 0; ky < k[1]; ky++) {
-                                    int oy = iy * s[1] + ky - pad[1];
+                                for (int ky = 0; ky < kh; ky++) {
+                                    int oy = gy.source(iy, ky);
                                     if (oy < 0 || oy >= oh) continue;
-                                    for (int kx = 0; kx < k[2]; kx++) {
-                                        int ox = ix * s[2] + kx - pad[2];
+                                    for (int kx = 0; kx < kw; kx++) {
+                                        int ox = gx.source(ix, kx);
                                         if (ox < 0 || ox >= ow) continue;
                                         int o = (((b * od + oz) * oh + oy) * ow + ox) * filters;
-                                        int window = ((kz * k[1] + ky) * k[2] + kx) * filters * c;
+                                        int window = ((kz * kh + ky) * kw + kx) * filters * c;
                                         for (int f = 0; f < filters; f++) {
                                             float acc = 0;
                                             int kf = window + f * c;
@@ -124,13 +96,6 @@ final class ConvTransposeOp extends ArrayOp {
         });
         if (bias != null) for (int i = 0; i < out.length; i += filters) for (int f = 0; f < filters; f++) out[i + f] += bias[f];
         activation.applyInPlace(out, filters);
-        int[] shape = new int[rank + 2];
-        shape[0] = n;
-        for (int i = 0; i < rank; i++) shape[1 + i] = outDims[3 - rank + i];
-        shape[rank + 1] = filters;
-        NdArray y = NdArray.wrap(out, shape);
-        return channelsFirst ? Transpose.toChannelsFirst(y) : y;
+        return channelsLast(out, n, g, filters);
     }
-
-    @Override Mask outputMask(Value in) { return null; }
 }

@@ -7,10 +7,10 @@ import io.keras4j.runtime.spi.NdArray;
 import java.util.List;
 
 /** {@code Dense}: a matmul over the last axis, plus bias and activation. */
-final class Dense extends ArrayOp {
+final class Dense extends UnaryArrayOp {
     private final int units;
     private final boolean useBias;
-    private final Activations.Fn activation;
+    private final ActivationFunctions.Fn activation;
     private final float[] kernel;
     private final float[] bias;
 
@@ -18,7 +18,7 @@ final class Dense extends ArrayOp {
         super(spec);
         this.units = Configs.requiredInt(spec, "units");
         this.useBias = Configs.flag(spec, "use_bias", true);
-        this.activation = Activations.of(LayerActivation.name(spec), spec.sourceDialect());
+        this.activation = ActivationFunctions.of(LayerActivation.name(spec), spec.sourceDialect());
         this.kernel = spec.floats(0);
         this.bias = useBias ? spec.floats(1) : null;
     }

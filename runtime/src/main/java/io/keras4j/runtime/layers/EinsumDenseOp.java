@@ -15,13 +15,13 @@ import java.util.Map;
  * {@code EinsumDense}: {@code einsum(equation, x, kernel)} plus a bias over {@code bias_axes} and an activation.
  * Evaluated by direct index iteration over output and contracted letters; an ellipsis ({@code ...}) is not supported.
  */
-final class EinsumDenseOp extends ArrayOp {
+final class EinsumDenseOp extends UnaryArrayOp {
     private final String inputSpec;
     private final String kernelSpec;
     private final String outputSpec;
     private final long[] outputShape;
     private final String biasAxes;
-    private final Activations.Fn activation;
+    private final ActivationFunctions.Fn activation;
     private final float[] kernel;
     private final float[] bias;
 
@@ -37,7 +37,7 @@ final class EinsumDenseOp extends ArrayOp {
         JsonValue shape = spec.config().get("output_shape");
         this.outputShape = shape.isArray() ? shape.asArray().toLongs() : new long[] {Configs.requiredInt(spec, "output_shape")};
         this.biasAxes = Configs.string(spec, "bias_axes", null);
-        this.activation = Activations.of(LayerActivation.name(spec), spec.sourceDialect());
+        this.activation = ActivationFunctions.of(LayerActivation.name(spec), spec.sourceDialect());
         this.kernel = spec.floats(0);
         this.bias = biasAxes != null ? spec.floats(1) : null;
     }

@@ -8,10 +8,10 @@ import io.keras4j.runtime.spi.NdArray;
  * Weightless layers that map each value (or each last-axis row) on its own: activation layers, {@code Rescaling},
  * and the dropout and noise family, which are the identity at inference.
  */
-final class ElementwiseOp extends ArrayOp {
-    private final Activations.Fn fn;
+final class ElementwiseOp extends UnaryArrayOp {
+    private final ActivationFunctions.Fn fn;
 
-    private ElementwiseOp(LayerSpec spec, Activations.Fn fn) {
+    private ElementwiseOp(LayerSpec spec, ActivationFunctions.Fn fn) {
         super(spec);
         this.fn = fn;
     }
@@ -21,7 +21,7 @@ final class ElementwiseOp extends ArrayOp {
 
     static UnaryOp activation(LayerSpec spec) {
         String name = LayerActivation.name(spec);
-        return "glu".equals(name) ? new GluOp(spec) : new ElementwiseOp(spec, Activations.of(name, spec.sourceDialect()));
+        return "glu".equals(name) ? new GluOp(spec) : new ElementwiseOp(spec, ActivationFunctions.of(name, spec.sourceDialect()));
     }
 
     /** {@code ReLU(max_value, negative_slope, threshold)}. */
@@ -30,37 +30,37 @@ final class ElementwiseOp extends ArrayOp {
         double slope = Configs.real(spec, "negative_slope", 0);
         double threshold = Configs.real(spec, "threshold", 0);
         double max = maxValue == null ? Double.POSITIVE_INFINITY : maxValue;
-        return new ElementwiseOp(spec, Activations.elementwise(x ->
+        return new ElementwiseOp(spec, ActivationFunctions.elementwise(x ->
                 x >= max ? max : x >= threshold ? x : slope * (x - threshold)));
     }
 
     /** {@code LeakyReLU}: Keras 3 names the slope {@code negative_slope}, Keras 1 and 2 {@code alpha}. */
     static ElementwiseOp leakyRelu(LayerSpec spec) {
         double slope = Configs.real(spec, "negative_slope", spec.sourceConfig().getDouble("alpha", 0.3));
-        return new ElementwiseOp(spec, Activations.elementwise(x -> x >= 0 ? x : slope * x));
+        return new ElementwiseOp(spec, ActivationFunctions.elementwise(x -> x >= 0 ? x : slope * x));
     }
 
     static ElementwiseOp elu(LayerSpec spec) {
         double alpha = Configs.real(spec, "alpha", 1.0);
-        return new ElementwiseOp(spec, Activations.elementwise(x -> x > 0 ? x : alpha * Math.expm1(x)));
+        return new ElementwiseOp(spec, ActivationFunctions.elementwise(x -> x > 0 ? x : alpha * Math.expm1(x)));
     }
 
     static ElementwiseOp thresholdedRelu(LayerSpec spec) {
         double theta = Configs.real(spec, "theta", 1.0);
-        return new ElementwiseOp(spec, Activations.elementwise(x -> x > theta ? x : 0));
+        return new ElementwiseOp(spec, ActivationFunctions.elementwise(x -> x > theta ? x : 0));
     }
 
     static ElementwiseOp softmax(LayerSpec spec) {
         int[] axes = Configs.axes(spec, "axis", -1);
         if (axes.length != 1 || axes[0] != -1) throw Configs.unsupported(spec, "softmax over axis " + java.util.Arrays.toString(axes));
-        return new ElementwiseOp(spec, Activations::softmax);
+        return new ElementwiseOp(spec, ActivationFunctions::softmax);
     }
 
     /** {@code Rescaling}: {@code x * scale + offset} with scalar factors. */
     static ElementwiseOp rescaling(LayerSpec spec) {
         double scale = Configs.real(spec, "scale", 1.0);
         double offset = Configs.real(spec, "offset", 0.0);
-        return new ElementwiseOp(spec, Activations.elementwise(x -> x * (float) scale + (float) offset));
+        return new ElementwiseOp(spec, ActivationFunctions.elementwise(x -> x * (float) scale + (float) offset));
     }
 
     @Override long[] outputShape(long[] in) { return in; }

@@ -5,7 +5,7 @@ import io.keras4j.runtime.spi.LayerSpec;
 import io.keras4j.runtime.spi.NdArray;
 
 /** The {@code glu} activation: the last axis splits in halves {@code a, b}; the result is {@code a * sigmoid(b)}. */
-final class GluOp extends ArrayOp {
+final class GluOp extends UnaryArrayOp {
     GluOp(LayerSpec spec) { super(spec); }
 
     @Override long[] outputShape(long[] in) { return Shapes.withLast(in, in[in.length - 1] < 0 ? -1 : in[in.length - 1] / 2); }
@@ -16,7 +16,7 @@ final class GluOp extends ArrayOp {
         float[] x = in.data(), y = new float[rows * half];
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < half; j++) {
-                y[r * half + j] = (float) (x[r * last + j] * Activations.sigmoid(x[r * last + half + j]));
+                y[r * half + j] = (float) (x[r * last + j] * ActivationFunctions.sigmoid(x[r * last + half + j]));
             }
         }
         int[] shape = in.shape();

@@ -14,7 +14,7 @@ import java.util.List;
  * {@code axis} (or the inverse with {@code invert}). Statistics come from its adapted weights (mean, variance,
  * count) or, when given at construction, from the config.
  */
-final class NormalizationLayerOp extends ArrayOp {
+final class NormalizationLayerOp extends UnaryArrayOp {
     private static final double EPSILON = 1e-7;
 
     private final int[] axes;

@@ -10,7 +10,7 @@ import java.util.List;
  * {@code BatchNormalization} (inference: moving statistics folded into one scale and shift per channel) and
  * {@code LayerNormalization} (statistics per sample over trailing axes, computed in double precision).
  */
-final class NormalizationOp extends ArrayOp {
+final class NormalizationOp extends UnaryArrayOp {
     private final boolean batch;
     private final int[] axes;
     private final double epsilon;

@@ -1,53 +1,38 @@
 package io.keras4j.runtime.layers;
 
-import io.keras4j.runtime.math.Transpose;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerSpec;
-import io.keras4j.runtime.spi.Mask;
 import io.keras4j.runtime.spi.NdArray;
-import io.keras4j.runtime.spi.Value;
 
 /**
  * {@code MaxPooling1D/2D/3D} and {@code AveragePooling1D/2D/3D}. Padded positions never count: max ignores them and
  * average divides by the number of real inputs under the window, as TensorFlow does for "same".
  */
-final class PoolOp extends ArrayOp {
-    private final int rank;
+final class PoolOp extends SpatialOp {
     private final boolean max;
     private final int[] poolSize;
     private final int[] strides;
     private final String padding;
-    private final boolean channelsFirst;
 
     PoolOp(LayerSpec spec, int rank, boolean max) {
-        super(spec);
-        this.rank = rank;
+        super(spec, rank);
         this.max = max;
         this.poolSize = Configs.tuple(spec, "pool_size", rank, 2);
         this.strides = spec.config().get("strides").isNull() ? poolSize : Configs.tuple(spec, "strides", rank, 1);
         this.padding = Configs.string(spec, "padding", "valid").toLowerCase(java.util.Locale.ROOT);
-        this.channelsFirst = Configs.channelsFirst(spec);
     }
 
     @Override
     long[] outputShape(long[] in) {
-        long[] out = in.clone();
-        int first = channelsFirst ? 2 : 1;
-        for (int i = 0; i < rank; i++) out[first + i] = Shapes.windowOutput(in[first + i], poolSize[i], strides[i], 1, padding);
-        return out;
+        return spatialShape(in, (i, len) -> Window.length(len, poolSize[i], strides[i], 1, padding));
     }
 
     @Override
-    NdArray forward(NdArray in, CallContext ctx) {
-        NdArray xa = channelsFirst ? Transpose.toChannelsLast(in) : in;
+    NdArray forwardChannelsLast(NdArray xa, CallContext ctx) {
         float[] x = xa.data();
         int n = xa.dim(0), c = xa.dim(-1);
-        ConvGeometry[] g = new ConvGeometry[3];
-        for (int axis = 0; axis < 3; axis++) {
-            int i = axis - (3 - rank);
-            g[axis] = i < 0 ? new ConvGeometry(1, 1, 1, 1, 1, 0) : ConvGeometry.of(xa.dim(1 + i), poolSize[i], strides[i], 1, padding);
-        }
-        ConvGeometry gz = g[0], gy = g[1], gx = g[2];
+        Window[] g = windows(xa, (i, len) -> Window.of(len, poolSize[i], strides[i], 1, padding));
+        Window gz = g[0], gy = g[1], gx = g[2];
         int d = gz.in(), h = gy.in(), w = gx.in(), ow = gx.out(), planes = gz.out() * gy.out();
         float[] out = new float[n * planes * ow * c];
         ctx.parallelFor(n * planes, (long) ow * c * gz.kernel() * gy.kernel() * gx.kernel(), (from, to) -> {
@@ -79,13 +64,6 @@ final class PoolOp extends ArrayOp {
                 }
             }
         });
-        int[] shape = new int[rank + 2];
-        shape[0] = n;
-        for (int i = 0; i < rank; i++) shape[1 + i] = g[3 - rank + i].out();
-        shape[rank + 1] = c;
-        NdArray y = NdArray.wrap(out, shape);
-        return channelsFirst ? Transpose.toChannelsFirst(y) : y;
+        return channelsLast(out, n, g, c);
     }
-
-    @Override Mask outputMask(Value in) { return null; }
 }

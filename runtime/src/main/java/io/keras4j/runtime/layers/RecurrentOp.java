@@ -59,8 +59,8 @@ final class RecurrentOp implements LayerOp {
         this.appliesMask = appliesMask;
         String act = spec.config().has("activation") ? LayerActivation.name(spec) : "tanh";
         String rec = spec.config().has("recurrent_activation") ? LayerActivation.name(spec, "recurrent_activation") : "sigmoid";
-        this.activation = Activations.scalar(act, spec.sourceDialect());
-        this.recurrentActivation = Activations.scalar(rec, spec.sourceDialect());
+        this.activation = ActivationFunctions.scalar(act, spec.sourceDialect());
+        this.recurrentActivation = ActivationFunctions.scalar(rec, spec.sourceDialect());
         this.kernel = spec.floats(0);
         this.recurrentKernel = spec.floats(1);
         this.bias = useBias ? spec.floats(2) : null;

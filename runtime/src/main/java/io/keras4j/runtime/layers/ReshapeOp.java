@@ -10,7 +10,7 @@ import io.keras4j.runtime.spi.Value;
 import java.util.Arrays;
 
 /** {@code Flatten} and {@code Reshape}: a new view of the same values (Flatten channels_first moves channels last first). */
-final class ReshapeOp extends ArrayOp {
+final class ReshapeOp extends UnaryArrayOp {
     /** Target shape without the batch axis; {@code null} flattens. May hold one {@code -1}. */
     private final long[] target;
     private final boolean channelsFirstFlatten;

@@ -14,7 +14,7 @@ import java.util.List;
  * {@code SeparableConv1D/2D}: a depthwise convolution (strides, dilation, padding) followed by a 1x1 convolution
  * with bias and activation. Weights: depthwise kernel, pointwise kernel, bias.
  */
-final class SeparableConvOp extends ArrayOp {
+final class SeparableConvOp extends UnaryArrayOp {
     private final ConvOp depthwise;
     private final ConvOp pointwise;
 

@@ -9,8 +9,8 @@ import io.keras4j.runtime.spi.Value;
 
 /**
  * Layers that only move values: {@code Permute}, {@code RepeatVector}, {@code ZeroPadding1D/2D/3D},
- * {@code Cropping1D/2D/3D} and {@code UpSampling1D/2D/3D} (nearest; bilinear in 2D). Spatial ones run channels-last on
- * {@code [n, d, h, w, c]} like convolutions.
+ * {@code Cropping1D/2D/3D} and {@code UpSampling1D/2D/3D} (nearest; bilinear in 2D), the spatial ones
+ * {@link SpatialOp}s like convolutions.
  */
 final class ShapeOps {
     private ShapeOps() {}
@@ -20,7 +20,7 @@ final class ShapeOps {
         long[] dims = spec.config().getArray("dims").toLongs();
         int[] perm = new int[dims.length + 1];
         for (int i = 0; i < dims.length; i++) perm[i + 1] = (int) dims[i];
-        return new ArrayOp(spec) {
+        return new UnaryArrayOp(spec) {
             @Override long[] outputShape(long[] in) {
                 long[] out = new long[in.length];
                 for (int i = 0; i < in.length; i++) out[i] = in[perm[i]];
@@ -36,7 +36,7 @@ final class ShapeOps {
     /** {@code RepeatVector(n)}: {@code [b, d]} to {@code [b, n, d]}. */
     static UnaryOp repeatVector(LayerSpec spec) {
         int n = Configs.requiredInt(spec, "n");
-        return new ArrayOp(spec) {
+        return new UnaryArrayOp(spec) {
             @Override long[] outputShape(long[] in) { return new long[] {in[0], n, in[1]}; }
 
             @Override NdArray forward(NdArray in, CallContext ctx) {
@@ -53,8 +53,7 @@ final class ShapeOps {
     /** {@code Cropping1D/2D/3D}: {@code cropping} before and after each spatial axis. */
     static UnaryOp cropping(LayerSpec spec, int rank) {
         int[][] crop = pairs(spec, "cropping", rank);
-        boolean channelsFirst = Configs.channelsFirst(spec);
-        return new Spatial(spec, rank, channelsFirst) {
+        return new SpatialGather(spec, rank) {
             @Override long size(int axis, long in) {
                 if (in < 0) return -1;
                 long out = in - crop[axis][0] - crop[axis][1];
@@ -74,10 +73,9 @@ final class ShapeOps {
     static UnaryOp upSampling(LayerSpec spec, int rank) {
         int[] size = Configs.tuple(spec, "size", rank, 2);
         String interpolation = Configs.string(spec, "interpolation", "nearest");
-        boolean channelsFirst = Configs.channelsFirst(spec);
-        if (rank == 2 && interpolation.equals("bilinear")) return new BilinearUpSampling(spec, size, channelsFirst);
+        if (rank == 2 && interpolation.equals("bilinear")) return new BilinearUpSampling(spec, size);
         if (!interpolation.equals("nearest")) throw Configs.unsupported(spec, "interpolation=" + interpolation);
-        return new Spatial(spec, rank, channelsFirst) {
+        return new SpatialGather(spec, rank) {
             @Override long size(int axis, long in) { return in < 0 ? -1 : in * size[axis]; }
 
             @Override int source(int axis, int out) { return out / size[axis]; }
@@ -87,8 +85,7 @@ final class ShapeOps {
     /** {@code ZeroPadding1D/2D/3D}: zeros before and after each spatial axis. */
     static UnaryOp zeroPadding(LayerSpec spec, int rank) {
         int[][] pad = pairs(spec, "padding", rank);
-        boolean channelsFirst = Configs.channelsFirst(spec);
-        return new Spatial(spec, rank, channelsFirst) {
+        return new SpatialGather(spec, rank) {
             @Override long size(int axis, long in) { return in < 0 ? -1 : in + pad[axis][0] + pad[axis][1]; }
 
             @Override int source(int axis, int out) { return out - pad[axis][0]; }
@@ -112,25 +109,17 @@ final class ShapeOps {
      * output pixel {@code o} at input coordinate {@code (o + 0.5) / size - 0.5} (half-pixel centres), clamped to
      * the edges.
      */
-    private static final class BilinearUpSampling extends ArrayOp {
+    private static final class BilinearUpSampling extends SpatialOp {
         private final int[] size;
-        private final boolean channelsFirst;
 
-        BilinearUpSampling(LayerSpec spec, int[] size, boolean channelsFirst) {
-            super(spec);
+        BilinearUpSampling(LayerSpec spec, int[] size) {
+            super(spec, 2);
             this.size = size;
-            this.channelsFirst = channelsFirst;
         }
 
-        @Override long[] outputShape(long[] in) {
-            long[] out = in.clone();
-            int first = channelsFirst ? 2 : 1;
-            for (int i = 0; i < 2; i++) out[first + i] = in[first + i] < 0 ? -1 : in[first + i] * size[i];
-            return out;
-        }
+        @Override long[] outputShape(long[] in) { return spatialShape(in, (i, len) -> len < 0 ? -1 : len * size[i]); }
 
-        @Override NdArray forward(NdArray in, CallContext ctx) {
-            NdArray x = channelsFirst ? Transpose.toChannelsLast(in) : in;
+        @Override NdArray forwardChannelsLast(NdArray x, CallContext ctx) {
             int n = x.dim(0), h = x.dim(1), w = x.dim(2), c = x.dim(3), oh = h * size[0], ow = w * size[1];
             Samples rows = Samples.of(h, oh), cols = Samples.of(w, ow);
             float[] src = x.data(), out = new float[n * oh * ow * c];
@@ -150,11 +139,8 @@ final class ShapeOps {
                     }
                 }
             }
-            NdArray y = NdArray.wrap(out, n, oh, ow, c);
-            return channelsFirst ? Transpose.toChannelsFirst(y) : y;
+            return NdArray.wrap(out, n, oh, ow, c);
         }
-
-        @Override Mask outputMask(Value in) { return null; }
 
         /** For each output position along one axis: the two input positions it blends and the second one's weight. */
         private record Samples(int[] lower, int[] upper, float[] lerp) {
@@ -175,59 +161,35 @@ final class ShapeOps {
     }
 
     /** A spatial gather: each output position copies the channels of one input position, or stays zero outside. */
-    private abstract static class Spatial extends ArrayOp {
-        private final int rank;
-        private final boolean channelsFirst;
-
-        Spatial(LayerSpec spec, int rank, boolean channelsFirst) {
-            super(spec);
-            this.rank = rank;
-            this.channelsFirst = channelsFirst;
-        }
+    private abstract static class SpatialGather extends SpatialOp {
+        SpatialGather(LayerSpec spec, int rank) { super(spec, rank); }
 
         abstract long size(int axis, long in);
 
         abstract int source(int axis, int out);
 
-        @Override long[] outputShape(long[] in) {
-            long[] out = in.clone();
-            int first = channelsFirst ? 2 : 1;
-            for (int i = 0; i < rank; i++) out[first + i] = size(i, in[first + i]);
-            return out;
-        }
+        @Override long[] outputShape(long[] in) { return spatialShape(in, this::size); }
 
-        @Override NdArray forward(NdArray in, CallContext ctx) {
-            NdArray x = channelsFirst ? Transpose.toChannelsLast(in) : in;
+        @Override NdArray forwardChannelsLast(NdArray x, CallContext ctx) {
             int n = x.dim(0), c = x.dim(-1);
-            int[] dims = new int[3], outDims = new int[3];
-            for (int axis = 0; axis < 3; axis++) {
-                int i = axis - (3 - rank);
-                dims[axis] = i < 0 ? 1 : x.dim(1 + i);
-                outDims[axis] = i < 0 ? 1 : (int) size(i, dims[axis]);
-            }
-            float[] src = x.data(), out = new float[n * outDims[0] * outDims[1] * outDims[2] * c];
+            Window[] g = windows(x, (i, len) -> Window.gather(len, size(i, len)));
+            int d = g[0].in(), h = g[1].in(), w = g[2].in();
+            float[] src = x.data(), out = new float[n * g[0].out() * g[1].out() * g[2].out() * c];
             int o = 0;
             for (int b = 0; b < n; b++) {
-                for (int z = 0; z < outDims[0]; z++) {
+                for (int z = 0; z < g[0].out(); z++) {
                     int sz = rank == 3 ? source(0, z) : 0;
-                    for (int y = 0; y < outDims[1]; y++) {
+                    for (int y = 0; y < g[1].out(); y++) {
                         int sy = rank >= 2 ? source(rank - 2, y) : 0;
-                        for (int v = 0; v < outDims[2]; v++, o += c) {
+                        for (int v = 0; v < g[2].out(); v++, o += c) {
                             int sx = source(rank - 1, v);
-                            if (sz < 0 || sz >= dims[0] || sy < 0 || sy >= dims[1] || sx < 0 || sx >= dims[2]) continue;
-                            System.arraycopy(src, (((b * dims[0] + sz) * dims[1] + sy) * dims[2] + sx) * c, out, o, c);
+                            if (sz < 0 || sz >= d || sy < 0 || sy >= h || sx < 0 || sx >= w) continue;
+                            System.arraycopy(src, (((b * d + sz) * h + sy) * w + sx) * c, out, o, c);
                         }
                     }
                 }
             }
-            int[] shape = new int[rank + 2];
-            shape[0] = n;
-            for (int i = 0; i < rank; i++) shape[1 + i] = outDims[3 - rank + i];
-            shape[rank + 1] = c;
-            NdArray y = NdArray.wrap(out, shape);
-            return channelsFirst ? Transpose.toChannelsFirst(y) : y;
+            return channelsLast(out, n, g, c);
         }
-
-        @Override Mask outputMask(Value in) { return null; }
     }
 }

@@ -25,13 +25,16 @@ final class Shapes {
 
     static int axis(int axis, int rank) { return axis < 0 ? axis + rank : axis; }
 
-    /** Output length of a convolution or pooling window along one axis, as Keras computes it. */
-    static long windowOutput(long in, int kernel, int stride, int dilation, String padding) {
-        if (in < 0) return -1;
-        long effective = (long) (kernel - 1) * dilation + 1;
-        // causal pads (kernel-1)*dilation on the left, which gives the same length as "same".
-        if (padding.equals("same") || padding.equals("causal")) return (in + stride - 1) / stride;
-        return Math.max(0, (in - effective) / stride + 1);
+    /** The shape after reducing one (non-negative) axis: kept as size 1, or dropped. */
+    static long[] reduced(long[] shape, int axis, boolean keepDims) {
+        if (keepDims) {
+            long[] out = shape.clone();
+            out[axis] = 1;
+            return out;
+        }
+        long[] out = new long[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) if (i != axis) out[j++] = shape[i];
+        return out;
     }
 
     static String str(long[] shape) {

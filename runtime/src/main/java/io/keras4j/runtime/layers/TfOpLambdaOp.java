@@ -54,15 +54,7 @@ final class TfOpLambdaOp implements LayerOp {
     public List<long[]> outputShapes(List<long[]> in) {
         long[] x = in.get(0);
         if (REDUCTIONS.contains(function)) {
-            int axis = Shapes.axis(axis(), x.length);
-            if (kwargs.getBoolean("keepdims", false)) {
-                long[] out = x.clone();
-                out[axis] = 1;
-                return List.of(out);
-            }
-            long[] out = new long[x.length - 1];
-            for (int i = 0, j = 0; i < x.length; i++) if (i != axis) out[j++] = x[i];
-            return List.of(out);
+            return List.of(Shapes.reduced(x, Shapes.axis(axis(), x.length), kwargs.getBoolean("keepdims", false)));
         }
         if (BINARY.containsKey(function) && in.size() > 1 && in.get(1).length > x.length) return List.of(in.get(1));
         return List.of(x);
@@ -83,8 +75,8 @@ final class TfOpLambdaOp implements LayerOp {
         }
         if (REDUCTIONS.contains(function)) return List.of(Value.of(reduce(x)));
         float[] out = x.data().clone();
-        Activations.Fn fn = TfOpLambdas.activation(function).isPresent() ? Activations.of(TfOpLambdas.activation(function).get(), spec.sourceDialect())
-                : Activations.elementwise(MATH.get(function));
+        ActivationFunctions.Fn fn = TfOpLambdas.activation(function).isPresent() ? ActivationFunctions.of(TfOpLambdas.activation(function).get(), spec.sourceDialect())
+                : ActivationFunctions.elementwise(MATH.get(function));
         fn.applyInPlace(out, x.dim(-1));
         return List.of(new Value(NdArray.wrap(out, x.shape()), inputs.get(0).mask()));
     }

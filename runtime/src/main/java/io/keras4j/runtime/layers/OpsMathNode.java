@@ -17,11 +17,12 @@ import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
 
 /**
- * Keras 3 operation nodes ({@code keras.src.ops.numpy}) that functional graphs record for tensor expressions:
- * elementwise arithmetic and comparisons (tensors or constants on either side; booleans as 1/0) and the
- * {@code any}/{@code all} reductions Keras emits when it computes masks.
+ * A Keras 3 operation node ({@code keras.src.ops.numpy}) that computes values: functional graphs record these for
+ * tensor expressions, elementwise arithmetic and comparisons (tensors or constants on either side; booleans as 1/0)
+ * and the {@code any}/{@code all} reductions Keras emits when it computes masks. Nodes that only reshape, fill or
+ * join are {@link OpsArrayNodes}.
  */
-final class OperationOp implements LayerOp {
+final class OpsMathNode implements LayerOp {
     private static final Map<String, Broadcast.FloatOp> BINARY = new HashMap<>();
     private static final Map<String, DoubleUnaryOperator> UNARY = new HashMap<>();
 
@@ -62,7 +63,7 @@ final class OperationOp implements LayerOp {
     /** Per positional argument: a constant, or {@code null} for the next tensor input. Set by {@link #forCall}. */
     private final List<Float> constants;
 
-    private OperationOp(LayerSpec spec, Kind kind, Broadcast.FloatOp binary, DoubleUnaryOperator unary, List<Float> constants) {
+    private OpsMathNode(LayerSpec spec, Kind kind, Broadcast.FloatOp binary, DoubleUnaryOperator unary, List<Float> constants) {
         this.spec = spec;
         this.kind = kind;
         this.binary = binary;
@@ -72,10 +73,10 @@ final class OperationOp implements LayerOp {
 
     /** The factory for an operation class, or {@code null} when unsupported. */
     static Function<LayerSpec, LayerOp> factory(String className) {
-        if (BINARY.containsKey(className)) return s -> new OperationOp(s, Kind.BINARY, BINARY.get(className), null, null);
-        if (UNARY.containsKey(className)) return s -> new OperationOp(s, Kind.UNARY, null, UNARY.get(className), null);
-        if (className.equals("Any")) return s -> new OperationOp(s, Kind.ANY, null, null, null);
-        if (className.equals("All")) return s -> new OperationOp(s, Kind.ALL, null, null, null);
+        if (BINARY.containsKey(className)) return s -> new OpsMathNode(s, Kind.BINARY, BINARY.get(className), null, null);
+        if (UNARY.containsKey(className)) return s -> new OpsMathNode(s, Kind.UNARY, null, UNARY.get(className), null);
+        if (className.equals("Any")) return s -> new OpsMathNode(s, Kind.ANY, null, null, null);
+        if (className.equals("All")) return s -> new OpsMathNode(s, Kind.ALL, null, null, null);
         return null;
     }
 
@@ -90,7 +91,7 @@ final class OperationOp implements LayerOp {
                 else throw Configs.unsupported(spec, "argument " + a.toJson());
             }
         }
-        return new OperationOp(spec, kind, binary, unary, args);
+        return new OpsMathNode(spec, kind, binary, unary, args);
     }
 
     private boolean keepDims() { return Configs.flag(spec, "keepdims", false); }
@@ -114,15 +115,7 @@ final class OperationOp implements LayerOp {
                 return List.of(in.get(0));
             default: {
                 long[] s = in.get(0);
-                int axis = Shapes.axis(reductionAxis(), s.length);
-                if (keepDims()) {
-                    long[] out = s.clone();
-                    out[axis] = 1;
-                    return List.of(out);
-                }
-                long[] out = new long[s.length - 1];
-                for (int i = 0, j = 0; i < s.length; i++) if (i != axis) out[j++] = s[i];
-                return List.of(out);
+                return List.of(Shapes.reduced(s, Shapes.axis(reductionAxis(), s.length), keepDims()));
             }
         }
     }

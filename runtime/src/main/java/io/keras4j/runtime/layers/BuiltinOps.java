@@ -10,10 +10,11 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * keras4j's own layers, a provider like any other. Keyed by Keras 3 class name plus the Keras 1 and 2 spellings
- * and aliases that reach the runtime.
+ * The table of keras4j's built-in runtime ops: Keras class name to the factory of its {@link LayerOp}, a provider
+ * like any other. Keyed by Keras 3 class name plus the Keras 1 and 2 spellings and aliases that reach the runtime;
+ * Keras 3 operation nodes go to {@link OpsMathNode} and {@link OpsArrayNodes}.
  */
-public final class BuiltinLayers implements LayerProvider {
+public final class BuiltinOps implements LayerProvider {
     private static final Map<String, Function<LayerSpec, LayerOp>> FACTORIES = factories();
 
     /** Class names this provider implements. */
@@ -28,8 +29,8 @@ public final class BuiltinLayers implements LayerProvider {
     }
 
     private static Function<LayerSpec, LayerOp> operation(String className) {
-        Function<LayerSpec, LayerOp> elementwise = OperationOp.factory(className);
-        return elementwise != null ? elementwise : ArrayOperations.factory(className);
+        Function<LayerSpec, LayerOp> elementwise = OpsMathNode.factory(className);
+        return elementwise != null ? elementwise : OpsArrayNodes.factory(className);
     }
 
     private static Map<String, Function<LayerSpec, LayerOp>> factories() {
@@ -99,9 +100,9 @@ public final class BuiltinLayers implements LayerProvider {
             m.put("Cropping" + r + "D", s -> ShapeOps.cropping(s, rank));
             m.put("UpSampling" + r + "D", s -> ShapeOps.upSampling(s, rank));
         }
-        m.put("UnitNormalization", MoreNormalizations::unitNormalization);
-        m.put("GroupNormalization", MoreNormalizations::groupNormalization);
-        m.put("PReLU", MoreNormalizations::prelu);
+        m.put("UnitNormalization", UnitAndGroupNormalizations::unitNormalization);
+        m.put("GroupNormalization", UnitAndGroupNormalizations::groupNormalization);
+        m.put("PReLU", PReluOp::new);
         for (String n : new String[] {"SeparableConv1D", "SeparableConvolution1D"}) m.put(n, s -> new SeparableConvOp(s, 1));
         for (String n : new String[] {"SeparableConv2D", "SeparableConvolution2D"}) m.put(n, s -> new SeparableConvOp(s, 2));
         for (String n : new String[] {"Conv1DTranspose", "Convolution1DTranspose"}) m.put(n, s -> new ConvTransposeOp(s, 1));

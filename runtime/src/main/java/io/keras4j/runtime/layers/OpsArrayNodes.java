@@ -13,19 +13,19 @@ import java.util.function.Function;
  * Keras 3 operation nodes that reshape, fill or join tensors rather than compute them elementwise. Keras records
  * them when it derives the mask of a merge ({@code expand_dims}, {@code zeros_like}, {@code ones_like},
  * {@code concatenate}) and the mask Attention passes on ({@code convert_to_tensor}). Booleans are 1/0 as in
- * {@link OperationOp}.
+ * {@link OpsMathNode}.
  */
-final class ArrayOperations {
-    private ArrayOperations() {}
+final class OpsArrayNodes {
+    private OpsArrayNodes() {}
 
     /** The factory for an operation class, or {@code null} when it is not one of these. */
     static Function<LayerSpec, LayerOp> factory(String className) {
         return switch (className) {
-            case "ExpandDims" -> ArrayOperations::expandDims;
+            case "ExpandDims" -> OpsArrayNodes::expandDims;
             case "ZerosLike" -> spec -> filledLike(spec, 0f);
             case "OnesLike" -> spec -> filledLike(spec, 1f);
             case "Concatenate" -> ConcatenateOp::new;
-            case "ConvertToTensor" -> ArrayOperations::convertToTensor;
+            case "ConvertToTensor" -> OpsArrayNodes::convertToTensor;
             default -> null;
         };
     }
@@ -33,7 +33,7 @@ final class ArrayOperations {
     private static LayerOp expandDims(LayerSpec spec) {
         int[] axes = Configs.axes(spec, "axis", 0);
         if (axes.length != 1) throw Configs.unsupported(spec, "expand_dims over several axes");
-        return new ArrayOp(spec) {
+        return new UnaryArrayOp(spec) {
             @Override long[] outputShape(long[] in) {
                 int at = Shapes.axis(axes[0], in.length + 1);
                 long[] out = new long[in.length + 1];
@@ -55,7 +55,7 @@ final class ArrayOperations {
         String dtype = Configs.string(spec, "dtype", "float32");
         boolean toBool = dtype.equals("bool");
         if (!toBool && !dtype.startsWith("float")) throw Configs.unsupported(spec, "conversion to " + dtype);
-        return new ArrayOp(spec) {
+        return new UnaryArrayOp(spec) {
             @Override long[] outputShape(long[] in) { return in; }
 
             @Override NdArray forward(NdArray in, CallContext ctx) {
@@ -68,7 +68,7 @@ final class ArrayOperations {
     }
 
     private static LayerOp filledLike(LayerSpec spec, float value) {
-        return new ArrayOp(spec) {
+        return new UnaryArrayOp(spec) {
             @Override long[] outputShape(long[] in) { return in; }
 
             @Override NdArray forward(NdArray in, CallContext ctx) {

@@ -9,7 +9,7 @@ import java.util.function.DoubleUnaryOperator;
  * Keras activation functions by name. Elementwise ones work in double precision and round once to float; softmax
  * and log_softmax work over the last axis.
  */
-public final class Activations {
+public final class ActivationFunctions {
     /** An activation applied in place to an array whose last axis has {@code lastDim} entries. */
     @FunctionalInterface
     public interface Fn {
@@ -25,11 +25,11 @@ public final class Activations {
             Map.entry("relu", x -> x > 0 ? x : 0),
             Map.entry("relu6", x -> Math.min(Math.max(x, 0), 6)),
             Map.entry("leaky_relu", x -> x >= 0 ? x : 0.2 * x),
-            Map.entry("sigmoid", Activations::sigmoid),
+            Map.entry("sigmoid", ActivationFunctions::sigmoid),
             Map.entry("tanh", Math::tanh),
             Map.entry("elu", x -> x > 0 ? x : Math.expm1(x)),
             Map.entry("selu", x -> SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x))),
-            Map.entry("softplus", Activations::softplus),
+            Map.entry("softplus", ActivationFunctions::softplus),
             Map.entry("softsign", x -> x / (1 + Math.abs(x))),
             Map.entry("exponential", Math::exp),
             Map.entry("swish", x -> x * sigmoid(x)),
@@ -48,7 +48,7 @@ public final class Activations {
             Map.entry("sparse_plus", x -> x <= -1 ? 0 : x >= 1 ? x : (x + 1) * (x + 1) / 4),
             Map.entry("sparse_sigmoid", x -> x <= -1 ? 0 : x >= 1 ? 1 : (x + 1) / 2));
 
-    private Activations() {}
+    private ActivationFunctions() {}
 
     /**
      * The activation called {@code name}; {@code null} means linear. {@code hard_sigmoid} follows the dialect the
@@ -57,11 +57,11 @@ public final class Activations {
     public static Fn of(String name, Dialect dialect) {
         if (name == null || name.equals("linear")) return LINEAR;
         switch (name) {
-            case "softmax": return Activations::softmax;
-            case "log_softmax": return Activations::logSoftmax;
-            case "sparsemax": return Activations::sparsemax;
+            case "softmax": return ActivationFunctions::softmax;
+            case "log_softmax": return ActivationFunctions::logSoftmax;
+            case "sparsemax": return ActivationFunctions::sparsemax;
             case "hard_sigmoid":
-                return dialect == Dialect.KERAS3 ? elementwise(Activations::hardSigmoidKeras3)
+                return dialect == Dialect.KERAS3 ? elementwise(ActivationFunctions::hardSigmoidKeras3)
                         : elementwise(x -> Math.min(1, Math.max(0, 0.2 * x + 0.5)));
             default:
                 DoubleUnaryOperator f = ELEMENTWISE.get(name);
@@ -74,7 +74,7 @@ public final class Activations {
     public static DoubleUnaryOperator scalar(String name, Dialect dialect) {
         if (name == null || name.equals("linear")) return x -> x;
         if (name.equals("hard_sigmoid")) {
-            return dialect == Dialect.KERAS3 ? Activations::hardSigmoidKeras3 : x -> Math.min(1, Math.max(0, 0.2 * x + 0.5));
+            return dialect == Dialect.KERAS3 ? ActivationFunctions::hardSigmoidKeras3 : x -> Math.min(1, Math.max(0, 0.2 * x + 0.5));
         }
         DoubleUnaryOperator f = ELEMENTWISE.get(name);
         if (f == null) throw new UnsupportedModelException("activation '" + name + "' is not supported in a recurrent cell");

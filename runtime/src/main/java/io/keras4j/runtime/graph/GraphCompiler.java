@@ -13,11 +13,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a Keras 3 dialect model into a {@link Graph}: Sequential models become a chain, functional models are
+ * Compiles a Keras 3 dialect model into the runtime's executable {@link Graph} (the TensorFlow graph a SavedModel
+ * holds is built elsewhere): Sequential models become a chain, functional models are
  * ordered so every layer call comes after the calls producing its inputs. A layer with several inbound nodes
  * (a shared layer) runs once per node with the same op; a nested model compiles to a sub-graph.
  */
-public final class GraphBuilder {
+public final class GraphCompiler {
     private final LayerFactory factory;
     private final boolean requireWeights;
 
@@ -54,7 +55,7 @@ public final class GraphBuilder {
     }
 
     /** With {@code requireWeights}, every layer's weights are checked against the shapes its config implies. */
-    public GraphBuilder(LayerFactory factory, boolean requireWeights) {
+    public GraphCompiler(LayerFactory factory, boolean requireWeights) {
         this.factory = factory;
         this.requireWeights = requireWeights;
     }

@@ -6,15 +6,15 @@ import io.keras4j.runtime.spi.NdArray;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code UnitNormalization}, {@code GroupNormalization} and {@code PReLU}: per-sample statistics or learned slopes. */
-final class MoreNormalizations {
-    private MoreNormalizations() {}
+/** {@code UnitNormalization} and {@code GroupNormalization}: normalizations by statistics of each sample. */
+final class UnitAndGroupNormalizations {
+    private UnitAndGroupNormalizations() {}
 
     /** {@code UnitNormalization}: each last-axis vector divided by its L2 norm (squared norm floored at 1e-12, as Keras). */
     static UnaryOp unitNormalization(LayerSpec spec) {
         int[] axes = Configs.axes(spec, "axis", -1);
         if (axes.length != 1 || axes[0] != -1) throw Configs.unsupported(spec, "unit normalization over other than the last axis");
-        return new ArrayOp(spec) {
+        return new UnaryArrayOp(spec) {
             @Override long[] outputShape(long[] in) { return in; }
 
             @Override NdArray forward(NdArray in, CallContext ctx) {
@@ -39,7 +39,7 @@ final class MoreNormalizations {
         int[] axes = Configs.axes(spec, "axis", -1);
         if (axes.length != 1 || axes[0] != -1) throw Configs.unsupported(spec, "group normalization over other than the last axis");
         float[] gamma = scale ? spec.floats(0) : null, beta = center ? spec.floats(scale ? 1 : 0) : null;
-        return new ArrayOp(spec) {
+        return new UnaryArrayOp(spec) {
             @Override long[] outputShape(long[] in) { return in; }
 
             @Override public List<long[]> weightShapes(List<long[]> inputShapes) {
@@ -78,33 +78,6 @@ final class MoreNormalizations {
                     }
                 }
                 return NdArray.wrap(y, in.shape());
-            }
-        };
-    }
-
-    /** {@code PReLU}: {@code x} where positive, {@code alpha * x} elsewhere; alpha shared along {@code shared_axes}. */
-    static UnaryOp prelu(LayerSpec spec) {
-        int[] shared = spec.config().get("shared_axes").isNull() ? new int[0] : Configs.axes(spec, "shared_axes", 0);
-        float[] alpha = spec.floats(0);
-        return new ArrayOp(spec) {
-            @Override long[] outputShape(long[] in) { return in; }
-
-            private long[] alphaShape(long[] in) {
-                long[] a = java.util.Arrays.copyOfRange(in, 1, in.length);
-                for (int axis : shared) a[axis - 1] = 1;
-                return a;
-            }
-
-            @Override public List<long[]> weightShapes(List<long[]> inputShapes) { return List.of(alphaShape(single(inputShapes))); }
-
-            @Override NdArray forward(NdArray in, CallContext ctx) {
-                int[] shape = in.shape();
-                long[] a = alphaShape(java.util.Arrays.stream(shape).asLongStream().toArray());
-                int[] alphaDims = new int[shape.length];
-                alphaDims[0] = 1;
-                for (int i = 1; i < shape.length; i++) alphaDims[i] = (int) a[i - 1];
-                NdArray slopes = NdArray.wrap(alpha, alphaDims);
-                return io.keras4j.runtime.math.Broadcast.apply(in, slopes, (x, s) -> x >= 0 ? x : s * x);
             }
         };
     }

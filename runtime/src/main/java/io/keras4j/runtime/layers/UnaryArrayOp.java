@@ -7,11 +7,11 @@ import io.keras4j.runtime.spi.NdArray;
 import io.keras4j.runtime.spi.Value;
 
 /**
- * A one-input layer computed array to array. The input's mask passes through by default, as for Keras layers
+ * A {@link UnaryOp} whose output values are computed from the input array alone ({@link #forward}). The input's mask passes through by default, as for Keras layers
  * that support masking; layers that change the step axis drop it.
  */
-abstract class ArrayOp extends UnaryOp {
-    ArrayOp(LayerSpec spec) { super(spec); }
+abstract class UnaryArrayOp extends UnaryOp {
+    UnaryArrayOp(LayerSpec spec) { super(spec); }
 
     abstract NdArray forward(NdArray in, CallContext ctx);
 
