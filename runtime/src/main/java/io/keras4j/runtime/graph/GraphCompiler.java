@@ -1,8 +1,8 @@
 package io.keras4j.runtime.graph;
 
 import io.keras4j.UnsupportedModelException;
+import io.keras4j.core.CallPlan;
 import io.keras4j.core.KerasCall;
-import io.keras4j.model.InboundNode;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
 import io.keras4j.model.TensorRef;
@@ -61,18 +61,16 @@ public final class GraphCompiler {
     }
 
     public Graph build(Model model) {
-        return isChain(model) ? sequential(model) : functional(model);
-    }
-
-    private static boolean isChain(Model model) {
-        return model.isSequential() || model.layers().stream().allMatch(l -> l.inboundNodes().isEmpty());
+        CallPlan plan = CallPlan.of(model);
+        return plan.isChain() ? sequential(plan) : functional(plan);
     }
 
     private LayerOp opOf(Layer layer) {
         return layer.nestedModel().isPresent() ? build(layer.nestedModel().get()) : factory.create(layer);
     }
 
-    private Graph sequential(Model model) {
+    private Graph sequential(CallPlan plan) {
+        Model model = plan.model();
         List<Layer> layers = model.layers();
         if (layers.isEmpty()) throw new UnsupportedModelException("model '" + model.name() + "' has no layers");
         Layer first = layers.get(0);
@@ -86,8 +84,8 @@ public final class GraphCompiler {
         List<Step> steps = new ArrayList<>();
         int slot = 0;
         long[] shape = inputShape;
-        for (Layer layer : layers) {
-            if (layer.className().equals("InputLayer")) continue;
+        for (CallPlan.Call call : plan.calls()) {
+            Layer layer = call.layer();
             LayerOp op;
             List<long[]> out;
             try {
@@ -109,7 +107,8 @@ public final class GraphCompiler {
         return new Graph(slot + 1, new int[] {0}, new int[] {slot}, steps, List.of(inputShape));
     }
 
-    private Graph functional(Model model) {
+    private Graph functional(CallPlan plan) {
+        Model model = plan.model();
         Map<TensorRef, Integer> slots = new HashMap<>();
         List<long[]> slotShapes = new ArrayList<>();
         List<long[]> inputShapes = new ArrayList<>();
@@ -123,58 +122,40 @@ public final class GraphCompiler {
             slots.put(new TensorRef(ref.layer(), 0, 0), slots.size());
             slotShapes.add(inputShapes.get(i));
         }
-        record Pending(Layer layer, int node, KerasCall site, InboundNode inbound) {}
-        List<Pending> pending = new ArrayList<>();
-        Map<String, Integer> nodeOffsets = nestedModelNodeOffsets(model);
-        for (Layer layer : model.layers()) {
-            if (layer.className().equals("InputLayer")) continue;
-            int offset = nodeOffsets.getOrDefault(layer.name(), 0);
-            for (int n = 0; n < layer.inboundNodes().size(); n++) {
-                InboundNode node = layer.inboundNodes().get(n);
-                pending.add(new Pending(layer, n + offset, KerasCall.of(node), node));
-            }
-        }
         Map<String, LayerOp> ops = new HashMap<>();
         List<Step> steps = new ArrayList<>();
-        while (!pending.isEmpty()) {
-            boolean progressed = false;
-            for (var it = pending.iterator(); it.hasNext(); ) {
-                Pending p = it.next();
-                KerasCall site = p.site();
-                if (!site.inputs().stream().allMatch(slots::containsKey)) continue;
-                if (site.maskArguments() != null && !site.maskArguments().stream().allMatch(m -> m == null || slots.containsKey(m))) continue;
-                int[] in = site.inputs().stream().mapToInt(slots::get).toArray();
-                int[] maskSlots = site.maskArguments() == null ? null
-                        : site.maskArguments().stream().mapToInt(m -> m == null ? -1 : slots.get(m)).toArray();
-                List<long[]> inShapes = java.util.Arrays.stream(in).mapToObj(slotShapes::get).toList();
-                LayerOp op;
-                List<long[]> shapes;
-                try {
-                    op = ops.computeIfAbsent(p.layer().name(), k -> {
-                        LayerOp created = opOf(p.layer());
-                        checkWeights(p.layer(), created, inShapes);
-                        return created;
-                    }).forCall(p.inbound());
-                    shapes = op.outputShapes(inShapes);
-                } catch (ArithmeticException | NegativeArraySizeException | IllegalArgumentException e) {
-                    throw invalidConfig(model, p.layer(), e);
-                }
-                for (long[] shape : shapes) checkShape(model, p.layer(), shape);
-                int[] out = new int[shapes.size()];
-                for (int t = 0; t < out.length; t++) {
-                    out[t] = slots.size();
-                    slots.put(new TensorRef(p.layer().name(), p.node(), t), slots.size());
-                    slotShapes.add(shapes.get(t));
-                }
-                steps.add(new Step(p.layer().name(), p.node(), op, in, maskSlots, out));
-                it.remove();
-                progressed = true;
+        for (CallPlan.Call c : plan.calls()) {
+            KerasCall site = c.site();
+            if (!site.inputs().stream().allMatch(slots::containsKey)
+                    || site.maskArguments() != null && !site.maskArguments().stream().allMatch(m -> m == null || slots.containsKey(m))) {
+                // The plan knows calls, not how many tensors each returns: a reference past a call's outputs.
+                throw new UnsupportedModelException("model '" + model.name() + "': layer '" + c.layer().name()
+                        + "' (node " + c.node() + ") consumes " + site.inputs() + ", which no layer produces");
             }
-            if (!progressed) {
-                Pending p = pending.get(0);
-                throw new UnsupportedModelException("model '" + model.name() + "': layer '" + p.layer().name()
-                        + "' (node " + p.node() + ") consumes " + p.site().inputs() + ", which no layer produces");
+            int[] in = site.inputs().stream().mapToInt(slots::get).toArray();
+            int[] maskSlots = site.maskArguments() == null ? null
+                    : site.maskArguments().stream().mapToInt(m -> m == null ? -1 : slots.get(m)).toArray();
+            List<long[]> inShapes = java.util.Arrays.stream(in).mapToObj(slotShapes::get).toList();
+            LayerOp op;
+            List<long[]> shapes;
+            try {
+                op = ops.computeIfAbsent(c.layer().name(), k -> {
+                    LayerOp created = opOf(c.layer());
+                    checkWeights(c.layer(), created, inShapes);
+                    return created;
+                }).forCall(c.inbound());
+                shapes = op.outputShapes(inShapes);
+            } catch (ArithmeticException | NegativeArraySizeException | IllegalArgumentException e) {
+                throw invalidConfig(model, c.layer(), e);
             }
+            for (long[] shape : shapes) checkShape(model, c.layer(), shape);
+            int[] out = new int[shapes.size()];
+            for (int t = 0; t < out.length; t++) {
+                out[t] = slots.size();
+                slots.put(new TensorRef(c.layer().name(), c.node(), t), slots.size());
+                slotShapes.add(shapes.get(t));
+            }
+            steps.add(new Step(c.layer().name(), c.node(), op, in, maskSlots, out));
         }
         int[] outputSlots = model.outputs().stream().mapToInt(ref -> {
             Integer s = slots.get(ref);
@@ -182,23 +163,6 @@ public final class GraphCompiler {
             return s;
         }).toArray();
         return new Graph(slots.size(), inputSlots, outputSlots, steps, inputShapes);
-    }
-
-    /**
-     * Keras numbers the calls of a nested functional or Sequential model from 1 (its node 0 is its own
-     * construction), but lists only the outer calls in inbound_nodes; references then run one past the list.
-     */
-    private static Map<String, Integer> nestedModelNodeOffsets(Model model) {
-        Map<String, Integer> maxRef = new HashMap<>();
-        List<TensorRef> refs = new ArrayList<>(model.outputs());
-        for (Layer l : model.layers()) for (InboundNode n : l.inboundNodes()) refs.addAll(KerasCall.of(n).inputs());
-        for (TensorRef r : refs) maxRef.merge(r.layer(), r.node(), Math::max);
-        Map<String, Integer> offsets = new HashMap<>();
-        for (Layer l : model.layers()) {
-            Integer max = maxRef.get(l.name());
-            if (l.nestedModel().isPresent() && max != null && max >= l.inboundNodes().size()) offsets.put(l.name(), 1);
-        }
-        return offsets;
     }
 
     private void checkWeights(Layer layer, LayerOp op, List<long[]> inputShapes) {
