@@ -1,6 +1,8 @@
 package io.keras4j.core;
 
 import io.keras4j.json.JsonObject;
+import io.keras4j.json.JsonArray;
+import io.keras4j.json.JsonNull;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.TensorRef;
 import java.util.List;
@@ -42,5 +44,17 @@ public final class KerasTensors {
         if (a.size() != 3 || !a.get(0).isString() || !a.get(1).isNumber() || !a.get(2).isNumber()) return null;
         long[] idx = a.toLongs();
         return new TensorRef(a.get(0).asText(), (int) idx[1], (int) idx[2]);
+    }
+
+    /** A tensor reference as tf.keras writes it, {@code [layer, node, tensor]}. */
+    static JsonArray refArray(TensorRef r) {
+        return JsonArray.builder().add(r.layer()).add(r.node()).add(r.tensor()).build();
+    }
+
+    /** A shape as Keras writes it, {@code null} for unknown sizes. */
+    static JsonArray shape(long[] dims) {
+        JsonArray.Builder b = JsonArray.builder();
+        for (long d : dims) b.add(d < 0 ? JsonNull.INSTANCE : (Object) d);
+        return b.build();
     }
 }
