@@ -1,5 +1,6 @@
 package io.keras4j.runtime.layers;
 
+import io.keras4j.core.LayerCatalogue;
 import io.keras4j.runtime.spi.LayerOp;
 import io.keras4j.runtime.spi.LayerProvider;
 import io.keras4j.runtime.spi.LayerSpec;
@@ -11,7 +12,8 @@ import java.util.function.Function;
 
 /**
  * The table of keras4j's built-in runtime ops: Keras class name to the factory of its {@link LayerOp}, a provider
- * like any other. Keyed by Keras 3 class name plus the Keras 1 and 2 spellings and aliases that reach the runtime;
+ * like any other. Keyed by class name; the other spellings Keras accepted (MaxPool2D, Convolution2D) are resolved
+ * through the model core's catalogue;
  * Keras 3 operation nodes go to {@link OpsMathNode} and {@link OpsArrayNodes}.
  */
 public final class BuiltinOps implements LayerProvider {
@@ -22,10 +24,15 @@ public final class BuiltinOps implements LayerProvider {
 
     @Override
     public Optional<LayerOp> create(LayerSpec spec) {
-        Function<LayerSpec, LayerOp> f = spec.isOperation() ? operation(spec.className()) : FACTORIES.get(spec.className());
+        Function<LayerSpec, LayerOp> f = spec.isOperation() ? operation(spec.className()) : FACTORIES.get(classOf(spec.className()));
         // Keras 3's legacy .h5 drops modules, so an operation node (NotEqual) arrives without keras.src.ops.
         if (f == null && spec.module().isEmpty()) f = operation(spec.className());
         return f == null ? Optional.empty() : Optional.of(f.apply(spec));
+    }
+
+    /** The class an alias names ({@code MaxPool2D}, {@code Convolution2D}), as the model core's catalogue says. */
+    private static String classOf(String name) {
+        return LayerCatalogue.keras().find(name).map(LayerCatalogue.LayerClass::className).orElse(name);
     }
 
     private static Function<LayerSpec, LayerOp> operation(String className) {
@@ -49,22 +56,17 @@ public final class BuiltinOps implements LayerProvider {
         m.put("Dense", Dense::new);
         m.put("Flatten", ReshapeOp::flatten);
         m.put("Reshape", ReshapeOp::reshape);
-        for (String n : new String[] {"Conv1D", "Convolution1D"}) m.put(n, s -> ConvOp.conv(s, 1));
-        for (String n : new String[] {"Conv2D", "Convolution2D"}) m.put(n, s -> ConvOp.conv(s, 2));
-        for (String n : new String[] {"Conv3D", "Convolution3D"}) m.put(n, s -> ConvOp.conv(s, 3));
+        m.put("Conv1D", s -> ConvOp.conv(s, 1));
+        m.put("Conv2D", s -> ConvOp.conv(s, 2));
+        m.put("Conv3D", s -> ConvOp.conv(s, 3));
         m.put("DepthwiseConv1D", s -> ConvOp.depthwise(s, 1));
         m.put("DepthwiseConv2D", s -> ConvOp.depthwise(s, 2));
-        for (String n : new String[] {"MaxPooling1D", "MaxPool1D"}) m.put(n, s -> new PoolOp(s, 1, true));
-        for (String n : new String[] {"MaxPooling2D", "MaxPool2D"}) m.put(n, s -> new PoolOp(s, 2, true));
-        for (String n : new String[] {"AveragePooling1D", "AvgPool1D"}) m.put(n, s -> new PoolOp(s, 1, false));
-        for (String n : new String[] {"AveragePooling2D", "AvgPool2D"}) m.put(n, s -> new PoolOp(s, 2, false));
-        for (String n : new String[] {"MaxPooling3D", "MaxPool3D"}) m.put(n, s -> new PoolOp(s, 3, true));
-        for (String n : new String[] {"AveragePooling3D", "AvgPool3D"}) m.put(n, s -> new PoolOp(s, 3, false));
-        for (String d : new String[] {"1D", "2D", "3D"}) {
-            m.put("GlobalMaxPooling" + d, s -> new GlobalPoolOp(s, true));
-            m.put("GlobalMaxPool" + d, s -> new GlobalPoolOp(s, true));
-            m.put("GlobalAveragePooling" + d, s -> new GlobalPoolOp(s, false));
-            m.put("GlobalAvgPool" + d, s -> new GlobalPoolOp(s, false));
+        for (int r = 1; r <= 3; r++) {
+            int rank = r;
+            m.put("MaxPooling" + r + "D", s -> new PoolOp(s, rank, true));
+            m.put("AveragePooling" + r + "D", s -> new PoolOp(s, rank, false));
+            m.put("GlobalMaxPooling" + r + "D", s -> new GlobalPoolOp(s, true));
+            m.put("GlobalAveragePooling" + r + "D", s -> new GlobalPoolOp(s, false));
         }
         m.put("BatchNormalization", NormalizationOp::batchNormalization);
         m.put("LayerNormalization", NormalizationOp::layerNormalization);
@@ -103,13 +105,11 @@ public final class BuiltinOps implements LayerProvider {
         m.put("UnitNormalization", UnitAndGroupNormalizations::unitNormalization);
         m.put("GroupNormalization", UnitAndGroupNormalizations::groupNormalization);
         m.put("PReLU", PReluOp::new);
-        for (String n : new String[] {"SeparableConv1D", "SeparableConvolution1D"}) m.put(n, s -> new SeparableConvOp(s, 1));
-        for (String n : new String[] {"SeparableConv2D", "SeparableConvolution2D"}) m.put(n, s -> new SeparableConvOp(s, 2));
-        for (String n : new String[] {"Conv1DTranspose", "Convolution1DTranspose"}) m.put(n, s -> new ConvTransposeOp(s, 1));
-        for (String n : new String[] {"Conv2DTranspose", "Convolution2DTranspose", "Deconvolution2D"}) {
-            m.put(n, s -> new ConvTransposeOp(s, 2));
-        }
-        for (String n : new String[] {"Conv3DTranspose", "Convolution3DTranspose"}) m.put(n, s -> new ConvTransposeOp(s, 3));
+        m.put("SeparableConv1D", s -> new SeparableConvOp(s, 1));
+        m.put("SeparableConv2D", s -> new SeparableConvOp(s, 2));
+        m.put("Conv1DTranspose", s -> new ConvTransposeOp(s, 1));
+        m.put("Conv2DTranspose", s -> new ConvTransposeOp(s, 2));
+        m.put("Conv3DTranspose", s -> new ConvTransposeOp(s, 3));
         return Map.copyOf(m);
     }
 }
