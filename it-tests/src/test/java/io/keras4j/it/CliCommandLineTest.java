@@ -89,7 +89,7 @@ class CliCommandLineTest {
     @Test
     void setKeysAreListedPerCodec() {
         List<WriteProperty> declared = new ArrayList<>();
-        for (Codec c : Keras4j.create().registry().codecs()) declared.addAll(c.writeProperties());
+        for (Codec c : Keras4j.create().registry().codecs()) declared.addAll(c.info().writeProperties());
         assertThat(declared).extracting(WriteProperty::key)
                 .contains("keras.zipped", "savedmodel.kerasObjects", "weights-sharded.maxShardBytes");
         Run codecs = run("codecs");

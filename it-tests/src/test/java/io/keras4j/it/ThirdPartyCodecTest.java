@@ -24,10 +24,10 @@ class ThirdPartyCodecTest {
     void discoveredSniffedReadWrittenAndConvertedLikeABuiltIn() throws Exception {
         Keras4j keras = Keras4j.create();
         assertThat(keras.registry().find("toy")).isPresent();
-        assertThat(keras.registry().codecs()).extracting(c -> c.name()).contains("toy", "json", "h5", "keras");
+        assertThat(keras.registry().codecs()).extracting(c -> c.info().name()).contains("toy", "json", "h5", "keras");
 
         Path toy = Files.writeString(dir.resolve("net.model"), "#toy-keras-model v1\nhidden Dense 16\nout Dense 3\n");
-        assertThat(keras.registry().detect(toy).codec().name()).isEqualTo("toy");
+        assertThat(keras.registry().detect(toy).codec().info().name()).isEqualTo("toy");
         Model m = keras.load(toy);
         assertThat(m.layers()).extracting(l -> l.name()).containsExactly("hidden", "out");
 

@@ -28,8 +28,6 @@ abstract class TextModelCodec {
         this.yaml = yaml;
     }
 
-    public String name() { return name; }
-
     public KerasFile read(Path source, ReadOptions options) {
         String text = readText(source);
         JsonValue tree = yaml ? JsonTrees.parseYaml(text, source, name) : JsonTrees.parseJson(text, source, name);
