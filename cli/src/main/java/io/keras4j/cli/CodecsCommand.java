@@ -40,8 +40,8 @@ final class CodecsCommand implements Callable<Integer> {
                 props.print(out, context.unicode());
             }
         }
-        context.keras().registry().preferred().ifPresent(p -> out.println("PREFERRED on equal probes: " + p
-                + " (" + io.keras4j.spi.CodecRegistry.PREFER_PROPERTY + ")"));
+        context.keras().registry().preferred().ifPresent(p -> out.println("PREFERRED on ties: " + p
+                + " (-D" + io.keras4j.spi.CodecRegistry.PREFER_PROPERTY + ")"));
         for (String p : context.keras().registry().problems()) out.println("PROBLEM: " + p);
         return Main.OK;
     }

@@ -19,9 +19,11 @@ import picocli.CommandLine.Command;
         description = "Read, write, convert, inspect and run Keras models in pure Java.",
         subcommands = {InfoCommand.class, ConvertCommand.class, CodecsCommand.class, PredictCommand.class, DiffCommand.class, EditCommand.class,
                 CompletionCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 done, 1 any other failure (and for diff: the models differ), 2 usage (a bad",
-                "option, --set key or value), 3 unknown format, 4 unsupported or corrupt input, 5 a codec's own",
-                "bug (it failed unexpectedly; KERAS4J_TRACE=1 prints the stack trace to report).",
+        // Lines under 80 columns, so picocli does not wrap them.
+        footer = {"", "Exit codes: 0 done, 1 any other failure (and for diff: the models differ),",
+                "2 usage (a bad option, --set key or value), 3 unknown format,",
+                "4 unsupported or corrupt input, 5 a codec's own bug (it failed unexpectedly;",
+                "KERAS4J_TRACE=1 prints the stack trace to report).",
                 "Run 'keras4j help COMMAND' for a command's options."})
 public final class Main implements Runnable {
     /** Exit codes: documented in the README. */

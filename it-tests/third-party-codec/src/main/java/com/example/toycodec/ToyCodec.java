@@ -56,6 +56,7 @@ public final class ToyCodec implements Codec {
         for (int i = 1; i < lines.size(); i++) {
             String[] parts = lines.get(i).trim().split("\\s+");
             if (parts.length != 3) throw CorruptModelException.in(source).codec(INFO.name()).at("line " + (i + 1)).because("expected 'name ClassName units'");
+            // Units unchecked on purpose: a word there escapes as a NumberFormatException, the codec bug the tests use.
             JsonObject config = JsonObject.builder().put("name", parts[0]).put("units", Long.parseLong(parts[2])).build();
             model.addLayer(Layer.builder(parts[0], parts[1]).config(config).build());
         }
