@@ -64,8 +64,9 @@ public final class CodecRegistry {
      * @throws io.keras4j.CodecNotInstalledException when no installed codec has that name
      */
     public CodecRegistry preferring(String codecName) {
-        String name = codecName == null ? null : require(codecName).info().name();
-        return new CodecRegistry(byName, infos, problems, name);
+        if (codecName == null) return new CodecRegistry(byName, infos, problems, null);
+        require(codecName);
+        return new CodecRegistry(byName, infos, problems, codecName.toLowerCase(Locale.ROOT));
     }
 
     /** The codec preferred on ties, if one is. */
