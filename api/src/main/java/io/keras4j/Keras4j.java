@@ -88,7 +88,7 @@ public final class Keras4j {
     /** Reads with an explicit format name (null to sniff). */
     public KerasFile read(Path input, String format, ReadOptions options) {
         Codec codec = registry.detect(input, format).codec();
-        return guarded(codec, input, () -> codec.read(input, options));
+        return guarded(codec, "reading", input, () -> codec.read(input, options));
     }
 
     /** Loads a model (architecture and whatever weights and training state the file holds). */
@@ -121,8 +121,9 @@ public final class Keras4j {
             Path file = dir.resolve(name);
             Files.copy(in, file);
             Codec codec = registry.detect(file).codec();
-            if (MULTI_FILE.contains(codec.name())) throw notOneFile(nameHint, codec.name());
-            return onHeap(load(file, codec.name()), dir);
+            String format = codec.info().name();
+            if (MULTI_FILE.contains(format)) throw notOneFile(nameHint, format);
+            return onHeap(load(file, format), dir);
         } catch (IOException e) {
             throw new Keras4jException("cannot spool the stream " + nameHint + " to a temporary file: " + e.getMessage(), e);
         } finally {
@@ -225,7 +226,7 @@ public final class Keras4j {
     /** Keras's {@code model.load_weights(path, by_name=…, skip_mismatch=…)}. */
     public Model loadWeights(Model architecture, Path weights, LoadWeightsOptions options) {
         Codec codec = registry.detect(weights).codec();
-        return guarded(codec, weights, () -> codec.loadWeights(architecture, weights, options));
+        return guarded(codec, "loading weights from", weights, () -> codec.loadWeights(architecture, weights, options));
     }
 
     /** Saves choosing the format from the target name as Keras does ({@code .keras}, {@code .h5}, {@code .weights.h5}, …). */
@@ -233,7 +234,7 @@ public final class Keras4j {
 
     public void save(Model model, Path target, String format, WriteOptions options) {
         Codec codec = registry.forTarget(target, format);
-        guarded(codec, target, () -> { codec.write(model, target, options); return null; });
+        guarded(codec, "writing", target, () -> { codec.write(model, target, options); return null; });
     }
 
     /**
@@ -256,14 +257,23 @@ public final class Keras4j {
         }
     }
 
-    /** Runs a codec call, wrapping an unexpected runtime failure with the codec's name and the file. */
-    private static <T> T guarded(Codec codec, Path file, java.util.function.Supplier<T> call) {
+    /**
+     * Runs a codec call. Keras4jExceptions (corrupt or unsupported input, refusals) pass through unchanged; any other
+     * runtime exception is the codec's own bug and says so, naming the codec, what it was doing and the file.
+     * A stack overflow is the input's doing: an HDF5 group tree a few thousand levels deep (valid HDF5, which h5py
+     * reads) overflows a recursive reader, so it is corrupt input, as no Keras model nests that deep.
+     */
+    private static <T> T guarded(Codec codec, String operation, Path file, java.util.function.Supplier<T> call) {
+        String name = codec.info().name();
         try {
             return call.get();
         } catch (Keras4jException e) {
             throw e;
-        } catch (RuntimeException | StackOverflowError e) {
-            throw new CorruptModelException("unexpected failure: " + e, codec.name(), file, null, -1, e);
+        } catch (RuntimeException e) {
+            throw new CodecFailureException(name, operation, file, e);
+        } catch (StackOverflowError e) {
+            throw new CorruptModelException("nested too deeply to follow: the stack overflowed " + operation
+                    + " it (no Keras model nests thousands of levels deep)", name, file, null, -1, e);
         }
     }
 }

@@ -1,55 +1,31 @@
 package io.keras4j.spi;
 
-import io.keras4j.Keras4j;
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Set;
 
 /**
  * A Keras model format, registered through {@link java.util.ServiceLoader} ({@code META-INF/services/io.keras4j.spi.Codec}
- * and {@code provides io.keras4j.spi.Codec} in {@code module-info}).
+ * and {@code provides io.keras4j.spi.Codec} in {@code module-info}). A codec says what it is ({@link #info()}), grades
+ * an input ({@link #probe}), and reads and writes ({@link #read}, {@link #write}, optionally {@link #loadWeights}).
  *
  * <p>Implementations are cheap, stateless descriptors: constructing one must not load the format's heavy
  * dependencies (HDF5, protobuf); those are touched only inside {@link #read}, {@link #write} and {@link #loadWeights}.
  * Every method must be safe to call from several threads.
+ *
+ * <p>Failures: bad input is a {@link io.keras4j.Keras4jException} (corrupt, unsupported) naming this codec and the
+ * place. Any other runtime exception escaping {@code read}, {@code write} or {@code loadWeights} is taken for a bug in
+ * the codec: {@link io.keras4j.Keras4j} reports it as a {@link io.keras4j.CodecFailureException} naming the codec.
  */
 public interface Codec {
 
-    /** Stable lowercase name used to choose the codec explicitly, e.g. {@code h5}, {@code keras}. */
-    String name();
-
-    /** One line for humans. */
-    String description();
-
-    Set<Feature> reads();
-
-    Set<Feature> writes();
-
-    Set<InputKind> inputKinds();
-
     /**
-     * File-name endings this codec writes when a save target ends with them, e.g. {@code .weights.h5}. The registry
-     * picks the codec with the longest matching ending, so {@code .weights.h5} beats {@code .h5}.
+     * What this codec is: name, description, features, target suffixes, write properties, rank, version. Called
+     * often; return the same instance each time (e.g. a constant built with {@link CodecInfo#builder}).
      */
-    List<String> targetSuffixes();
-
-    /**
-     * The write properties this codec reads from {@link WriteOptions#property}; a key not listed here is unknown to it
-     * (the command line refuses it). Default: none, so codecs written before this method keep compiling.
-     */
-    default List<WriteProperty> writeProperties() { return List.of(); }
-
-    /** Breaks ties between equally strong probes; higher wins. Then the name decides. */
-    default int rank() { return 0; }
-
-    /** The implementation version (its jar's {@code Implementation-Version}), for diagnostics. */
-    default String version() {
-        return Keras4j.versionOf(getClass());
-    }
+    CodecInfo info();
 
     /**
      * Grades how well the input matches by content. Pure and bounded: reads only through {@code input}, never
@@ -66,9 +42,9 @@ public interface Codec {
 
     /**
      * Loads the weights stored at {@code source} into {@code architecture}, as Keras's {@code load_weights} does,
-     * and returns the model with its weights set.
+     * and returns the model with its weights set. Default: refused, for codecs that hold no weights.
      */
     default Model loadWeights(Model architecture, Path source, LoadWeightsOptions options) {
-        throw new UnsupportedModelException(name() + ": this codec cannot load weights into a given architecture");
+        throw new UnsupportedModelException(info().name() + ": this codec cannot load weights into a given architecture");
     }
 }

@@ -18,36 +18,66 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An immutable set of codecs. Chooses a codec by explicit name, else by the configured preferred name, else by the
- * strongest probe; ties are broken by {@link Codec#rank()}, then by name, never by class-path order.
- * Build one with {@link #builder()} or {@link #discover(ClassLoader)}; there is no global instance.
+ * An immutable set of codecs. Chooses a codec by explicit name, else by the strongest probe (or, to write, the longest
+ * matching target suffix); ties are broken by the preferred codec ({@link #preferring}, or the system property
+ * {@value #PREFER_PROPERTY} for {@link #discover}), then by {@link CodecInfo#rank()}, then by name, never by
+ * class-path order. Two codecs of the same name: the one of higher rank is kept, then the one whose class name sorts
+ * first; {@link #problems()} names both classes. Build one with {@link #builder()} or {@link #discover(ClassLoader)};
+ * there is no global instance.
  */
 public final class CodecRegistry {
+    /** The system property naming the codec {@link #discover} prefers when probes tie, e.g. {@code -Dkeras4j.codec.prefer=h5}. */
+    public static final String PREFER_PROPERTY = "keras4j.codec.prefer";
+
     private static final Logger LOG = LoggerFactory.getLogger(CodecRegistry.class);
-    private static final Comparator<Codec> PREFERENCE =
-            Comparator.comparingInt(Codec::rank).reversed().thenComparing(Codec::name);
 
     private final Map<String, Codec> byName;
+    private final Map<String, CodecInfo> infos;
     private final List<String> problems;
     private final String preferred;
+    /** Every codec's name in the order ties are broken: the preferred one, then higher rank, then name. */
+    private final List<String> tieOrder;
 
-    private CodecRegistry(Builder b) {
-        this.byName = Map.copyOf(b.codecs);
-        this.problems = List.copyOf(b.problems);
-        this.preferred = b.preferred;
+    private CodecRegistry(Map<String, Codec> byName, Map<String, CodecInfo> infos, List<String> problems, String preferred) {
+        this.byName = Map.copyOf(byName);
+        this.infos = Map.copyOf(infos);
+        this.problems = List.copyOf(problems);
+        this.preferred = preferred;
+        Comparator<String> order = Comparator.comparing((String n) -> !n.equals(preferred))
+                .thenComparing(n -> -this.infos.get(n).rank()).thenComparing(Comparator.naturalOrder());
+        this.tieOrder = this.byName.keySet().stream().sorted(order).toList();
     }
 
     public static Builder builder() { return new Builder(); }
 
-    /** Every codec the class loader's {@link ServiceLoader} finds. */
-    public static CodecRegistry discover(ClassLoader loader) { return builder().discover(loader).build(); }
+    /**
+     * Every codec the class loader's {@link ServiceLoader} finds, preferring the codec the system property
+     * {@value #PREFER_PROPERTY} names (if set; a name that is not installed is listed in {@link #problems()}).
+     */
+    public static CodecRegistry discover(ClassLoader loader) {
+        return builder().discover(loader).preferred(System.getProperty(PREFER_PROPERTY)).build();
+    }
+
+    /**
+     * This registry with {@code codecName} preferred when probes (or target suffixes) tie; {@code null} prefers none.
+     *
+     * @throws io.keras4j.CodecNotInstalledException when no installed codec has that name
+     */
+    public CodecRegistry preferring(String codecName) {
+        if (codecName == null) return new CodecRegistry(byName, infos, problems, null);
+        require(codecName);
+        return new CodecRegistry(byName, infos, problems, codecName.toLowerCase(Locale.ROOT));
+    }
+
+    /** The codec preferred on ties, if one is. */
+    public Optional<String> preferred() { return Optional.ofNullable(preferred); }
 
     /** Codecs sorted by name. */
     public List<Codec> codecs() {
-        return byName.values().stream().sorted(Comparator.comparing(Codec::name)).toList();
+        return byName.keySet().stream().sorted().map(byName::get).toList();
     }
 
-    /** Problems met while loading codecs: providers that failed to load, duplicate names. */
+    /** Problems met while loading codecs: providers that failed to load, duplicate names, a preference not installed. */
     public List<String> problems() { return problems; }
 
     public Optional<Codec> find(String name) { return Optional.ofNullable(byName.get(name.toLowerCase(Locale.ROOT))); }
@@ -67,7 +97,8 @@ public final class CodecRegistry {
         List<Verdict> verdicts = new ArrayList<>();
         Codec best = null;
         MatchStrength bestStrength = MatchStrength.NO_MATCH;
-        for (Codec c : byName.values().stream().sorted(PREFERENCE).toList()) {
+        for (String name : tieOrder) {
+            Codec c = byName.get(name);
             MatchStrength s;
             String note = null;
             try {
@@ -76,11 +107,11 @@ public final class CodecRegistry {
             } catch (Exception | LinkageError e) {
                 s = MatchStrength.NO_MATCH;
                 note = "probe failed: " + e;
-                LOG.debug("probe of codec {} failed on {}", c.name(), input, e);
+                LOG.debug("probe of codec {} failed on {}", name, input, e);
             }
-            verdicts.add(new Verdict(c.name(), s, note));
-            boolean preferredTie = s == bestStrength && preferred != null && c.name().equals(preferred);
-            if (s.compareTo(bestStrength) > 0 || preferredTie) {
+            verdicts.add(new Verdict(name, s, note));
+            // Strictly stronger only: on a tie the codec earlier in tieOrder (preferred, higher rank, name) stays.
+            if (s.compareTo(bestStrength) > 0) {
                 best = c;
                 bestStrength = s;
             }
@@ -106,8 +137,9 @@ public final class CodecRegistry {
         String file = target.getFileName() == null ? "" : target.getFileName().toString().toLowerCase(Locale.ROOT);
         Codec best = null;
         int bestLength = -1;
-        for (Codec c : byName.values().stream().sorted(PREFERENCE).toList()) {
-            for (String suffix : c.targetSuffixes()) {
+        for (String name : tieOrder) {
+            Codec c = byName.get(name);
+            for (String suffix : infos.get(name).targetSuffixes()) {
                 boolean matches = suffix.isEmpty() ? !file.contains(".") : file.endsWith(suffix);
                 if (matches && suffix.length() > bestLength) {
                     best = c;
@@ -136,26 +168,43 @@ public final class CodecRegistry {
 
     public static final class Builder {
         private final Map<String, Codec> codecs = new LinkedHashMap<>();
+        private final Map<String, CodecInfo> infos = new LinkedHashMap<>();
         private final List<String> problems = new ArrayList<>();
         private String preferred;
 
-        /** Adds a codec; a second codec of the same name is reported and the one of higher rank (then first) kept. */
+        /**
+         * Adds a codec. A codec whose {@link Codec#info()} fails or names it invalidly is reported in
+         * {@link CodecRegistry#problems()} and left out. Of two codecs with the same name the one of higher rank is
+         * kept, then the one whose class name sorts first (the same choice whatever the class-path order), then the
+         * one added first (the same class twice); the problem and a warning name both classes.
+         */
         public Builder add(Codec codec) {
-            String name = codec.name();
+            String type = codec.getClass().getName();
+            CodecInfo info;
+            try {
+                info = codec.info();
+            } catch (RuntimeException | LinkageError e) {
+                problem("codec " + type + " cannot describe itself (info() failed): " + e);
+                return this;
+            }
+            String name = info == null ? null : info.name();
             if (name == null || !name.equals(name.toLowerCase(Locale.ROOT)) || name.isBlank()) {
-                problems.add("codec " + codec.getClass().getName() + " has an invalid name '" + name + "' (lowercase required)");
+                problem("codec " + type + " has an invalid name '" + name + "' (lowercase required)");
                 return this;
             }
             Codec existing = codecs.get(name);
             if (existing != null) {
-                Codec keep = existing.rank() >= codec.rank() ? existing : codec;
-                Codec drop = keep == existing ? codec : existing;
-                problems.add("two codecs named '" + name + "': kept " + keep.getClass().getName() + ", ignored "
-                        + drop.getClass().getName());
-                codecs.put(name, keep);
-                return this;
+                CodecInfo existingInfo = infos.get(name);
+                int byRank = Integer.compare(info.rank(), existingInfo.rank());
+                boolean replace = byRank > 0 || byRank == 0 && type.compareTo(existing.getClass().getName()) < 0;
+                Codec keep = replace ? codec : existing;
+                Codec drop = replace ? existing : codec;
+                problem("two codecs named '" + name + "': kept " + keep.getClass().getName() + ", ignored "
+                        + drop.getClass().getName() + " (the higher rank, then the class name first in order, wins)");
+                if (!replace) return this;
             }
             codecs.put(name, codec);
+            infos.put(name, info);
             return this;
         }
 
@@ -174,9 +223,28 @@ public final class CodecRegistry {
             return this;
         }
 
-        /** On equally strong probes, prefer this codec (a configured default). */
-        public Builder preferred(String codecName) { this.preferred = codecName; return this; }
+        /**
+         * On equally strong probes (and equally long target suffixes), prefer this codec; {@code null} or blank
+         * prefers none. A name no added codec has is reported in {@link CodecRegistry#problems()} and ignored.
+         */
+        public Builder preferred(String codecName) {
+            this.preferred = codecName == null || codecName.isBlank() ? null : codecName.strip().toLowerCase(Locale.ROOT);
+            return this;
+        }
 
-        public CodecRegistry build() { return new CodecRegistry(this); }
+        public CodecRegistry build() {
+            if (preferred == null || codecs.containsKey(preferred)) return new CodecRegistry(codecs, infos, problems, preferred);
+            String message = "the preferred codec '" + preferred + "' is not installed (installed: "
+                    + codecs.keySet().stream().sorted().toList() + "); no codec is preferred";
+            LOG.warn(message);
+            List<String> all = new ArrayList<>(problems);
+            all.add(message);
+            return new CodecRegistry(codecs, infos, all, null);
+        }
+
+        private void problem(String message) {
+            problems.add(message);
+            LOG.warn(message);
+        }
     }
 }

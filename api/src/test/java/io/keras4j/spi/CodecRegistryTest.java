@@ -7,11 +7,13 @@ import io.keras4j.CodecNotInstalledException;
 import io.keras4j.UnknownFormatException;
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,10 +22,10 @@ class CodecRegistryTest {
 
     /** A codec that matches files starting with its magic word, with a given strength and rank. */
     record FakeCodec(String name, String magic, MatchStrength strength, int rank, List<String> targetSuffixes) implements Codec {
-        @Override public String description() { return "fake " + name; }
-        @Override public Set<Feature> reads() { return Set.of(Feature.ARCHITECTURE); }
-        @Override public Set<Feature> writes() { return Set.of(); }
-        @Override public Set<InputKind> inputKinds() { return Set.of(InputKind.FILE); }
+        @Override public CodecInfo info() {
+            return CodecInfo.builder(name, FakeCodec.class).description("fake " + name).reads(Feature.ARCHITECTURE)
+                    .inputKinds(InputKind.FILE).targetSuffixes(targetSuffixes.toArray(String[]::new)).rank(rank).build();
+        }
         @Override public MatchStrength probe(ProbeInput in) {
             return ProbeInput.startsWith(in.head(), magic.getBytes(StandardCharsets.US_ASCII)) ? strength : MatchStrength.NO_MATCH;
         }
@@ -39,13 +41,13 @@ class CodecRegistryTest {
                 .add(new FakeCodec("solid-b", "ABC", MatchStrength.SOLID, 0, List.of()))
                 .add(new FakeCodec("solid-a", "ABC", MatchStrength.SOLID, 0, List.of()))
                 .build();
-        assertThat(r.detect(f).codec().name()).isEqualTo("solid-a");
+        assertThat(r.detect(f).codec().info().name()).isEqualTo("solid-a");
         assertThat(r.detect(f).verdicts()).hasSize(3);
         CodecRegistry ranked = CodecRegistry.builder()
                 .add(new FakeCodec("solid-a", "ABC", MatchStrength.SOLID, 0, List.of()))
                 .add(new FakeCodec("solid-b", "ABC", MatchStrength.SOLID, 5, List.of()))
                 .build();
-        assertThat(ranked.detect(f).codec().name()).isEqualTo("solid-b");
+        assertThat(ranked.detect(f).codec().info().name()).isEqualTo("solid-b");
     }
 
     @Test
@@ -76,10 +78,150 @@ class CodecRegistryTest {
                 .add(new FakeCodec("dir", "D", MatchStrength.SOLID, 0, List.of("")))
                 .build();
         assertThat(r.problems()).singleElement().asString().contains("two codecs named 'h5'");
-        assertThat(r.forTarget(Path.of("a/model.weights.h5"), null).name()).isEqualTo("w");
-        assertThat(r.forTarget(Path.of("a/model.h5"), null).name()).isEqualTo("h5");
-        assertThat(r.forTarget(Path.of("a/exported"), null).name()).isEqualTo("dir");
-        assertThat(r.forTarget(Path.of("a/model.h5"), "w").name()).isEqualTo("w");
+        assertThat(r.forTarget(Path.of("a/model.weights.h5"), null).info().name()).isEqualTo("w");
+        assertThat(r.forTarget(Path.of("a/model.h5"), null).info().name()).isEqualTo("h5");
+        assertThat(r.forTarget(Path.of("a/exported"), null).info().name()).isEqualTo("dir");
+        assertThat(r.forTarget(Path.of("a/model.h5"), "w").info().name()).isEqualTo("w");
+    }
+
+    /** Another implementation class, for codecs of the same name from two jars. */
+    record AnotherCodec(FakeCodec delegate) implements Codec {
+        @Override public CodecInfo info() { return delegate.info(); }
+        @Override public MatchStrength probe(ProbeInput in) { return delegate.probe(in); }
+        @Override public KerasFile read(Path source, ReadOptions options) { return delegate.read(source, options); }
+        @Override public void write(Model model, Path target, WriteOptions options) { }
+    }
+
+    /** Providers for {@link ServiceLoader}: two codecs whose probes tie on "TIE". */
+    public static final class TieA extends Delegating { public TieA() { super(new FakeCodec("tie-a", "TIE", MatchStrength.SOLID, 0, List.of())); } }
+
+    public static final class TieB extends Delegating { public TieB() { super(new FakeCodec("tie-b", "TIE", MatchStrength.SOLID, 0, List.of())); } }
+
+    abstract static class Delegating implements Codec {
+        private final FakeCodec delegate;
+        Delegating(FakeCodec delegate) { this.delegate = delegate; }
+        @Override public CodecInfo info() { return delegate.info(); }
+        @Override public MatchStrength probe(ProbeInput in) { return delegate.probe(in); }
+        @Override public KerasFile read(Path source, ReadOptions options) { return delegate.read(source, options); }
+        @Override public void write(Model model, Path target, WriteOptions options) { }
+    }
+
+    @Test
+    void aPreferredCodecWinsTiesButNotAStrongerProbe() throws Exception {
+        Path f = Files.writeString(dir.resolve("m.bin"), "ABCD payload");
+        CodecRegistry r = CodecRegistry.builder()
+                .add(new FakeCodec("solid-a", "ABC", MatchStrength.SOLID, 0, List.of()))
+                .add(new FakeCodec("solid-b", "ABC", MatchStrength.SOLID, 0, List.of()))
+                .add(new FakeCodec("ranked", "ABC", MatchStrength.SOLID, 5, List.of()))
+                .add(new FakeCodec("weak", "AB", MatchStrength.WEAK, 0, List.of()))
+                .build();
+        assertThat(r.preferred()).isEmpty();
+        assertThat(r.detect(f).codec().info().name()).isEqualTo("ranked");
+        assertThat(r.preferring("solid-b").detect(f).codec().info().name()).isEqualTo("solid-b");
+        assertThat(r.preferring("SOLID-A").preferred()).contains("solid-a");
+        assertThat(r.preferring("solid-a").detect(f).codec().info().name()).isEqualTo("solid-a");
+        assertThat(r.preferring("weak").detect(f).codec().info().name()).as("a weaker probe is not a tie").isEqualTo("ranked");
+        assertThat(r.preferring("solid-b").preferring(null).detect(f).codec().info().name()).isEqualTo("ranked");
+        assertThat(r.preferring("solid-b").detect(f).verdicts()).hasSize(4);
+        assertThat(r.preferring("solid-b").detect(f, "solid-a").codec().info().name()).as("an explicit name wins").isEqualTo("solid-a");
+        assertThat(r.preferring("solid-b").problems()).isEmpty();
+    }
+
+    @Test
+    void aPreferredCodecWinsEquallyLongTargetSuffixesOnly() {
+        CodecRegistry r = CodecRegistry.builder()
+                .add(new FakeCodec("h5", "H", MatchStrength.SOLID, 0, List.of(".h5")))
+                .add(new FakeCodec("my-h5", "H", MatchStrength.SOLID, 0, List.of(".h5")))
+                .add(new FakeCodec("w", "W", MatchStrength.SOLID, 0, List.of(".weights.h5")))
+                .build();
+        assertThat(r.forTarget(Path.of("m.h5"), null).info().name()).isEqualTo("h5");
+        assertThat(r.preferring("my-h5").forTarget(Path.of("m.h5"), null).info().name()).isEqualTo("my-h5");
+        assertThat(r.preferring("my-h5").forTarget(Path.of("m.weights.h5"), null).info().name()).isEqualTo("w");
+    }
+
+    @Test
+    void preferringACodecThatIsNotInstalledIsRefusedOrReported() {
+        CodecRegistry r = CodecRegistry.builder().add(new FakeCodec("x", "X", MatchStrength.FULL, 0, List.of())).build();
+        assertThatThrownBy(() -> r.preferring("nope")).isInstanceOf(CodecNotInstalledException.class)
+                .hasMessageContaining("nope").hasMessageContaining("installed: [x]");
+        CodecRegistry configured = CodecRegistry.builder().add(new FakeCodec("x", "X", MatchStrength.FULL, 0, List.of()))
+                .preferred("nope").build();
+        assertThat(configured.preferred()).isEmpty();
+        assertThat(configured.problems()).singleElement().asString()
+                .contains("preferred codec 'nope' is not installed").contains("installed: [x]");
+    }
+
+    @Test
+    void discoverPrefersTheCodecTheSystemPropertyNames() throws Exception {
+        Path services = dir.resolve("cp/META-INF/services");
+        Files.createDirectories(services);
+        Files.writeString(services.resolve(Codec.class.getName()), TieB.class.getName() + "\n" + TieA.class.getName() + "\n");
+        Path f = Files.writeString(dir.resolve("m.bin"), "TIE payload");
+        String before = System.getProperty(CodecRegistry.PREFER_PROPERTY);
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.resolve("cp").toUri().toURL()}, getClass().getClassLoader())) {
+            System.clearProperty(CodecRegistry.PREFER_PROPERTY);
+            CodecRegistry plain = CodecRegistry.discover(loader);
+            assertThat(plain.codecs()).extracting(c -> c.info().name()).containsExactly("tie-a", "tie-b");
+            assertThat(plain.detect(f).codec().info().name()).as("name order").isEqualTo("tie-a");
+            System.setProperty(CodecRegistry.PREFER_PROPERTY, "tie-b");
+            CodecRegistry preferring = CodecRegistry.discover(loader);
+            assertThat(preferring.preferred()).contains("tie-b");
+            assertThat(preferring.detect(f).codec().info().name()).isEqualTo("tie-b");
+            assertThat(preferring.problems()).isEmpty();
+        } finally {
+            if (before == null) System.clearProperty(CodecRegistry.PREFER_PROPERTY);
+            else System.setProperty(CodecRegistry.PREFER_PROPERTY, before);
+        }
+    }
+
+    /** Class-path order must not decide between two codecs of one name: the same one is kept in either order. */
+    @Test
+    void duplicateNamesKeepTheHigherRankThenTheFirstClassNameInEitherOrder() throws Exception {
+        FakeCodec fake = new FakeCodec("dup", "D", MatchStrength.SOLID, 0, List.of(".d"));
+        AnotherCodec another = new AnotherCodec(new FakeCodec("dup", "D", MatchStrength.SOLID, 0, List.of(".d")));
+        for (List<Codec> order : List.of(List.<Codec>of(fake, another), List.<Codec>of(another, fake))) {
+            CodecRegistry.Builder b = CodecRegistry.builder();
+            order.forEach(b::add);
+            CodecRegistry r = b.build();
+            assertThat(r.require("dup")).as("added in order %s", order).isSameAs(another);
+            assertThat(r.problems()).singleElement().asString().contains("two codecs named 'dup'")
+                    .contains("kept " + AnotherCodec.class.getName()).contains("ignored " + FakeCodec.class.getName());
+        }
+        FakeCodec ranked = new FakeCodec("dup", "D", MatchStrength.SOLID, 1, List.of(".d"));
+        for (List<Codec> order : List.of(List.<Codec>of(ranked, another), List.<Codec>of(another, ranked))) {
+            CodecRegistry.Builder b = CodecRegistry.builder();
+            order.forEach(b::add);
+            assertThat(b.build().require("dup")).as("the higher rank, added in order %s", order).isSameAs(ranked);
+        }
+    }
+
+    @Test
+    void aCodecWhoseInfoFailsOrIsInvalidIsReportedAndLeftOut() {
+        Codec failing = new AnotherCodec(null);
+        CodecRegistry r = CodecRegistry.builder().add(failing)
+                .add(new FakeCodec("Upper", "U", MatchStrength.SOLID, 0, List.of()))
+                .add(new FakeCodec("ok", "O", MatchStrength.SOLID, 0, List.of())).build();
+        assertThat(r.codecs()).extracting(c -> c.info().name()).containsExactly("ok");
+        assertThat(r.problems()).hasSize(2);
+        assertThat(r.problems().get(0)).contains(AnotherCodec.class.getName()).contains("info() failed");
+        assertThat(r.problems().get(1)).contains("invalid name 'Upper'");
+    }
+
+    @Test
+    void codecInfoCopiesItsCollectionsAndDefaultsWhatIsUnset() {
+        CodecInfo bare = CodecInfo.builder("bare", FakeCodec.class).build();
+        assertThat(bare.description()).isEmpty();
+        assertThat(bare.reads()).isEmpty();
+        assertThat(bare.targetSuffixes()).isEmpty();
+        assertThat(bare.writeProperties()).isEmpty();
+        assertThat(bare.rank()).isZero();
+        assertThat(bare.version()).isEqualTo(io.keras4j.Keras4j.versionOf(FakeCodec.class));
+        CodecInfo full = CodecInfo.builder("full", FakeCodec.class).reads(java.util.EnumSet.of(Feature.WEIGHTS, Feature.ARCHITECTURE))
+                .writes(Feature.OPTIMIZER_STATE, Feature.ARCHITECTURE).version("9.9").build();
+        assertThat(full.reads()).containsExactly(Feature.ARCHITECTURE, Feature.WEIGHTS);
+        assertThat(full.writes()).containsExactly(Feature.ARCHITECTURE, Feature.OPTIMIZER_STATE);
+        assertThat(full.version()).isEqualTo("9.9");
+        assertThatThrownBy(() -> full.reads().add(Feature.TRAINING_CONFIG)).isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.keras4j.cli;
 
 import io.keras4j.spi.Codec;
+import io.keras4j.spi.CodecInfo;
 import io.keras4j.spi.WriteProperty;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -24,11 +25,14 @@ final class CodecsCommand implements Callable<Integer> {
             out.println("(no codecs found on the class path)");
         } else {
             Table t = new Table("CODEC", "VERSION", "READS", "WRITES", "DESCRIPTION");
-            for (Codec c : codecs) t.add(c.name(), c.version(), join(c.reads()), join(c.writes()), c.description());
+            for (Codec c : codecs) {
+                CodecInfo i = c.info();
+                t.add(i.name(), i.version(), join(i.reads()), join(i.writes()), i.description());
+            }
             t.print(out, context.unicode());
             Table props = new Table("CODEC", "--set KEY", "VALUES", "MEANING");
             for (Codec c : codecs) {
-                for (WriteProperty p : c.writeProperties()) props.add(c.name(), p.key(), p.values(), p.description());
+                for (WriteProperty p : c.info().writeProperties()) props.add(c.info().name(), p.key(), p.values(), p.description());
             }
             if (props.size() > 0) {
                 out.println();
@@ -36,6 +40,8 @@ final class CodecsCommand implements Callable<Integer> {
                 props.print(out, context.unicode());
             }
         }
+        context.keras().registry().preferred().ifPresent(p -> out.println("PREFERRED on ties: " + p
+                + " (-D" + io.keras4j.spi.CodecRegistry.PREFER_PROPERTY + ")"));
         for (String p : context.keras().registry().problems()) out.println("PROBLEM: " + p);
         return Main.OK;
     }

@@ -80,7 +80,7 @@ final class ConvertCommand implements Callable<Integer> {
         if (force) options = options.withProperty(io.keras4j.spi.OutputFiles.OVERWRITE, "true");
         keras.save(model, out, to, options);
         spec.commandLine().getOut().printf("wrote %s (%s, %d layers, %d weights)%n", out,
-                keras.registry().forTarget(out, to).name(), model.layers().size(), model.weights().size());
+                keras.registry().forTarget(out, to).info().name(), model.layers().size(), model.weights().size());
         return Main.OK;
     }
 }

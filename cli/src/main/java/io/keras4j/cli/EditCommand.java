@@ -89,8 +89,8 @@ final class EditCommand implements Callable<Integer> {
             case "keras3" -> Dialect.KERAS3;
             default -> throw new CliException(Main.USAGE, "--dialect must be keras2 or keras3, not '" + dialect + "'");
         };
-        context.keras().save(edited, out, writer.name(), WriteOptions.DEFAULT.withDialect(d));
-        spec.commandLine().getOut().printf("wrote %s (%s, %d renamed, %d trainable flags set%s)%n", out, writer.name(),
+        context.keras().save(edited, out, writer.info().name(), WriteOptions.DEFAULT.withDialect(d));
+        spec.commandLine().getOut().printf("wrote %s (%s, %d renamed, %d trainable flags set%s)%n", out, writer.info().name(),
                 renames.size(), flags.size(), stripOptimizer ? ", optimizer stripped" : "");
         return Main.OK;
     }

@@ -1,5 +1,6 @@
 package io.keras4j.cli;
 
+import io.keras4j.CodecFailureException;
 import io.keras4j.CodecNotInstalledException;
 import io.keras4j.CorruptModelException;
 import io.keras4j.InvalidOptionException;
@@ -18,8 +19,11 @@ import picocli.CommandLine.Command;
         description = "Read, write, convert, inspect and run Keras models in pure Java.",
         subcommands = {InfoCommand.class, ConvertCommand.class, CodecsCommand.class, PredictCommand.class, DiffCommand.class, EditCommand.class,
                 CompletionCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 done, 1 any other failure (and for diff: the models differ), 2 usage (a bad",
-                "option, --set key or value), 3 unknown format, 4 unsupported or corrupt input.",
+        // Lines under 80 columns, so picocli does not wrap them.
+        footer = {"", "Exit codes: 0 done, 1 any other failure (and for diff: the models differ),",
+                "2 usage (a bad option, --set key or value), 3 unknown format,",
+                "4 unsupported or corrupt input, 5 a codec's own bug (it failed unexpectedly;",
+                "KERAS4J_TRACE=1 prints the stack trace to report).",
                 "Run 'keras4j help COMMAND' for a command's options."})
 public final class Main implements Runnable {
     /** Exit codes: documented in the README. */
@@ -27,6 +31,8 @@ public final class Main implements Runnable {
     public static final int USAGE = 2;
     public static final int UNKNOWN_FORMAT = 3;
     public static final int BAD_INPUT = 4;
+    /** A codec failed unexpectedly: a bug in it, not bad input ({@link CodecFailureException}). */
+    public static final int CODEC_FAILURE = 5;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -58,8 +64,12 @@ public final class Main implements Runnable {
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(Main::exitCode);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            boolean trace = System.getenv("KERAS4J_TRACE") != null;
             cmd.getErr().println("keras4j: " + message(e));
-            if (System.getenv("KERAS4J_TRACE") != null) e.printStackTrace(cmd.getErr());
+            if (e instanceof CodecFailureException && !trace) {
+                cmd.getErr().println("keras4j: run again with KERAS4J_TRACE=1 for the stack trace to put in the report");
+            }
+            if (trace) e.printStackTrace(cmd.getErr());
             return exitCode(e);
         });
         return cli;
@@ -69,6 +79,7 @@ public final class Main implements Runnable {
         if (e instanceof CliException c) return c.exitCode();
         if (e instanceof CommandLine.ParameterException || e instanceof InvalidOptionException) return USAGE;
         if (e instanceof UnknownFormatException || e instanceof CodecNotInstalledException) return UNKNOWN_FORMAT;
+        if (e instanceof CodecFailureException) return CODEC_FAILURE;
         if (e instanceof CorruptModelException || e instanceof UnsupportedModelException || e instanceof Keras4jException) return BAD_INPUT;
         if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) return BAD_INPUT;
         return 1;

@@ -17,7 +17,7 @@ final class WriteProperties {
     static List<String> helpLines(Keras4j keras) {
         List<String> lines = new ArrayList<>();
         for (Codec c : keras.registry().codecs()) {
-            for (WriteProperty p : c.writeProperties()) {
+            for (WriteProperty p : c.info().writeProperties()) {
                 lines.add("  " + p.key() + "=VALUE  (" + p.values() + ")");
                 lines.add("      " + p.description());
             }
@@ -27,12 +27,12 @@ final class WriteProperties {
 
     /** Refuses (exit 2) a key the writing codec does not declare, naming the closest key it does. */
     static void check(CommandLine cmd, Codec writer, Keras4j keras, Map<String, String> properties) {
-        List<String> valid = writer.writeProperties().stream().map(WriteProperty::key).toList();
+        List<String> valid = writer.info().writeProperties().stream().map(WriteProperty::key).toList();
         for (String key : properties.keySet()) {
             if (valid.contains(key)) continue;
-            String message = "--set " + key + ": codec '" + writer.name() + "' has no such property";
+            String message = "--set " + key + ": codec '" + writer.info().name() + "' has no such property";
             if (valid.isEmpty()) {
-                List<String> elsewhere = keras.registry().codecs().stream().flatMap(c -> c.writeProperties().stream())
+                List<String> elsewhere = keras.registry().codecs().stream().flatMap(c -> c.info().writeProperties().stream())
                         .map(WriteProperty::key).filter(k -> k.equals(key)).toList();
                 message += "; it takes none" + (elsewhere.isEmpty() ? "" : " (" + key + " is for another codec)");
             } else {

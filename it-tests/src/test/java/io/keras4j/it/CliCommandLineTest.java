@@ -89,7 +89,7 @@ class CliCommandLineTest {
     @Test
     void setKeysAreListedPerCodec() {
         List<WriteProperty> declared = new ArrayList<>();
-        for (Codec c : Keras4j.create().registry().codecs()) declared.addAll(c.writeProperties());
+        for (Codec c : Keras4j.create().registry().codecs()) declared.addAll(c.info().writeProperties());
         assertThat(declared).extracting(WriteProperty::key)
                 .contains("keras.zipped", "savedmodel.kerasObjects", "weights-sharded.maxShardBytes");
         Run codecs = run("codecs");
@@ -135,9 +135,48 @@ class CliCommandLineTest {
     void readmeDocumentsTheExitCodes() throws Exception {
         String readme = Files.readString(io.keras4j.testing.Fixtures.root().resolve("README.md"));
         assertThat(readme).contains("Exit codes: 0 done, 2 usage").contains(Main.UNKNOWN_FORMAT + " unknown format")
-                .contains(Main.BAD_INPUT + " unsupported or corrupt input").contains("1 any other failure");
+                .contains(Main.BAD_INPUT + " unsupported or corrupt input").contains("1 any other failure")
+                .contains(Main.CODEC_FAILURE + " a codec's own bug");
         assertThat(Main.USAGE).isEqualTo(2);
         Run help = run("--help");
-        assertThat(help.out()).contains("3 unknown format, 4 unsupported or corrupt input");
+        assertThat(help.out()).contains("3 unknown format,").contains("4 unsupported or corrupt input, 5 a codec's own bug");
+    }
+
+    /**
+     * A codec's own bug is not bad input: exit 5 and a message naming the codec and asking for a report. The toy codec
+     * (it-tests/third-party-codec) parses a layer's units unchecked, so a word there escapes it as a
+     * NumberFormatException; a line with a field missing is input it checks, so that is corrupt input, exit 4.
+     */
+    @Test
+    void aCodecsOwnBugExitsFiveNamingTheCodec() throws Exception {
+        Path buggy = Files.writeString(dir.resolve("net.toy"), "#toy-keras-model v1\nhidden Dense sixteen\n");
+        Run bug = run("info", buggy.toString());
+        assertThat(bug.code()).as(bug.err()).isEqualTo(Main.CODEC_FAILURE);
+        assertThat(bug.err()).contains("keras4j: codec 'toy' failed unexpectedly reading " + buggy + ": java.lang.NumberFormatException")
+                .contains("this is a bug in the codec, please report it").contains("KERAS4J_TRACE=1")
+                .doesNotContain("corrupt");
+        Path corrupt = Files.writeString(dir.resolve("short.toy"), "#toy-keras-model v1\nhidden Dense\n");
+        Run bad = run("info", corrupt.toString());
+        assertThat(bad.code()).as(bad.err()).isEqualTo(Main.BAD_INPUT);
+        assertThat(bad.err()).contains("toy: expected 'name ClassName units'").doesNotContain("bug");
+    }
+
+    /** {@code -Dkeras4j.codec.prefer=NAME} (KERAS4J_JAVA_OPTS for the launcher) is shown by codecs, and a typo reported. */
+    @Test
+    void codecsShowsThePreferredCodecAndAPreferenceNotInstalled() {
+        String before = System.getProperty(io.keras4j.spi.CodecRegistry.PREFER_PROPERTY);
+        try {
+            System.setProperty(io.keras4j.spi.CodecRegistry.PREFER_PROPERTY, "toy");
+            Run toy = run("codecs");
+            assertThat(toy.code()).as(toy.err()).isZero();
+            assertThat(toy.out()).contains("PREFERRED on ties: toy (-Dkeras4j.codec.prefer)").doesNotContain("PROBLEM");
+            System.setProperty(io.keras4j.spi.CodecRegistry.PREFER_PROPERTY, "hdf5");
+            Run typo = run("codecs");
+            assertThat(typo.code()).as(typo.err()).isZero();
+            assertThat(typo.out()).doesNotContain("PREFERRED").contains("PROBLEM: the preferred codec 'hdf5' is not installed");
+        } finally {
+            if (before == null) System.clearProperty(io.keras4j.spi.CodecRegistry.PREFER_PROPERTY);
+            else System.setProperty(io.keras4j.spi.CodecRegistry.PREFER_PROPERTY, before);
+        }
     }
 }

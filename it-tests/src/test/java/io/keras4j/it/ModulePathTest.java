@@ -41,7 +41,6 @@ class ModulePathTest {
             import io.keras4j.Keras4j;
             import io.keras4j.model.Model;
             import io.keras4j.runtime.CompiledModel;
-            import io.keras4j.spi.Codec;
             import io.keras4j.tensor.Npy;
             import io.keras4j.tensor.Tensor;
             import java.io.InputStream;
@@ -58,7 +57,7 @@ class ModulePathTest {
                         String[] a = line.split("\\t");
                         switch (a[0]) {
                             case "codecs" -> System.out.println("codecs " + keras.registry().codecs().stream()
-                                    .map(Codec::name).collect(Collectors.joining(",")) + " problems " + keras.registry().problems());
+                                    .map(c -> c.info().name()).collect(Collectors.joining(",")) + " problems " + keras.registry().problems());
                             case "convert" -> keras.save(keras.load(Path.of(a[1])), Path.of(a[2]));
                             case "load", "stream" -> {
                                 Model model;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.keras4j.Keras4j;
 import io.keras4j.cli.Main;
 import io.keras4j.spi.Codec;
+import io.keras4j.spi.CodecInfo;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleFinder;
 import java.net.URISyntaxException;
@@ -57,10 +58,11 @@ class ReleaseVersionTest {
         CliTest.Run r = CliTest.run("codecs");
         assertThat(r.code()).as(r.err()).isZero();
         List<Codec> codecs = new ArrayList<>(Keras4j.create().registry().codecs());
-        assertThat(codecs).extracting(Codec::name).contains("h5", "keras", "savedmodel", "toy");
+        assertThat(codecs).extracting(c -> c.info().name()).contains("h5", "keras", "savedmodel", "toy");
         for (Codec c : codecs) {
-            assertThat(c.version()).as("%s from %s", c.name(), location(c.getClass())).isEqualTo(expected(c.getClass()));
-            assertThat(r.out()).containsPattern("(?m)^" + c.name() + "\\s+" + Pattern.quote(c.version()) + "\\s");
+            CodecInfo info = c.info();
+            assertThat(info.version()).as("%s from %s", info.name(), location(c.getClass())).isEqualTo(expected(c.getClass()));
+            assertThat(r.out()).containsPattern("(?m)^" + info.name() + "\\s+" + Pattern.quote(info.version()) + "\\s");
         }
     }
 

@@ -3,6 +3,7 @@ package io.keras4j.format.checkpoint;
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
 import io.keras4j.spi.Codec;
+import io.keras4j.spi.CodecInfo;
 import io.keras4j.spi.Feature;
 import io.keras4j.spi.InputKind;
 import io.keras4j.spi.LoadWeightsOptions;
@@ -12,9 +13,7 @@ import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * TensorFlow checkpoints ({@code prefix.index} + {@code prefix.data-*}) as tf.keras {@code save_weights} and
@@ -24,17 +23,15 @@ import java.util.Set;
 public final class CheckpointCodec implements Codec {
     private static final byte[] TABLE_MAGIC = {0x57, (byte) 0xfb, (byte) 0x80, (byte) 0x8b, 0x24, 0x75, 0x47, (byte) 0xdb};
 
-    @Override public String name() { return "checkpoint"; }
+    private static final CodecInfo INFO = CodecInfo.builder("checkpoint", CheckpointCodec.class)
+            .description("TensorFlow checkpoint (tensor bundle: .index + .data shards)")
+            .reads(Feature.WEIGHTS, Feature.OPTIMIZER_STATE)
+            .writes(Feature.WEIGHTS, Feature.OPTIMIZER_STATE)
+            .inputKinds(InputKind.PREFIX, InputKind.FILE, InputKind.DIRECTORY)
+            .targetSuffixes(".ckpt")
+            .build();
 
-    @Override public String description() { return "TensorFlow checkpoint (tensor bundle: .index + .data shards)"; }
-
-    @Override public Set<Feature> reads() { return Set.of(Feature.WEIGHTS, Feature.OPTIMIZER_STATE); }
-
-    @Override public Set<Feature> writes() { return Set.of(Feature.WEIGHTS, Feature.OPTIMIZER_STATE); }
-
-    @Override public Set<InputKind> inputKinds() { return Set.of(InputKind.PREFIX, InputKind.FILE, InputKind.DIRECTORY); }
-
-    @Override public List<String> targetSuffixes() { return List.of(".ckpt"); }
+    @Override public CodecInfo info() { return INFO; }
 
     /**
      * FULL when the index ends with the table magic and starts with the bundle header entry; SOLID on the magic

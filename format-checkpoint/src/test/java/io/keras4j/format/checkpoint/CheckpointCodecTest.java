@@ -31,8 +31,8 @@ class CheckpointCodecTest {
     void registryFindsTheCodecThroughServiceLoader() {
         CodecRegistry registry = CodecRegistry.discover(getClass().getClassLoader());
         assertThat(registry.find("checkpoint")).isPresent();
-        assertThat(registry.detect(TfFixtures.dir("k3_mlp/ckpt").resolve("ckpt")).codec().name()).isEqualTo("checkpoint");
-        assertThat(registry.forTarget(Path.of("model.ckpt"), null).name()).isEqualTo("checkpoint");
+        assertThat(registry.detect(TfFixtures.dir("k3_mlp/ckpt").resolve("ckpt")).codec().info().name()).isEqualTo("checkpoint");
+        assertThat(registry.forTarget(Path.of("model.ckpt"), null).info().name()).isEqualTo("checkpoint");
     }
 
     @Test

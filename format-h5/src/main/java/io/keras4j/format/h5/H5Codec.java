@@ -4,6 +4,7 @@ import io.keras4j.format.h5.hdf5.H5Signature;
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
 import io.keras4j.spi.Codec;
+import io.keras4j.spi.CodecInfo;
 import io.keras4j.spi.Feature;
 import io.keras4j.spi.InputKind;
 import io.keras4j.spi.LoadWeightsOptions;
@@ -13,7 +14,6 @@ import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
 import java.nio.file.Path;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -23,17 +23,15 @@ import java.util.Set;
  * {@code weightsOnly}, and the Keras 3 object-path layout for {@code .weights.h5}.
  */
 public final class H5Codec implements Codec {
-    @Override public String name() { return KerasH5.CODEC; }
+    private static final CodecInfo INFO = CodecInfo.builder(KerasH5.CODEC, H5Codec.class)
+            .description("Keras HDF5 (.h5 full model or weights, Keras 3 .weights.h5)")
+            .reads(EnumSet.allOf(Feature.class))
+            .writes(EnumSet.allOf(Feature.class))
+            .inputKinds(InputKind.FILE)
+            .targetSuffixes(".weights.h5", ".h5", ".hdf5")
+            .build();
 
-    @Override public String description() { return "Keras HDF5 (.h5 full model or weights, Keras 3 .weights.h5)"; }
-
-    @Override public Set<Feature> reads() { return EnumSet.allOf(Feature.class); }
-
-    @Override public Set<Feature> writes() { return EnumSet.allOf(Feature.class); }
-
-    @Override public Set<InputKind> inputKinds() { return EnumSet.of(InputKind.FILE); }
-
-    @Override public List<String> targetSuffixes() { return List.of(".weights.h5", ".h5", ".hdf5"); }
+    @Override public CodecInfo info() { return INFO; }
 
     @Override
     public MatchStrength probe(ProbeInput input) {
@@ -54,13 +52,13 @@ public final class H5Codec implements Codec {
     }
 
     @Override
-    public KerasFile read(Path source, ReadOptions options) { return KerasH5.read(source, name()); }
+    public KerasFile read(Path source, ReadOptions options) { return KerasH5.read(source, KerasH5.CODEC); }
 
     @Override
     public void write(Model model, Path target, WriteOptions options) { KerasH5.write(model, target, options); }
 
     @Override
     public Model loadWeights(Model architecture, Path source, LoadWeightsOptions options) {
-        return KerasH5.loadWeights(architecture, source, options, name());
+        return KerasH5.loadWeights(architecture, source, options, KerasH5.CODEC);
     }
 }

@@ -3,6 +3,7 @@ package io.keras4j.format.h5;
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
 import io.keras4j.spi.Codec;
+import io.keras4j.spi.CodecInfo;
 import io.keras4j.spi.Feature;
 import io.keras4j.spi.InputKind;
 import io.keras4j.spi.LoadWeightsOptions;
@@ -13,30 +14,21 @@ import io.keras4j.spi.WriteOptions;
 import io.keras4j.spi.WriteProperty;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Set;
 
 /** Keras 3 sharded weights: a {@code .weights.json} index plus {@code _00000.weights.h5} shards beside it. */
 public final class ShardedWeightsCodec implements Codec {
-    @Override public String name() { return ShardedWeights.CODEC; }
+    private static final CodecInfo INFO = CodecInfo.builder(ShardedWeights.CODEC, ShardedWeightsCodec.class)
+            .description("Keras 3 sharded weights (.weights.json + .weights.h5 shards)")
+            .reads(Feature.WEIGHTS, Feature.OPTIMIZER_STATE)
+            .writes(Feature.WEIGHTS, Feature.OPTIMIZER_STATE)
+            .inputKinds(InputKind.FILE)
+            .targetSuffixes(".weights.json")
+            .writeProperties(new WriteProperty(ShardedWeights.MAX_SHARD_BYTES, "a number of bytes > 0",
+                    "largest shard, as Keras's max_shard_size; default 5 GB"))
+            .rank(10) // above the generic JSON codec: a weight index is not an architecture
+            .build();
 
-    @Override public String description() { return "Keras 3 sharded weights (.weights.json + .weights.h5 shards)"; }
-
-    @Override public Set<Feature> reads() { return EnumSet.of(Feature.WEIGHTS, Feature.OPTIMIZER_STATE); }
-
-    @Override public Set<Feature> writes() { return EnumSet.of(Feature.WEIGHTS, Feature.OPTIMIZER_STATE); }
-
-    @Override public Set<InputKind> inputKinds() { return EnumSet.of(InputKind.FILE); }
-
-    @Override public List<String> targetSuffixes() { return List.of(".weights.json"); }
-    @Override public List<WriteProperty> writeProperties() {
-        return List.of(new WriteProperty(ShardedWeights.MAX_SHARD_BYTES, "a number of bytes > 0",
-                "largest shard, as Keras's max_shard_size; default 5 GB"));
-    }
-
-    /** Ranks above the generic JSON codec: a weight index is not an architecture. */
-    @Override public int rank() { return 10; }
+    @Override public CodecInfo info() { return INFO; }
 
     @Override
     public MatchStrength probe(ProbeInput input) {

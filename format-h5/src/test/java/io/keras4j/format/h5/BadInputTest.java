@@ -81,4 +81,46 @@ class BadInputTest {
                 .isInstanceOf(io.keras4j.CorruptModelException.class)
                 .hasMessageContaining("hard link loops back").hasMessageContaining("model_weights/loop");
     }
+
+    /**
+     * Valid HDF5 (h5py walks it) with a group tree 3,000 levels deep under {@code model_weights} overflows the reader's
+     * recursive walk. That is the input's doing, so {@link io.keras4j.Keras4j} reports corrupt input that says the
+     * nesting is too deep, not a bug in the codec, and not a bare StackOverflowError. Read on a thread with the JVM's
+     * default 1 MiB stack, so the outcome does not depend on the test JVM's -Xss; written on one with a large stack
+     * (the writer recurses too).
+     */
+    @Test
+    void aGroupTreeNestedThousandsDeepIsCorruptInputNotAStackOverflow() throws Exception {
+        Path deep = dir.resolve("deep.h5");
+        Throwable written = onThread(64L << 20, () -> {
+            io.keras4j.format.h5.hdf5.H5Group chain = io.keras4j.format.h5.hdf5.H5Group.builder().build();
+            for (int i = 0; i < 3000; i++) chain = io.keras4j.format.h5.hdf5.H5Group.builder().child("n", chain).build();
+            var weights = io.keras4j.format.h5.hdf5.H5Group.builder()
+                    .attribute("layer_names", io.keras4j.format.h5.hdf5.H5Attribute.strings(java.util.List.of("n"), true))
+                    .child("n", chain).build();
+            io.keras4j.format.h5.hdf5.H5Writer.write(io.keras4j.format.h5.hdf5.H5Group.builder().child("model_weights", weights).build(), deep);
+        });
+        assertThat(written).as("writing the deep file").isNull();
+        io.keras4j.Keras4j keras = io.keras4j.Keras4j.with(io.keras4j.spi.CodecRegistry.builder().add(codec).build());
+        assertThat(onThread(1L << 20, () -> keras.read(deep))).isExactlyInstanceOf(CorruptModelException.class)
+                .hasMessageStartingWith("h5: nested too deeply to follow").hasMessageContaining(deep.toString())
+                .hasCauseInstanceOf(StackOverflowError.class);
+    }
+
+    interface Step { void run() throws Exception; }
+
+    /** What {@code step} threw (null if nothing) when run on a new thread with the given stack size. */
+    private static Throwable onThread(long stackBytes, Step step) throws InterruptedException {
+        Throwable[] thrown = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                step.run();
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        }, "bad-input-test", stackBytes);
+        t.start();
+        t.join();
+        return thrown[0];
+    }
 }

@@ -26,7 +26,7 @@ class Keras1Test {
         io.keras4j.format.h5.hdf5.H5Group ref = io.keras4j.format.h5.hdf5.H5Reader.read(base.resolve("mnist_mlp_tf_keras_1_inputs_and_outputs.h5"), "h5");
         Tensor inputs = ((io.keras4j.format.h5.hdf5.H5Dataset) ref.find("inputs").map(n -> ((io.keras4j.format.h5.hdf5.H5Group) n).children().values().iterator().next()).orElseThrow()).value();
         Tensor predictions = ((io.keras4j.format.h5.hdf5.H5Dataset) ref.find("predictions").map(n -> ((io.keras4j.format.h5.hdf5.H5Group) n).children().values().iterator().next()).orElseThrow()).value();
-        assertThat(reference.name()).isEqualTo("h5");
+        assertThat(reference.info().name()).isEqualTo("h5");
         float[] x = inputs.toFloatArray();
         int rows = (int) inputs.dim(0);
         float[] h = x;

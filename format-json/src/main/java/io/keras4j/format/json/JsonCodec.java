@@ -1,27 +1,26 @@
 package io.keras4j.format.json;
 
 import io.keras4j.spi.Codec;
+import io.keras4j.spi.CodecInfo;
 import io.keras4j.spi.Feature;
 import io.keras4j.spi.InputKind;
 import io.keras4j.spi.MatchStrength;
 import io.keras4j.spi.ProbeInput;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Set;
 
 /** Keras architecture JSON ({@code model.to_json()}, {@code get_config()}), Keras 1, 2 and 3 dialects. */
 public final class JsonCodec extends TextModelCodec implements Codec {
-    public JsonCodec() { super("json", false); }
+    private static final CodecInfo INFO = CodecInfo.builder("json", JsonCodec.class)
+            .description("Keras architecture JSON (to_json), Keras 1/2/3 dialects")
+            .reads(Feature.ARCHITECTURE)
+            .writes(Feature.ARCHITECTURE)
+            .inputKinds(InputKind.FILE)
+            .targetSuffixes(".json")
+            .build();
 
-    @Override public String description() { return "Keras architecture JSON (to_json), Keras 1/2/3 dialects"; }
+    public JsonCodec() { super(INFO.name(), false); }
 
-    @Override public Set<Feature> reads() { return Set.of(Feature.ARCHITECTURE); }
-
-    @Override public Set<Feature> writes() { return Set.of(Feature.ARCHITECTURE); }
-
-    @Override public Set<InputKind> inputKinds() { return Set.of(InputKind.FILE); }
-
-    @Override public List<String> targetSuffixes() { return List.of(".json"); }
+    @Override public CodecInfo info() { return INFO; }
 
     /**
      * A JSON object whose head names a Keras class and config is SOLID; a JSON object alone is WEAK. Never FULL:

@@ -30,8 +30,6 @@ abstract class TextModelCodec {
         this.yaml = yaml;
     }
 
-    public String name() { return name; }
-
     public KerasFile read(Path source, ReadOptions options) {
         String text = readText(source);
         JsonValue tree = yaml ? YamlTrees.parse(text, source, name) : JsonTrees.parseJson(text, source, name);

@@ -1,13 +1,12 @@
 package io.keras4j.format.json;
 
 import io.keras4j.spi.Codec;
+import io.keras4j.spi.CodecInfo;
 import io.keras4j.spi.Feature;
 import io.keras4j.spi.InputKind;
 import io.keras4j.spi.MatchStrength;
 import io.keras4j.spi.ProbeInput;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Keras architecture YAML ({@code model.to_yaml()}, Keras up to 2.5), read as plain data with no tags honoured. */
@@ -15,17 +14,17 @@ public final class YamlCodec extends TextModelCodec implements Codec {
     private static final Pattern CLASS_NAME = Pattern.compile("(?m)^class_name:\\s*\\S+");
     private static final Pattern CONFIG = Pattern.compile("(?m)^config:");
 
-    public YamlCodec() { super("yaml", true); }
+    private static final CodecInfo INFO = CodecInfo.builder("yaml", YamlCodec.class)
+            .description("Keras architecture YAML (to_yaml, Keras <= 2.5)")
+            .reads(Feature.ARCHITECTURE)
+            .writes(Feature.ARCHITECTURE)
+            .inputKinds(InputKind.FILE)
+            .targetSuffixes(".yaml", ".yml")
+            .build();
 
-    @Override public String description() { return "Keras architecture YAML (to_yaml, Keras <= 2.5)"; }
+    public YamlCodec() { super(INFO.name(), true); }
 
-    @Override public Set<Feature> reads() { return Set.of(Feature.ARCHITECTURE); }
-
-    @Override public Set<Feature> writes() { return Set.of(Feature.ARCHITECTURE); }
-
-    @Override public Set<InputKind> inputKinds() { return Set.of(InputKind.FILE); }
-
-    @Override public List<String> targetSuffixes() { return List.of(".yaml", ".yml"); }
+    @Override public CodecInfo info() { return INFO; }
 
     @Override
     public MatchStrength probe(ProbeInput input) {

@@ -3,6 +3,7 @@ package io.keras4j.format.keras;
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
 import io.keras4j.spi.Codec;
+import io.keras4j.spi.CodecInfo;
 import io.keras4j.spi.Feature;
 import io.keras4j.spi.InputKind;
 import io.keras4j.spi.MatchStrength;
@@ -13,28 +14,22 @@ import io.keras4j.spi.WriteProperty;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.EnumSet;
-import java.util.List;
-import java.util.Set;
 
 /** The Keras 3 {@code .keras} archive, zipped or as a directory ({@code keras.zipped=false} writes the latter). */
 public final class KerasArchiveCodec implements Codec {
     private static final byte[] ZIP = {'P', 'K', 3, 4};
 
-    @Override public String name() { return KerasArchive.CODEC; }
+    private static final CodecInfo INFO = CodecInfo.builder(KerasArchive.CODEC, KerasArchiveCodec.class)
+            .description("Keras 3 archive (.keras zip or directory)")
+            .reads(EnumSet.allOf(Feature.class))
+            .writes(EnumSet.allOf(Feature.class))
+            .inputKinds(InputKind.FILE, InputKind.DIRECTORY)
+            .targetSuffixes(".keras")
+            .writeProperties(new WriteProperty(KerasArchive.ZIPPED, "true or false",
+                    "false: a directory, as Keras's save(zipped=False); default true"))
+            .build();
 
-    @Override public String description() { return "Keras 3 archive (.keras zip or directory)"; }
-
-    @Override public Set<Feature> reads() { return EnumSet.allOf(Feature.class); }
-
-    @Override public Set<Feature> writes() { return EnumSet.allOf(Feature.class); }
-
-    @Override public Set<InputKind> inputKinds() { return EnumSet.of(InputKind.FILE, InputKind.DIRECTORY); }
-
-    @Override public List<String> targetSuffixes() { return List.of(".keras"); }
-    @Override public List<WriteProperty> writeProperties() {
-        return List.of(new WriteProperty(KerasArchive.ZIPPED, "true or false",
-                "false: a directory, as Keras's save(zipped=False); default true"));
-    }
+    @Override public CodecInfo info() { return INFO; }
 
     /** FULL when the first local header names one of Keras's members; a zip alone is WEAK. */
     @Override

@@ -3,6 +3,7 @@ package io.keras4j.format.savedmodel;
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
 import io.keras4j.spi.Codec;
+import io.keras4j.spi.CodecInfo;
 import io.keras4j.spi.Feature;
 import io.keras4j.spi.InputKind;
 import io.keras4j.spi.MatchStrength;
@@ -11,8 +12,6 @@ import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
 import io.keras4j.spi.WriteProperty;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Set;
 
 /**
  * TensorFlow SavedModel directories. Reads tf.keras SavedModels back into Keras models (from
@@ -23,21 +22,17 @@ import java.util.Set;
 public final class SavedModelCodec implements Codec {
     static final String NAME = "savedmodel";
 
-    @Override public String name() { return NAME; }
+    private static final CodecInfo INFO = CodecInfo.builder(NAME, SavedModelCodec.class)
+            .description("TensorFlow SavedModel directory (saved_model.pb + variables/)")
+            .reads(Feature.ARCHITECTURE, Feature.WEIGHTS, Feature.TRAINING_CONFIG)
+            .writes(Feature.ARCHITECTURE, Feature.WEIGHTS)
+            .inputKinds(InputKind.DIRECTORY)
+            .targetSuffixes("", ".savedmodel")
+            .writeProperties(new WriteProperty(SavedModelWriter.KERAS_OBJECTS, "auto, true or false",
+                    "false: serving only, as export(); true: tf.keras objects; default auto"))
+            .build();
 
-    @Override public String description() { return "TensorFlow SavedModel directory (saved_model.pb + variables/)"; }
-
-    @Override public Set<Feature> reads() { return Set.of(Feature.ARCHITECTURE, Feature.WEIGHTS, Feature.TRAINING_CONFIG); }
-
-    @Override public Set<Feature> writes() { return Set.of(Feature.ARCHITECTURE, Feature.WEIGHTS); }
-
-    @Override public Set<InputKind> inputKinds() { return Set.of(InputKind.DIRECTORY); }
-
-    @Override public List<String> targetSuffixes() { return List.of("", ".savedmodel"); }
-    @Override public List<WriteProperty> writeProperties() {
-        return List.of(new WriteProperty(SavedModelWriter.KERAS_OBJECTS, "auto, true or false",
-                "false: serving only, as export(); true: tf.keras objects; default auto"));
-    }
+    @Override public CodecInfo info() { return INFO; }
 
     /** SOLID on {@code saved_model.pb} (or the unsupported text form), FULL when {@code variables/} is there too. */
     @Override

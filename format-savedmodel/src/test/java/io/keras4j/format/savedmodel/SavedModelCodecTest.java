@@ -51,9 +51,9 @@ class SavedModelCodecTest {
     @Test
     void registryDetectsSavedModelsAndPicksItForDirectoryTargets() {
         CodecRegistry registry = CodecRegistry.discover(getClass().getClassLoader());
-        assertThat(registry.detect(mlpK2()).codec().name()).isEqualTo("savedmodel");
-        assertThat(registry.forTarget(Path.of("exported"), null).name()).isEqualTo("savedmodel");
-        assertThat(registry.forTarget(Path.of("m.savedmodel"), null).name()).isEqualTo("savedmodel");
+        assertThat(registry.detect(mlpK2()).codec().info().name()).isEqualTo("savedmodel");
+        assertThat(registry.forTarget(Path.of("exported"), null).info().name()).isEqualTo("savedmodel");
+        assertThat(registry.forTarget(Path.of("m.savedmodel"), null).info().name()).isEqualTo("savedmodel");
     }
 
     @Test
