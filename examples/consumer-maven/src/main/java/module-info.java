@@ -1,5 +1,5 @@
 /**
- * On the module path the codecs (format-keras, format-h5, format-json) are bound as services of io.keras4j.api:
+ * On the module path the codecs (format-keras, format-h5) are bound as services of io.keras4j.api:
  * requiring them is not needed, and no --add-modules either.
  */
 module com.example.consumer {
