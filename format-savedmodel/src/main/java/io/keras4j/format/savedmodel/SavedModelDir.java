@@ -23,16 +23,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The files of a SavedModel directory, each parsed on demand with errors that name the file. */
-final class SavedModelDir {
-    static final String SAVED_MODEL_PB = "saved_model.pb";
-    static final String SAVED_MODEL_PBTXT = "saved_model.pbtxt";
-    static final String KERAS_METADATA_PB = "keras_metadata.pb";
-    static final String FINGERPRINT_PB = "fingerprint.pb";
-    static final String VARIABLES = "variables";
-    static final String ASSETS = "assets";
+/**
+ * The files of a SavedModel directory, each parsed on demand with errors that name the file. Its file names are public
+ * for the exporter (keras4j-export-tf), which writes the same layout.
+ */
+public final class SavedModelDir {
+    public static final String SAVED_MODEL_PB = "saved_model.pb";
+    public static final String SAVED_MODEL_PBTXT = "saved_model.pbtxt";
+    public static final String KERAS_METADATA_PB = "keras_metadata.pb";
+    public static final String FINGERPRINT_PB = "fingerprint.pb";
+    public static final String VARIABLES = "variables";
+    public static final String ASSETS = "assets";
     /** The prefix of the variables checkpoint inside {@code variables/}. */
-    static final String VARIABLES_PREFIX = "variables/variables";
+    public static final String VARIABLES_PREFIX = "variables/variables";
     /** SavedModel.meta_graphs: field 2, length-delimited. */
     private static final int META_GRAPHS_TAG = (SavedModel.META_GRAPHS_FIELD_NUMBER << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED;
     /** Protobuf's own limit for one message; a larger claimed file cannot be a valid saved_model.pb. */
