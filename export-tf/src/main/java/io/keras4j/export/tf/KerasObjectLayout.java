@@ -58,10 +58,13 @@ final class KerasObjectLayout {
      *
      * @throws UnsupportedModelException when the model has no tf.keras form or a layer's variable tracking is unknown
      */
-    static KerasObjectLayout of(Model model) { return of(model, false); }
+    static KerasObjectLayout of(Model model) { return of(model, false, new WriteShapes()); }
 
-    /** As {@link #of(Model)}; {@code allowSemanticChange} as in {@link Dialects#convertForWriting(Model, Dialect, boolean)}. */
-    static KerasObjectLayout of(Model model, boolean allowSemanticChange) {
+    /**
+     * As {@link #of(Model)}; {@code allowSemanticChange} as in {@link Dialects#convertForWriting(Model, Dialect, boolean)};
+     * {@code shapes} those of the writer, keyed by {@code model} and its nested models (their tf.keras forms have the same shapes).
+     */
+    static KerasObjectLayout of(Model model, boolean allowSemanticChange, WriteShapes shapes) {
         Model k2 = model.dialect() == Dialect.KERAS2 ? model : Dialects.convertForWriting(model, Dialect.KERAS2, allowSemanticChange);
         JsonObject tree = KerasJson.toTree(k2, Dialect.KERAS2);
         KerasObjectLayout layout = new KerasObjectLayout(new SavedObjects(identifier(k2)));
@@ -72,7 +75,7 @@ final class KerasObjectLayout {
         Optional<JsonObject> training = model.trainingConfig().flatMap(tc -> TrainingConfigs.legacy(tc, Dialect.KERAS2));
         if (training.isPresent()) root = root.with("training_config", training.get());
         layout.addMetadata(0, "root", identifier(k2), root);
-        layout.model(model, k2, config, 0, "root");
+        layout.model(model, k2, config, 0, "root", shapes);
         return layout;
     }
 
@@ -87,7 +90,7 @@ final class KerasObjectLayout {
         return node;
     }
 
-    private void model(Model source, Model k2, JsonObject config, int node, String path) {
+    private void model(Model source, Model k2, JsonObject config, int node, String path, WriteShapes writeShapes) {
         List<Layer> layers = k2.layers();
         JsonArray layerConfigs = config.get("layers").isArray() ? config.getArray("layers") : JsonArray.builder().build();
         if (layerConfigs.size() != layers.size()) {
@@ -96,7 +99,7 @@ final class KerasObjectLayout {
         }
         int first = 0;
         if (k2.isSequential() && !layers.isEmpty() && layers.get(0).className().equals("InputLayer")) first = 1;
-        LayerShapes shapes = new LayerShapes(k2);
+        LayerShapes shapes = new LayerShapes(k2, writeShapes.of(source));
         int withWeights = 0;
         for (int i = first; i < layers.size(); i++) {
             Layer layer = layers.get(i);
@@ -112,7 +115,7 @@ final class KerasObjectLayout {
                 layerNode = objects.userObject(identifier(nested));
                 addMetadata(layerNode, childPath, identifier(nested),
                         modelMetadata(nested, entry.getString("class_name", nested.className()), nestedConfig));
-                model(original.nestedModel().orElseThrow(), nested, nestedConfig, layerNode, childPath);
+                model(original.nestedModel().orElseThrow(), nested, nestedConfig, layerNode, childPath, writeShapes);
             } else {
                 String id = layerIdentifier(layer.className());
                 layerNode = objects.userObject(id);
@@ -259,9 +262,9 @@ final class KerasObjectLayout {
         private final ModelShapes shapes;
         private final Map<String, long[]> inputLayerShapes = new HashMap<>();
 
-        LayerShapes(Model model) {
+        LayerShapes(Model model, ModelShapes shapes) {
             this.model = model;
-            this.shapes = ModelShapes.of(model);
+            this.shapes = shapes;
             List<long[]> in = shapes.inputShapes();
             for (int i = 0; i < model.inputs().size() && i < in.size(); i++) inputLayerShapes.put(model.inputs().get(i).layer(), in.get(i));
         }

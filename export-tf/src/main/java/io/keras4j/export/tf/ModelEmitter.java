@@ -21,8 +21,12 @@ import java.util.Map;
  */
 final class ModelEmitter {
     private final LayerEmitter layers;
+    private final WriteShapes shapes;
 
-    ModelEmitter(LayerEmitter layers) { this.layers = layers; }
+    ModelEmitter(LayerEmitter layers, WriteShapes shapes) {
+        this.layers = layers;
+        this.shapes = shapes;
+    }
 
     /** The model's output values for these input values. */
     List<Tensor> emit(Model model, List<Tensor> inputs) {
@@ -30,7 +34,7 @@ final class ModelEmitter {
     }
 
     private List<KerasTensor> emitMasked(Model model, List<KerasTensor> inputs) {
-        Map<String, List<List<long[]>>> shapes = ModelShapes.of(model).layerOutputShapes();
+        Map<String, List<List<long[]>>> shapes = this.shapes.of(model).layerOutputShapes();
         boolean chain = model.isSequential() || model.layers().stream().allMatch(l -> l.inboundNodes().isEmpty());
         return chain ? chain(model, inputs, shapes) : graph(model, inputs, shapes);
     }

@@ -71,6 +71,7 @@ final class SavedModelWriter {
     private final List<Variable> variableOrder = new ArrayList<>();
     private final Map<Weight, Tensor> reads = new IdentityHashMap<>();
     private final Map<Weight, String> owners = new IdentityHashMap<>();
+    private final WriteShapes shapes = new WriteShapes();
 
     private SavedModelWriter(Model model) { this.model = model; }
 
@@ -83,9 +84,9 @@ final class SavedModelWriter {
         SavedModelWriter w = new SavedModelWriter(model);
         w.indexOwners(model, "");
         List<Port> inputs = w.inputs();
-        List<Tensor> outs = new ModelEmitter(new LayerEmitter(w.function, w::read, CustomGraphLayers.discover())).emit(model, inputs.stream().map(Port::value).toList());
+        List<Tensor> outs = new ModelEmitter(new LayerEmitter(w.function, w::read, CustomGraphLayers.discover()), w.shapes).emit(model, inputs.stream().map(Port::value).toList());
         List<Port> outputs = w.outputs(outs);
-        Optional<KerasObjectLayout> layout = kerasLayout(model, target, options);
+        Optional<KerasObjectLayout> layout = kerasLayout(model, target, options, w.shapes);
         SavedObjects objects = layout.map(KerasObjectLayout::objects).orElseGet(w::servingOnlyObjects);
         List<Integer> bound = new ArrayList<>();
         for (int i = 0; i < w.variableOrder.size(); i++) {
@@ -123,16 +124,16 @@ final class SavedModelWriter {
     }
 
     /** {@code auto}: the tf.keras structure when the model has one; {@code true}: it or an error; {@code false}: none. */
-    private static Optional<KerasObjectLayout> kerasLayout(Model model, Path target, WriteOptions options) {
+    private static Optional<KerasObjectLayout> kerasLayout(Model model, Path target, WriteOptions options, WriteShapes shapes) {
         String mode = options.property(SavedModelExporter.KERAS_OBJECTS).orElse("auto");
         switch (mode) {
             case "false":
                 return Optional.empty();
             case "true":
-                return Optional.of(KerasObjectLayout.of(model, options.allowSemanticChange()));
+                return Optional.of(KerasObjectLayout.of(model, options.allowSemanticChange(), shapes));
             case "auto":
                 try {
-                    return Optional.of(KerasObjectLayout.of(model, options.allowSemanticChange()));
+                    return Optional.of(KerasObjectLayout.of(model, options.allowSemanticChange(), shapes));
                 } catch (UnsupportedModelException e) {
                     LOG.warn("SavedModel {}: model '{}' has no tf.keras object structure ({}); writing it for serving only, "
                             + "without keras_metadata.pb, so tf_keras.models.load_model cannot restore it", target, model.name(), e.getMessage());
@@ -166,14 +167,14 @@ final class SavedModelWriter {
 
     /** Signature inputs in key order: TensorFlow flattens the signature's keyword arguments sorted by key. */
     private List<Port> inputs() {
-        List<long[]> shapes = io.keras4j.runtime.ModelShapes.of(model).inputShapes();
+        List<long[]> inputShapes = this.shapes.of(model).inputShapes();
         List<String> names = inputNames();
         Map<String, Integer> byKey = new TreeMap<>();
         for (int i = 0; i < names.size(); i++) byKey.put(names.get(i), i);
         Port[] ports = new Port[names.size()];
         for (Map.Entry<String, Integer> e : byKey.entrySet()) {
             int i = e.getValue();
-            ports[i] = new Port(e.getKey(), function.input(e.getKey(), inputType(i), shapes.get(i)));
+            ports[i] = new Port(e.getKey(), function.input(e.getKey(), inputType(i), inputShapes.get(i)));
         }
         return List.of(ports);
     }
