@@ -1,7 +1,9 @@
 package io.keras4j.export.tf;
 
-import static io.keras4j.export.tf.LayerEmitter.unsupported;
-import static io.keras4j.export.tf.LayerEmitter.weight;
+import static io.keras4j.export.tf.EmitHelpers.checkChannelsLast;
+import static io.keras4j.export.tf.EmitHelpers.tuple;
+import static io.keras4j.export.tf.EmitHelpers.unsupported;
+import static io.keras4j.export.tf.EmitHelpers.weight;
 import static io.keras4j.export.tf.TfFunction.bool;
 import static io.keras4j.export.tf.TfFunction.ints;
 import static io.keras4j.export.tf.TfFunction.str;
@@ -241,21 +243,5 @@ final class ConvolutionEmitter {
         String cls = layer.className();
         for (int r = 1; r <= 3; r++) if (cls.contains(r + "D")) return r;
         throw unsupported(layer, "no spatial rank in the class name");
-    }
-
-    /** An int or a tuple such as {@code strides}, one value per spatial axis (a bare int repeated). */
-    static long[] tuple(JsonObject c, String key, int rank) {
-        JsonValue v = c.get(key);
-        long[] values = v instanceof JsonArray a ? a.toLongs() : new long[] {c.getLong(key, 1)};
-        if (values.length == rank) return values;
-        long[] out = new long[rank];
-        Arrays.fill(out, values[0]);
-        return out;
-    }
-
-    static void checkChannelsLast(Layer layer) {
-        if (layer.dataFormat().map(d -> d.equals("channels_first")).orElse(false)) {
-            throw unsupported(layer, "channels_first data");
-        }
     }
 }

@@ -24,7 +24,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The object structure {@code tf_keras.models.load_model} revives a model from, and its {@code keras_metadata.pb}.

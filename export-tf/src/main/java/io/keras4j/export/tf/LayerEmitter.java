@@ -1,16 +1,19 @@
 package io.keras4j.export.tf;
 
+import static io.keras4j.export.tf.EmitHelpers.checkChannelsLast;
+import static io.keras4j.export.tf.EmitHelpers.staticBeyondBatch;
+import static io.keras4j.export.tf.EmitHelpers.unsupported;
+import static io.keras4j.export.tf.EmitHelpers.weight;
 import static io.keras4j.export.tf.TfFunction.flt;
-import io.keras4j.format.savedmodel.spi.SavedModelExporter;
-import io.keras4j.core.LayerCatalogue;
 import static io.keras4j.export.tf.TfFunction.str;
 import static io.keras4j.export.tf.TfFunction.type;
 
 import io.keras4j.UnsupportedModelException;
+import io.keras4j.core.LayerCatalogue;
 import io.keras4j.export.tf.TfFunction.Tensor;
+import io.keras4j.export.tf.spi.GraphLayer;
 import io.keras4j.format.savedmodel.proto.AttrValue;
 import io.keras4j.format.savedmodel.proto.DataType;
-import io.keras4j.export.tf.spi.GraphLayer;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonNumber;
 import io.keras4j.json.JsonObject;
@@ -18,27 +21,103 @@ import io.keras4j.json.JsonValue;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Weight;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
  * Emits the TensorFlow ops of one Keras layer call, the way Keras's own TensorFlow backend computes it (MatMul +
  * BiasAdd, Conv2D, FusedBatchNorm's inference formula, MaxPool, ...), and the Keras mask of its output. Float32
- * models, channels_last data. Convolutions and pooling, shape layers, normalizations, merges, recurrent layers,
- * attention and graph operation nodes have their own emitters; wrappers (TimeDistributed, Bidirectional) are
- * unwrapped here.
+ * models, channels_last data. A table, built once, maps each layer class to its translation, as the runtime's
+ * {@code BuiltinOps} maps it to an op: convolutions and pooling, shape layers, normalizations, merges, recurrent
+ * layers, attention and graph operation nodes have their own emitters; wrappers (TimeDistributed, Bidirectional)
+ * are unwrapped here.
  */
 final class LayerEmitter {
     private static final LayerCatalogue CATALOGUE = LayerCatalogue.keras();
-    private static final Set<String> WRAPPED_MODELS = Set.of("Sequential", "Functional", "Model");
 
     private static final AttrValue FLOAT = type(DataType.DT_FLOAT);
     private static final AttrValue INT32 = type(DataType.DT_INT32);
+
+    /** A layer class whose translation decides its outputs and their masks. */
+    @FunctionalInterface
+    private interface CallTranslation {
+        List<KerasTensor> emit(LayerEmitter e, LayerCall call);
+    }
+
+    /** A one-input layer class: its output value; the input's mask passes when the catalogue says the class keeps it. */
+    @FunctionalInterface
+    private interface ValueTranslation {
+        Tensor emit(LayerEmitter e, LayerCall call);
+    }
+
+    private static final Map<String, CallTranslation> CALLS = calls();
+    private static final Map<String, ValueTranslation> VALUES = values();
+
+    /** The layer classes the table translates (operation nodes and providers' layers aside). */
+    static Set<String> classNames() {
+        Set<String> all = new TreeSet<>(CALLS.keySet());
+        all.addAll(VALUES.keySet());
+        return all;
+    }
+
+    private static Map<String, CallTranslation> calls() {
+        Map<String, CallTranslation> m = new HashMap<>();
+        for (String merge : MergeEmitter.CLASSES) m.put(merge, (e, call) -> List.of(e.merges.emit(call)));
+        for (String rnn : List.of("LSTM", "GRU", "SimpleRNN")) m.put(rnn, (e, call) -> e.recurrent.emit(call));
+        m.put("Bidirectional", (e, call) -> List.of(e.bidirectional(call)));
+        m.put("TimeDistributed", (e, call) -> List.of(e.timeDistributed(call)));
+        m.put("MultiHeadAttention", (e, call) -> List.of(e.attention.multiHeadAttention(call)));
+        m.put("Attention", (e, call) -> List.of(e.attention.dotProductAttention(call)));
+        m.put("AdditiveAttention", (e, call) -> List.of(e.attention.dotProductAttention(call)));
+        m.put("Embedding", (e, call) -> List.of(e.embedding(call)));
+        m.put("Masking", (e, call) -> List.of(e.masking(call)));
+        m.put("TFOpLambda", (e, call) -> List.of(e.operations.tfOpLambda(call)));
+        return Map.copyOf(m);
+    }
+
+    private static Map<String, ValueTranslation> values() {
+        Map<String, ValueTranslation> m = new HashMap<>();
+        m.put("Dense", (e, call) -> e.activation(call, e.dense(call.layer(), call.input().value(), call.outputShape())));
+        m.put("EinsumDense", (e, call) -> e.activation(call, e.einsumDense(call)));
+        m.put("Activation", LayerEmitter::activationLayer);
+        m.put("ReLU", (e, call) -> e.relu(call.layer(), call.input().value(), call.outputShape()));
+        m.put("LeakyReLU", LayerEmitter::leakyRelu);
+        m.put("ELU", LayerEmitter::elu);
+        m.put("ThresholdedReLU", LayerEmitter::thresholdedRelu);
+        m.put("PReLU", LayerEmitter::prelu);
+        m.put("Rescaling", LayerEmitter::rescaling);
+        m.put("Softmax", LayerEmitter::softmaxLayer);
+        for (String conv : List.of("Conv1D", "Conv2D", "Conv3D", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D")) {
+            m.put(conv, (e, call) -> e.activation(call, e.convolutions.convolution(call)));
+        }
+        for (String conv : List.of("Conv1DTranspose", "Conv2DTranspose")) m.put(conv, (e, call) -> e.activation(call, e.convolutions.transposed(call)));
+        for (String d : List.of("1D", "2D", "3D")) {
+            m.put("MaxPooling" + d, (e, call) -> e.convolutions.pooling(call));
+            m.put("AveragePooling" + d, (e, call) -> e.convolutions.pooling(call));
+            m.put("GlobalAveragePooling" + d, LayerEmitter::globalPool);
+            m.put("GlobalMaxPooling" + d, LayerEmitter::globalPool);
+            m.put("ZeroPadding" + d, (e, call) -> e.shapes.zeroPadding(call));
+            m.put("Cropping" + d, (e, call) -> e.shapes.cropping(call));
+            m.put("UpSampling" + d, (e, call) -> e.shapes.upSampling(call));
+        }
+        m.put("BatchNormalization", (e, call) -> e.normalization.batchNormalization(call));
+        m.put("LayerNormalization", (e, call) -> e.normalization.layerNormalization(call));
+        m.put("UnitNormalization", (e, call) -> e.normalization.unitNormalization(call));
+        m.put("GroupNormalization", (e, call) -> e.normalization.groupNormalization(call));
+        m.put("Normalization", (e, call) -> e.normalization.preprocessingNormalization(call));
+        m.put("Flatten", (e, call) -> e.shapes.reshape(call));
+        m.put("Reshape", (e, call) -> e.shapes.reshape(call));
+        m.put("Permute", (e, call) -> e.shapes.permute(call));
+        m.put("RepeatVector", (e, call) -> e.shapes.repeatVector(call));
+        return Map.copyOf(m);
+    }
 
     private final TfFunction f;
     private final TfOps ops;
@@ -70,26 +149,16 @@ final class LayerEmitter {
         this.operations = new OperationEmitter(ops, activations);
     }
 
-    /** The outputs of one layer call, with their masks. */
+    /** The outputs of one layer call, with their masks: a provider's graph first, then operation nodes, then the table. */
     List<KerasTensor> emit(LayerCall call) {
         Layer layer = call.layer();
         Optional<GraphLayer> provided = custom.find(layer);
         if (provided.isPresent()) return CustomGraphLayers.emit(provided.get(), call, f, read);
         String cls = layer.className();
+        // Before the table: a Keras 3 operation node may share a layer's class name (Add).
         if (layer.isOperation()) return List.of(KerasTensor.of(operations.operation(call)));
-        if (MergeEmitter.merges(cls)) return List.of(merges.emit(call));
-        switch (cls) {
-            case "LSTM": case "GRU": case "SimpleRNN": return recurrent.emit(call);
-            case "Bidirectional": return List.of(bidirectional(call));
-            case "TimeDistributed": return List.of(timeDistributed(call));
-            case "MultiHeadAttention": return List.of(attention.multiHeadAttention(call));
-            case "Attention": case "AdditiveAttention": return List.of(attention.dotProductAttention(call));
-            case "Embedding": return List.of(embedding(call));
-            case "Masking": return List.of(masking(call));
-            case "TFOpLambda": return List.of(operations.tfOpLambda(call));
-            default:
-                break;
-        }
+        CallTranslation translation = CALLS.get(cls);
+        if (translation != null) return translation.emit(this, call);
         boolean keepsMask = CATALOGUE.is(cls, LayerCatalogue.LayerClass::keepsMask);
         return List.of(new KerasTensor(value(call), keepsMask ? call.input().mask() : null));
     }
@@ -145,69 +214,57 @@ final class LayerEmitter {
         Optional<Layer> channelsLast = channelsLastForm(call.layer(), call.input().value().rank());
         if (channelsLast.isPresent()) return viaChannelsLast(call, channelsLast.get());
         Layer layer = call.layer();
-        String cls = layer.className();
-        JsonObject c = layer.config();
-        String n = layer.name();
-        long[] out = call.outputShape();
         Tensor x = call.input().value();
-        if (CATALOGUE.is(cls, LayerCatalogue.LayerClass::identityAtInference)) return x;
-        switch (cls) {
-            case "Dense": return activation(call, dense(layer, x, out));
-            case "EinsumDense": return activation(call, einsumDense(call));
-            case "Activation": return activations.apply(n, n + "/" + layer.activation().orElse("linear"),
-                    layer.activation().orElse("linear"), x, call.dialect()).withShape(out);
-            case "ReLU": return relu(layer, x, out);
-            case "LeakyReLU": {
-                double slope = c.getDouble("negative_slope", c.getDouble("alpha", 0.3));
-                return f.op("LeakyRelu", n, out, List.of(x.ref()), Map.of("T", FLOAT, "alpha", flt((float) slope)));
-            }
-            case "ELU": {
-                double alpha = c.getDouble("alpha", 1.0);
-                Tensor elu = f.op("Elu", n + "/Elu", out, List.of(x.ref()), Map.of("T", FLOAT));
-                if (alpha == 1.0) return elu;
-                // Keras: where(x > 0, elu(x), alpha * elu(x)).
-                Tensor positive = ops.compare("Greater", n + "/positive", x, ops.scalar(n + "/zero", 0f));
-                return ops.selectV2(n, positive, elu, ops.mul(n + "/scaled", ops.scalar(n + "/alpha", (float) alpha), elu)).withShape(out);
-            }
-            case "ThresholdedReLU": {
-                Tensor above = ops.compare("Greater", n + "/above", x, ops.scalar(n + "/theta", (float) c.getDouble("theta", 1.0)));
-                return ops.mul(n, x, ops.cast(n + "/Cast", above, DataType.DT_FLOAT));
-            }
-            case "PReLU": {
-                // Keras: relu(x) - alpha * relu(-x).
-                Tensor negative = ops.unary("Relu", n + "/negative_part", ops.unary("Neg", n + "/Neg", x));
-                Tensor alpha = ops.unary("Neg", n + "/neg_alpha", read.apply(weight(layer, 0)));
-                return ops.add(n, ops.unary("Relu", n + "/Relu", x), ops.mul(n + "/scaled_negative", alpha, negative)).withShape(out);
-            }
-            case "Rescaling": return rescaling(call);
-            case "Softmax": {
-                if (call.maskArgument(0) != null) throw unsupported(layer, "a masked input (Keras masks the softmax with it)");
-                return softmax(n, x, c, out);
-            }
-            case "Conv1D": case "Conv2D": case "Conv3D": case "DepthwiseConv1D": case "DepthwiseConv2D":
-            case "SeparableConv1D": case "SeparableConv2D":
-                return activation(call, convolutions.convolution(call));
-            case "Conv1DTranspose": case "Conv2DTranspose":
-                return activation(call, convolutions.transposed(call));
-            case "MaxPooling1D": case "MaxPooling2D": case "MaxPooling3D":
-            case "AveragePooling1D": case "AveragePooling2D": case "AveragePooling3D":
-                return convolutions.pooling(call);
-            case "GlobalAveragePooling1D": case "GlobalAveragePooling2D": case "GlobalAveragePooling3D":
-            case "GlobalMaxPooling1D": case "GlobalMaxPooling2D": case "GlobalMaxPooling3D":
-                return globalPool(call);
-            case "BatchNormalization": return normalization.batchNormalization(call);
-            case "LayerNormalization": return normalization.layerNormalization(call);
-            case "UnitNormalization": return normalization.unitNormalization(call);
-            case "GroupNormalization": return normalization.groupNormalization(call);
-            case "Normalization": return normalization.preprocessingNormalization(call);
-            case "Flatten": case "Reshape": return shapes.reshape(call);
-            case "Permute": return shapes.permute(call);
-            case "RepeatVector": return shapes.repeatVector(call);
-            case "ZeroPadding1D": case "ZeroPadding2D": case "ZeroPadding3D": return shapes.zeroPadding(call);
-            case "Cropping1D": case "Cropping2D": case "Cropping3D": return shapes.cropping(call);
-            case "UpSampling1D": case "UpSampling2D": case "UpSampling3D": return shapes.upSampling(call);
-            default: throw unsupported(layer, "no TensorFlow translation of this layer class");
-        }
+        if (CATALOGUE.is(layer.className(), LayerCatalogue.LayerClass::identityAtInference)) return x;
+        ValueTranslation translation = VALUES.get(layer.className());
+        if (translation == null) throw unsupported(layer, "no TensorFlow translation of this layer class");
+        return translation.emit(this, call);
+    }
+
+    private Tensor activationLayer(LayerCall call) {
+        Layer layer = call.layer();
+        String n = layer.name();
+        return activations.apply(n, n + "/" + layer.activation().orElse("linear"),
+                layer.activation().orElse("linear"), call.input().value(), call.dialect()).withShape(call.outputShape());
+    }
+
+    private Tensor leakyRelu(LayerCall call) {
+        JsonObject c = call.config();
+        double slope = c.getDouble("negative_slope", c.getDouble("alpha", 0.3));
+        return f.op("LeakyRelu", call.name(), call.outputShape(), List.of(call.input().value().ref()), Map.of("T", FLOAT, "alpha", flt((float) slope)));
+    }
+
+    private Tensor elu(LayerCall call) {
+        String n = call.name();
+        Tensor x = call.input().value();
+        double alpha = call.config().getDouble("alpha", 1.0);
+        Tensor elu = f.op("Elu", n + "/Elu", call.outputShape(), List.of(x.ref()), Map.of("T", FLOAT));
+        if (alpha == 1.0) return elu;
+        // Keras: where(x > 0, elu(x), alpha * elu(x)).
+        Tensor positive = ops.compare("Greater", n + "/positive", x, ops.scalar(n + "/zero", 0f));
+        return ops.selectV2(n, positive, elu, ops.mul(n + "/scaled", ops.scalar(n + "/alpha", (float) alpha), elu)).withShape(call.outputShape());
+    }
+
+    private Tensor thresholdedRelu(LayerCall call) {
+        String n = call.name();
+        Tensor x = call.input().value();
+        Tensor above = ops.compare("Greater", n + "/above", x, ops.scalar(n + "/theta", (float) call.config().getDouble("theta", 1.0)));
+        return ops.mul(n, x, ops.cast(n + "/Cast", above, DataType.DT_FLOAT));
+    }
+
+    /** Keras: relu(x) - alpha * relu(-x). */
+    private Tensor prelu(LayerCall call) {
+        Layer layer = call.layer();
+        String n = layer.name();
+        Tensor x = call.input().value();
+        Tensor negative = ops.unary("Relu", n + "/negative_part", ops.unary("Neg", n + "/Neg", x));
+        Tensor alpha = ops.unary("Neg", n + "/neg_alpha", read.apply(weight(layer, 0)));
+        return ops.add(n, ops.unary("Relu", n + "/Relu", x), ops.mul(n + "/scaled_negative", alpha, negative)).withShape(call.outputShape());
+    }
+
+    private Tensor softmaxLayer(LayerCall call) {
+        if (call.maskArgument(0) != null) throw unsupported(call.layer(), "a masked input (Keras masks the softmax with it)");
+        return softmax(call.name(), call.input().value(), call.config(), call.outputShape());
     }
 
     /** {@code x * scale + offset}, each a number or one value per channel; integer inputs are cast to float first. */
@@ -256,7 +313,7 @@ final class LayerEmitter {
         if (call.maskArgument(0) != null && CATALOGUE.is(inner.className(), LayerCatalogue.LayerClass::usesMask)) {
             throw unsupported(layer, "a masked input for a wrapped " + inner.className() + ", which would use the mask");
         }
-        Tensor folded = ops.reshape(n + "/fold", x, ShapeEmitter.staticBeyondBatch(layer, foldSteps(x.shape())));
+        Tensor folded = ops.reshape(n + "/fold", x, staticBeyondBatch(layer, foldSteps(x.shape())));
         List<KerasTensor> y = emit(call.inner(inner, List.of(KerasTensor.of(folded)), List.of(foldSteps(out))));
         Tensor unfolded = ops.reshapeLeading(n + "/unfold", y.get(0).value(), x, 2, Arrays.copyOfRange(out, 2, out.length));
         return new KerasTensor(unfolded, in.mask());
@@ -290,7 +347,7 @@ final class LayerEmitter {
     /** A wrapper's inner layer from its serialized entry; the wrapper owns its weights. */
     private static Layer wrapped(Layer wrapper, JsonObject entry, List<Weight> weights) {
         String className = entry.getString("class_name", "?");
-        if (WRAPPED_MODELS.contains(className)) throw unsupported(wrapper, "a wrapped " + className + " model");
+        if (CATALOGUE.is(className, LayerCatalogue.LayerClass::isModel)) throw unsupported(wrapper, "a wrapped " + className + " model");
         JsonObject config = entry.getObject("config");
         String name = wrapper.name() + "/" + config.getString("name", className.toLowerCase(Locale.ROOT));
         return Layer.builder(name, className).config(config).entry(entry.without("config", "class_name")).weights(weights).build();
@@ -307,7 +364,7 @@ final class LayerEmitter {
     private Tensor dense(Layer layer, Tensor x, long[] out) {
         String n = layer.name();
         Tensor kernel = read.apply(weight(layer, 0));
-        Tensor flat = x.rank() > 2 ? ops.reshape(n + "/flatten", x, ShapeEmitter.staticBeyondBatch(layer, new long[] {-1, x.dim(-1)})) : x;
+        Tensor flat = x.rank() > 2 ? ops.reshape(n + "/flatten", x, staticBeyondBatch(layer, new long[] {-1, x.dim(-1)})) : x;
         Tensor y = ops.matMul(n + "/MatMul", flat, kernel);
         if (layer.useBias()) y = ops.biasAdd(n + "/BiasAdd", y, read.apply(weight(layer, 1)));
         return x.rank() > 2 ? ops.reshapeLeading(n + "/unflatten", y, x, x.rank() - 1, new long[] {out[out.length - 1]}) : y.withShape(out);
@@ -316,7 +373,7 @@ final class LayerEmitter {
     /** GlobalAveragePooling1D of a masked sequence averages the kept steps: {@code sum(x * m) / sum(m)}, as Keras. */
     private Tensor globalPool(LayerCall call) {
         Layer layer = call.layer();
-        ConvolutionEmitter.checkChannelsLast(layer);
+        checkChannelsLast(layer);
         String n = layer.name();
         Tensor x = call.input().value();
         Tensor mask = call.maskArgument(0);
@@ -402,18 +459,5 @@ final class LayerEmitter {
         long ax = axis instanceof JsonArray a ? (a.size() == 1 ? a.toLongs()[0] : Long.MIN_VALUE) : c.getLong("axis", -1);
         if (ax != -1 && ax != x.rank() - 1) throw new UnsupportedModelException("softmax '" + n + "' over axis " + axis + " is not supported");
         return f.op("Softmax", n, out, List.of(x.ref()), Map.of("T", FLOAT));
-    }
-
-    static Weight weight(Layer layer, int i) {
-        if (layer.weights().size() <= i) {
-            throw new UnsupportedModelException("layer '" + layer.name() + "' (" + layer.className() + ") has "
-                    + layer.weights().size() + " weights; its TensorFlow translation needs weight " + i);
-        }
-        return layer.weights().get(i);
-    }
-
-    static UnsupportedModelException unsupported(Layer layer, String what) {
-        return new UnsupportedModelException("layer '" + layer.name() + "' (" + layer.className() + "): " + what
-                + "; the model cannot be written as a TensorFlow graph yet, nothing was written", SavedModelExporter.CODEC, null, layer.name(), null);
     }
 }

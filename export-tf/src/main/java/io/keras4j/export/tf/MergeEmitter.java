@@ -1,6 +1,6 @@
 package io.keras4j.export.tf;
 
-import static io.keras4j.export.tf.LayerEmitter.unsupported;
+import static io.keras4j.export.tf.EmitHelpers.unsupported;
 
 import io.keras4j.export.tf.TfFunction.Tensor;
 import io.keras4j.json.JsonArray;
@@ -9,6 +9,7 @@ import io.keras4j.model.Layer;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /** Layers that combine several inputs (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot) and their masks. */
 final class MergeEmitter {
@@ -23,7 +24,8 @@ final class MergeEmitter {
         this.normalization = normalization;
     }
 
-    static boolean merges(String className) { return ELEMENTWISE.containsKey(className) || className.equals("Concatenate") || className.equals("Dot"); }
+    /** The layer classes this emitter translates. */
+    static final Set<String> CLASSES = Set.of("Add", "Subtract", "Multiply", "Maximum", "Minimum", "Average", "Concatenate", "Dot");
 
     KerasTensor emit(LayerCall call) {
         switch (call.layer().className()) {

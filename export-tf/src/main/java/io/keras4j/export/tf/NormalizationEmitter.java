@@ -1,7 +1,7 @@
 package io.keras4j.export.tf;
 
-import static io.keras4j.export.tf.LayerEmitter.unsupported;
-import static io.keras4j.export.tf.LayerEmitter.weight;
+import static io.keras4j.export.tf.EmitHelpers.unsupported;
+import static io.keras4j.export.tf.EmitHelpers.weight;
 
 import io.keras4j.export.tf.TfFunction.Tensor;
 import io.keras4j.format.savedmodel.proto.DataType;

@@ -1,6 +1,6 @@
 package io.keras4j.export.tf;
 
-import static io.keras4j.export.tf.LayerEmitter.unsupported;
+import static io.keras4j.export.tf.EmitHelpers.unsupported;
 
 import io.keras4j.core.TfOpLambdas;
 import io.keras4j.export.tf.TfFunction.Tensor;

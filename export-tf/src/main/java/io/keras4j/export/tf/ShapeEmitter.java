@@ -1,8 +1,9 @@
 package io.keras4j.export.tf;
 
-import static io.keras4j.export.tf.ConvolutionEmitter.checkChannelsLast;
-import static io.keras4j.export.tf.ConvolutionEmitter.tuple;
-import static io.keras4j.export.tf.LayerEmitter.unsupported;
+import static io.keras4j.export.tf.EmitHelpers.checkChannelsLast;
+import static io.keras4j.export.tf.EmitHelpers.tuple;
+import static io.keras4j.export.tf.EmitHelpers.staticBeyondBatch;
+import static io.keras4j.export.tf.EmitHelpers.unsupported;
 
 import io.keras4j.export.tf.TfFunction.Tensor;
 import io.keras4j.json.JsonNumber;
@@ -108,13 +109,5 @@ final class ShapeEmitter {
             out[i] = p.length == 1 ? new long[] {p[0], p[0]} : new long[] {p[0], p[1]};
         }
         return out;
-    }
-
-    /** {@code shape} when only the batch may be unknown, as a static Reshape needs. */
-    static long[] staticBeyondBatch(Layer layer, long[] shape) {
-        if (Arrays.stream(shape).filter(d -> d < 0).count() > 1) {
-            throw unsupported(layer, "a reshape to " + Arrays.toString(shape) + " with more than one dimension unknown before run time");
-        }
-        return shape;
     }
 }

@@ -2,10 +2,10 @@ package io.keras4j.export.tf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.keras4j.format.savedmodel.SavedModelCodec;
 import io.keras4j.format.checkpoint.bundle.BundleReader;
 import io.keras4j.format.checkpoint.bundle.TensorBundle;
 import io.keras4j.core.KerasJson;
+import io.keras4j.format.savedmodel.SavedModelCodec;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonString;

@@ -2,8 +2,8 @@ package io.keras4j.export.tf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.keras4j.format.savedmodel.SavedModelCodec;
 import io.keras4j.format.keras.KerasArchiveCodec;
+import io.keras4j.format.savedmodel.SavedModelCodec;
 import io.keras4j.format.savedmodel.proto.SavedObject;
 import io.keras4j.format.savedmodel.proto.SavedObjectGraph;
 import io.keras4j.format.savedmodel.proto.keras.SavedMetadata;

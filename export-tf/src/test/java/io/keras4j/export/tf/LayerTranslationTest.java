@@ -3,10 +3,11 @@ package io.keras4j.export.tf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.keras4j.format.savedmodel.SavedModelCodec;
 import io.keras4j.UnsupportedModelException;
+import io.keras4j.core.LayerCatalogue;
 import io.keras4j.format.h5.H5Codec;
 import io.keras4j.format.keras.KerasArchiveCodec;
+import io.keras4j.format.savedmodel.SavedModelCodec;
 import io.keras4j.format.savedmodel.proto.DataType;
 import io.keras4j.format.savedmodel.proto.FunctionDef;
 import io.keras4j.format.savedmodel.proto.GraphDef;
@@ -58,6 +59,16 @@ class LayerTranslationTest {
         assertThat(node(f, "bidirectional/forward_gru/step_0/output").getInput(0)).isEqualTo("bidirectional/forward_gru/mask_unstack:output:0");
         // Keras 3 names the mask as a NotEqual operation node; tf.keras's Embedding computes it.
         assertThat(node(f, "lstm/mask_unstack").getInput(0)).startsWith(gen.equals("k3") ? "not_equal:" : "embedding/mask:");
+    }
+
+    /** The translation table is keyed by the Keras 3 class names of the layer catalogue: a misspelt key would never match. */
+    @Test
+    void everyTranslatedClassIsAKerasLayerClassOfTheCatalogue() {
+        LayerCatalogue catalogue = LayerCatalogue.keras();
+        assertThat(LayerEmitter.classNames()).isNotEmpty().allSatisfy(cls -> {
+            assertThat(catalogue.isBuiltin(cls)).as("%s is a built-in Keras class", cls).isTrue();
+            assertThat(catalogue.find(cls).orElseThrow().className()).as("%s is the class's own name, not an alias", cls).isEqualTo(cls);
+        });
     }
 
     @ParameterizedTest

@@ -3,10 +3,10 @@ package io.keras4j.export.tf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.keras4j.format.savedmodel.SavedModelCodec;
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.format.h5.H5Codec;
 import io.keras4j.format.keras.KerasArchiveCodec;
+import io.keras4j.format.savedmodel.SavedModelCodec;
 import io.keras4j.model.Dialect;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;

@@ -2,12 +2,12 @@ package io.keras4j.export.tf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.keras4j.format.savedmodel.SavedModelDir;
-import io.keras4j.format.savedmodel.SavedModelCodec;
 import io.keras4j.format.checkpoint.bundle.BundleReader;
 import io.keras4j.format.checkpoint.bundle.TensorBundle;
 import io.keras4j.format.checkpoint.bundle.TrackableObjectGraph;
 import io.keras4j.format.keras.KerasArchiveCodec;
+import io.keras4j.format.savedmodel.SavedModelCodec;
+import io.keras4j.format.savedmodel.SavedModelDir;
 import io.keras4j.format.savedmodel.proto.DataType;
 import io.keras4j.format.savedmodel.proto.FunctionDef;
 import io.keras4j.format.savedmodel.proto.MetaGraphDef;
