@@ -8,6 +8,7 @@ module io.keras4j.export.tf {
     requires io.keras4j.format.checkpoint;
     requires io.keras4j.format.savedmodel;
     requires io.keras4j.runtime;
+    requires io.keras4j.tf.proto;
     requires com.google.protobuf;
     // protobuf (an automatic module) reads memory through sun.misc.Unsafe.
     requires jdk.unsupported;

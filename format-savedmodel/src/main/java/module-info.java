@@ -6,6 +6,7 @@ module io.keras4j.format.savedmodel {
     requires transitive io.keras4j.api;
     requires io.keras4j.core;
     requires io.keras4j.format.checkpoint;
+    requires io.keras4j.tf.proto;
     requires com.google.protobuf;
     // protobuf (an automatic module) reads memory through sun.misc.Unsafe and reflects over the generated messages.
     requires jdk.unsupported;
@@ -13,11 +14,6 @@ module io.keras4j.format.savedmodel {
 
     exports io.keras4j.format.savedmodel;
     exports io.keras4j.format.savedmodel.spi;
-    // The exporter writes the same messages the reader parses.
-    exports io.keras4j.format.savedmodel.proto to io.keras4j.export.tf;
-    exports io.keras4j.format.savedmodel.proto.keras to io.keras4j.export.tf;
-    opens io.keras4j.format.savedmodel.proto to com.google.protobuf;
-    opens io.keras4j.format.savedmodel.proto.keras to com.google.protobuf;
 
     uses io.keras4j.format.savedmodel.spi.SavedModelExporter;
 

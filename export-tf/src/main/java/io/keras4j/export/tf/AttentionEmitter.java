@@ -4,7 +4,7 @@ import static io.keras4j.export.tf.EmitHelpers.unsupported;
 import static io.keras4j.export.tf.EmitHelpers.weight;
 
 import io.keras4j.export.tf.TfFunction.Tensor;
-import io.keras4j.format.savedmodel.proto.DataType;
+import io.keras4j.tf.proto.DataType;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;

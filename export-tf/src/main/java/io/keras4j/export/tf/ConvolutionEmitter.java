@@ -10,8 +10,8 @@ import static io.keras4j.export.tf.TfFunction.str;
 import static io.keras4j.export.tf.TfFunction.type;
 
 import io.keras4j.export.tf.TfFunction.Tensor;
-import io.keras4j.format.savedmodel.proto.AttrValue;
-import io.keras4j.format.savedmodel.proto.DataType;
+import io.keras4j.tf.proto.AttrValue;
+import io.keras4j.tf.proto.DataType;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonNull;
 import io.keras4j.json.JsonObject;

@@ -7,7 +7,7 @@ import io.keras4j.export.tf.RecurrentCell.Kind;
 import io.keras4j.export.tf.RecurrentCell.State;
 import io.keras4j.export.tf.RecurrentCell.Step;
 import io.keras4j.export.tf.TfFunction.Tensor;
-import io.keras4j.format.savedmodel.proto.DataType;
+import io.keras4j.tf.proto.DataType;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;

@@ -2,14 +2,14 @@ package io.keras4j.export.tf;
 
 import com.google.protobuf.ByteString;
 import io.keras4j.format.checkpoint.bundle.TrackableObjectGraph;
-import io.keras4j.format.savedmodel.proto.AttrValue;
-import io.keras4j.format.savedmodel.proto.DataType;
-import io.keras4j.format.savedmodel.proto.GraphDef;
-import io.keras4j.format.savedmodel.proto.NameAttrList;
-import io.keras4j.format.savedmodel.proto.NodeDef;
-import io.keras4j.format.savedmodel.proto.SaverDef;
-import io.keras4j.format.savedmodel.proto.TensorProto;
-import io.keras4j.format.savedmodel.proto.TensorShapeProto;
+import io.keras4j.tf.proto.AttrValue;
+import io.keras4j.tf.proto.DataType;
+import io.keras4j.tf.proto.GraphDef;
+import io.keras4j.tf.proto.NameAttrList;
+import io.keras4j.tf.proto.NodeDef;
+import io.keras4j.tf.proto.SaverDef;
+import io.keras4j.tf.proto.TensorProto;
+import io.keras4j.tf.proto.TensorShapeProto;
 import java.util.List;
 import java.util.Set;
 

@@ -1,14 +1,14 @@
 package io.keras4j.export.tf;
 
 import com.google.protobuf.ByteString;
-import io.keras4j.format.savedmodel.proto.AttrValue;
-import io.keras4j.format.savedmodel.proto.DataType;
-import io.keras4j.format.savedmodel.proto.FunctionDef;
-import io.keras4j.format.savedmodel.proto.NodeDef;
-import io.keras4j.format.savedmodel.proto.OpDef;
-import io.keras4j.format.savedmodel.proto.ResourceHandleProto;
-import io.keras4j.format.savedmodel.proto.TensorProto;
-import io.keras4j.format.savedmodel.proto.TensorShapeProto;
+import io.keras4j.tf.proto.AttrValue;
+import io.keras4j.tf.proto.DataType;
+import io.keras4j.tf.proto.FunctionDef;
+import io.keras4j.tf.proto.NodeDef;
+import io.keras4j.tf.proto.OpDef;
+import io.keras4j.tf.proto.ResourceHandleProto;
+import io.keras4j.tf.proto.TensorProto;
+import io.keras4j.tf.proto.TensorShapeProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

@@ -5,8 +5,8 @@ import static io.keras4j.export.tf.TfFunction.str;
 import static io.keras4j.export.tf.TfFunction.type;
 
 import io.keras4j.export.tf.TfFunction.Tensor;
-import io.keras4j.format.savedmodel.proto.AttrValue;
-import io.keras4j.format.savedmodel.proto.DataType;
+import io.keras4j.tf.proto.AttrValue;
+import io.keras4j.tf.proto.DataType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -3,8 +3,8 @@ package io.keras4j.export.tf;
 import static io.keras4j.export.tf.TfFunction.bool;
 
 import io.keras4j.export.tf.TfFunction.Tensor;
-import io.keras4j.format.savedmodel.proto.AttrValue;
-import io.keras4j.format.savedmodel.proto.NameAttrList;
+import io.keras4j.tf.proto.AttrValue;
+import io.keras4j.tf.proto.NameAttrList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keras4j.format.keras.KerasArchiveCodec;
 import io.keras4j.format.savedmodel.SavedModelCodec;
-import io.keras4j.format.savedmodel.proto.SavedObject;
-import io.keras4j.format.savedmodel.proto.SavedObjectGraph;
-import io.keras4j.format.savedmodel.proto.keras.SavedMetadata;
+import io.keras4j.tf.proto.SavedObject;
+import io.keras4j.tf.proto.SavedObjectGraph;
+import io.keras4j.tf.proto.keras.SavedMetadata;
 import io.keras4j.model.Model;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.UnsupportedModelException;

@@ -1,9 +1,9 @@
 package io.keras4j.export.tf;
 
 import io.keras4j.format.savedmodel.SavedModelDir;
-import io.keras4j.format.savedmodel.proto.MetaGraphDef;
-import io.keras4j.format.savedmodel.proto.SavedModel;
-import io.keras4j.format.savedmodel.proto.keras.SavedMetadata;
+import io.keras4j.tf.proto.MetaGraphDef;
+import io.keras4j.tf.proto.SavedModel;
+import io.keras4j.tf.proto.keras.SavedMetadata;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
