@@ -2,6 +2,7 @@
 module io.keras4j.format.checkpoint {
     requires transitive io.keras4j.api;
     requires io.keras4j.core;
+    requires io.keras4j.tf.proto;
     requires com.google.protobuf;
     // protobuf (an automatic module) reads memory through sun.misc.Unsafe and reflects over the generated messages.
     requires jdk.unsupported;
@@ -9,7 +10,6 @@ module io.keras4j.format.checkpoint {
 
     exports io.keras4j.format.checkpoint;
     exports io.keras4j.format.checkpoint.bundle;
-    opens io.keras4j.format.checkpoint.proto to com.google.protobuf;
 
     provides io.keras4j.spi.Codec with io.keras4j.format.checkpoint.CheckpointCodec;
 }

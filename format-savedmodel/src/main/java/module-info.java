@@ -1,9 +1,12 @@
-/** TensorFlow SavedModel directories: tf.keras and Keras 3 export read, serving SavedModels written. */
+/**
+ * TensorFlow SavedModel directories: tf.keras and Keras 3 exports read; writing through a {@code SavedModelExporter}
+ * (keras4j-export-tf), so that reading needs neither the graph compiler nor the runtime.
+ */
 module io.keras4j.format.savedmodel {
     requires transitive io.keras4j.api;
     requires io.keras4j.core;
     requires io.keras4j.format.checkpoint;
-    requires io.keras4j.runtime;
+    requires io.keras4j.tf.proto;
     requires com.google.protobuf;
     // protobuf (an automatic module) reads memory through sun.misc.Unsafe and reflects over the generated messages.
     requires jdk.unsupported;
@@ -11,10 +14,8 @@ module io.keras4j.format.savedmodel {
 
     exports io.keras4j.format.savedmodel;
     exports io.keras4j.format.savedmodel.spi;
-    opens io.keras4j.format.savedmodel.proto to com.google.protobuf;
-    opens io.keras4j.format.savedmodel.proto.keras to com.google.protobuf;
 
-    uses io.keras4j.format.savedmodel.spi.GraphLayerProvider;
+    uses io.keras4j.format.savedmodel.spi.SavedModelExporter;
 
     provides io.keras4j.spi.Codec with io.keras4j.format.savedmodel.SavedModelCodec;
 }

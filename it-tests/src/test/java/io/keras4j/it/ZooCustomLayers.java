@@ -1,7 +1,7 @@
 package io.keras4j.it;
 
-import io.keras4j.format.savedmodel.spi.GraphLayer;
-import io.keras4j.format.savedmodel.spi.GraphLayerProvider;
+import io.keras4j.export.tf.spi.GraphLayer;
+import io.keras4j.export.tf.spi.GraphLayerProvider;
 import io.keras4j.model.Layer;
 import io.keras4j.tensor.DType;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.keras4j.format.checkpoint;
 
 import com.google.protobuf.TextFormat;
 import io.keras4j.CorruptModelException;
-import io.keras4j.format.checkpoint.proto.CheckpointProtos;
+import io.keras4j.tf.proto.CheckpointProtos;
 import io.keras4j.spi.OutputFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -14,16 +14,18 @@ import java.util.stream.Stream;
  * Writes a directory next to its target and renames it into place, so a failure leaves no half-written output. An
  * existing target is replaced only when it is a SavedModel directory (or empty) or the caller asked to overwrite:
  * it used to be moved aside and deleted whatever it was, so converting to a name without an extension deleted
- * unrelated directories and files.
+ * unrelated directories and files. Public for the exporter (keras4j-export-tf).
  */
-final class DirectoryWrite {
-    interface Content {
+public final class DirectoryWrite {
+    /** What goes into the new directory. */
+    public interface Content {
         void writeInto(Path dir) throws IOException;
     }
 
     private DirectoryWrite() {}
 
-    static void replace(Path target, boolean overwrite, Content content) {
+    /** Writes {@code content} into a new directory beside {@code target}, then renames it into place. */
+    public static void replace(Path target, boolean overwrite, Content content) {
         Path absolute = target.toAbsolutePath();
         OutputFiles.checkReplaceable(absolute, "savedmodel", true, overwrite, DirectoryWrite::isSavedModelOrEmpty);
         Path parent = absolute.getParent();

@@ -1,9 +1,9 @@
 package io.keras4j.format.savedmodel;
 
 import io.keras4j.core.KerasJson;
-import io.keras4j.format.savedmodel.proto.SavedObject;
-import io.keras4j.format.savedmodel.proto.SavedObjectGraph;
-import io.keras4j.format.savedmodel.proto.keras.SavedMetadata;
+import io.keras4j.tf.proto.SavedObject;
+import io.keras4j.tf.proto.SavedObjectGraph;
+import io.keras4j.tf.proto.keras.SavedMetadata;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
@@ -36,7 +36,7 @@ final class KerasMetadata {
         Map<Integer, Node> nodes = new HashMap<>();
         if (file.isPresent()) {
             Path where = dir.dir().resolve(SavedModelDir.KERAS_METADATA_PB);
-            for (io.keras4j.format.savedmodel.proto.keras.SavedObject n : file.get().getNodesList()) {
+            for (io.keras4j.tf.proto.keras.SavedObject n : file.get().getNodesList()) {
                 nodes.put(n.getNodeId(), new Node(n.getIdentifier(), parse(n.getMetadata(), where)));
             }
             return new KerasMetadata(Source.KERAS_METADATA_PB, nodes);

@@ -1,14 +1,14 @@
 package io.keras4j.format.savedmodel;
 
 import io.keras4j.format.checkpoint.bundle.TfDataTypes;
-import io.keras4j.format.savedmodel.proto.AssetFileDef;
-import io.keras4j.format.savedmodel.proto.MetaGraphDef;
-import io.keras4j.format.savedmodel.proto.SavedObject;
-import io.keras4j.format.savedmodel.proto.SavedObjectGraph;
-import io.keras4j.format.savedmodel.proto.SavedVariable;
-import io.keras4j.format.savedmodel.proto.SignatureDef;
-import io.keras4j.format.savedmodel.proto.TensorInfo;
-import io.keras4j.format.savedmodel.proto.TensorShapeProto;
+import io.keras4j.tf.proto.AssetFileDef;
+import io.keras4j.tf.proto.MetaGraphDef;
+import io.keras4j.tf.proto.SavedObject;
+import io.keras4j.tf.proto.SavedObjectGraph;
+import io.keras4j.tf.proto.SavedVariable;
+import io.keras4j.tf.proto.SignatureDef;
+import io.keras4j.tf.proto.TensorInfo;
+import io.keras4j.tf.proto.TensorShapeProto;
 import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonNull;
 import io.keras4j.json.JsonObject;

@@ -10,10 +10,10 @@ import com.google.protobuf.WireFormat;
 import io.keras4j.CorruptModelException;
 import io.keras4j.format.checkpoint.bundle.BundleReader;
 import io.keras4j.format.checkpoint.bundle.TensorBundle;
-import io.keras4j.format.savedmodel.proto.FingerprintDef;
-import io.keras4j.format.savedmodel.proto.MetaGraphDef;
-import io.keras4j.format.savedmodel.proto.SavedModel;
-import io.keras4j.format.savedmodel.proto.keras.SavedMetadata;
+import io.keras4j.tf.proto.FingerprintDef;
+import io.keras4j.tf.proto.MetaGraphDef;
+import io.keras4j.tf.proto.SavedModel;
+import io.keras4j.tf.proto.keras.SavedMetadata;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,16 +23,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The files of a SavedModel directory, each parsed on demand with errors that name the file. */
-final class SavedModelDir {
-    static final String SAVED_MODEL_PB = "saved_model.pb";
-    static final String SAVED_MODEL_PBTXT = "saved_model.pbtxt";
-    static final String KERAS_METADATA_PB = "keras_metadata.pb";
-    static final String FINGERPRINT_PB = "fingerprint.pb";
-    static final String VARIABLES = "variables";
-    static final String ASSETS = "assets";
+/**
+ * The files of a SavedModel directory, each parsed on demand with errors that name the file. Its file names are public
+ * for the exporter (keras4j-export-tf), which writes the same layout.
+ */
+public final class SavedModelDir {
+    public static final String SAVED_MODEL_PB = "saved_model.pb";
+    public static final String SAVED_MODEL_PBTXT = "saved_model.pbtxt";
+    public static final String KERAS_METADATA_PB = "keras_metadata.pb";
+    public static final String FINGERPRINT_PB = "fingerprint.pb";
+    public static final String VARIABLES = "variables";
+    public static final String ASSETS = "assets";
     /** The prefix of the variables checkpoint inside {@code variables/}. */
-    static final String VARIABLES_PREFIX = "variables/variables";
+    public static final String VARIABLES_PREFIX = "variables/variables";
     /** SavedModel.meta_graphs: field 2, length-delimited. */
     private static final int META_GRAPHS_TAG = (SavedModel.META_GRAPHS_FIELD_NUMBER << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED;
     /** Protobuf's own limit for one message; a larger claimed file cannot be a valid saved_model.pb. */

@@ -1,9 +1,9 @@
 package io.keras4j.format.savedmodel;
 
 import io.keras4j.format.checkpoint.bundle.TrackableObjectGraph;
-import io.keras4j.format.savedmodel.proto.ObjectReference;
-import io.keras4j.format.savedmodel.proto.SavedObject;
-import io.keras4j.format.savedmodel.proto.SavedObjectGraph;
+import io.keras4j.tf.proto.ObjectReference;
+import io.keras4j.tf.proto.SavedObject;
+import io.keras4j.tf.proto.SavedObjectGraph;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;

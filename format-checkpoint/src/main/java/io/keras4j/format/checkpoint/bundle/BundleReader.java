@@ -3,7 +3,7 @@ package io.keras4j.format.checkpoint.bundle;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.keras4j.CorruptModelException;
 import io.keras4j.UnsupportedModelException;
-import io.keras4j.format.checkpoint.proto.CheckpointProtos;
+import io.keras4j.tf.proto.CheckpointProtos;
 import io.keras4j.tensor.DType;
 import io.keras4j.tensor.Tensor;
 import io.keras4j.tensor.TensorData;

@@ -1,6 +1,6 @@
 package io.keras4j.format.checkpoint.bundle;
 
-import io.keras4j.format.checkpoint.proto.CheckpointProtos;
+import io.keras4j.tf.proto.CheckpointProtos;
 import io.keras4j.spi.OutputFiles;
 import io.keras4j.tensor.DType;
 import io.keras4j.tensor.Tensor;

@@ -1,7 +1,7 @@
 package io.keras4j.format.checkpoint.bundle;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.keras4j.format.checkpoint.proto.CheckpointProtos;
+import io.keras4j.tf.proto.CheckpointProtos;
 import java.util.ArrayList;
 import java.util.List;
 

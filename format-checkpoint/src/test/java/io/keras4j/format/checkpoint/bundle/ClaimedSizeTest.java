@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keras4j.CorruptModelException;
-import io.keras4j.format.checkpoint.proto.CheckpointProtos;
+import io.keras4j.tf.proto.CheckpointProtos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keras4j.CorruptModelException;
 import io.keras4j.format.checkpoint.TfFixtures;
-import io.keras4j.format.checkpoint.proto.CheckpointProtos;
+import io.keras4j.tf.proto.CheckpointProtos;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
