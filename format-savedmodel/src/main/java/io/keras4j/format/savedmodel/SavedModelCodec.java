@@ -28,7 +28,7 @@ public final class SavedModelCodec implements Codec {
             .writes(Feature.ARCHITECTURE, Feature.WEIGHTS)
             .inputKinds(InputKind.DIRECTORY)
             .targetSuffixes("", ".savedmodel")
-            .writeProperties(new WriteProperty(SavedModelWriter.KERAS_OBJECTS, "auto, true or false",
+            .writeProperties(new WriteProperty(ExporterLookup.KERAS_OBJECTS, "auto, true or false",
                     "false: serving only, as export(); true: tf.keras objects; default auto"))
             .build();
 
@@ -49,5 +49,5 @@ public final class SavedModelCodec implements Codec {
     public KerasFile read(Path source, ReadOptions options) { return SavedModelReader.read(source, options); }
 
     @Override
-    public void write(Model model, Path target, WriteOptions options) { SavedModelWriter.write(model, target, options); }
+    public void write(Model model, Path target, WriteOptions options) { ExporterLookup.write(model, target, options); }
 }

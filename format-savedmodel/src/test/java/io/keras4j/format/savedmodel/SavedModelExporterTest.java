@@ -30,7 +30,7 @@ class SavedModelExporterTest {
         // This module's tests do not have keras4j-export-tf: the codec finds no exporter, as a reader-only user would.
         assertThatThrownBy(() -> codec.write(mlp(), target, WriteOptions.DEFAULT)).isInstanceOf(UnsupportedModelException.class)
                 .hasMessageContaining("writing a SavedModel needs keras4j-export-tf on the class path").hasMessageContaining(target.toString());
-        assertThatThrownBy(() -> SavedModelWriter.write(mlp(), target, WriteOptions.DEFAULT, List.of()))
+        assertThatThrownBy(() -> ExporterLookup.write(mlp(), target, WriteOptions.DEFAULT, List.of()))
                 .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("keras4j-export-tf");
         assertThat(Files.exists(target)).isFalse();
     }
@@ -42,13 +42,13 @@ class SavedModelExporterTest {
         SavedModelExporter first = (m, t, o) -> calls.addAll(List.of(m, t, o));
         SavedModelExporter second = (m, t, o) -> calls.add("second");
         WriteOptions options = WriteOptions.DEFAULT.withProperty(SavedModelExporter.KERAS_OBJECTS, "false");
-        SavedModelWriter.write(model, tmp.resolve("out"), options, List.of(first, second));
+        ExporterLookup.write(model, tmp.resolve("out"), options, List.of(first, second));
         assertThat(calls).containsExactly(model, tmp.resolve("out"), options);
     }
 
     @Test
     void theExporterContractNamesThisCodecAndItsWriteProperty() {
-        assertThat(SavedModelExporter.CODEC).isEqualTo(codec.name());
-        assertThat(codec.writeProperties()).extracting(p -> p.key()).contains(SavedModelExporter.KERAS_OBJECTS);
+        assertThat(SavedModelExporter.CODEC).isEqualTo(codec.info().name());
+        assertThat(codec.info().writeProperties()).extracting(p -> p.key()).contains(SavedModelExporter.KERAS_OBJECTS);
     }
 }

@@ -13,10 +13,10 @@ import java.util.ServiceLoader;
  * The codec's write side: hands the model to the {@link SavedModelExporter} on the class or module path (keras4j-export-tf),
  * so that reading SavedModels needs neither the TensorFlow graph compiler nor the runtime it infers shapes with.
  */
-final class SavedModelWriter {
+final class ExporterLookup {
     static final String KERAS_OBJECTS = SavedModelExporter.KERAS_OBJECTS;
 
-    private SavedModelWriter() {}
+    private ExporterLookup() {}
 
     static void write(Model model, Path target, WriteOptions options) { write(model, target, options, exporters()); }
 
@@ -34,7 +34,7 @@ final class SavedModelWriter {
     private static List<SavedModelExporter> exporters() {
         List<SavedModelExporter> found = new ArrayList<>();
         ServiceLoader.load(SavedModelExporter.class).forEach(found::add);
-        if (found.isEmpty()) ServiceLoader.load(SavedModelExporter.class, SavedModelWriter.class.getClassLoader()).forEach(found::add);
+        if (found.isEmpty()) ServiceLoader.load(SavedModelExporter.class, ExporterLookup.class.getClassLoader()).forEach(found::add);
         return found;
     }
 }
