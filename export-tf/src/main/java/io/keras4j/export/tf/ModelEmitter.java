@@ -1,6 +1,7 @@
 package io.keras4j.export.tf;
 
 import io.keras4j.UnsupportedModelException;
+import io.keras4j.core.CallPlan;
 import io.keras4j.export.tf.TfFunction.Tensor;
 import io.keras4j.model.InboundNode;
 import io.keras4j.model.Layer;
@@ -9,7 +10,6 @@ import io.keras4j.model.TensorRef;
 import io.keras4j.runtime.ModelShapes;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -35,52 +35,33 @@ final class ModelEmitter {
 
     private List<KerasTensor> emitMasked(Model model, List<KerasTensor> inputs) {
         Map<String, List<List<long[]>>> shapes = this.shapes.of(model).layerOutputShapes();
-        boolean chain = model.isSequential() || model.layers().stream().allMatch(l -> l.inboundNodes().isEmpty());
-        return chain ? chain(model, inputs, shapes) : graph(model, inputs, shapes);
+        CallPlan plan = CallPlan.of(model);
+        return plan.isChain() ? chain(plan, inputs, shapes) : graph(plan, inputs, shapes);
     }
 
-    private List<KerasTensor> chain(Model model, List<KerasTensor> inputs, Map<String, List<List<long[]>>> shapes) {
+    private List<KerasTensor> chain(CallPlan plan, List<KerasTensor> inputs, Map<String, List<List<long[]>>> shapes) {
         List<KerasTensor> x = inputs;
-        for (Layer layer : model.layers()) {
-            if (layer.className().equals("InputLayer")) continue;
-            List<List<long[]>> callShapes = shapes.getOrDefault(layer.name(), List.of());
-            x = call(new LayerCall(layer, x, null, callShapes.isEmpty() ? List.of() : callShapes.get(0), null, model.dialect()));
+        for (CallPlan.Call c : plan.calls()) {
+            List<List<long[]>> callShapes = shapes.getOrDefault(c.layer().name(), List.of());
+            x = call(new LayerCall(c.layer(), x, null, callShapes.isEmpty() ? List.of() : callShapes.get(0), null, plan.model().dialect()));
         }
         return x;
     }
 
-    private List<KerasTensor> graph(Model model, List<KerasTensor> inputs, Map<String, List<List<long[]>>> shapes) {
+    private List<KerasTensor> graph(CallPlan plan, List<KerasTensor> inputs, Map<String, List<List<long[]>>> shapes) {
+        Model model = plan.model();
         Map<TensorRef, KerasTensor> values = new HashMap<>();
         for (int i = 0; i < model.inputs().size(); i++) values.put(new TensorRef(model.inputs().get(i).layer(), 0, 0), inputs.get(i));
-        record Pending(Layer layer, int node, InboundNode inbound, CallSite site) {}
-        List<Pending> pending = new ArrayList<>();
-        Map<String, Integer> offsets = nestedModelNodeOffsets(model);
-        for (Layer layer : model.layers()) {
-            if (layer.className().equals("InputLayer")) continue;
-            int offset = offsets.getOrDefault(layer.name(), 0);
-            for (int n = 0; n < layer.inboundNodes().size(); n++) {
-                InboundNode inbound = layer.inboundNodes().get(n);
-                pending.add(new Pending(layer, n + offset, inbound, CallSite.of(inbound)));
+        for (CallPlan.Call c : plan.calls()) {
+            CallSite site = CallSite.of(c.inbound());
+            if (!site.dependencies().stream().allMatch(values::containsKey)) {
+                // The plan knows calls, not how many tensors each returns: a reference past a call's outputs.
+                throw new UnsupportedModelException("model '" + model.name() + "': layer '" + c.layer().name()
+                        + "' consumes " + site.dependencies() + ", which no layer produces");
             }
-        }
-        Map<String, Integer> calls = new HashMap<>();
-        while (!pending.isEmpty()) {
-            boolean progressed = false;
-            for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
-                Pending p = it.next();
-                if (!p.site().dependencies().stream().allMatch(values::containsKey)) continue;
-                int call = calls.merge(p.layer().name(), 1, Integer::sum) - 1;
-                List<KerasTensor> out = call(layerCall(model, p.layer(), p.inbound(), p.site(), values,
-                        shapes.getOrDefault(p.layer().name(), List.of()), call));
-                for (int t = 0; t < out.size(); t++) values.put(new TensorRef(p.layer().name(), p.node(), t), out.get(t));
-                it.remove();
-                progressed = true;
-            }
-            if (!progressed) {
-                Pending p = pending.get(0);
-                throw new UnsupportedModelException("model '" + model.name() + "': layer '" + p.layer().name()
-                        + "' consumes " + p.site().dependencies() + ", which no layer produces");
-            }
+            List<KerasTensor> out = call(layerCall(model, c.layer(), c.inbound(), site, values,
+                    shapes.getOrDefault(c.layer().name(), List.of()), c.callIndex()));
+            for (int t = 0; t < out.size(); t++) values.put(new TensorRef(c.layer().name(), c.node(), t), out.get(t));
         }
         List<KerasTensor> outputs = new ArrayList<>();
         for (TensorRef ref : model.outputs()) {
@@ -116,22 +97,5 @@ final class ModelEmitter {
         Layer layer = call.layer();
         if (layer.nestedModel().isPresent()) return emitMasked(layer.nestedModel().get(), call.inputs());
         return layers.emit(call);
-    }
-
-    /**
-     * Keras numbers the calls of a nested model from 1 (its node 0 is its own construction) but lists only the
-     * outer calls in inbound_nodes, so references to it run one past the list.
-     */
-    private static Map<String, Integer> nestedModelNodeOffsets(Model model) {
-        Map<String, Integer> maxRef = new HashMap<>();
-        List<TensorRef> refs = new ArrayList<>(model.outputs());
-        for (Layer l : model.layers()) for (InboundNode n : l.inboundNodes()) refs.addAll(n.inputs());
-        for (TensorRef r : refs) maxRef.merge(r.layer(), r.node(), Math::max);
-        Map<String, Integer> offsets = new HashMap<>();
-        for (Layer l : model.layers()) {
-            Integer max = maxRef.get(l.name());
-            if (l.nestedModel().isPresent() && max != null && max >= l.inboundNodes().size()) offsets.put(l.name(), 1);
-        }
-        return offsets;
     }
 }
