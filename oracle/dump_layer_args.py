@@ -1,6 +1,6 @@
 """Writes the constructor arguments of every built-in layer and initializer, as real Keras declares them.
 
-format-json uses the tables to drop config keys the target Keras does not accept when it converts an
+The model core (io.keras4j.core.LayerArgs) uses the tables to drop config keys the target Keras does not accept when it converts an
 architecture between dialects (Keras 3 refuses `input_length`, `implementation`, ...; tf_keras refuses
 `quantization_config`, initializer `input_axes`, ...).
 Usage: python oracle/dump_layer_args.py keras3|tf_keras OUT.json
@@ -84,7 +84,8 @@ def main(which, out):
              "layers": classes(keras.layers, Layer),
              "closed_layers": closed(keras.layers, Layer),
              "operations": operations() if which == "keras3" else {},
-             "initializers": classes(keras.initializers, keras.initializers.Initializer)}
+             "initializers": classes(keras.initializers, keras.initializers.Initializer),
+             "optimizers": classes(keras.optimizers, keras.optimizers.Optimizer)}
     with open(out, "w") as f:
         json.dump(table, f, indent=1, sort_keys=True)
         f.write("\n")

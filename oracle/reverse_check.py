@@ -210,6 +210,12 @@ class Loaders:
     # Keras 3 and tf_keras share these entry points; `self.k` is the generation's module.
     def _load_model(self, case, inputs):
         model = self.k.models.load_model(case["path"], safe_mode=False)
+        if case.get("compile_like"):
+            # Compile settings are part of a converted file's meaning: the same loss, metrics and optimizer as the
+            # same model saved by this Keras generation itself.
+            differences = self._compile_differences(model, case["compile_like"])
+            if differences:
+                raise AssertionError(f"compile settings differ from {case['compile_like']}: " + "; ".join(differences))
         try:
             actual = self._predict(model, inputs)
         except (self.tf.errors.UnimplementedError, self.tf.errors.InvalidArgumentError) as e:
@@ -218,6 +224,37 @@ class Loaders:
                 raise TensorFlowLimitation(f"{type(e).__name__}: {tf_error_text(e)}", "; ".join(unrunnable))
             raise
         return actual, self._outputs(case), model.count_params()
+
+    def _compile_differences(self, model, reference_path):
+        reference = self.k.models.load_model(reference_path, safe_mode=False)
+        ours, theirs = self._compile_summary(model), self._compile_summary(reference)
+        return [f"{key}: {ours.get(key)!r} instead of {theirs.get(key)!r}" for key in sorted(set(ours) | set(theirs))
+                if ours.get(key) != theirs.get(key)]
+
+    @staticmethod
+    def _compile_summary(model):
+        """What training resumes with: the optimizer's class and arguments (but its name), the loss and the metrics."""
+        def rounded(value):
+            return float(f"{value:.6g}") if isinstance(value, float) else value
+        optimizer = getattr(model, "optimizer", None)
+        summary = {"optimizer": type(optimizer).__name__ if optimizer is not None else None}
+        if optimizer is not None:
+            for key, value in optimizer.get_config().items():
+                if key not in ("name", "is_legacy_optimizer", "jit_compile"):
+                    summary[f"optimizer.{key}"] = rounded(value)
+        config = model.get_compile_config() if hasattr(model, "get_compile_config") else None
+        config = config or {}
+        summary["loss"] = repr(config.get("loss"))
+        metrics = config.get("metrics")
+        while isinstance(metrics, list) and len(metrics) == 1 and isinstance(metrics[0], list):
+            metrics = metrics[0]
+        # tf_keras records metrics=["accuracy"] as the MeanMetricWrapper it resolved (named "accuracy"): the same metric.
+        def metric_name(metric):
+            if isinstance(metric, dict) and metric.get("class_name") == "MeanMetricWrapper":
+                return metric.get("config", {}).get("name")
+            return [metric_name(m) for m in metric] if isinstance(metric, list) else metric
+        summary["metrics"] = repr(metric_name(metrics))
+        return summary
 
     def _kernel_missing(self, e):
         """TensorFlow has no kernel for the op here: UnimplementedError, or the pooling ops' InvalidArgumentError

@@ -135,6 +135,7 @@ class ZooWriteTest {
                 written.put(w.id(), target);
                 JsonObject.Builder c = JsonObject.builder().put("id", id).put("loader", w.loader()).put("path", target.toString())
                         .put("inputs", ReverseCheck.strings(e.inputs())).put("outputs", ReverseCheck.strings(e.outputs())).put("custom", e.custom());
+                compileReference(zoo, e, model, w).ifPresent(ref -> c.put("compile_like", ref.toString()));
                 if (w.architectureFrom() != null) {
                     needArchitecture.put(id, c);
                     writerOf.put(id, w);
@@ -153,6 +154,27 @@ class ZooWriteTest {
             }
         }
         results.putAll(ReverseCheck.run(cases, out));
+    }
+
+    /**
+     * For a compiled model written as a full model file (.keras, .h5): the same zoo model as the loader's Keras generation
+     * saved it, whose loss, metrics and optimizer the written file must restore (issue #13: converting lost them).
+     */
+    private static java.util.Optional<Path> compileReference(Zoo zoo, Zoo.Entry e, Model source, Writer w) {
+        // A model read from JSON and a checkpoint has what Keras's own model_from_json + load_weights would: Keras 3's
+        // to_json leaves the optimizer out, so there is no file of Keras's to hold it to.
+        if (source.trainingConfig().isEmpty() || "checkpoint".equals(w.sourceFormat())
+                || w.codec() != null && w.codec().equals("savedmodel")) return java.util.Optional.empty();
+        String gen = switch (w.loader()) {
+            case "keras3.load_model" -> "k3";
+            case "tf_keras.load_model" -> "k2";
+            default -> null;
+        };
+        if (gen == null) return java.util.Optional.empty();
+        // The same kind of file: Keras 3 restores a loss from a legacy .h5 as a function object, from a .keras as its name.
+        String kind = gen.equals("k3") && !w.target().endsWith(".h5") ? "keras" : "h5";
+        return zoo.entries().stream().filter(x -> x.model().equals(e.model()) && x.gen().equals(gen)).findFirst()
+                .flatMap(x -> x.file(kind));
     }
 
     @Test

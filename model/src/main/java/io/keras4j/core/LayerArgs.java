@@ -46,6 +46,15 @@ final class LayerArgs {
     /** Whether the target Keras has a built-in layer class of this name. */
     boolean knowsLayer(String className) { return table().getObject("layers").has(className); }
 
+    /** The constructor arguments of optimizer {@code className} in the dumped Keras, empty when it has no such class. */
+    java.util.Optional<java.util.Set<String>> optimizerArgs(String className) {
+        JsonValue args = table().getObject("optimizers").get(className);
+        if (!args.isArray()) return java.util.Optional.empty();
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (JsonValue v : args.asArray()) out.add(v.asText());
+        return java.util.Optional.of(out);
+    }
+
     /** The layer classes the dumped Keras constructs. */
     java.util.Set<String> layerClasses() { return table().getObject("layers").members().keySet(); }
 

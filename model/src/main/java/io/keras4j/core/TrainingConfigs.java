@@ -1,6 +1,8 @@
 package io.keras4j.core;
 
 import io.keras4j.json.JsonArray;
+import io.keras4j.UnsupportedModelException;
+import io.keras4j.json.JsonNull;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonString;
 import io.keras4j.json.JsonValue;
@@ -25,9 +27,23 @@ public final class TrainingConfigs {
      * with an optimizer. For tf.keras, a Keras 3 optimizer config loses the arguments only Keras 3 has and is marked
      * {@code is_legacy_optimizer: false}, without which tf.keras would build its legacy optimizer and refuse them.
      */
-    public static Optional<JsonObject> legacy(JsonObject config, Dialect dialect) {
+    public static Optional<JsonObject> legacy(JsonObject config, Dialect dialect) { return legacy(config, dialect, "the model"); }
+
+    /**
+     * As {@link #legacy(JsonObject, Dialect)}. A tf.keras {@code training_config} written for Keras 3 gets its optimizer
+     * as {@link #keras3} translates it: Keras 3's legacy loader silently falls back to a default optimizer (Adam at
+     * 0.001) for tf.keras's {@code Custom>Adam} with arguments it does not take.
+     */
+    public static Optional<JsonObject> legacy(JsonObject config, Dialect dialect, String modelName) {
         if (config.get("optimizer_config").isObject()) {
-            return Optional.of(dialect == Dialect.KERAS3 ? withFullLossNames(withoutLrAlias(config)) : config);
+            if (dialect != Dialect.KERAS3) return Optional.of(config);
+            JsonObject compile = keras3(withoutLrAlias(config), modelName).orElseThrow();
+            JsonObject optimizer = compile.getObject("optimizer");
+            JsonObject.Builder out = JsonObject.builder();
+            for (String k : SHARED_KEYS) if (config.has(k)) out.put(k, compile.has(k) ? compile.get(k) : config.get(k));
+            out.put("optimizer_config", JsonObject.builder().put("class_name", optimizer.get("class_name"))
+                    .put("config", optimizer.get("config")).build());
+            return Optional.of(withFullLossNames(out.build()));
         }
         if (!config.get("optimizer").isObject()) return Optional.empty();
         JsonObject optimizer = config.getObject("optimizer");
@@ -40,6 +56,111 @@ public final class TrainingConfigs {
         out.put("optimizer_config", JsonObject.builder().put("class_name", optimizer.getString("class_name", ""))
                 .put("config", optimizerConfig).build());
         return Optional.of(dialect == Dialect.KERAS3 ? withFullLossNames(out.build()) : out.build());
+    }
+
+    /**
+     * Keras 3's {@code compile_config} for a model compiled in tf.keras (a legacy {@code training_config}), so a
+     * converted file keeps its loss, metrics and optimizer: the optimizer's class without tf.keras's {@code Custom>}
+     * prefix and only the arguments Keras 3's constructor takes (table dumped from Keras), {@code lr} as
+     * {@code learning_rate}, metrics as the names they were compiled with. Empty when the model was not compiled with
+     * an optimizer. A {@code compile_config} (Keras 3's, or tf_keras's in its own {@code .keras} archives) gets the
+     * same treatment of its optimizer, so a Keras 3 one comes back unchanged but for arguments Keras 3 would refuse.
+     *
+     * @throws UnsupportedModelException when Keras 3 would train differently: an optimizer class Keras 3 lacks, or
+     *     tf.keras's time-based {@code decay} on top of a learning-rate schedule (alone it becomes an InverseTimeDecay)
+     */
+    public static Optional<JsonObject> keras3(JsonObject config, String modelName) {
+        // tf_keras's own .keras archives spell it as Keras 3 does, with tf.keras's optimizer arguments inside.
+        String key = config.get("optimizer").isObject() ? "optimizer" : "optimizer_config";
+        if (!config.get(key).isObject()) return Optional.empty();
+        JsonObject optimizer = config.getObject(key);
+        String className = optimizer.getString("class_name", "");
+        if (className.startsWith("Custom>")) className = className.substring("Custom>".length());
+        String optimizerClass = className;
+        java.util.Set<String> accepted = LayerArgs.KERAS3.optimizerArgs(className).orElseThrow(() -> new UnsupportedModelException(
+                "model '" + modelName + "' is compiled with optimizer " + optimizerClass + ", which Keras 3 does not have; "
+                        + "its compile settings cannot be written for Keras 3"));
+        JsonObject args = optimizer.get("config").isObject() ? optimizer.getObject("config") : JsonObject.EMPTY;
+        if (args.has("lr") && !args.has("learning_rate")) args = args.without("lr").with("learning_rate", args.get("lr"));
+        if (args.get("decay").isNumber() && args.getDouble("decay", 0) != 0) args = withInverseTimeDecay(args, optimizerClass, modelName);
+        JsonObject.Builder kept = JsonObject.builder();
+        for (var e : args.members().entrySet()) if (accepted.contains(e.getKey())) kept.put(e.getKey(), keras3Object(e.getValue(), "keras.optimizers.schedules"));
+        JsonObject.Builder out = JsonObject.builder()
+                .put("optimizer", JsonObject.builder().put("module", "keras.optimizers").put("class_name", className)
+                        .put("config", kept.build()).put("registered_name", JsonNull.INSTANCE).build())
+                .put("loss", keras3Loss(config.get("loss")))
+                .put("loss_weights", config.get("loss_weights"))
+                .put("metrics", keras3Metrics(config.get("metrics")))
+                .put("weighted_metrics", keras3Metrics(config.get("weighted_metrics")));
+        // How to run (run_eagerly, steps_per_execution, jit_compile) as it was; tf_keras's nulls would reach compile().
+        for (String run : new String[] {"run_eagerly", "steps_per_execution", "jit_compile"}) {
+            if (config.has(run) && !config.get(run).isNull()) out.put(run, config.get(run));
+        }
+        return Optional.of(out.build());
+    }
+
+    /**
+     * tf.keras's time-based decay, {@code lr / (1 + decay * iterations)}, is Keras 3's {@code InverseTimeDecay} schedule
+     * with {@code decay_steps=1} and {@code decay_rate=decay}: the same learning rate at every step.
+     */
+    private static JsonObject withInverseTimeDecay(JsonObject args, String optimizerClass, String modelName) {
+        if (!args.get("learning_rate").isNumber()) {
+            throw new UnsupportedModelException("model '" + modelName + "' is compiled with " + optimizerClass + " with both a "
+                    + "learning-rate schedule and tf.keras's time-based decay, which Keras 3 cannot combine; its compile "
+                    + "settings cannot be written for Keras 3");
+        }
+        JsonObject schedule = JsonObject.builder().put("module", "keras.optimizers.schedules").put("class_name", "InverseTimeDecay")
+                .put("config", JsonObject.builder().put("initial_learning_rate", args.get("learning_rate")).put("decay_steps", 1)
+                        .put("decay_rate", args.get("decay")).put("staircase", false).put("name", "InverseTimeDecay").build())
+                .put("registered_name", JsonNull.INSTANCE).build();
+        return args.without("decay").with("learning_rate", schedule);
+    }
+
+    /** A serialized tf.keras object ({@code {class_name, config}}) with the module Keras 3 looks it up in. */
+    private static JsonValue keras3Object(JsonValue v, String module) {
+        if (!v.isObject() || !v.asObject().has("class_name") || v.asObject().has("module")) return v;
+        JsonObject o = v.asObject();
+        return JsonObject.builder().put("module", module).put("class_name", o.get("class_name")).put("config", o.get("config"))
+                .put("registered_name", JsonNull.INSTANCE).build();
+    }
+
+    private static JsonValue keras3Loss(JsonValue loss) {
+        if (loss.isObject() && loss.asObject().has("class_name")) {
+            JsonValue fixed = withFullLossNames(JsonObject.builder().put("loss", loss).build()).get("loss");
+            return keras3Object(fixed, "keras.losses");
+        }
+        if (loss.isArray()) {
+            JsonArray.Builder b = JsonArray.builder();
+            for (JsonValue v : loss.asArray()) b.add(keras3Loss(v));
+            return b.build();
+        }
+        if (loss.isObject()) {
+            JsonObject out = loss.asObject();
+            for (var e : loss.asObject().members().entrySet()) out = out.with(e.getKey(), keras3Loss(e.getValue()));
+            return out;
+        }
+        return loss;
+    }
+
+    /**
+     * tf.keras saves {@code metrics=["accuracy"]} as one list per output of {@code MeanMetricWrapper} objects named
+     * as compiled; Keras 3 takes the names back. A single output's list is unwrapped, as Keras 3 writes it.
+     */
+    private static JsonValue keras3Metrics(JsonValue metrics) {
+        if (!metrics.isArray()) return metrics;
+        JsonArray list = metrics.asArray();
+        if (list.size() == 1 && list.get(0).isArray()) return keras3Metrics(list.get(0));
+        JsonArray.Builder b = JsonArray.builder();
+        for (JsonValue m : list) {
+            if (m.isArray()) b.add(keras3Metrics(m));
+            else if (m.isObject() && "MeanMetricWrapper".equals(m.asObject().getString("class_name", null))
+                    && m.asObject().get("config").isObject() && m.asObject().getObject("config").get("name").isString()) {
+                b.add(m.asObject().getObject("config").getString("name", ""));
+            } else {
+                b.add(keras3Object(m, "keras.metrics"));
+            }
+        }
+        return b.build();
     }
 
     /**

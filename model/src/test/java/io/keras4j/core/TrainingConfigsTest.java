@@ -49,4 +49,32 @@ class TrainingConfigsTest {
     void tfKerasFilesKeepTheLossAsWritten() {
         assertThat(TrainingConfigs.legacy(config("\"mse\""), Dialect.KERAS2).orElseThrow().getString("loss", null)).isEqualTo("mse");
     }
+
+    @Test
+    void keras3CompileConfigTakesOnlyWhatKeras3sOptimizerAcceptsAndTurnsTimeBasedDecayIntoItsSchedule() {
+        // Keras 1/2.0 spelling: lr, decay; SGD in Keras 3 has neither (its constructor table is dumped from Keras 3).
+        JsonObject legacy = KerasJson.parse("{\"loss\": \"mse\", \"metrics\": [[{\"class_name\": \"MeanMetricWrapper\", "
+                + "\"config\": {\"name\": \"mae\", \"dtype\": \"float32\", \"fn\": \"mean_absolute_error\"}}]], "
+                + "\"optimizer_config\": {\"class_name\": \"Custom>SGD\", \"config\": {\"lr\": 0.01, \"decay\": 0.0, "
+                + "\"momentum\": 0.9, \"is_legacy_optimizer\": false}}}", null).asObject();
+        JsonObject compile = TrainingConfigs.keras3(legacy, "m").orElseThrow();
+        JsonObject optimizer = compile.getObject("optimizer");
+        assertThat(optimizer.getString("class_name", null)).isEqualTo("SGD");
+        assertThat(optimizer.getString("module", null)).isEqualTo("keras.optimizers");
+        assertThat(optimizer.getObject("config").members().keySet()).containsExactlyInAnyOrder("learning_rate", "momentum");
+        assertThat(compile.getArray("metrics").values()).extracting(JsonValue::asText).containsExactly("mae");
+
+        JsonObject decaying = legacy.with("optimizer_config", legacy.getObject("optimizer_config").with("config",
+                legacy.getObject("optimizer_config").getObject("config").with("decay", 0.01)));
+        // lr / (1 + decay * iterations) is InverseTimeDecay(lr, decay_steps=1, decay_rate=decay).
+        JsonObject schedule = TrainingConfigs.keras3(decaying, "m").orElseThrow().getObject("optimizer").getObject("config")
+                .getObject("learning_rate");
+        assertThat(schedule.getString("class_name", null)).isEqualTo("InverseTimeDecay");
+        assertThat(schedule.getObject("config").getDouble("initial_learning_rate", 0)).isEqualTo(0.01);
+        assertThat(schedule.getObject("config").getDouble("decay_rate", 0)).isEqualTo(0.01);
+        assertThat(schedule.getObject("config").getLong("decay_steps", 0)).isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TrainingConfigs.keras3(legacy.with("optimizer_config",
+                        KerasJson.parse("{\"class_name\": \"Yogi\", \"config\": {}}", null)), "m"))
+                .isInstanceOf(io.keras4j.UnsupportedModelException.class).hasMessageContaining("Yogi, which Keras 3 does not have");
+    }
 }

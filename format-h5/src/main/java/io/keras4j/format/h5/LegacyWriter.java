@@ -37,7 +37,7 @@ final class LegacyWriter {
         w.versionAttributes(root);
         KerasAttributes.putText(root, "model_config", KerasJson.toText(KerasJson.toTree(converted, w.dialect), false), w.fixed());
         // Keras reads training_config only in its legacy spelling (optimizer_config); a Keras 3 compile_config is translated.
-        model.trainingConfig().flatMap(tc -> TrainingConfigs.legacy(tc, w.dialect))
+        model.trainingConfig().flatMap(tc -> TrainingConfigs.legacy(tc, w.dialect, model.name()))
                 .ifPresent(tc -> KerasAttributes.putText(root, "training_config", KerasJson.toText(tc, false), w.fixed()));
         root.child("model_weights", w.layerGroups(model, true));
         if (includeOptimizer) {

@@ -6,6 +6,7 @@ import io.keras4j.UnsupportedModelException;
 import io.keras4j.format.h5.KerasH5;
 import io.keras4j.core.Dialects;
 import io.keras4j.core.KerasJson;
+import io.keras4j.core.TrainingConfigs;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
@@ -39,6 +40,7 @@ final class KerasArchive {
     static final String CODEC = "keras";
     static final String KERAS_VERSION = "3.15.1";
     static final String ZIPPED = CODEC + ".zipped";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KerasArchive.class);
     private static final String CONFIG = "config.json";
     private static final String METADATA = "metadata.json";
     private static final String WEIGHTS = "model.weights.h5";
@@ -124,11 +126,28 @@ final class KerasArchive {
         }
     }
 
+    /**
+     * The model's compile settings as Keras 3 restores them ({@code compile_config}), translated from a tf.keras or
+     * Keras 3 {@code .h5}'s {@code training_config} when the source had no {@code compile_config}: a converted file
+     * keeps its loss, metrics and optimizer. Settings Keras 3 cannot express are refused, or dropped with a warning
+     * when a semantic change is allowed.
+     */
+    private static JsonObject withCompileConfig(JsonObject tree, Model k3, WriteOptions options) {
+        if (tree.has("compile_config") || k3.trainingConfig().isEmpty()) return tree;
+        try {
+            return TrainingConfigs.keras3(k3.trainingConfig().get(), k3.name()).map(c -> tree.with("compile_config", c)).orElse(tree);
+        } catch (UnsupportedModelException e) {
+            if (!options.allowSemanticChange()) throw e;
+            LOG.warn("{}: compile settings dropped (semantic change allowed): {}", CODEC, e.getMessage());
+            return tree;
+        }
+    }
+
     static void write(Model model, Path target, WriteOptions options) {
         if (options.weightsOnly()) throw new UnsupportedModelException(CODEC + ": a .keras archive always holds the architecture");
         Model k3 = Dialects.withKeras3Modules(model.dialect() == Dialect.KERAS3 ? model
                 : Dialects.convertForWriting(model, Dialect.KERAS3, options.allowSemanticChange()));
-        String config = KerasJson.toText(KerasJson.toTree(k3, Dialect.KERAS3), false);
+        String config = KerasJson.toText(withCompileConfig(KerasJson.toTree(k3, Dialect.KERAS3), k3, options), false);
         String metadata = KerasJson.toText(JsonObject.builder().put("keras_version", KERAS_VERSION)
                 .put("date_saved", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss"))).build(), false);
         boolean zipped = zipped(options);
