@@ -1,12 +1,12 @@
 package io.keras4j.format.h5;
 
 import io.keras4j.model.Layer;
+import io.keras4j.core.LayerCatalogue;
 import io.keras4j.model.Model;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Keras 3's object paths ({@code saving_lib._save_state}): where each layer's variables live in a
@@ -16,7 +16,10 @@ import java.util.Set;
  * {@code layer}, the four MultiHeadAttention dense layers). Sequential's {@code layers} excludes its InputLayer.
  */
 final class ObjectPaths {
-    private static final Set<String> RNNS = Set.of("LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "RNN");
+    /** Keras's RNN subclasses keep their weights in a {@code cell} object (the catalogue's recurrent layers). */
+    private static boolean isRnn(String className) {
+        return LayerCatalogue.keras().is(className, LayerCatalogue.LayerClass::isRecurrent);
+    }
 
     private ObjectPaths() {}
 
@@ -50,14 +53,14 @@ final class ObjectPaths {
     /** Sub-objects holding a composite layer's variables, in the order {@code layer.weights} lists them. */
     static List<String> parts(Layer layer) {
         String cls = layer.className();
-        if (RNNS.contains(cls)) return List.of("cell");
+        if (isRnn(cls)) return List.of("cell");
         switch (cls) {
             case "Bidirectional": {
-                boolean rnn = RNNS.contains(layer.config().getObject("layer").getString("class_name", "LSTM"));
+                boolean rnn = isRnn(layer.config().getObject("layer").getString("class_name", "LSTM"));
                 return rnn ? List.of("forward_layer/cell", "backward_layer/cell") : List.of("forward_layer", "backward_layer");
             }
             case "TimeDistributed": {
-                boolean rnn = RNNS.contains(layer.config().getObject("layer").getString("class_name", ""));
+                boolean rnn = isRnn(layer.config().getObject("layer").getString("class_name", ""));
                 return List.of(rnn ? "layer/cell" : "layer");
             }
             case "MultiHeadAttention":
