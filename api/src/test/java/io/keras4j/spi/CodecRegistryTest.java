@@ -7,6 +7,7 @@ import io.keras4j.CodecNotInstalledException;
 import io.keras4j.UnknownFormatException;
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
+import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -37,27 +38,31 @@ class CodecRegistryTest {
         return new FakeCodec(name, magic, strength, rank, List.of(targetSuffixes));
     }
 
+    static CodecRegistry registry(Codec... codecs) {
+        CodecRegistry.Builder b = CodecRegistry.builder();
+        for (Codec c : codecs) b.add(c);
+        return b.build();
+    }
+
+    /** A file that the "AB" and "ABC" fakes match. */
+    private Path abcd() throws IOException { return Files.writeString(dir.resolve("m.bin"), "ABCD payload"); }
+
     @Test
     void strongestProbeWinsThenRankThenName() throws Exception {
-        Path f = Files.writeString(dir.resolve("m.bin"), "ABCD payload");
-        CodecRegistry r = CodecRegistry.builder()
-                .add(fake("weak", "AB", MatchStrength.WEAK, 9))
-                .add(fake("solid-b", "ABC", MatchStrength.SOLID, 0))
-                .add(fake("solid-a", "ABC", MatchStrength.SOLID, 0))
-                .build();
+        Path f = abcd();
+        CodecRegistry r = registry(fake("weak", "AB", MatchStrength.WEAK, 9), fake("solid-b", "ABC", MatchStrength.SOLID, 0),
+                fake("solid-a", "ABC", MatchStrength.SOLID, 0));
         assertThat(r.detect(f).codec().info().name()).isEqualTo("solid-a");
         assertThat(r.detect(f).verdicts()).hasSize(3);
-        CodecRegistry ranked = CodecRegistry.builder()
-                .add(fake("solid-a", "ABC", MatchStrength.SOLID, 0))
-                .add(fake("solid-b", "ABC", MatchStrength.SOLID, 5))
-                .build();
+        CodecRegistry ranked = registry(fake("solid-a", "ABC", MatchStrength.SOLID, 0),
+                fake("solid-b", "ABC", MatchStrength.SOLID, 5));
         assertThat(ranked.detect(f).codec().info().name()).isEqualTo("solid-b");
     }
 
     @Test
     void unknownInputListsEveryVerdict() throws Exception {
         Path f = Files.writeString(dir.resolve("notes.txt"), "just text");
-        CodecRegistry r = CodecRegistry.builder().add(fake("x", "XYZ", MatchStrength.FULL, 0)).build();
+        CodecRegistry r = registry(fake("x", "XYZ", MatchStrength.FULL, 0));
         assertThatThrownBy(() -> r.detect(f)).isInstanceOf(UnknownFormatException.class)
                 .hasMessageContaining("x=NO_MATCH").hasMessageContaining(f.toString());
     }
@@ -75,12 +80,9 @@ class CodecRegistryTest {
 
     @Test
     void duplicateNamesAreReportedAndTargetsChooseTheLongestSuffix() {
-        CodecRegistry r = CodecRegistry.builder()
-                .add(fake("h5", "H", MatchStrength.SOLID, 0, ".h5"))
-                .add(fake("h5", "H", MatchStrength.SOLID, 0, ".h5"))
-                .add(fake("w", "W", MatchStrength.SOLID, 0, ".weights.h5"))
-                .add(fake("dir", "D", MatchStrength.SOLID, 0, ""))
-                .build();
+        CodecRegistry r = registry(fake("h5", "H", MatchStrength.SOLID, 0, ".h5"),
+                fake("h5", "H", MatchStrength.SOLID, 0, ".h5"), fake("w", "W", MatchStrength.SOLID, 0, ".weights.h5"),
+                fake("dir", "D", MatchStrength.SOLID, 0, ""));
         assertThat(r.problems()).singleElement().asString().contains("two codecs named 'h5'");
         assertThat(r.forTarget(Path.of("a/model.weights.h5"), null).info().name()).isEqualTo("w");
         assertThat(r.forTarget(Path.of("a/model.h5"), null).info().name()).isEqualTo("h5");
@@ -90,13 +92,10 @@ class CodecRegistryTest {
 
     @Test
     void aPreferredCodecWinsTiesButNotAStrongerProbe() throws Exception {
-        Path f = Files.writeString(dir.resolve("m.bin"), "ABCD payload");
-        CodecRegistry r = CodecRegistry.builder()
-                .add(fake("solid-a", "ABC", MatchStrength.SOLID, 0))
-                .add(fake("solid-b", "ABC", MatchStrength.SOLID, 0))
-                .add(fake("ranked", "ABC", MatchStrength.SOLID, 5))
-                .add(fake("weak", "AB", MatchStrength.WEAK, 0))
-                .build();
+        Path f = abcd();
+        CodecRegistry r = registry(fake("solid-a", "ABC", MatchStrength.SOLID, 0),
+                fake("solid-b", "ABC", MatchStrength.SOLID, 0), fake("ranked", "ABC", MatchStrength.SOLID, 5),
+                fake("weak", "AB", MatchStrength.WEAK, 0));
         assertThat(r.preferred()).isEmpty();
         assertThat(r.detect(f).codec().info().name()).isEqualTo("ranked");
         assertThat(r.preferring("solid-b").detect(f).codec().info().name()).isEqualTo("solid-b");
@@ -111,11 +110,8 @@ class CodecRegistryTest {
 
     @Test
     void aPreferredCodecWinsEquallyLongTargetSuffixesOnly() {
-        CodecRegistry r = CodecRegistry.builder()
-                .add(fake("h5", "H", MatchStrength.SOLID, 0, ".h5"))
-                .add(fake("my-h5", "H", MatchStrength.SOLID, 0, ".h5"))
-                .add(fake("w", "W", MatchStrength.SOLID, 0, ".weights.h5"))
-                .build();
+        CodecRegistry r = registry(fake("h5", "H", MatchStrength.SOLID, 0, ".h5"),
+                fake("my-h5", "H", MatchStrength.SOLID, 0, ".h5"), fake("w", "W", MatchStrength.SOLID, 0, ".weights.h5"));
         assertThat(r.forTarget(Path.of("m.h5"), null).info().name()).isEqualTo("h5");
         assertThat(r.preferring("my-h5").forTarget(Path.of("m.h5"), null).info().name()).isEqualTo("my-h5");
         assertThat(r.preferring("my-h5").forTarget(Path.of("m.weights.h5"), null).info().name()).isEqualTo("w");
@@ -123,7 +119,7 @@ class CodecRegistryTest {
 
     @Test
     void preferringACodecThatIsNotInstalledIsRefusedOrReported() {
-        CodecRegistry r = CodecRegistry.builder().add(fake("x", "X", MatchStrength.FULL, 0)).build();
+        CodecRegistry r = registry(fake("x", "X", MatchStrength.FULL, 0));
         assertThatThrownBy(() -> r.preferring("nope")).isInstanceOf(CodecNotInstalledException.class)
                 .hasMessageContaining("nope").hasMessageContaining("installed: [x]");
         CodecRegistry configured = CodecRegistry.builder().add(fake("x", "X", MatchStrength.FULL, 0))
@@ -162,18 +158,15 @@ class CodecRegistryTest {
         FakeCodec fake = fake("dup", "D", MatchStrength.SOLID, 0, ".d");
         AnotherCodec another = new AnotherCodec(fake("dup", "D", MatchStrength.SOLID, 0, ".d"));
         for (List<Codec> order : List.of(List.<Codec>of(fake, another), List.<Codec>of(another, fake))) {
-            CodecRegistry.Builder b = CodecRegistry.builder();
-            order.forEach(b::add);
-            CodecRegistry r = b.build();
+            CodecRegistry r = registry(order.toArray(Codec[]::new));
             assertThat(r.require("dup")).as("added in order %s", order).isSameAs(another);
             assertThat(r.problems()).singleElement().asString().contains("two codecs named 'dup'")
                     .contains("kept " + AnotherCodec.class.getName()).contains("ignored " + FakeCodec.class.getName());
         }
         FakeCodec ranked = fake("dup", "D", MatchStrength.SOLID, 1, ".d");
         for (List<Codec> order : List.of(List.<Codec>of(ranked, another), List.<Codec>of(another, ranked))) {
-            CodecRegistry.Builder b = CodecRegistry.builder();
-            order.forEach(b::add);
-            assertThat(b.build().require("dup")).as("the higher rank, added in order %s", order).isSameAs(ranked);
+            assertThat(registry(order.toArray(Codec[]::new)).require("dup")).as("the higher rank, added in order %s", order)
+                    .isSameAs(ranked);
         }
     }
 
