@@ -15,15 +15,23 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 
 import numpy as np
 
+# The zoo's rule for constant-initialised weights (distinct values, so that a reader mixing them up cannot match).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, os.pardir, os.pardir, "oracle"))
+from zoo import _perturb_constant_weights as perturb  # noqa: E402
+
 SEED = 7
 
 
-def cases(k):
-    L = k.layers
-    I = k.Input
-
+def builders(k):
+    """The layers module, Input, and seq(name, shape, *layers): a Sequential model of the layers on an Input."""
     def seq(name, shape, *layers):
-        return k.Sequential([I(shape=shape), *layers], name=name)
+        return k.Sequential([k.Input(shape=shape), *layers], name=name)
+
+    return k.layers, k.Input, seq
+
+
+def cases(k):
+    L, I, seq = builders(k)
 
     def fn(name, inputs, outputs):
         return k.Model(inputs, outputs, name=name)
@@ -128,11 +136,7 @@ def cases(k):
 
 def generation_and_layer_cases(k):
     """Where the Keras generations differ (which calls see a mask, how merges combine masks), then more layers."""
-    L = k.layers
-    I = k.Input
-
-    def seq(name, shape, *layers):
-        return k.Sequential([I(shape=shape), *layers], name=name)
+    L, I, seq = builders(k)
 
     out = {}
     t, s = I(shape=(6,), dtype="int32", name="tokens"), I(shape=(3,), name="state_source")
@@ -188,11 +192,7 @@ def tf_keras_only_cases(k):
 
 def keras3_only_cases(k):
     """Layers of the runtime's second priority group, and operation nodes of Keras 3 functional graphs."""
-    L = k.layers
-    I = k.Input
-
-    def seq(name, shape, *layers):
-        return k.Sequential([I(shape=shape), *layers], name=name)
+    L, I, seq = builders(k)
 
     out = {}
     out["sequence_shapes"] = seq("sequence_shapes", (4, 6), L.Permute((2, 1)), L.Flatten(), L.Dense(5),
@@ -241,15 +241,6 @@ def reference_input(tensor, rng, index):
         x[0, 3:] = 0.0
         x[1, 1] = 0.0
     return x
-
-
-def perturb(model, rng):
-    for w in model.weights:
-        value = np.asarray(w.numpy())
-        if value.size > 1 and np.all(value == value.flat[0]):
-            noise = rng.uniform(0.5, 1.5, size=value.shape) if "variance" in w.name \
-                else value + rng.uniform(-0.3, 0.3, size=value.shape)
-            w.assign(noise.astype(value.dtype))
 
 
 def output_shapes(model):

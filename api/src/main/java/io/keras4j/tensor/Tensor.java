@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * An immutable n-dimensional array: a {@link DType}, a shape and little-endian data. String tensors hold a list
@@ -44,27 +45,26 @@ public final class Tensor {
     }
 
     public static Tensor ofFloats(float[] values, long... shape) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(values);
-        return of(DType.FLOAT32, shape, b);
+        return packed(DType.FLOAT32, shape, values.length, b -> b.asFloatBuffer().put(values));
     }
 
     public static Tensor ofDoubles(double[] values, long... shape) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.asDoubleBuffer().put(values);
-        return of(DType.FLOAT64, shape, b);
+        return packed(DType.FLOAT64, shape, values.length, b -> b.asDoubleBuffer().put(values));
     }
 
     public static Tensor ofInts(int[] values, long... shape) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asIntBuffer().put(values);
-        return of(DType.INT32, shape, b);
+        return packed(DType.INT32, shape, values.length, b -> b.asIntBuffer().put(values));
     }
 
     public static Tensor ofLongs(long[] values, long... shape) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.asLongBuffer().put(values);
-        return of(DType.INT64, shape, b);
+        return packed(DType.INT64, shape, values.length, b -> b.asLongBuffer().put(values));
+    }
+
+    /** {@code count} values of {@code dtype} that {@code put} writes into a little-endian buffer of their size. */
+    private static Tensor packed(DType dtype, long[] shape, int count, Consumer<ByteBuffer> put) {
+        ByteBuffer b = ByteBuffer.allocate(count * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        put.accept(b);
+        return of(dtype, shape, b);
     }
 
     public static Tensor scalar(float value) { return ofFloats(new float[] {value}); }

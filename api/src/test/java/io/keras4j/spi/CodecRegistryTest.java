@@ -7,6 +7,7 @@ import io.keras4j.CodecNotInstalledException;
 import io.keras4j.UnknownFormatException;
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
+import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -33,27 +34,35 @@ class CodecRegistryTest {
         @Override public void write(Model model, Path target, WriteOptions options) { }
     }
 
+    static FakeCodec fake(String name, String magic, MatchStrength strength, int rank, String... targetSuffixes) {
+        return new FakeCodec(name, magic, strength, rank, List.of(targetSuffixes));
+    }
+
+    static CodecRegistry registry(Codec... codecs) {
+        CodecRegistry.Builder b = CodecRegistry.builder();
+        for (Codec c : codecs) b.add(c);
+        return b.build();
+    }
+
+    /** A file that the "AB" and "ABC" fakes match. */
+    private Path abcd() throws IOException { return Files.writeString(dir.resolve("m.bin"), "ABCD payload"); }
+
     @Test
     void strongestProbeWinsThenRankThenName() throws Exception {
-        Path f = Files.writeString(dir.resolve("m.bin"), "ABCD payload");
-        CodecRegistry r = CodecRegistry.builder()
-                .add(new FakeCodec("weak", "AB", MatchStrength.WEAK, 9, List.of()))
-                .add(new FakeCodec("solid-b", "ABC", MatchStrength.SOLID, 0, List.of()))
-                .add(new FakeCodec("solid-a", "ABC", MatchStrength.SOLID, 0, List.of()))
-                .build();
+        Path f = abcd();
+        CodecRegistry r = registry(fake("weak", "AB", MatchStrength.WEAK, 9), fake("solid-b", "ABC", MatchStrength.SOLID, 0),
+                fake("solid-a", "ABC", MatchStrength.SOLID, 0));
         assertThat(r.detect(f).codec().info().name()).isEqualTo("solid-a");
         assertThat(r.detect(f).verdicts()).hasSize(3);
-        CodecRegistry ranked = CodecRegistry.builder()
-                .add(new FakeCodec("solid-a", "ABC", MatchStrength.SOLID, 0, List.of()))
-                .add(new FakeCodec("solid-b", "ABC", MatchStrength.SOLID, 5, List.of()))
-                .build();
+        CodecRegistry ranked = registry(fake("solid-a", "ABC", MatchStrength.SOLID, 0),
+                fake("solid-b", "ABC", MatchStrength.SOLID, 5));
         assertThat(ranked.detect(f).codec().info().name()).isEqualTo("solid-b");
     }
 
     @Test
     void unknownInputListsEveryVerdict() throws Exception {
         Path f = Files.writeString(dir.resolve("notes.txt"), "just text");
-        CodecRegistry r = CodecRegistry.builder().add(new FakeCodec("x", "XYZ", MatchStrength.FULL, 0, List.of())).build();
+        CodecRegistry r = registry(fake("x", "XYZ", MatchStrength.FULL, 0));
         assertThatThrownBy(() -> r.detect(f)).isInstanceOf(UnknownFormatException.class)
                 .hasMessageContaining("x=NO_MATCH").hasMessageContaining(f.toString());
     }
@@ -71,12 +80,9 @@ class CodecRegistryTest {
 
     @Test
     void duplicateNamesAreReportedAndTargetsChooseTheLongestSuffix() {
-        CodecRegistry r = CodecRegistry.builder()
-                .add(new FakeCodec("h5", "H", MatchStrength.SOLID, 0, List.of(".h5")))
-                .add(new FakeCodec("h5", "H", MatchStrength.SOLID, 0, List.of(".h5")))
-                .add(new FakeCodec("w", "W", MatchStrength.SOLID, 0, List.of(".weights.h5")))
-                .add(new FakeCodec("dir", "D", MatchStrength.SOLID, 0, List.of("")))
-                .build();
+        CodecRegistry r = registry(fake("h5", "H", MatchStrength.SOLID, 0, ".h5"),
+                fake("h5", "H", MatchStrength.SOLID, 0, ".h5"), fake("w", "W", MatchStrength.SOLID, 0, ".weights.h5"),
+                fake("dir", "D", MatchStrength.SOLID, 0, ""));
         assertThat(r.problems()).singleElement().asString().contains("two codecs named 'h5'");
         assertThat(r.forTarget(Path.of("a/model.weights.h5"), null).info().name()).isEqualTo("w");
         assertThat(r.forTarget(Path.of("a/model.h5"), null).info().name()).isEqualTo("h5");
@@ -84,37 +90,12 @@ class CodecRegistryTest {
         assertThat(r.forTarget(Path.of("a/model.h5"), "w").info().name()).isEqualTo("w");
     }
 
-    /** Another implementation class, for codecs of the same name from two jars. */
-    record AnotherCodec(FakeCodec delegate) implements Codec {
-        @Override public CodecInfo info() { return delegate.info(); }
-        @Override public MatchStrength probe(ProbeInput in) { return delegate.probe(in); }
-        @Override public KerasFile read(Path source, ReadOptions options) { return delegate.read(source, options); }
-        @Override public void write(Model model, Path target, WriteOptions options) { }
-    }
-
-    /** Providers for {@link ServiceLoader}: two codecs whose probes tie on "TIE". */
-    public static final class TieA extends Delegating { public TieA() { super(new FakeCodec("tie-a", "TIE", MatchStrength.SOLID, 0, List.of())); } }
-
-    public static final class TieB extends Delegating { public TieB() { super(new FakeCodec("tie-b", "TIE", MatchStrength.SOLID, 0, List.of())); } }
-
-    abstract static class Delegating implements Codec {
-        private final FakeCodec delegate;
-        Delegating(FakeCodec delegate) { this.delegate = delegate; }
-        @Override public CodecInfo info() { return delegate.info(); }
-        @Override public MatchStrength probe(ProbeInput in) { return delegate.probe(in); }
-        @Override public KerasFile read(Path source, ReadOptions options) { return delegate.read(source, options); }
-        @Override public void write(Model model, Path target, WriteOptions options) { }
-    }
-
     @Test
     void aPreferredCodecWinsTiesButNotAStrongerProbe() throws Exception {
-        Path f = Files.writeString(dir.resolve("m.bin"), "ABCD payload");
-        CodecRegistry r = CodecRegistry.builder()
-                .add(new FakeCodec("solid-a", "ABC", MatchStrength.SOLID, 0, List.of()))
-                .add(new FakeCodec("solid-b", "ABC", MatchStrength.SOLID, 0, List.of()))
-                .add(new FakeCodec("ranked", "ABC", MatchStrength.SOLID, 5, List.of()))
-                .add(new FakeCodec("weak", "AB", MatchStrength.WEAK, 0, List.of()))
-                .build();
+        Path f = abcd();
+        CodecRegistry r = registry(fake("solid-a", "ABC", MatchStrength.SOLID, 0),
+                fake("solid-b", "ABC", MatchStrength.SOLID, 0), fake("ranked", "ABC", MatchStrength.SOLID, 5),
+                fake("weak", "AB", MatchStrength.WEAK, 0));
         assertThat(r.preferred()).isEmpty();
         assertThat(r.detect(f).codec().info().name()).isEqualTo("ranked");
         assertThat(r.preferring("solid-b").detect(f).codec().info().name()).isEqualTo("solid-b");
@@ -129,11 +110,8 @@ class CodecRegistryTest {
 
     @Test
     void aPreferredCodecWinsEquallyLongTargetSuffixesOnly() {
-        CodecRegistry r = CodecRegistry.builder()
-                .add(new FakeCodec("h5", "H", MatchStrength.SOLID, 0, List.of(".h5")))
-                .add(new FakeCodec("my-h5", "H", MatchStrength.SOLID, 0, List.of(".h5")))
-                .add(new FakeCodec("w", "W", MatchStrength.SOLID, 0, List.of(".weights.h5")))
-                .build();
+        CodecRegistry r = registry(fake("h5", "H", MatchStrength.SOLID, 0, ".h5"),
+                fake("my-h5", "H", MatchStrength.SOLID, 0, ".h5"), fake("w", "W", MatchStrength.SOLID, 0, ".weights.h5"));
         assertThat(r.forTarget(Path.of("m.h5"), null).info().name()).isEqualTo("h5");
         assertThat(r.preferring("my-h5").forTarget(Path.of("m.h5"), null).info().name()).isEqualTo("my-h5");
         assertThat(r.preferring("my-h5").forTarget(Path.of("m.weights.h5"), null).info().name()).isEqualTo("w");
@@ -141,10 +119,10 @@ class CodecRegistryTest {
 
     @Test
     void preferringACodecThatIsNotInstalledIsRefusedOrReported() {
-        CodecRegistry r = CodecRegistry.builder().add(new FakeCodec("x", "X", MatchStrength.FULL, 0, List.of())).build();
+        CodecRegistry r = registry(fake("x", "X", MatchStrength.FULL, 0));
         assertThatThrownBy(() -> r.preferring("nope")).isInstanceOf(CodecNotInstalledException.class)
                 .hasMessageContaining("nope").hasMessageContaining("installed: [x]");
-        CodecRegistry configured = CodecRegistry.builder().add(new FakeCodec("x", "X", MatchStrength.FULL, 0, List.of()))
+        CodecRegistry configured = CodecRegistry.builder().add(fake("x", "X", MatchStrength.FULL, 0))
                 .preferred("nope").build();
         assertThat(configured.preferred()).isEmpty();
         assertThat(configured.problems()).singleElement().asString()
@@ -177,21 +155,18 @@ class CodecRegistryTest {
     /** Class-path order must not decide between two codecs of one name: the same one is kept in either order. */
     @Test
     void duplicateNamesKeepTheHigherRankThenTheFirstClassNameInEitherOrder() throws Exception {
-        FakeCodec fake = new FakeCodec("dup", "D", MatchStrength.SOLID, 0, List.of(".d"));
-        AnotherCodec another = new AnotherCodec(new FakeCodec("dup", "D", MatchStrength.SOLID, 0, List.of(".d")));
+        FakeCodec fake = fake("dup", "D", MatchStrength.SOLID, 0, ".d");
+        AnotherCodec another = new AnotherCodec(fake("dup", "D", MatchStrength.SOLID, 0, ".d"));
         for (List<Codec> order : List.of(List.<Codec>of(fake, another), List.<Codec>of(another, fake))) {
-            CodecRegistry.Builder b = CodecRegistry.builder();
-            order.forEach(b::add);
-            CodecRegistry r = b.build();
+            CodecRegistry r = registry(order.toArray(Codec[]::new));
             assertThat(r.require("dup")).as("added in order %s", order).isSameAs(another);
             assertThat(r.problems()).singleElement().asString().contains("two codecs named 'dup'")
                     .contains("kept " + AnotherCodec.class.getName()).contains("ignored " + FakeCodec.class.getName());
         }
-        FakeCodec ranked = new FakeCodec("dup", "D", MatchStrength.SOLID, 1, List.of(".d"));
+        FakeCodec ranked = fake("dup", "D", MatchStrength.SOLID, 1, ".d");
         for (List<Codec> order : List.of(List.<Codec>of(ranked, another), List.<Codec>of(another, ranked))) {
-            CodecRegistry.Builder b = CodecRegistry.builder();
-            order.forEach(b::add);
-            assertThat(b.build().require("dup")).as("the higher rank, added in order %s", order).isSameAs(ranked);
+            assertThat(registry(order.toArray(Codec[]::new)).require("dup")).as("the higher rank, added in order %s", order)
+                    .isSameAs(ranked);
         }
     }
 
@@ -199,8 +174,8 @@ class CodecRegistryTest {
     void aCodecWhoseInfoFailsOrIsInvalidIsReportedAndLeftOut() {
         Codec failing = new AnotherCodec(null);
         CodecRegistry r = CodecRegistry.builder().add(failing)
-                .add(new FakeCodec("Upper", "U", MatchStrength.SOLID, 0, List.of()))
-                .add(new FakeCodec("ok", "O", MatchStrength.SOLID, 0, List.of())).build();
+                .add(fake("Upper", "U", MatchStrength.SOLID, 0))
+                .add(fake("ok", "O", MatchStrength.SOLID, 0)).build();
         assertThat(r.codecs()).extracting(c -> c.info().name()).containsExactly("ok");
         assertThat(r.problems()).hasSize(2);
         assertThat(r.problems().get(0)).contains(AnotherCodec.class.getName()).contains("info() failed");
@@ -229,5 +204,22 @@ class CodecRegistryTest {
         Path empty = Files.write(dir.resolve("empty"), new byte[0]);
         assertThat(ProbeInput.of(empty).head().remaining()).isZero();
         assertThat(ProbeInput.of(dir.resolve("missing")).tail(8).remaining()).isZero();
+    }
+
+    /** Providers for {@link ServiceLoader}: two codecs whose probes tie on "TIE". */
+    public static final class TieA extends Delegating { public TieA() { super(fake("tie-a", "TIE", MatchStrength.SOLID, 0)); } }
+
+    public static final class TieB extends Delegating { public TieB() { super(fake("tie-b", "TIE", MatchStrength.SOLID, 0)); } }
+
+    /** Another implementation class, for codecs of the same name from two jars. */
+    static final class AnotherCodec extends Delegating { AnotherCodec(FakeCodec delegate) { super(delegate); } }
+
+    abstract static class Delegating implements Codec {
+        private final FakeCodec delegate;
+        Delegating(FakeCodec delegate) { this.delegate = delegate; }
+        @Override public CodecInfo info() { return delegate.info(); }
+        @Override public MatchStrength probe(ProbeInput in) { return delegate.probe(in); }
+        @Override public KerasFile read(Path source, ReadOptions options) { return delegate.read(source, options); }
+        @Override public void write(Model model, Path target, WriteOptions options) { }
     }
 }

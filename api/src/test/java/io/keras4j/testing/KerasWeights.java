@@ -6,6 +6,7 @@ import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
 import io.keras4j.model.Weight;
 import io.keras4j.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -21,9 +22,10 @@ public final class KerasWeights {
         int compared = 0;
         for (Layer layer : model.layers()) {
             List<Weight> weights = layer.weights();
-            for (int i = 0; reference.containsKey(layer.name() + "/" + i); i++) {
-                String key = layer.name() + "/" + i;
-                Tensor want = reference.get(key);
+            List<Weight> wanted = of(reference, layer.name());
+            for (int i = 0; i < wanted.size(); i++) {
+                String key = wanted.get(i).name();
+                Tensor want = wanted.get(i).value();
                 assertThat(weights.size()).as("%s: weight count of %s", what, layer.name()).isGreaterThan(i);
                 Tensor got = weights.get(i).value();
                 assertThat(got.shape()).as("%s: shape of %s (%s)", what, key, weights.get(i).name()).containsExactly(want.shape());
@@ -34,5 +36,12 @@ public final class KerasWeights {
         }
         assertThat(compared).as("%s: reference weights compared", what).isEqualTo(reference.size());
         return compared;
+    }
+
+    /** The reference weights of one layer, {@code "<layer>/0"}, {@code "<layer>/1"}, ... up to the first missing, named by their keys. */
+    public static List<Weight> of(Map<String, Tensor> reference, String layer) {
+        List<Weight> out = new ArrayList<>();
+        for (int i = 0; reference.containsKey(layer + "/" + i); i++) out.add(Weight.of(layer + "/" + i, reference.get(layer + "/" + i)));
+        return out;
     }
 }

@@ -76,9 +76,9 @@ class DataSafetyTest {
     @Test
     void savingACheckpointOverItsPrefixKeepsTheLoadedModel() throws IOException {
         Zoo.Entry e = entry("mlp", "k3");
-        Path json = copy(file(e, "json"), dir.resolve("model.json"));
-        Path ckpt = copyTree(file(e, "checkpoint").getParent(), dir.resolve("ckpt")).resolve("ckpt");
-        Model model = KERAS.loadWithWeights(json, ckpt);
+        Model model = loadCopiedCheckpoint(e);
+        Path json = dir.resolve("model.json");
+        Path ckpt = dir.resolve("ckpt/ckpt");
         assertSurvivesBeingSavedOver(model, e, m -> KERAS.save(m, ckpt, "checkpoint", WriteOptions.DEFAULT),
                 () -> KERAS.loadWithWeights(json, ckpt));
     }
@@ -92,13 +92,18 @@ class DataSafetyTest {
         assertSurvivesBeingSavedOver(model, e, m -> KERAS.save(m, sm), () -> KERAS.load(sm));
     }
 
+    /** The entry's JSON and checkpoint copied to {@code dir} (model.json, ckpt/ckpt), loaded together. */
+    private Model loadCopiedCheckpoint(Zoo.Entry e) throws IOException {
+        Path json = copy(file(e, "json"), dir.resolve("model.json"));
+        Path ckpt = copyTree(file(e, "checkpoint").getParent(), dir.resolve("ckpt")).resolve("ckpt");
+        return KERAS.loadWithWeights(json, ckpt);
+    }
+
     /** The bundle's CRC32C was checked at load only: bytes changed in place afterwards predicted NaN. */
     @Test
     void checkpointBytesChangedAfterLoadingAreRefusedWhenRead() throws IOException {
         Zoo.Entry e = entry("mlp", "k3");
-        Path json = copy(file(e, "json"), dir.resolve("model.json"));
-        Path ckpt = copyTree(file(e, "checkpoint").getParent(), dir.resolve("ckpt")).resolve("ckpt");
-        Model model = KERAS.loadWithWeights(json, ckpt);
+        Model model = loadCopiedCheckpoint(e);
         Path data = dir.resolve("ckpt/ckpt.data-00000-of-00001");
         try (FileChannel ch = FileChannel.open(data, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
             byte[] nan = new byte[(int) ch.size()];

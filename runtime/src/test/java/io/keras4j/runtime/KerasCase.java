@@ -10,6 +10,7 @@ import io.keras4j.model.Weight;
 import io.keras4j.core.WeightBinder;
 import io.keras4j.tensor.Npy;
 import io.keras4j.tensor.Tensor;
+import io.keras4j.testing.KerasWeights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,10 +32,7 @@ record KerasCase(String name, Model model, List<Tensor> inputs, List<Tensor> exp
             Map<String, Tensor> stored = Npy.readNpz(dir.resolve("weights.npz"));
             List<Layer> layers = new ArrayList<>();
             for (Layer layer : architecture.layers()) {
-                List<Weight> weights = new ArrayList<>();
-                for (int i = 0; stored.containsKey(layer.name() + "/" + i); i++) {
-                    weights.add(Weight.of(layer.name() + "/" + i, stored.get(layer.name() + "/" + i)));
-                }
+                List<Weight> weights = KerasWeights.of(stored, layer.name());
                 layers.add(weights.isEmpty() ? layer : bind(layer, weights));
             }
             return new KerasCase(name, architecture.withLayers(layers), numbered(dir, "inputs_"), numbered(dir, "outputs_"));

@@ -1,7 +1,6 @@
 package io.keras4j.export.tf;
 
 import static io.keras4j.export.tf.EmitHelpers.unsupported;
-import static io.keras4j.export.tf.EmitHelpers.weight;
 
 import io.keras4j.export.tf.TfFunction.Tensor;
 import io.keras4j.tf.proto.DataType;
@@ -24,16 +23,12 @@ import java.util.function.Function;
  *
  * <p>{@code Attention} and {@code AdditiveAttention}, masked by their mask arguments.
  */
-final class AttentionEmitter {
+final class AttentionEmitter extends WeightedEmitter {
     /** What Keras puts in the scores of masked positions before the softmax. */
     private static final float MASKED = -1e9f;
 
-    private final TfOps ops;
-    private final Function<Weight, Tensor> read;
-
     AttentionEmitter(TfOps ops, Function<Weight, Tensor> read) {
-        this.ops = ops;
-        this.read = read;
+        super(ops, read);
     }
 
     /** {@code MultiHeadAttention}; the output keeps the query's mask. */
@@ -68,9 +63,9 @@ final class AttentionEmitter {
         long[] out = call.outputShape();
         long outDim = out[out.length - 1];
         Tensor flat = ops.reshape(n + "/context_flat", context, new long[] {-1, (long) heads * valueDim});
-        Tensor kernel = ops.reshape(n + "/output_kernel", read.apply(weight(layer, useBias ? 6 : 3)), new long[] {(long) heads * valueDim, outDim});
+        Tensor kernel = ops.reshape(n + "/output_kernel", read(layer, useBias ? 6 : 3), new long[] {(long) heads * valueDim, outDim});
         Tensor y = ops.matMul(n + "/output_MatMul", flat, kernel);
-        if (useBias) y = ops.biasAdd(n + "/output_BiasAdd", y, read.apply(weight(layer, 7)));
+        if (useBias) y = ops.biasAdd(n + "/output_BiasAdd", y, read(layer, 7));
         y = ops.reshapeLeading(n + "/output", y, query.value(), 2, new long[] {outDim});
         return new KerasTensor(y.withShape(out), query.mask());
     }
@@ -92,7 +87,7 @@ final class AttentionEmitter {
         Tensor q = call.inputs().get(0).value();
         Tensor v = call.inputs().get(1).value();
         Tensor k = call.inputs().size() > 2 ? call.inputs().get(2).value() : v;
-        Tensor scale = useScale ? read.apply(weight(layer, 0)) : null;
+        Tensor scale = useScale ? read(layer, 0) : null;
         Tensor scores;
         if (mode.equals("dot")) {
             scores = ops.batchMatMul(n + "/scores", q, k, true);
@@ -107,7 +102,7 @@ final class AttentionEmitter {
                 if (scale != null) tanh = ops.mul(n + "/scaled_tanh", scale, tanh);
             }
             scores = ops.reduce("Sum", n + "/scores", tanh, false, -1);
-            if (mode.equals("concat")) scores = ops.mul(n + "/weighted_scores", read.apply(weight(layer, useScale ? 1 : 0)), scores);
+            if (mode.equals("concat")) scores = ops.mul(n + "/weighted_scores", read(layer, useScale ? 1 : 0), scores);
         } else {
             throw unsupported(layer, "score_mode=" + mode);
         }
@@ -148,9 +143,9 @@ final class AttentionEmitter {
     /** {@code x[batch, steps, dim] @ kernel[dim, heads, size] + bias[heads, size]}, as {@code [batch, steps, heads * size]}. */
     private Tensor project(String n, Tensor x, Layer layer, int projection, boolean useBias, int heads, int size) {
         int width = heads * size;
-        Tensor kernel = ops.reshape(n + "/kernel", read.apply(weight(layer, useBias ? 2 * projection : projection)), new long[] {x.dim(-1), width});
+        Tensor kernel = ops.reshape(n + "/kernel", read(layer, useBias ? 2 * projection : projection), new long[] {x.dim(-1), width});
         Tensor y = ops.matMul(n + "/MatMul", ops.reshape(n + "/flatten", x, new long[] {-1, x.dim(-1)}), kernel);
-        if (useBias) y = ops.biasAdd(n + "/BiasAdd", y, ops.reshape(n + "/bias", read.apply(weight(layer, 2 * projection + 1)), new long[] {width}));
+        if (useBias) y = ops.biasAdd(n + "/BiasAdd", y, ops.reshape(n + "/bias", read(layer, 2 * projection + 1), new long[] {width}));
         return ops.reshapeLeading(n + "/unflatten", y, x, 2, new long[] {width});
     }
 

@@ -3,7 +3,6 @@ package io.keras4j.export.tf;
 import static io.keras4j.export.tf.EmitHelpers.checkChannelsLast;
 import static io.keras4j.export.tf.EmitHelpers.tuple;
 import static io.keras4j.export.tf.EmitHelpers.unsupported;
-import static io.keras4j.export.tf.EmitHelpers.weight;
 import static io.keras4j.export.tf.TfFunction.bool;
 import static io.keras4j.export.tf.TfFunction.ints;
 import static io.keras4j.export.tf.TfFunction.str;
@@ -30,17 +29,14 @@ import java.util.function.Function;
  * last, as Keras's TensorFlow backend runs them: TensorFlow has no 1D convolution op, so 1D layers run the 2D op
  * on {@code [batch, 1, steps, channels]} like {@code tf.nn.conv1d} does. Activations are the caller's.
  */
-final class ConvolutionEmitter {
+final class ConvolutionEmitter extends WeightedEmitter {
     private static final AttrValue FLOAT = type(DataType.DT_FLOAT);
 
     private final TfFunction f;
-    private final TfOps ops;
-    private final Function<Weight, Tensor> read;
 
     ConvolutionEmitter(TfOps ops, Function<Weight, Tensor> read) {
+        super(ops, read);
         this.f = ops.function();
-        this.ops = ops;
-        this.read = read;
     }
 
     /** Conv1D/2D/3D, DepthwiseConv1D/2D and SeparableConv1D/2D, bias included. */
@@ -48,8 +44,7 @@ final class ConvolutionEmitter {
         Layer layer = call.layer();
         String n = layer.name();
         JsonObject c = layer.config();
-        int rank = spatialRank(layer);
-        checkChannelsLast(layer);
+        int rank = channelsLastRank(layer);
         // TensorFlow's Conv2D infers the groups from the input and kernel channels (Keras runs it through XLA).
         boolean grouped = c.getInt("groups", 1) != 1;
         if (rank == 3 && grouped) throw unsupported(layer, "grouped 3D convolution");
@@ -71,7 +66,7 @@ final class ConvolutionEmitter {
         Spatial s = new Spatial(rank, strides, dilation, padding);
         Tensor input = s.lift(n + "/ExpandDims", x);
         long[] liftedOut = s.liftShape(out);
-        Tensor kernel = s.liftKernel(n + "/kernel_ExpandDims", read.apply(weight(layer, 0)));
+        Tensor kernel = s.liftKernel(n + "/kernel_ExpandDims", read(layer, 0));
         Tensor y;
         if (depthwise || separable) {
             long[] depthwiseOut = liftedOut.clone();
@@ -79,7 +74,7 @@ final class ConvolutionEmitter {
             y = s.dilated() ? dilatedDepthwise(layer, input, kernel, s, depthwiseOut)
                     : f.op("DepthwiseConv2dNative", n + "/depthwise", depthwiseOut, List.of(input.ref(), kernel.ref()), s.attrs(false));
             if (separable) {
-                Tensor pointwise = s.liftKernel(n + "/pointwise_kernel_ExpandDims", read.apply(weight(layer, 1)));
+                Tensor pointwise = s.liftKernel(n + "/pointwise_kernel_ExpandDims", read(layer, 1));
                 y = f.op("Conv2D", n + "/pointwise", liftedOut, List.of(y.ref(), pointwise.ref()),
                         new Spatial(2, new long[] {1, 1}, new long[] {1, 1}, "valid").attrs(true));
             }
@@ -89,7 +84,7 @@ final class ConvolutionEmitter {
         }
         y = s.lower(n + "/Squeeze", y, out);
         if (layer.useBias()) {
-            Tensor bias = read.apply(weight(layer, separable ? 2 : 1));
+            Tensor bias = read(layer, separable ? 2 : 1);
             // Grappler fuses Conv2D + BiasAdd into a kernel without grouped convolutions; an AddV2 is left alone.
             y = grouped ? ops.add(n + "/bias_add", y, bias) : ops.biasAdd(n + "/BiasAdd", y, bias);
         }
@@ -143,8 +138,7 @@ final class ConvolutionEmitter {
         Layer layer = call.layer();
         String n = layer.name();
         JsonObject c = layer.config();
-        int rank = spatialRank(layer);
-        checkChannelsLast(layer);
+        int rank = channelsLastRank(layer);
         long[] dilation = tuple(c, "dilation_rate", rank);
         if (Arrays.stream(dilation).anyMatch(d -> d != 1)) throw unsupported(layer, "dilated transposed convolution");
         long[] out = call.outputShape();
@@ -153,12 +147,12 @@ final class ConvolutionEmitter {
         Tensor x = call.input().value();
         Tensor input = s.lift(n + "/ExpandDims", x);
         long[] liftedOut = s.liftShape(out);
-        Tensor kernel = s.liftKernel(n + "/kernel_ExpandDims", read.apply(weight(layer, 0)));
+        Tensor kernel = s.liftKernel(n + "/kernel_ExpandDims", read(layer, 0));
         Tensor outputSizes = ops.batchShape(n + "/output_shape", x, Arrays.copyOfRange(liftedOut, 1, liftedOut.length));
         Tensor y = f.op("Conv2DBackpropInput", n + "/conv_transpose", liftedOut,
                 List.of(outputSizes.ref(), kernel.ref(), input.ref()), s.attrs(true));
         y = s.lower(n + "/Squeeze", y, out);
-        if (layer.useBias()) y = ops.biasAdd(n + "/BiasAdd", y, read.apply(weight(layer, 1)));
+        if (layer.useBias()) y = ops.biasAdd(n + "/BiasAdd", y, read(layer, 1));
         return y.withShape(out);
     }
 
@@ -167,8 +161,7 @@ final class ConvolutionEmitter {
         Layer layer = call.layer();
         String n = layer.name();
         JsonObject c = layer.config();
-        int rank = spatialRank(layer);
-        checkChannelsLast(layer);
+        int rank = channelsLastRank(layer);
         long[] size = tuple(c, c.has("pool_size") ? "pool_size" : "pool_length", rank);
         long[] strides = c.get("strides") instanceof JsonNull ? size : tuple(c, "strides", rank);
         Spatial s = new Spatial(rank, strides, null, layer.padding().orElse("valid"));
@@ -238,10 +231,18 @@ final class ConvolutionEmitter {
         }
     }
 
-    /** 1, 2 or 3, from the class name ({@code Conv2DTranspose}, {@code MaxPooling3D}, ...). */
-    private static int spatialRank(Layer layer) {
+    /**
+     * 1, 2 or 3, from the class name ({@code Conv2DTranspose}, {@code MaxPooling3D}, ...), of a layer that must be
+     * channels-last: every kernel here is written for that layout.
+     */
+    private static int channelsLastRank(Layer layer) {
         String cls = layer.className();
-        for (int r = 1; r <= 3; r++) if (cls.contains(r + "D")) return r;
+        for (int r = 1; r <= 3; r++) {
+            if (cls.contains(r + "D")) {
+                checkChannelsLast(layer);
+                return r;
+            }
+        }
         throw unsupported(layer, "no spatial rank in the class name");
     }
 }

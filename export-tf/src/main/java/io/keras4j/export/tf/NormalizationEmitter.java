@@ -1,7 +1,6 @@
 package io.keras4j.export.tf;
 
 import static io.keras4j.export.tf.EmitHelpers.unsupported;
-import static io.keras4j.export.tf.EmitHelpers.weight;
 
 import io.keras4j.export.tf.TfFunction.Tensor;
 import io.keras4j.tf.proto.DataType;
@@ -20,13 +19,9 @@ import java.util.function.Function;
  * {@code UnitNormalization} and the
  * {@code Normalization} preprocessing layer, as Keras's TensorFlow backend computes them.
  */
-final class NormalizationEmitter {
-    private final TfOps ops;
-    private final Function<Weight, Tensor> read;
-
+final class NormalizationEmitter extends WeightedEmitter {
     NormalizationEmitter(TfOps ops, Function<Weight, Tensor> read) {
-        this.ops = ops;
-        this.read = read;
+        super(ops, read);
     }
 
     /** Inference: {@code (x - mean) * gamma / sqrt(var + eps) + beta}, folded into one multiply and one add. */
@@ -35,13 +30,12 @@ final class NormalizationEmitter {
         String n = layer.name();
         JsonObject c = layer.config();
         Tensor x = call.input().value();
-        int[] axes = axes(c, x.rank());
-        if (axes.length != 1 || axes[0] != x.rank() - 1) throw unsupported(layer, "normalization over an axis other than the last");
+        requireLastAxis(layer, x.rank(), "normalization over an axis other than the last");
         int i = 0;
-        Tensor gamma = c.getBoolean("scale", true) ? read.apply(weight(layer, i++)) : null;
-        Tensor beta = c.getBoolean("center", true) ? read.apply(weight(layer, i++)) : null;
-        Tensor mean = read.apply(weight(layer, i++));
-        Tensor variance = read.apply(weight(layer, i));
+        Tensor gamma = c.getBoolean("scale", true) ? read(layer, i++) : null;
+        Tensor beta = c.getBoolean("center", true) ? read(layer, i++) : null;
+        Tensor mean = read(layer, i++);
+        Tensor variance = read(layer, i);
         Tensor eps = ops.scalar(n + "/epsilon", (float) c.getDouble("epsilon", 1e-3));
         Tensor inv = ops.unary("Rsqrt", n + "/Rsqrt", ops.add(n + "/add_eps", variance, eps));
         if (gamma != null) inv = ops.mul(n + "/scale", inv, gamma);
@@ -66,8 +60,8 @@ final class NormalizationEmitter {
         }
         if (c.getBoolean("rms_scaling", false)) throw unsupported(layer, "rms_scaling=True");
         int i = 0;
-        Tensor gamma = c.getBoolean("scale", true) ? read.apply(weight(layer, i++)) : null;
-        Tensor beta = c.getBoolean("center", true) ? read.apply(weight(layer, i)) : null;
+        Tensor gamma = c.getBoolean("scale", true) ? read(layer, i++) : null;
+        Tensor beta = c.getBoolean("center", true) ? read(layer, i) : null;
         return normalized(n, x, axes, c.getDouble("epsilon", 1e-3), gamma, beta).withShape(call.outputShape());
     }
 
@@ -96,8 +90,7 @@ final class NormalizationEmitter {
         JsonObject c = layer.config();
         Tensor x = call.input().value();
         int rank = x.rank();
-        int[] axis = axes(c, rank);
-        if (axis.length != 1 || axis[0] != rank - 1) throw unsupported(layer, "group normalization over other than the last axis");
+        requireLastAxis(layer, rank, "group normalization over other than the last axis");
         if (call.dialect() != Dialect.KERAS3 && call.maskArgument(0) != null) {
             throw unsupported(layer, "a masked input (tf.keras weights the group statistics by the mask)");
         }
@@ -108,8 +101,8 @@ final class NormalizationEmitter {
         Tensor grouped = ops.reshapeLeading(n + "/groups", x, x, rank - 1, groupShape);
         int[] reduced = java.util.stream.IntStream.rangeClosed(1, rank).filter(a -> a != rank - 1).toArray();
         int i = 0;
-        Tensor gamma = c.getBoolean("scale", true) ? ops.reshape(n + "/gamma", read.apply(weight(layer, i++)), groupShape) : null;
-        Tensor beta = c.getBoolean("center", true) ? ops.reshape(n + "/beta", read.apply(weight(layer, i)), groupShape) : null;
+        Tensor gamma = c.getBoolean("scale", true) ? ops.reshape(n + "/gamma", read(layer, i++), groupShape) : null;
+        Tensor beta = c.getBoolean("center", true) ? ops.reshape(n + "/beta", read(layer, i), groupShape) : null;
         Tensor y = normalized(n, grouped, reduced, c.getDouble("epsilon", 1e-3), gamma, beta);
         return ops.reshapeLeading(n + "/ungroup", y, x, rank - 1, new long[] {channels}).withShape(call.outputShape());
     }
@@ -143,7 +136,7 @@ final class NormalizationEmitter {
     private Tensor statistic(Layer layer, String key, int weightIndex, long[] broadcast) {
         String n = layer.name() + "/" + key;
         JsonValue v = layer.config().get(key);
-        if (v.isNull()) return ops.reshape(n, read.apply(weight(layer, weightIndex)), broadcast);
+        if (v.isNull()) return ops.reshape(n, read(layer, weightIndex), broadcast);
         float[] values = v instanceof JsonArray a ? toFloats(a) : new float[] {(float) ((JsonNumber) v).doubleValue()};
         long[] shape = values.length == 1 ? new long[0] : broadcast;
         return ops.function().constFloat(n, shape, values);
@@ -174,6 +167,12 @@ final class NormalizationEmitter {
     }
 
     /** The config's {@code axis} (an int or a list), made non-negative. */
+    /** Refuses ({@code refusal}) a layer whose config normalizes over other than the last of {@code rank} axes. */
+    private static void requireLastAxis(Layer layer, int rank, String refusal) {
+        int[] axes = axes(layer.config(), rank);
+        if (axes.length != 1 || axes[0] != rank - 1) throw unsupported(layer, refusal);
+    }
+
     private static int[] axes(JsonObject c, int rank) {
         JsonValue axis = c.get("axis");
         long[] raw = axis instanceof JsonArray a ? a.toLongs() : new long[] {c.getLong("axis", -1)};

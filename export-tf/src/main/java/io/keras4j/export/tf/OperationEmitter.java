@@ -22,7 +22,7 @@ import java.util.Optional;
  * elementwise arithmetic and a few unary functions; constant arguments take the dtype of the tensor they meet.
  * tf.keras {@code TFOpLambda} nodes: the TensorFlow function they name.
  */
-final class OperationEmitter {
+record OperationEmitter(TfOps ops, Activations activations) {
     private static final Map<String, String> COMPARISONS = Map.of("Equal", "Equal", "NotEqual", "NotEqual",
             "Greater", "Greater", "GreaterEqual", "GreaterEqual", "Less", "Less", "LessEqual", "LessEqual");
     private static final Map<String, String> ARITHMETIC = Map.of("Add", "AddV2", "Subtract", "Sub", "Multiply", "Mul",
@@ -38,14 +38,6 @@ final class OperationEmitter {
             "math.square", "Square", "math.negative", "Neg", "math.abs", "Abs");
     private static final Map<String, String> TF_REDUCTIONS = Map.of("math.reduce_mean", "Mean", "math.reduce_sum", "Sum",
             "math.reduce_max", "Max", "math.reduce_min", "Min");
-
-    private final TfOps ops;
-    private final Activations activations;
-
-    OperationEmitter(TfOps ops, Activations activations) {
-        this.ops = ops;
-        this.activations = activations;
-    }
 
     /** A Keras 3 operation node. */
     Tensor operation(LayerCall call) {

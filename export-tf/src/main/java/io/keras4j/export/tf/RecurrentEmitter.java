@@ -1,7 +1,6 @@
 package io.keras4j.export.tf;
 
 import static io.keras4j.export.tf.EmitHelpers.unsupported;
-import static io.keras4j.export.tf.EmitHelpers.weight;
 
 import io.keras4j.export.tf.RecurrentCell.Kind;
 import io.keras4j.export.tf.RecurrentCell.State;
@@ -28,7 +27,7 @@ import java.util.function.Function;
  * repeats the previous output (zeros before the first step), or outputs zeros with {@code zero_output_for_mask},
  * which {@code Bidirectional} sets for sequence outputs. Extra inputs are initial states.
  */
-final class RecurrentEmitter {
+final class RecurrentEmitter extends WeightedEmitter {
     /**
      * What the steps of one layer call consume: the projected inputs {@code [batch, steps, gates * units]}, the
      * mask {@code [batch, steps]} or {@code null}, the initial states, zeros {@code [batch, units]}, the recurrent
@@ -66,12 +65,8 @@ final class RecurrentEmitter {
         }
     }
 
-    private final TfOps ops;
-    private final Function<Weight, Tensor> read;
-
     RecurrentEmitter(TfOps ops, Function<Weight, Tensor> read) {
-        this.ops = ops;
-        this.read = read;
+        super(ops, read);
     }
 
     /**
@@ -140,9 +135,9 @@ final class RecurrentEmitter {
         if (x.rank() != 3) throw unsupported(layer, "an input of rank " + x.rank() + " (expected [batch, steps, features])");
         if (x.dim(2) < 0) throw unsupported(layer, "an unknown number of features");
 
-        Tensor kernel = read.apply(weight(layer, 0));
-        Tensor recurrentKernel = read.apply(weight(layer, 1));
-        Tensor inputBias = useBias ? read.apply(weight(layer, 2)) : null;
+        Tensor kernel = read(layer, 0);
+        Tensor recurrentKernel = read(layer, 1);
+        Tensor inputBias = useBias ? read(layer, 2) : null;
         Tensor recurrentBias = null;
         if (resetAfter && inputBias != null) {
             List<Tensor> biases = ops.unpack(n + "/bias", inputBias, 0);

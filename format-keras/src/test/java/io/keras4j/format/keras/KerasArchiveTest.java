@@ -13,6 +13,8 @@ import io.keras4j.spi.ProbeInput;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
 import io.keras4j.tensor.TensorData;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -68,22 +71,25 @@ class KerasArchiveTest {
         assertThat(archives).isGreaterThan(5);
     }
 
+    /**
+     * Deflated members are streamed: texts read, weights extracted to memory. java.util.zip.ZipFile never checks a
+     * member's CRC-32 and Keras's zipfile does ("Bad CRC-32"), so the streamed check must; a wrong CRC recorded in the
+     * central directory stands for any damaged member.
+     */
     @Test
-    void deflatedWeightsAreUnpackedToMemory() throws Exception {
+    void deflatedWeightsAreUnpackedToMemoryAndABadCrcOfAnyMemberIsRefused() throws IOException {
         Zoo zoo = Zoo.require();
         JsonObject mlp = zoo.models().stream().filter(m -> Zoo.id(m).equals("mlp-k3")).findFirst().orElseThrow();
-        Path source = zoo.dir().resolve("mlp/k3/model.keras");
-        Path deflated = dir.resolve("deflated.keras");
-        try (ZipFile in = new ZipFile(source.toFile()); ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(deflated))) {
-            for (ZipEntry e : java.util.Collections.list(in.entries())) {
-                out.putNextEntry(new ZipEntry(e.getName())); // DEFLATED, the ZipOutputStream default
-                in.getInputStream(e).transferTo(out);
-                out.closeEntry();
-            }
-        }
+        Path deflated = deflate(zoo.files(mlp, "keras").get(0), dir.resolve("deflated.keras"));
         Model model = codec.read(deflated, ReadOptions.DEFAULT).model().orElseThrow();
         assertThat(model.weights()).allSatisfy(w -> assertThat(w.value().data()).isInstanceOf(TensorData.Heap.class));
         Zoo.assertWeightsEqual(model, zoo.weights(mlp), deflated.toString());
+        for (String member : new String[] {"config.json", "metadata.json", "model.weights.h5"}) {
+            Path bad = Files.copy(deflated, dir.resolve(member + ".keras"));
+            corruptCentralCrc(bad, member);
+            assertThatThrownBy(() -> codec.read(bad, ReadOptions.DEFAULT)).as(member).isInstanceOf(CorruptModelException.class)
+                    .hasMessageContaining("bad CRC-32 for member " + member).hasMessageContaining(bad.toString());
+        }
     }
 
     @Test
@@ -188,5 +194,34 @@ class KerasArchiveTest {
         Path text = dir.resolve("x.keras");
         try (OutputStream o = Files.newOutputStream(text)) { o.write("hello".getBytes()); }
         assertThatThrownBy(() -> codec.read(text, ReadOptions.DEFAULT)).isInstanceOf(CorruptModelException.class);
+    }
+
+    private static Path deflate(Path stored, Path out) throws IOException {
+        try (ZipFile in = new ZipFile(stored.toFile()); OutputStream os = Files.newOutputStream(out);
+             ZipOutputStream zip = new ZipOutputStream(os)) {
+            for (ZipEntry e : Collections.list(in.entries())) {
+                zip.putNextEntry(new ZipEntry(e.getName()));
+                try (InputStream is = in.getInputStream(e)) {
+                    is.transferTo(zip);
+                }
+                zip.closeEntry();
+            }
+        }
+        return out;
+    }
+
+    /** Adds one to the CRC-32 the central directory records for {@code member} (what ZipFile's getCrc() answers). */
+    private static void corruptCentralCrc(Path archive, String member) throws IOException {
+        byte[] bytes = Files.readAllBytes(archive);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] name = member.getBytes(StandardCharsets.UTF_8);
+        for (int at = 0; at + 46 <= bytes.length; at++) {
+            if (b.getInt(at) != 0x02014b50 || Short.toUnsignedInt(b.getShort(at + 28)) != name.length) continue;
+            if (!new String(bytes, at + 46, name.length, StandardCharsets.UTF_8).equals(member)) continue;
+            b.putInt(at + 16, b.getInt(at + 16) + 1);
+            Files.write(archive, bytes);
+            return;
+        }
+        throw new AssertionError("no central directory entry for " + member);
     }
 }
