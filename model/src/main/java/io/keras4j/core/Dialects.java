@@ -60,7 +60,36 @@ public final class Dialects {
         Model converted = convert(model, target);
         // The runtime runs tf.keras op layers in Keras 3 form, but Keras 3 itself has no class for them.
         if (target == Dialect.KERAS3 && model.dialect() != Dialect.KERAS3) requireKeras3Classes(converted);
+        if (target == Dialect.KERAS2 && model.dialect() == Dialect.KERAS3) requireTfKerasClasses(converted);
         return converted;
+    }
+
+    /**
+     * A Keras 3 layer class tf.keras does not have (per the class table dumped from tf_keras: RandomHue, Pipeline,
+     * GroupedQueryAttention, ...) would be written as a class tf.keras cannot find, so the conversion is refused.
+     */
+    private static void requireTfKerasClasses(Model model) {
+        for (Layer l : model.layers()) {
+            if (l.nestedModel().isPresent()) {
+                requireTfKerasClasses(l.nestedModel().get());
+                continue;
+            }
+            requireTfKerasClass(l.className(), l.name());
+            for (String wrapped : new String[] {"layer", "backward_layer"}) {
+                JsonValue inner = l.config().get(wrapped);
+                if (inner.isObject() && inner.asObject().has("class_name")) {
+                    JsonValue innerConfig = inner.asObject().get("config");
+                    requireTfKerasClass(inner.asObject().getString("class_name", ""),
+                            innerConfig.isObject() ? innerConfig.asObject().getString("name", "?") : "?");
+                }
+            }
+        }
+    }
+
+    private static void requireTfKerasClass(String className, String layerName) {
+        if (!CATALOGUE.isBuiltin(className) || isModelClass(className) || LayerArgs.KERAS2.knowsLayer(className)) return;
+        throw new UnsupportedModelException(className + " layer '" + layerName + "' cannot be written for tf.keras: tf.keras "
+                + "has no layer class of that name (Keras 3 added it)");
     }
 
     private static void requireKeras3Classes(Model model) {

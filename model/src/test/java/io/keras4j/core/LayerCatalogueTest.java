@@ -62,4 +62,19 @@ class LayerCatalogueTest {
         assertThat(catalogue.isBuiltin("MaxPool2D")).as("an alias is not a class name").isFalse();
         assertThat(catalogue.is("MaxPool2D", LayerClass::channelsFirstCapable)).isTrue();
     }
+
+    @Test
+    void aKeras3ClassTfKerasLacksIsRefusedWhenWritingForTfKeras() {
+        String json = """
+                {"module": "keras", "class_name": "Sequential", "registered_name": null, "config": {"name": "s", "layers": [
+                  {"module": "keras.layers", "class_name": "InputLayer", "registered_name": null,
+                   "config": {"name": "x", "batch_shape": [null, 4, 4, 3], "dtype": "float32"}},
+                  {"module": "keras.layers", "class_name": "RandomHue", "registered_name": null,
+                   "config": {"name": "hue", "factor": 0.5, "value_range": [0, 255]}}]}}""";
+        io.keras4j.model.Model m = KerasJson.readModel(json, null);
+        assertThat(LayerArgs.KERAS2.knowsLayer("RandomHue")).as("tf_keras's class table").isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Dialects.convertForWriting(m, io.keras4j.model.Dialect.KERAS2))
+                .isInstanceOf(io.keras4j.UnsupportedModelException.class)
+                .hasMessageContaining("RandomHue layer 'hue' cannot be written for tf.keras");
+    }
 }
