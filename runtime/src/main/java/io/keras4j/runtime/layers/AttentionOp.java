@@ -1,5 +1,6 @@
 package io.keras4j.runtime.layers;
 
+import io.keras4j.UnsupportedModelException;
 import io.keras4j.model.InboundNode;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerOp;
@@ -40,6 +41,14 @@ final class AttentionOp implements LayerOp {
 
     @Override
     public List<long[]> outputShapes(List<long[]> in) {
+        for (long[] shape : in) {
+            if (shape.length != 3) {
+                // Keras computes rank-2 inputs as one sequence made of the batch's samples, which mixes them.
+                throw new UnsupportedModelException("layer '" + spec.name() + "' (" + spec.className() + ") takes inputs of "
+                        + "shape (batch, steps, features); an input of shape " + java.util.Arrays.toString(shape).replace("-1", "None")
+                        + " is not supported");
+            }
+        }
         long[] out = in.get(0).clone();
         out[out.length - 1] = in.get(1)[in.get(1).length - 1];
         return List.of(out);
