@@ -216,6 +216,12 @@ class Loaders:
             differences = self._compile_differences(model, case["compile_like"])
             if differences:
                 raise AssertionError(f"compile settings differ from {case['compile_like']}: " + "; ".join(differences))
+        if case.get("optimizer_state_of"):
+            # Training resumes where the source stopped only if the optimizer's state came along: its step count and
+            # every slot, compared with the tf.keras .h5's optimizer_weights (read directly, no tf_keras needed).
+            differences = self._optimizer_state_differences(model, case["optimizer_state_of"])
+            if differences:
+                raise AssertionError(f"optimizer state differs from {case['optimizer_state_of']}: " + "; ".join(differences))
         try:
             actual = self._predict(model, inputs)
         except (self.tf.errors.UnimplementedError, self.tf.errors.InvalidArgumentError) as e:
@@ -230,6 +236,25 @@ class Loaders:
         ours, theirs = self._compile_summary(model), self._compile_summary(reference)
         return [f"{key}: {ours.get(key)!r} instead of {theirs.get(key)!r}" for key in sorted(set(ours) | set(theirs))
                 if ours.get(key) != theirs.get(key)]
+
+    @staticmethod
+    def _optimizer_state_differences(model, source_h5):
+        import h5py
+        with h5py.File(source_h5, "r") as f:
+            group = f["optimizer_weights"]
+            names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
+            stored = [np.asarray(group[n]) for n in names]
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is None:
+            return ["the loaded model has no optimizer"]
+        loaded = [np.asarray(v) for v in optimizer.variables]
+        # Keras 3 keeps iterations and learning_rate first, then the slots in tf.keras's order.
+        ours = [loaded[0]] + loaded[2:]
+        if len(ours) != len(stored):
+            return [f"{len(ours)} optimizer variables (but learning_rate) instead of {len(stored)}"]
+        return [f"{names[i]}: max difference {float(np.max(np.abs(ours[i].astype('float64') - stored[i])))}"
+                for i in range(len(stored))
+                if ours[i].shape != stored[i].shape or not np.array_equal(ours[i].astype(stored[i].dtype), stored[i])]
 
     @staticmethod
     def _compile_summary(model):

@@ -136,6 +136,11 @@ class ZooWriteTest {
                 JsonObject.Builder c = JsonObject.builder().put("id", id).put("loader", w.loader()).put("path", target.toString())
                         .put("inputs", ReverseCheck.strings(e.inputs())).put("outputs", ReverseCheck.strings(e.outputs())).put("custom", e.custom());
                 compileReference(zoo, e, model, w).ifPresent(ref -> c.put("compile_like", ref.toString()));
+                // A tf.keras model's optimizer slots written for Keras 3: training resumes where the source stopped.
+                if (e.gen().equals("k2") && w.sourceFormat() == null && w.loader().equals("keras3.load_model")
+                        && !w.target().endsWith(".h5") && model.optimizer().filter(o -> !o.variables().isEmpty()).isPresent()) {
+                    c.put("optimizer_state_of", source.toString());
+                }
                 if (w.architectureFrom() != null) {
                     needArchitecture.put(id, c);
                     writerOf.put(id, w);

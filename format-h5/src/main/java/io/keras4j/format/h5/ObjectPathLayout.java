@@ -2,6 +2,7 @@ package io.keras4j.format.h5;
 
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.core.Dialects;
+import io.keras4j.core.OptimizerSlots;
 import io.keras4j.format.h5.ObjectPaths.Placement;
 import io.keras4j.format.h5.hdf5.H5Attribute;
 import io.keras4j.format.h5.hdf5.H5Dataset;
@@ -187,10 +188,12 @@ final class ObjectPathLayout {
         if (includeOptimizer) {
             model.optimizer().filter(o -> !o.variables().isEmpty()).ifPresent(o -> {
                 boolean keras3 = o.variables().stream().allMatch(w -> w.name().startsWith("optimizer/vars/") || w.name().matches("\\d+"));
-                if (keras3) {
-                    tree.vars("optimizer/vars", null, o.variables());
+                java.util.Optional<List<Weight>> translated = keras3 ? java.util.Optional.of(o.variables())
+                        : OptimizerSlots.keras3Variables(o);
+                if (translated.isPresent()) {
+                    tree.vars("optimizer/vars", null, translated.get());
                 } else {
-                    // Keras 2 slot variables (Adam/m/dense/kernel:0, …) are not mapped to Keras 3's optimizer/vars order yet.
+                    // Only tf.keras 2.11+ Adam/AdamW/SGD slots map one to one onto Keras 3's optimizer/vars (OptimizerSlots).
                     LOG.warn("model '{}': dropping {} Keras 2 optimizer variables ({}, …); the Keras 3 weights file holds"
                             + " no optimizer state, so training resumes with a fresh optimizer", model.name(),
                             o.variables().size(), o.variables().get(0).name());

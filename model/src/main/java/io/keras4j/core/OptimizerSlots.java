@@ -1,0 +1,54 @@
+package io.keras4j.core;
+
+import io.keras4j.json.JsonObject;
+import io.keras4j.model.OptimizerState;
+import io.keras4j.model.Weight;
+import io.keras4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * tf.keras's optimizer variables (the optimizers of tf.keras 2.11 and later: {@code iteration:0}, then per trainable
+ * variable its slots, {@code Adam/m/dense/kernel:0}, {@code Adam/v/dense/kernel:0}, …) in Keras 3's order, so a
+ * converted file resumes training where the source stopped. Keras 3 keeps {@code iterations} and
+ * {@code learning_rate} first, then the same slots per variable in the same order (momentum, velocity for Adam).
+ * Only the optimizers whose slots match one to one are translated: Adam and AdamW without amsgrad, SGD.
+ */
+public final class OptimizerSlots {
+    private static final Pattern ITERATION = Pattern.compile("(.*/)?iteration(:0)?");
+
+    private OptimizerSlots() {}
+
+    /**
+     * Keras 3's {@code optimizer/vars} for a tf.keras optimizer state, or empty when this optimizer's variables cannot
+     * be mapped (another optimizer, tf.keras's legacy optimizers, a learning-rate schedule).
+     */
+    public static Optional<List<Weight>> keras3Variables(OptimizerState state) {
+        JsonObject config = state.config();
+        String className = config.getString("class_name", "");
+        if (className.startsWith("Custom>")) className = className.substring("Custom>".length());
+        JsonObject args = config.get("config").isObject() ? config.getObject("config") : JsonObject.EMPTY;
+        List<String> slots = switch (className) {
+            case "Adam", "AdamW" -> args.getBoolean("amsgrad", false) ? null : List.of("m", "v");
+            case "SGD" -> args.getDouble("momentum", 0) != 0 ? List.of("m") : List.of();
+            default -> null;
+        };
+        List<Weight> vars = state.variables();
+        if (slots == null || vars.isEmpty() || !args.get("learning_rate").isNumber() || !ITERATION.matcher(vars.get(0).name()).matches()) {
+            return Optional.empty();
+        }
+        // Then, per trainable variable, one variable per slot in the slot order: CLASS/SLOT/variable path.
+        List<Weight> slotVars = vars.subList(1, vars.size());
+        if (slots.isEmpty() ? !slotVars.isEmpty() : slotVars.size() % slots.size() != 0) return Optional.empty();
+        for (int i = 0; i < slotVars.size(); i++) {
+            if (!slotVars.get(i).name().startsWith(className + "/" + slots.get(i % slots.size()) + "/")) return Optional.empty();
+        }
+        List<Weight> out = new ArrayList<>();
+        out.add(new Weight("optimizer/vars/0", vars.get(0).value(), false));
+        out.add(new Weight("optimizer/vars/1", Tensor.scalar((float) args.getDouble("learning_rate", 0)), false));
+        for (Weight w : slotVars) out.add(new Weight("optimizer/vars/" + out.size(), w.value(), false));
+        return Optional.of(out);
+    }
+}
