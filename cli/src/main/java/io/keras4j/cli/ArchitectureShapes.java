@@ -32,16 +32,14 @@ final class ArchitectureShapes {
     private static Model check(Model model, Map<String, List<long[]>> expected, Path weightsFile, boolean skipMismatch) {
         List<Layer> layers = new ArrayList<>();
         for (Layer layer : model.layers()) {
-            if (layer.nestedModel().isPresent()) {
-                Model inner = check(layer.nestedModel().get(), expected, weightsFile, skipMismatch);
-                layers.add(layer.toBuilder().nestedModel(inner).build());
-                continue;
-            }
+            // A nested model's weights are expected as one list under its own name, in its layers' order.
             String problem = mismatch(layer, expected.getOrDefault(layer.name(), List.of()));
             if (problem == null) {
                 layers.add(layer);
             } else if (skipMismatch) {
-                layers.add(layer.toBuilder().weights(List.of()).build());
+                layers.add(layer.nestedModel().isPresent()
+                        ? layer.toBuilder().nestedModel(withoutWeights(layer.nestedModel().get())).build()
+                        : layer.toBuilder().weights(List.of()).build());
             } else {
                 throw new UnsupportedModelException(weightsFile + ": " + problem + "; pass --skip-mismatch to skip such layers");
             }
@@ -49,8 +47,15 @@ final class ArchitectureShapes {
         return model.withLayers(layers);
     }
 
+    private static Model withoutWeights(Model m) {
+        return m.withLayers(m.layers().stream().map(l -> l.nestedModel().isPresent()
+                ? l.toBuilder().nestedModel(withoutWeights(l.nestedModel().get())).build()
+                : l.toBuilder().weights(List.of()).build()).toList());
+    }
+
     private static String mismatch(Layer layer, List<long[]> want) {
-        List<long[]> got = layer.weights().stream().map(w -> w.value().shape()).toList();
+        List<io.keras4j.model.Weight> weights = layer.nestedModel().map(Model::weights).orElse(layer.weights());
+        List<long[]> got = weights.stream().map(w -> w.value().shape()).toList();
         if (got.isEmpty()) return null;
         String which = "layer '" + layer.name() + "' (" + layer.className() + ")";
         if (want.size() != got.size()) {
@@ -58,7 +63,7 @@ final class ArchitectureShapes {
         }
         for (int i = 0; i < want.size(); i++) {
             if (!Arrays.equals(want.get(i), got.get(i))) {
-                return which + " weight " + i + " (" + layer.weights().get(i).name() + ") expects shape "
+                return which + " weight " + i + " (" + weights.get(i).name() + ") expects shape "
                         + Arrays.toString(want.get(i)) + ", the file has " + Arrays.toString(got.get(i));
             }
         }

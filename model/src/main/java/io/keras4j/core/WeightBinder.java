@@ -28,6 +28,13 @@ public final class WeightBinder {
         if (layer.nestedModel().isPresent()) {
             return layer.nestedModel().get().layers().stream().anyMatch(WeightBinder::expectsWeights);
         }
+        // A Keras 3 operation node (NotEqual computing a mask) is a call, not a layer: it owns nothing.
+        if (layer.isOperation()) return false;
+        // A wrapper (TimeDistributed(Flatten())) owns what its layer owns.
+        if (layer.className().equals("TimeDistributed") && layer.config().get("layer").isObject()) {
+            String inner = layer.config().getObject("layer").getString("class_name", "");
+            return !LayerCatalogue.keras().is(inner, LayerCatalogue.LayerClass::weightless);
+        }
         return !LayerCatalogue.keras().is(layer.className(), LayerCatalogue.LayerClass::weightless);
     }
 
