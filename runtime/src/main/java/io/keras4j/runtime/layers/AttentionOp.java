@@ -41,14 +41,6 @@ final class AttentionOp implements LayerOp {
 
     @Override
     public List<long[]> outputShapes(List<long[]> in) {
-        for (long[] shape : in) {
-            if (shape.length != 3) {
-                // Keras computes rank-2 inputs as one sequence made of the batch's samples, which mixes them.
-                throw new UnsupportedModelException("layer '" + spec.name() + "' (" + spec.className() + ") takes inputs of "
-                        + "shape (batch, steps, features); an input of shape " + java.util.Arrays.toString(shape).replace("-1", "None")
-                        + " is not supported");
-            }
-        }
         long[] out = in.get(0).clone();
         out[out.length - 1] = in.get(1)[in.get(1).length - 1];
         return List.of(out);
@@ -64,6 +56,14 @@ final class AttentionOp implements LayerOp {
 
     @Override
     public List<Value> call(List<Value> inputs, CallContext ctx) {
+        for (Value v : inputs) {
+            if (v.array().shape().length != 3) {
+                // Keras computes rank-2 inputs as one sequence made of the batch's samples, which mixes them; the shapes
+                // stay inferable (the TensorFlow exporter translates it), only this kernel takes (batch, steps, features).
+                throw new UnsupportedModelException("layer '" + spec.name() + "' (" + spec.className() + ") runs on inputs "
+                        + "of shape (batch, steps, features) only; got " + java.util.Arrays.toString(v.array().shape()));
+            }
+        }
         Value query = inputs.get(0), value = inputs.get(1), key = inputs.size() > 2 ? inputs.get(2) : value;
         float[] scale = useScale ? spec.floats(0) : null;
         float concatWeight = concat ? spec.floats(useScale ? 1 : 0)[0] : 1f;
