@@ -12,6 +12,7 @@ import argparse
 import inspect
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -19,6 +20,19 @@ import zlib
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def first_line(e):
+    """`Type: message` of an exception, the message's first line; for Keras's wrapper ("Exception encountered when
+    calling layer ...") the line after it, which says what went wrong."""
+    lines = [line for line in (ANSI.sub("", raw).strip() for raw in str(e).splitlines()) if line]
+    text = lines[0] if lines else type(e).__name__
+    if text.startswith("Exception encountered when calling") and len(lines) > 1:
+        text = lines[1]
+    return f"{type(e).__name__}: {text}"
 
 
 def parse_args():
@@ -40,7 +54,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import logging as absl_logging  # noqa: E402
 
-from gen_common import compare, describe, first_line, layer_info, log, predict, weights_by_layer  # noqa: E402
+from gen_common import compare, describe, layer_info, log, predict, weights_by_layer  # noqa: E402
 
 absl_logging.set_verbosity(absl_logging.ERROR)
 tf.get_logger().setLevel("ERROR")
