@@ -247,7 +247,10 @@ class ConformanceTest {
                 worst = Math.max(worst, err);
             }
         }
-        return worst <= TOLERANCE ? OK : "✗ predictions differ from Keras (relative error " + ConformanceSet.magnitude(worst) + ")";
+        if (worst <= TOLERANCE) return OK;
+        // The size goes to the log only: its digits move with the CPU that computed Keras's outputs.
+        System.out.printf("PREDICT %s: worst relative error %.3g%n", c.id(), worst);
+        return "✗ predictions differ from Keras by more than 1e-5";
     }
 
     interface Check { String run() throws Exception; }
