@@ -212,19 +212,15 @@ class Loaders:
     # Keras 3 and tf_keras share these entry points; `self.k` is the generation's module.
     def _load_model(self, case, inputs):
         model = self.k.models.load_model(case["path"], safe_mode=False)
-        try:
-            actual = self._predict(model, inputs)
-        except (self.tf.errors.UnimplementedError, self.tf.errors.InvalidArgumentError) as e:
-            unrunnable = self._unrunnable_layers(model) if self._kernel_missing(e) else []
-            if unrunnable:
-                raise TensorFlowLimitation(f"{type(e).__name__}: {tf_error_text(e)}", "; ".join(unrunnable))
-            raise
-        return actual, self._outputs(case), model.count_params()
+        return self._predict(model, inputs), self._outputs(case), model.count_params()
 
     def _kernel_missing(self, e):
-        """TensorFlow has no kernel for the op here: UnimplementedError, or the pooling ops' InvalidArgumentError
-        'Default MaxPoolingOp only supports NHWC on device type CPU'."""
-        return isinstance(e, self.tf.errors.UnimplementedError) or "only supports NHWC" in str(e)
+        """TensorFlow has no kernel for the op here: UnimplementedError, or an InvalidArgumentError such as pooling's
+        'Default MaxPoolingOp only supports NHWC on device type CPU' or the transposed convolutions'
+        'Conv3DBackpropInputOpV2 only supports NDHWC', Conv3D's 'only supports the NHWC tensor format'."""
+        import re
+
+        return isinstance(e, self.tf.errors.UnimplementedError) or re.search(r"only supports (the )?N[A-Z]*C\b", str(e)) is not None
 
     def _unrunnable_layers(self, model):
         """The model's layers that TensorFlow cannot run even alone, on zeros of their input shape, here.
@@ -385,11 +381,18 @@ class Loaders:
             return self.tf.train.latest_checkpoint(path)
         return path
 
-    @staticmethod
-    def _predict(model, inputs):
+    def _predict(self, model, inputs):
+        """The model's outputs; a failure for a kernel TensorFlow lacks here, where some layer cannot run even alone,
+        is a TensorFlowLimitation (whichever loader built the model: full file, JSON + weights, checkpoint)."""
         if not inputs:
             return None
-        out = model(inputs if len(inputs) > 1 else inputs[0], training=False)
+        try:
+            out = model(inputs if len(inputs) > 1 else inputs[0], training=False)
+        except (self.tf.errors.UnimplementedError, self.tf.errors.InvalidArgumentError) as e:
+            unrunnable = self._unrunnable_layers(model) if self._kernel_missing(e) else []
+            if unrunnable:
+                raise TensorFlowLimitation(f"{type(e).__name__}: {tf_error_text(e)}", "; ".join(unrunnable))
+            raise
         return [np.asarray(o) for o in (out if isinstance(out, (list, tuple)) else [out])]
 
 
