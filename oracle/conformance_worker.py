@@ -248,18 +248,55 @@ def build(cls, shape, call, kwargs, masked, ints):
 
 
 def kernel_missing(e):
-    return isinstance(e, tf.errors.UnimplementedError) or "only supports NHWC" in str(e)
+    """As reverse_check.py decides: no TensorFlow kernel here ('only supports NHWC', NDHWC, 'the NHWC tensor format')."""
+    return isinstance(e, tf.errors.UnimplementedError) or re.search(r"only supports (the )?N[A-Z]*C\b", str(e)) is not None
+
+
+# Classes whose weights' layout follows data_format: the same weights channels_last are another function.
+NO_TWIN = {"LocallyConnected1D": "its kernel's layout follows data_format",
+           "LocallyConnected2D": "its kernel's layout follows data_format"}
 
 
 def channels_last_twin(cls, shape, call, kwargs, masked, ints, model, inputs):
-    """Keras's outputs of a channels_first model where this CPU's TensorFlow has no channels_first kernel (see
-    selftest_limits.py): the same layer channels_last, with the same weights, on inputs with the channels moved last,
-    outputs moved back. Keeps the case set the same on every machine."""
-    moved = tuple(shape[1:]) + (shape[0],)
+    """What a channels_first model computes, by the same layer channels_last with the same weights on inputs with the
+    channels moved last, outputs moved back. The channel axis of a sample is its first, after the time axis for
+    recurrent layers (their constructors take return_sequences); an output keeps it where it has the input's rank,
+    and a recurrent layer's last-step output (one axis fewer) has it first."""
+    if cls.__name__ in NO_TWIN:
+        raise ValueError(f"no channels_last twin of {cls.__name__}: {NO_TWIN[cls.__name__]}")
+    recurrent = "return_sequences" in constructor(cls)
+    axis = 1 if recurrent else 0  # of the sample
+    moved = tuple(d for i, d in enumerate(shape) if i != axis) + (shape[axis],)
     twin = build(cls, moved, call, dict(kwargs, data_format="channels_last"), masked, ints)
     twin.set_weights(model.get_weights())
-    outs = predict(twin, [np.moveaxis(x, 1, -1) for x in inputs])
-    return [np.ascontiguousarray(np.moveaxis(o, -1, 1)) if o.ndim == len(shape) + 1 else o for o in outs]
+    outs = predict(twin, [np.moveaxis(x, axis + 1, -1) for x in inputs])
+    back = []
+    for o in outs:
+        if o.ndim == len(shape) + 1:
+            o = np.moveaxis(o, -1, axis + 1)
+        elif recurrent and o.ndim == len(shape):
+            o = np.moveaxis(o, -1, 1)
+        back.append(np.ascontiguousarray(o))
+    return back
+
+
+TWIN_DISAGREES = "channels_last twin: Keras's channels_first kernel on this CPU computes otherwise"
+
+
+def checked_by_twin(cls, shape, call, kwargs, masked, ints, model, inputs, outputs):
+    """Keras's channels_first outputs, unless the channels_last twin disagrees: oneDNN's channels_first kernels, where
+    a CPU has them, compute some layers otherwise (Keras 3 Conv1D here: 8e-2 apart), and a CPU without them computes
+    the twin's result; the twin's outputs then keep the reference the same on every machine (reference says so)."""
+    try:
+        twin = channels_last_twin(cls, shape, call, kwargs, masked, ints, model, inputs)
+    except Exception as e:  # no twin for this class: Keras's own outputs stand
+        log(f"{cls.__name__}/channels_first: no channels_last twin: {first_line(e)}")
+        return outputs, "keras"
+    diff, same = compare(outputs, twin)
+    if diff == float("inf"):  # other shapes: the twin is not the same function (image layers' crops, sizes)
+        log(f"{cls.__name__}/channels_first: the channels_last twin has other output shapes")
+        return outputs, "keras"
+    return (outputs, "keras") if same else (twin, f"{TWIN_DISAGREES} (max_abs_diff={diff:.3g})")
 
 
 def derive(cls, variant, kwargs, masked, seed):
@@ -286,6 +323,9 @@ def derive(cls, variant, kwargs, masked, seed):
                     continue
                 outputs = channels_last_twin(cls, shape, call, kwargs, masked, ints, model, inputs)
                 reference = "channels_last twin (no channels_first kernel on this CPU)"
+            else:
+                if variant == "channels_first":
+                    outputs, reference = checked_by_twin(cls, shape, call, kwargs, masked, ints, model, inputs, outputs)
             if not all(np.all(np.isfinite(o)) for o in outputs):
                 errors.append((call, "Keras predicts non-finite outputs"))
                 continue
@@ -421,6 +461,7 @@ def main():
             case = {"id": base, "gen": ARGS.gen, "keras_version": k.__version__, "class": name, "variant": variant,
                     "input_shape": list(shape), "call": call, "input_dtype": "int32" if ints else "float32",
                     "masked_input": masked, "reference": reference,
+                    "keras_kernel_disagrees": reference.startswith(TWIN_DISAGREES),
                     "inputs": [f"{base}/inputs_{i}.npy" for i in range(len(inputs))],
                     "outputs": [f"{base}/outputs_{i}.npy" for i in range(len(outputs))],
                     "weights": f"{base}/weights.npz", "layers": layer_info(model),

@@ -72,6 +72,12 @@ final class ConformanceSet {
 
         Path weights() { return path(json.getString("weights", "")); }
 
+        /**
+         * Keras's own channels_first computation of this case disagreed, on the machine that generated the set, with the
+         * same layer channels_last (oneDNN's kernels), so the reference is the channels_last result (see the generator).
+         */
+        boolean kerasKernelDisagrees() { return json.getBoolean("keras_kernel_disagrees", false); }
+
         List<JsonObject> layers() { return json.getArray("layers").values().stream().map(JsonValue::asObject).toList(); }
 
         Optional<Path> file(String format) {

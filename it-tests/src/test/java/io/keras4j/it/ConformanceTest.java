@@ -80,8 +80,11 @@ class ConformanceTest {
         columns.add("predict");
         WRITERS.stream().map(Writer::column).distinct().forEach(columns::add);
 
+        // "k3/Conv1D/channels_first": cases whose Keras computes channels_first otherwise on this machine (see below).
+        java.util.Set<String> disagreeing = new java.util.HashSet<>();
+        set.cases().stream().filter(ConformanceSet.Case::kerasKernelDisagrees).forEach(c -> disagreeing.add(c.id()));
         Map<String, Map<String, String>> rows = new LinkedHashMap<>();
-        Map<String, String[]> pending = new LinkedHashMap<>(); // reverse-check case id -> {row, column}
+        Map<String, String[]> pending = new LinkedHashMap<>(); // reverse-check case id -> {row, column, loading generation}
         List<JsonObject> checks = new ArrayList<>();
         for (ConformanceSet.Case c : set.cases()) {
             Map<String, String> row = new LinkedHashMap<>();
@@ -113,6 +116,13 @@ class ConformanceTest {
                 // TensorFlow has no kernel for a layer on this CPU (see ReverseCheck): the file is not at fault, and the
                 // table must be the same on every machine.
                 System.out.println("TENSORFLOW LIMITATION (excused on this machine) " + p.getKey() + ": " + ReverseCheck.tensorFlowLimitation(r));
+                cell = OK;
+            } else if (r.getString("error", "").startsWith("outputs differ")
+                    && disagreeing.contains(p.getValue()[2] + p.getValue()[0].substring(2))) {
+                // The same from the other side: this machine's TensorFlow computes the case's channels_first layer
+                // otherwise than channels_last (the generator measured it with Keras's own model), where a machine without
+                // those kernels reports a limitation; the loading Keras generation cannot reproduce the reference here.
+                System.out.println("TENSORFLOW KERNEL DISAGREES (excused on this machine) " + p.getKey() + ": " + r.getString("error", ""));
                 cell = OK;
             } else cell = "✗ " + ConformanceSet.reason(r.getString("error", "(no error)"), out, set.dir());
             rows.get(p.getValue()[0]).put(p.getValue()[1], cell);
@@ -185,7 +195,7 @@ class ConformanceTest {
                 check.put(w.loader().contains(".model_from_") ? "weights" : "architecture", paired.toString());
             }
             checks.add(check.build());
-            pending.put(id, new String[] {c.id(), w.column()});
+            pending.put(id, new String[] {c.id(), w.column(), w.loader().startsWith("tf_keras.") ? "k2" : "k3"});
         }
     }
 
