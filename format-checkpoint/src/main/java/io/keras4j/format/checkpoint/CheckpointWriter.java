@@ -46,7 +46,9 @@ final class CheckpointWriter {
     }
 
     static void write(Model model, Path target, WriteOptions options) {
-        if (!model.hasWeights()) {
+        // A model of weightless layers (Flatten, pooling) checkpoints as its object graph alone, as Keras's does; an
+        // architecture whose weights were never loaded has nothing to write.
+        if (!model.hasWeights() && model.layers().stream().anyMatch(io.keras4j.core.WeightBinder::expectsWeights)) {
             throw new UnsupportedModelException("model '" + model.name() + "' has no weights to write to a checkpoint");
         }
         if (!model.modelWeights().isEmpty()) {
