@@ -67,6 +67,8 @@ public final class BuiltinOps implements LayerProvider {
             m.put("AveragePooling" + r + "D", s -> new PoolOp(s, rank, false));
             m.put("GlobalMaxPooling" + r + "D", s -> new GlobalPoolOp(s, true));
             m.put("GlobalAveragePooling" + r + "D", s -> new GlobalPoolOp(s, false));
+            m.put("AdaptiveMaxPooling" + r + "D", s -> new AdaptivePoolOp(s, rank, true));
+            m.put("AdaptiveAveragePooling" + r + "D", s -> new AdaptivePoolOp(s, rank, false));
         }
         m.put("BatchNormalization", NormalizationOp::batchNormalization);
         m.put("LayerNormalization", NormalizationOp::layerNormalization);
