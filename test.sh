@@ -16,27 +16,32 @@ log "oracle virtualenv"
 PY="$(oracle/venv.sh)"
 echo "python: $PY" >&2
 
+# A set of real Keras files (manifest.json when complete), generated once per key: the sha of the pins and of the
+# files its generator reads, so a change to either regenerates it. Prints the set's directory; generator logs go to stderr.
+cached_set() {  # NAME DIR_OVERRIDE GENERATOR KEY_FILE...
+  local name="$1" override="$2" generator="$3"
+  shift 3
+  local dir="${override:-$HOME/.cache/keras4j/$name-$(cat "$@" | sha256sum | cut -c1-12)}"
+  if [ ! -f "$dir/manifest.json" ]; then
+    # Explicit returns: errexit does not reach into the command substitution that calls this.
+    rm -rf "$dir.partial"
+    "$PY" "$generator" --out "$dir.partial" >&2 || return 1
+    rm -rf "$dir" && mv "$dir.partial" "$dir" || return 1
+  fi
+  echo "$dir"
+}
+
 log "model zoo (real Keras)"
 # The zoo depends only on the pins and the generator's own files, not on the checkers.
-zoo_key="$(cat oracle/requirements.txt oracle/generate.py oracle/gen_*.py oracle/zoo*.py oracle/serving.py | sha256sum | cut -c1-12)"
-ZOO="${KERAS4J_ZOO:-$HOME/.cache/keras4j/zoo-$zoo_key}"
-if [ ! -f "$ZOO/manifest.json" ]; then
-  rm -rf "$ZOO.partial"
-  "$PY" oracle/generate.py --out "$ZOO.partial"
-  rm -rf "$ZOO" && mv "$ZOO.partial" "$ZOO"
-fi
+ZOO="$(cached_set zoo "${KERAS4J_ZOO:-}" oracle/generate.py \
+  oracle/requirements.txt oracle/generate.py oracle/gen_*.py oracle/zoo*.py oracle/serving.py)"
 echo "zoo: $ZOO" >&2
 
 log "conformance set (real Keras, every layer class)"
 # Keyed like the zoo: the pins and the files the generator imports (~3-4 min on 2 cores when not cached).
-conf_key="$(cat oracle/requirements.txt oracle/conformance.py oracle/conformance_worker.py oracle/gen_common.py \
-  oracle/generate.py oracle/zoo*.py oracle/serving.py | sha256sum | cut -c1-12)"
-CONFORMANCE="${KERAS4J_CONFORMANCE:-$HOME/.cache/keras4j/conformance-$conf_key}"
-if [ ! -f "$CONFORMANCE/manifest.json" ]; then
-  rm -rf "$CONFORMANCE.partial"
-  "$PY" oracle/conformance.py --out "$CONFORMANCE.partial"
-  rm -rf "$CONFORMANCE" && mv "$CONFORMANCE.partial" "$CONFORMANCE"
-fi
+CONFORMANCE="$(cached_set conformance "${KERAS4J_CONFORMANCE:-}" oracle/conformance.py \
+  oracle/requirements.txt oracle/conformance.py oracle/conformance_worker.py oracle/gen_common.py \
+  oracle/generate.py oracle/zoo*.py oracle/serving.py)"
 echo "conformance: $CONFORMANCE" >&2
 
 log "committed fixtures against their manifest"
