@@ -46,8 +46,24 @@ public final class Dialects {
      * layer, unless {@code allowSemanticChange} (the user's explicit choice), when each is logged as a warning.
      */
     public static Model convertForWriting(Model model, Dialect target, boolean allowSemanticChange) {
+        return convertForWriting(model, target, allowSemanticChange, true);
+    }
+
+    /**
+     * As {@link #convertForWriting(Model, Dialect, boolean)}; {@code withWeights} says whether the writer writes the
+     * weights too: a hard_sigmoid is carried across generations by rescaling the layer's weights (see {@link
+     * HardSigmoids}), which an architecture-only file cannot hold, so there it is refused as any other change.
+     */
+    public static Model convertForWriting(Model model, Dialect target, boolean allowSemanticChange, boolean withWeights) {
+        Model converted = convert(model, target);
         if (model.dialect() != target) {
-            List<String> changes = meaningChanges(model, target);
+            List<String> changes = List.of();
+            if (!meaningChanges(model, target).isEmpty()) {
+                // hard_sigmoid's meaning differs between the generations: rescaled weights carry it where they can.
+                HardSigmoids.Rewrite rewrite = HardSigmoids.rewrite(converted, target, withWeights);
+                converted = rewrite.model();
+                changes = rewrite.unchanged();
+            }
             if (!changes.isEmpty() && !allowSemanticChange) {
                 throw new UnsupportedModelException("converting model '" + model.name() + "' to " + target + " would change "
                         + "its predictions: " + String.join("; ", changes) + ". No layer of the target has the source's "
@@ -57,7 +73,6 @@ public final class Dialects {
             changes.forEach(LOG::warn);
             lambdaBytecode(model).forEach(LOG::warn);
         }
-        Model converted = convert(model, target);
         // The runtime runs tf.keras op layers in Keras 3 form, but Keras 3 itself has no class for them.
         if (target == Dialect.KERAS3 && model.dialect() != Dialect.KERAS3) requireKeras3Classes(converted);
         if (target == Dialect.KERAS2 && model.dialect() == Dialect.KERAS3) requireTfKerasClasses(converted);
@@ -146,11 +161,64 @@ public final class Dialects {
     public static List<String> meaningChanges(Model model, Dialect target) {
         boolean fromKeras3 = model.dialect() == Dialect.KERAS3;
         if (fromKeras3 == (target == Dialect.KERAS3)) return List.of();
-        String meaning = fromKeras3 ? "relu6(x + 3) / 6 in Keras 3 but clip(0.2 * x + 0.5, 0, 1) in Keras 1 and 2"
-                : "clip(0.2 * x + 0.5, 0, 1) in Keras 1 and 2 but relu6(x + 3) / 6 in Keras 3";
+        String meaning = meaningIn(target);
         List<String> out = new ArrayList<>();
         collectHardSigmoids(model, meaning, target, out);
         return out;
+    }
+
+    /**
+     * {@code source} with the weight values {@link #convertForWriting} changed in {@code converted} (hard_sigmoid layers'
+     * rescaled weights), for writers that lay weights out from the source model: the names and structure stay the
+     * source's. Conversions otherwise share weight values, so a value that is not the same instance was rewritten; with
+     * none rewritten the source itself is returned.
+     */
+    public static Model withCarriedWeights(Model source, Model converted) {
+        if (source == converted) return source;
+        java.util.Map<String, Layer> byName = new java.util.HashMap<>();
+        for (Layer c : converted.layers()) byName.put(c.name(), c);
+        List<Layer> layers = new ArrayList<>();
+        boolean changed = false;
+        for (Layer l : source.layers()) {
+            Layer c = byName.get(l.name());
+            Layer r = l;
+            if (c != null && l.nestedModel().isPresent() && c.nestedModel().isPresent()) {
+                Model nested = withCarriedWeights(l.nestedModel().get(), c.nestedModel().get());
+                if (nested != l.nestedModel().get()) r = l.toBuilder().nestedModel(nested).build();
+            } else if (c != null && c.weights().size() == l.weights().size()) {
+                List<io.keras4j.model.Weight> weights = new ArrayList<>();
+                boolean rewritten = false;
+                for (int i = 0; i < l.weights().size(); i++) {
+                    io.keras4j.model.Weight w = l.weights().get(i);
+                    io.keras4j.tensor.Tensor v = c.weights().get(i).value();
+                    rewritten |= v != w.value();
+                    weights.add(v == w.value() ? w : w.withValue(v));
+                }
+                if (rewritten) r = l.toBuilder().weights(weights).build();
+            }
+            changed |= r != l;
+            layers.add(r);
+        }
+        return changed ? source.withLayers(layers) : source;
+    }
+
+    /** Every use of hard_sigmoid in {@code model}, described as changing meaning in {@code target}, whatever its dialect. */
+    static List<String> hardSigmoidUses(Model model, Dialect target) {
+        List<String> out = new ArrayList<>();
+        collectHardSigmoids(model, meaningIn(target), target, out);
+        return out;
+    }
+
+    /** The uses of hard_sigmoid in one layer (and the layers it wraps) whose meaning {@code target} changes. */
+    static List<String> hardSigmoidUses(Layer l, Dialect target) {
+        List<String> out = new ArrayList<>();
+        collectHardSigmoids(l.className(), l.name(), l.config(), meaningIn(target), target, out);
+        return out;
+    }
+
+    private static String meaningIn(Dialect target) {
+        return target == Dialect.KERAS3 ? "clip(0.2 * x + 0.5, 0, 1) in Keras 1 and 2 but relu6(x + 3) / 6 in Keras 3"
+                : "relu6(x + 3) / 6 in Keras 3 but clip(0.2 * x + 0.5, 0, 1) in Keras 1 and 2";
     }
 
     private static void collectHardSigmoids(Model model, String meaning, Dialect target, List<String> out) {

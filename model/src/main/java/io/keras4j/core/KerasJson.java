@@ -33,9 +33,12 @@ public final class KerasJson {
         return toTree(model, dialect, false);
     }
 
-    /** As {@link #toTree(Model, Dialect)}; {@code allowSemanticChange} as in {@link Dialects#convertForWriting}. */
+    /**
+     * As {@link #toTree(Model, Dialect)}; {@code allowSemanticChange} as in {@link Dialects#convertForWriting}. The tree
+     * is the architecture alone, so a conversion that needs the weights changed to keep the meaning is refused.
+     */
     public static JsonObject toTree(Model model, Dialect dialect, boolean allowSemanticChange) {
-        return ModelWriter.topLevel(Dialects.convertForWriting(model, dialect, allowSemanticChange));
+        return ModelWriter.topLevel(Dialects.convertForWriting(model, dialect, allowSemanticChange, false));
     }
 
     /** The model config only ({@code model.get_config()}), in {@code dialect}. */

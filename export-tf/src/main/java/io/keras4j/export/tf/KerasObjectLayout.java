@@ -64,7 +64,9 @@ final class KerasObjectLayout {
      * {@code shapes} those of the writer, keyed by {@code model} and its nested models (their tf.keras forms have the same shapes).
      */
     static KerasObjectLayout of(Model model, boolean allowSemanticChange, WriteShapes shapes) {
-        Model k2 = model.dialect() == Dialect.KERAS2 ? model : Dialects.convertForWriting(model, Dialect.KERAS2, allowSemanticChange);
+        // withWeights false: the graph and its variables are the source's, so rescaled weights could not reach them.
+        Model k2 = model.dialect() == Dialect.KERAS2 ? model
+                : Dialects.convertForWriting(model, Dialect.KERAS2, allowSemanticChange, false);
         JsonObject tree = KerasJson.toTree(k2, Dialect.KERAS2);
         KerasObjectLayout layout = new KerasObjectLayout(new SavedObjects(identifier(k2)));
         JsonObject config = modelConfig(tree.get("config"), k2.name());

@@ -39,7 +39,8 @@ final class LegacyWriter {
         // Keras reads training_config only in its legacy spelling (optimizer_config); a Keras 3 compile_config is translated.
         model.trainingConfig().flatMap(tc -> TrainingConfigs.legacy(tc, w.dialect, model.name()))
                 .ifPresent(tc -> KerasAttributes.putText(root, "training_config", KerasJson.toText(tc, false), w.fixed()));
-        root.child("model_weights", w.layerGroups(model, true));
+        // Laid out from the source model, with any weights the conversion rescaled to keep the meaning.
+        root.child("model_weights", w.layerGroups(Dialects.withCarriedWeights(model, converted), true));
         if (includeOptimizer) {
             model.optimizer().filter(o -> !o.variables().isEmpty()).ifPresent(o -> {
                 H5Group.Builder opt = H5Group.builder();

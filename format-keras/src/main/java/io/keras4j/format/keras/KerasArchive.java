@@ -162,7 +162,8 @@ final class KerasArchive {
             work = OutputFiles.createTempDirectory(dir, "." + target.getFileName() + ".");
             Files.writeString(work.resolve(METADATA), metadata);
             Files.writeString(work.resolve(CONFIG), config);
-            KerasH5.writeWeights(model, work.resolve(WEIGHTS), options.includeOptimizer());
+            // Laid out from the source model, with any weights the conversion rescaled to keep the meaning.
+            KerasH5.writeWeights(Dialects.withCarriedWeights(model, k3), work.resolve(WEIGHTS), options.includeOptimizer());
             if (zipped) {
                 Path zip = work.resolve("archive.keras");
                 zip(work, zip);
