@@ -9,4 +9,6 @@ module io.keras4j.core {
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
     exports io.keras4j.core;
+    // Checks that know more than configs (the runtime's shape inference) refuse conversions the target cannot load.
+    uses io.keras4j.spi.WriteCheck;
 }

@@ -10,4 +10,5 @@ module io.keras4j.runtime {
     exports io.keras4j.runtime.spi;
 
     uses io.keras4j.runtime.spi.LayerProvider;
+    provides io.keras4j.spi.WriteCheck with io.keras4j.runtime.Keras3BuildCheck;
 }

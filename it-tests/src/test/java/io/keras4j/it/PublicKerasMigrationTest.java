@@ -38,6 +38,9 @@ class PublicKerasMigrationTest {
 
     private final Map<String, String> refused = new TreeMap<>();
     private final Map<String, String> rejectedByKeras = new TreeMap<>();
+    /** Keras's rejections of Lambda layers whose Python bytecode keras4j warned about at conversion. */
+    private final Map<String, String> foreignBytecode = new TreeMap<>();
+    private final Map<String, List<String>> bytecodeWarnings = new TreeMap<>();
     private final Map<String, Boolean> predicted = new LinkedHashMap<>();
     private int written;
 
@@ -66,6 +69,11 @@ class PublicKerasMigrationTest {
                 continue;
             }
             written++;
+            List<String> warnings = io.keras4j.core.Dialects.lambdaBytecode(model);
+            if (!warnings.isEmpty()) {
+                bytecodeWarnings.put(id, warnings);
+                bytecodeWarnings.put(id + " (Keras 3 .h5)", warnings);
+            }
             JsonObject.Builder c = JsonObject.builder().put("id", id).put("loader", "keras3.load_model")
                     .put("path", target.toString()).put("rtol", RTOL).put("atol", ATOL);
             Path io = source.resolveSibling(source.getFileName().toString().replace("_model.h5", "_inputs_and_outputs.h5"));
@@ -94,19 +102,33 @@ class PublicKerasMigrationTest {
         }
         Map<String, JsonObject> results = ReverseCheck.run(cases, out);
         results.forEach((id, r) -> {
-            if (!r.getBoolean("ok", false)) rejectedByKeras.put(id, PinnedOutcomes.reason(r.getString("error", "(no error)"), pub, out));
+            if (r.getBoolean("ok", false)) return;
+            String error = PinnedOutcomes.reason(r.getString("error", "(no error)"), pub, out);
+            // Marshalled bytecode loads only under the Python that wrote it, from the source file too; keras4j says so.
+            boolean explained = bytecodeWarnings.containsKey(id) && (error.contains("marshal") || error.contains("EOF read"));
+            (explained ? foreignBytecode : rejectedByKeras).put(id, error);
         });
         long withPredictions = predicted.values().stream().filter(b -> b).count();
         System.out.printf("public full-model .h5 -> .keras: %d files, %d written (%d judged on recorded predictions), "
-                + "%d refused, %d written files Keras 3 rejects or predicts differently%n",
-                n, written, withPredictions, refused.size(), rejectedByKeras.size());
+                + "%d refused, %d written files Keras 3 rejects or predicts differently, %d with Lambda bytecode of another "
+                + "Python (warned at conversion)%n",
+                n, written, withPredictions, refused.size(), rejectedByKeras.size(), foreignBytecode.size());
     }
 
     @Test
     void everyConvertedFileLoadsInKeras3AndPredictsTheRecordedOutputs() {
         assertThat(written).as("converted public fixtures").isGreaterThan(150);
-        PinnedOutcomes.assertMatches("public-migration-keras-rejects",
-                "converted public fixtures that Keras 3 rejects or that predict differently", rejectedByKeras);
+        assertThat(rejectedByKeras).as("converted public fixtures that Keras 3 rejects or that predict differently").isEmpty();
+    }
+
+    /**
+     * Lambda layers keep the source's marshalled bytecode, which Keras rebuilds only under a Python with the same
+     * bytecode format (the source file fails the same way): converting warns, and Keras's rejections are these.
+     */
+    @Test
+    void foreignBytecodeLambdasAreWarnedAboutAndListed() {
+        PinnedOutcomes.assertMatches("public-migration-foreign-bytecode",
+                "converted public fixtures whose Lambda bytecode Keras 3's Python cannot read (keras4j warns)", foreignBytecode);
     }
 
     @Test

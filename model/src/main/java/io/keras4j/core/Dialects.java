@@ -8,8 +8,10 @@ import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
+import io.keras4j.spi.WriteCheck;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,8 +77,25 @@ public final class Dialects {
         }
         // The runtime runs tf.keras op layers in Keras 3 form, but Keras 3 itself has no class for them.
         if (target == Dialect.KERAS3 && model.dialect() != Dialect.KERAS3) requireKeras3Classes(converted);
+        if (model.dialect() != target) requireLoadable(model, target);
         if (target == Dialect.KERAS2 && model.dialect() == Dialect.KERAS3) requireTfKerasClasses(converted);
         return converted;
+    }
+
+    /**
+     * What the installed {@link WriteCheck}s (keras4j's runtime, when present, infers shapes) say the target's Keras
+     * would refuse to build: such a file could be written but never loaded, so the conversion is refused, whatever
+     * {@code allowSemanticChange} says.
+     */
+    private static void requireLoadable(Model model, Dialect target) {
+        List<String> problems = new ArrayList<>();
+        for (WriteCheck check : ServiceLoader.load(WriteCheck.class, Dialects.class.getClassLoader())) {
+            problems.addAll(check.problems(model, target));
+        }
+        if (!problems.isEmpty()) {
+            throw new UnsupportedModelException("model '" + model.name() + "' cannot be written for " + target + ": "
+                    + String.join("; ", problems));
+        }
     }
 
     /**

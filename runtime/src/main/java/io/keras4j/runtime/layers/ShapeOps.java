@@ -59,8 +59,8 @@ final class ShapeOps {
                 long out = in - crop[axis][0] - crop[axis][1];
                 // Keras 3 refuses such a model at load; tf.keras built it and failed at predict.
                 if (out <= 0) {
-                    throw Configs.bad(spec, "cropping", "removes " + (crop[axis][0] + crop[axis][1]) + " of the " + in
-                            + " steps of spatial axis " + (axis + 1) + ", leaving none");
+                    throw new EmptyOutputException(Configs.bad(spec, "cropping", "removes " + (crop[axis][0] + crop[axis][1])
+                            + " of the " + in + " steps of spatial axis " + (axis + 1) + ", leaving none").getMessage());
                 }
                 return out;
             }
