@@ -224,7 +224,7 @@ class Loaders:
             differences = self._optimizer_state_differences(model, case["optimizer_state_of"])
             if differences:
                 raise AssertionError(f"optimizer state differs from {case['optimizer_state_of']}: " + "; ".join(differences))
-        return self._predict(model, inputs), self._outputs(case), model.count_params()
+        return self._finish(case, model, inputs)
 
     def _compile_differences(self, model, reference_path):
         reference = self.k.models.load_model(reference_path, safe_mode=False)
@@ -362,10 +362,11 @@ class Loaders:
         if checkpoint:
             self._require_weightless(case)
         model = self._architecture(case["architecture"], checkpoint=prefix if checkpoint else None)
+        self._compile_from(case, model)
         status = model.load_weights(prefix)
         if status is not None:  # TF-format checkpoints (tf_keras) return a restore status
             self._assert_restored(status, model, prefix)
-        return self._predict(model, inputs), self._outputs(case), model.count_params()
+        return self._finish(case, model, inputs)
 
     def _model_from_text(self, case, inputs):
         model = self._architecture(case["path"], kind=case["loader"].rsplit("_", 1)[1])
@@ -384,9 +385,10 @@ class Loaders:
         self._require_weightless(case)
         prefix = self._checkpoint_path(case["path"])
         model = self._architecture(case["architecture"], checkpoint=prefix)
+        self._compile_from(case, model)
         status = self.tf.train.Checkpoint(model=model).read(prefix)
         self._assert_restored(status, model, prefix)
-        return self._predict(model, inputs), self._outputs(case), model.count_params()
+        return self._finish(case, model, inputs)
 
     def tf_saved_model_load(self, case, inputs):
         from serving import call_serving
@@ -442,6 +444,42 @@ class Loaders:
         if os.path.isdir(path) and os.path.exists(os.path.join(path, "checkpoint")):
             return self.tf.train.latest_checkpoint(path)
         return path
+
+    def _compile_from(self, case, model):
+        """As a user resuming from a weights file does: compile the rebuilt model as the original was compiled (the
+        `compile_from` file, a full model of this generation) and build its optimizer, so the restore fills its slots."""
+        if not case.get("compile_from"):
+            return
+        reference = self.k.models.load_model(case["compile_from"], safe_mode=False)
+        optimizer = type(reference.optimizer).from_config(reference.optimizer.get_config())
+        model.compile(optimizer=optimizer, loss=reference.loss)
+        optimizer.build(model.trainable_variables)
+
+    def _finish(self, case, model, inputs):
+        """The loaded model's predictions; with `train_step`, one `train_on_batch` after them, as resuming training
+        does. A `save_to` step (the original file in its own Keras) keeps the weights after the step; an
+        `expect_from` step is judged on its predictions and its weights after the step against those."""
+        predictions = self._predict(model, inputs)
+        expected = self._outputs(case)
+        step = case.get("train_step")
+        if not step:
+            return predictions, expected, model.count_params()
+        if getattr(model, "optimizer", None) is None:
+            raise AssertionError("the loaded model has no optimizer: training cannot resume")
+        x = [np.load(p) for p in step["x"]]
+        y = [np.load(p) for p in step["y"]]
+        model.train_on_batch(x if len(x) > 1 else x[0], y if len(y) > 1 else y[0])
+        after = [np.asarray(w) for w in model.get_weights()]
+        if step.get("save_to"):
+            os.makedirs(step["save_to"], exist_ok=True)
+            for i, w in enumerate(after):
+                np.save(os.path.join(step["save_to"], f"weight_{i:03d}.npy"), w)
+            return predictions, expected, model.count_params()
+        folder = step["expect_from"]
+        reference = [np.load(os.path.join(folder, n)) for n in sorted(os.listdir(folder)) if n.endswith(".npy")]
+        if not reference:
+            raise AssertionError(f"no weights after the reference step in {folder}: its case failed")
+        return (predictions or []) + after, expected + reference, model.count_params()
 
     def _predict(self, model, inputs):
         """The model's outputs; a failure for a kernel TensorFlow lacks here, where some layer cannot run even alone,

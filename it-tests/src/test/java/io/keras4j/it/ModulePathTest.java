@@ -129,7 +129,9 @@ class ModulePathTest {
             throw new AssertionError("hung: " + cmd);
         }
         String err = Files.readString(stderr);
-        assertThat(p.exitValue()).as("exit code; stderr:%n%s", err).isZero();
+        List<String> printed = Files.readAllLines(stdout);
+        assertThat(p.exitValue()).as("exit code; stderr:%n%s%nlast lines of stdout:%n%s", err,
+                String.join("\n", printed.subList(Math.max(0, printed.size() - 5), printed.size()))).isZero();
         List<String> lines = Files.readAllLines(stdout);
         assertThat(lines).as("one line per command").hasSize(commands.size() + 1);
         String codecs = lines.get(0);
