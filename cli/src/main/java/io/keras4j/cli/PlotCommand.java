@@ -78,7 +78,7 @@ final class PlotCommand implements Callable<Integer> {
         PlotLayout layout = PlotLayout.of(graph, leftToRight, showShapes);
         String title = m.className() + " \"" + m.name() + "\" (" + model.getFileName() + ")";
         String svg = PlotSvg.of(layout, title);
-        write(svg);
+        write(html ? PlotHtml.of(graph, svg, title) : svg);
         spec.commandLine().getOut().printf("wrote %s (%d layers, %d connections%s)%n", out, graph.boxes().size(), graph.edges().size(),
                 graph.clusters().isEmpty() ? "" : ", " + graph.clusters().size() + " nested models");
         return Main.OK;
