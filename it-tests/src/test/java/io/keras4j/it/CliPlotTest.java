@@ -10,6 +10,7 @@ import io.keras4j.json.JsonArray;
 import io.keras4j.json.JsonObject;
 import io.keras4j.json.JsonValue;
 import io.keras4j.testing.Fixtures;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -201,6 +202,156 @@ class CliPlotTest {
         Run weightsOnly = run("plot", zooEntry("mlp-k3").file("weights-h5").orElseThrow().toString(), "--out", dir.resolve("w.svg").toString());
         assertThat(weightsOnly.code()).isEqualTo(Main.BAD_INPUT);
         assertThat(weightsOnly.err()).contains("weights only");
+    }
+
+    /**
+     * The HTML page in a real browser (headless Chromium): it renders a picture for the small and the ~150-layer
+     * model, and {@code #select=LAYER} (a click simulated on load) highlights the box and fills the side panel with
+     * that layer's Keras config and the statistics of the weights Keras saved.
+     */
+    @Test
+    void htmlPageRendersAndShowsAClickedLayersConfigAndWeights() throws Exception {
+        Case c = small();
+        Path html = dir.resolve("small.html");
+        Run r = run("plot", c.model().toString(), "--out", html.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        String page = Files.readString(html);
+        assertThat(page).startsWith("<!DOCTYPE html>").doesNotContainPattern("(?i)(src|href)=\"(https?:)?//");
+
+        // Rendered: many colours (text, boxes, edges); the selected box's fill appears only when a layer is selected.
+        Chromium.Page plain = Chromium.open(html.toUri().toString(), dir);
+        Chromium.Page selected = Chromium.open(html.toUri() + "#select=shared", dir);
+        assertThat(distinctColours(plain.image())).isGreaterThan(16);
+        int selectedFill = 0xffe9a8;
+        assertThat(pixels(plain.image(), selectedFill)).isZero();
+        assertThat(pixels(selected.image(), selectedFill)).isGreaterThan(1000);
+        assertThat(text(plain.dom(), "h2", "panel-title")).isEqualTo("Click a layer");
+
+        // The panel after the simulated click: title, config and weight statistics.
+        String dom = selected.dom();
+        assertThat(text(dom, "h2", "panel-title")).isEqualTo("shared (Dense)");
+        JsonObject shown = KerasJson.parse(text(dom, "pre", "config"), html).asObject();
+        JsonObject keras = layerConfig(config(c.config()), "shared");
+        for (String key : List.of("name", "units", "activation", "use_bias")) assertThat(shown.get(key)).as(key).isEqualTo(keras.get(key));
+        Map<String, io.keras4j.tensor.Tensor> weights = zooEntry(c.id()).weights();
+        for (String[] w : new String[][] {{"kernel", "shared/0"}, {"bias", "shared/1"}}) {
+            double[] v = weights.entrySet().stream().filter(e -> e.getKey().startsWith(w[1])).findFirst().orElseThrow()
+                    .getValue().toDoubleArray();
+            java.util.regex.Matcher row = java.util.regex.Pattern.compile("<tr data-weight=\"" + w[0] + "\">(.*?)</tr>").matcher(dom);
+            assertThat(row.find()).as("row of %s in %s", w[0], dom).isTrue();
+            assertThat(Double.parseDouble(cellValue(row.group(1), "min"))).isEqualTo(java.util.Arrays.stream(v).min().orElseThrow());
+            assertThat(Double.parseDouble(cellValue(row.group(1), "max"))).isEqualTo(java.util.Arrays.stream(v).max().orElseThrow());
+            assertThat(Double.parseDouble(cellValue(row.group(1), "mean")))
+                    .isCloseTo(java.util.Arrays.stream(v).average().orElseThrow(), org.assertj.core.api.Assertions.within(1e-7));
+            assertThat(cellValue(row.group(1), "nan")).isEqualTo("0");
+            assertThat(cellValue(row.group(1), "inf")).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void htmlPageOfALargeAndANestedModelRendersAndSelects() throws Exception {
+        for (Case c : large()) {
+            Path html = dir.resolve(c.id() + ".html");
+            Run r = run("plot", c.model().toString(), "--out", html.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            List<String> names = Graph.of(config(c.config()), false).layers;
+            String middle = names.get(names.size() / 2);
+            Chromium.Page page = Chromium.open(html.toUri() + "#select=" + middle, dir);
+            assertThat(distinctColours(page.image())).as(c.id()).isGreaterThan(16);
+            assertThat(pixels(page.image(), 0xffe9a8)).as("%s: the selected box is scrolled into view", middle).isGreaterThan(1000);
+            String dom = page.dom();
+            assertThat(text(dom, "h2", "panel-title")).startsWith(middle + " (");
+            assertThat(KerasJson.parse(text(dom, "pre", "config"), html).asObject().getString("name", "")).isEqualTo(middle);
+        }
+        // A nested model's layer is selected by its path, outer/inner.
+        Zoo.Entry e = zooEntry("nested-k3");
+        Path html = dir.resolve("nested.html");
+        assertThat(run("plot", e.file("keras").orElseThrow().toString(), "--out", html.toString(), "--expand-nested").code()).isZero();
+        Graph all = Graph.of(config(e.file("json").orElseThrow()), true);
+        String inner = all.layers.stream().filter(n -> n.contains("/") && !n.contains("input")).findFirst().orElseThrow();
+        String dom = Chromium.open(html.toUri() + "#select=" + java.net.URLEncoder.encode(inner, StandardCharsets.UTF_8), dir).dom();
+        assertThat(text(dom, "h2", "panel-title")).startsWith(inner + " (Dense)");
+        assertThat(dom).contains("data-weight=\"kernel\"");
+    }
+
+    private static String cellValue(String row, String cls) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("class=\"" + cls + "\" data-value=\"([^\"]*)\"").matcher(row);
+        assertThat(m.find()).as("%s in %s", cls, row).isTrue();
+        return m.group(1);
+    }
+
+    /** The text of the element {@code <tag id="id">} in serialised HTML, entities decoded. */
+    private static String text(String dom, String tag, String id) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<" + tag + " id=\"" + id + "\"[^>]*>(.*?)</" + tag + ">",
+                java.util.regex.Pattern.DOTALL).matcher(dom);
+        assertThat(m.find()).as("<%s id=%s> in the page", tag, id).isTrue();
+        return m.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&nbsp;", "\u00a0").replace("&amp;", "&");
+    }
+
+    private static JsonObject layerConfig(JsonObject topLevel, String name) {
+        for (JsonValue l : topLevel.getObject("config").getArray("layers")) {
+            if (l.asObject().getObject("config").getString("name", "").equals(name)) return l.asObject().getObject("config");
+        }
+        throw new AssertionError("no layer " + name);
+    }
+
+    private static int distinctColours(BufferedImage img) {
+        Set<Integer> colours = new java.util.HashSet<>();
+        for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) colours.add(img.getRGB(x, y) & 0xffffff);
+        return colours.size();
+    }
+
+    private static int pixels(BufferedImage img, int rgb) {
+        int n = 0;
+        for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) if ((img.getRGB(x, y) & 0xffffff) == rgb) n++;
+        return n;
+    }
+
+    /**
+     * Debian's headless Chromium, started fresh per page (its own profile, no network services). When it is missing
+     * the test fails under CI (test.sh installs it) and is skipped, saying so, elsewhere.
+     */
+    static final class Chromium {
+        static final Path BINARY = Path.of(System.getProperty("keras4j.chromium", "/usr/bin/chromium"));
+
+        /** The page after load: its screenshot and its DOM, from one browser run. */
+        record Page(BufferedImage image, String dom) {}
+
+        static Page open(String url, Path tmp) throws Exception {
+            Path png = Files.createTempFile(tmp, "page", ".png");
+            Files.delete(png);
+            String dom = run(tmp, "--screenshot=" + png, "--window-size=1280,800", "--dump-dom", url);
+            assertThat(png).exists();
+            BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+            assertThat(img).as("decodable PNG %s", png).isNotNull();
+            assertThat(img.getWidth()).isEqualTo(1280);
+            assertThat(dom).contains("<svg");
+            return new Page(img, dom);
+        }
+
+        private static String run(Path tmp, String... args) throws Exception {
+            if (!Files.isExecutable(BINARY)) {
+                String why = BINARY + " is absent: the browser checks of plot's HTML do not run (apt-get install chromium)";
+                if ("true".equals(System.getenv("CI"))) org.junit.jupiter.api.Assertions.fail(why + " (CI is set)");
+                System.err.println("SKIPPED: " + why);
+                org.junit.jupiter.api.Assumptions.abort(why);
+            }
+            Path profile = Files.createTempDirectory(tmp, "chromium-profile");
+            List<String> cmd = new ArrayList<>(List.of(BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--hide-scrollbars", "--user-data-dir=" + profile));
+            cmd.addAll(List.of(args));
+            Path out = tmp.resolve("chromium.out");
+            Path err = tmp.resolve("chromium.err");
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            // A guard against a hung browser, not a timing assertion.
+            if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("chromium hung: " + cmd);
+            }
+            assertThat(p.exitValue()).as("chromium %s: %s", cmd, Files.readString(err)).isZero();
+            return Files.readString(out);
+        }
     }
 
     static JsonObject config(Path json) throws IOException {
