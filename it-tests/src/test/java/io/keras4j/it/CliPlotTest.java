@@ -354,6 +354,18 @@ class CliPlotTest {
         }
     }
 
+    /** The README's picture is what plot draws today for the committed zoo's multi_io model (the layout is seeded). */
+    @Test
+    void readmePictureIsCurrent() throws Exception {
+        Path committed = Fixtures.root().resolve("docs/images/plot-multi_io.svg");
+        Path svg = dir.resolve("plot-multi_io.svg");
+        Run r = run("plot", Fixtures.root().resolve("fixtures/zoo/multi_io/k3/model.keras").toString(), "--out", svg.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readString(svg)).as("regenerate %s with: keras4j plot fixtures/zoo/multi_io/k3/model.keras --out %s",
+                committed, "docs/images/plot-multi_io.svg").isEqualTo(Files.readString(committed));
+        assertThat(Files.readString(Fixtures.root().resolve("README.md"))).contains("](docs/images/plot-multi_io.svg)");
+    }
+
     static JsonObject config(Path json) throws IOException {
         return KerasJson.parse(Files.readString(json, StandardCharsets.UTF_8), json).asObject();
     }
