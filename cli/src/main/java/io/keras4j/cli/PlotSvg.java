@@ -59,8 +59,11 @@ final class PlotSvg {
             s.append("<rect x=\"").append(n(p.x())).append("\" y=\"").append(n(p.y())).append("\" width=\"").append(n(p.width()))
                     .append("\" height=\"").append(n(p.height())).append("\"/>");
             for (int i = 0; i < b.lines().size(); i++) {
+                // The box was sized for this many monospace cells: textLength holds the text to that width in any face.
                 s.append("<text").append(i == 0 ? " class=\"title\"" : "").append(" x=\"").append(n(p.x() + PlotLayout.PAD))
-                        .append("\" y=\"").append(n(p.y() + PlotLayout.PAD + 12 + i * PlotLayout.LINE_HEIGHT)).append("\">")
+                        .append("\" y=\"").append(n(p.y() + PlotLayout.PAD + 12 + i * PlotLayout.LINE_HEIGHT))
+                        .append("\" textLength=\"").append(n(b.lines().get(i).length() * PlotLayout.CHAR_WIDTH))
+                        .append("\" lengthAdjust=\"spacingAndGlyphs\">")
                         .append(escape(b.lines().get(i))).append("</text>");
             }
             s.append("</g>\n");
