@@ -5,7 +5,8 @@
 #      and the layer-class conformance set (every layer class of both Keras generations; cached the same way),
 #   3. the committed fixture set checked against its manifest,
 #   4. the oracle's self-test (the reverse check must accept Keras's own files and reject bad ones),
-#   5. every Java test (mvn verify), with the reverse check of files keras4j writes,
+#   5. Debian's chromium, installed when absent (the CLI's plot tests open its HTML in a real headless browser),
+#      and every Java test (mvn verify), with the reverse check of files keras4j writes,
 #   6. the count of skipped tests and why; under CI (CI=true) any skip, or a missing ../shared, fails the run.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -61,6 +62,18 @@ else
   echo "SKIPPED: ../shared/fixtures/public is absent (a fresh clone): the tests over older writers' files skip" >&2
 fi
 [ "${CI:-}" = "true" ] && shared_required=true
+
+log "headless browser (plot's HTML page is checked in Chromium)"
+if [ ! -x /usr/bin/chromium ]; then
+  # Quietly, and only when missing: about a minute once. Without it CliPlotTest fails under CI and skips elsewhere.
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo -n"
+  echo "installing Debian's chromium (/usr/bin/chromium is absent)" >&2
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium; } >&2; then
+    echo "test.sh: could not install chromium (apt-get as root or password-less sudo is needed)" >&2
+  fi
+fi
+[ -x /usr/bin/chromium ] && echo "chromium: $(/usr/bin/chromium --version 2>/dev/null)" >&2
 
 log "Java tests (mvn verify)"
 mvn -B verify -Dkeras4j.python="$PY" -Dkeras4j.zoo="$ZOO" -Dkeras4j.conformance="$CONFORMANCE" -Dkeras4j.oracle.required=true \

@@ -5,6 +5,14 @@ module io.keras4j.cli {
     requires io.keras4j.runtime;
     requires info.picocli;
     requires org.slf4j;
+    // plot: Eclipse ELK's layered layout (automatic modules; EMF and Guava come with them).
+    requires org.eclipse.elk.core;
+    requires org.eclipse.elk.graph;
+    requires org.eclipse.elk.alg.layered;
+    requires org.eclipse.emf.common;
+    // ELK uses Guava but, as an automatic module, cannot say so; Guava is an explicit module, which the module system
+    // resolves only when something requires it.
+    requires com.google.common;
 
     uses io.keras4j.spi.Codec;
 

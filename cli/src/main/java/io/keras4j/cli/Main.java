@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 /** {@code keras4j}: inspect, convert and list the codecs of Keras models. */
 @Command(name = "keras4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Read, write, convert, inspect and run Keras models in pure Java.",
-        subcommands = {InfoCommand.class, ConvertCommand.class, CodecsCommand.class, PredictCommand.class, DiffCommand.class, EditCommand.class,
+        subcommands = {InfoCommand.class, ConvertCommand.class, CodecsCommand.class, PredictCommand.class, DiffCommand.class, EditCommand.class, PlotCommand.class,
                 CompletionCommand.class, CommandLine.HelpCommand.class},
         // Lines under 80 columns, so picocli does not wrap them.
         footer = {"", "Exit codes: 0 done, 1 any other failure (and for diff: the models differ),",

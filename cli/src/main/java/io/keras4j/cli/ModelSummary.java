@@ -103,7 +103,7 @@ final class ModelSummary {
         return b.build();
     }
 
-    private record Named(String name, Weight weight) {}
+    record Named(String name, Weight weight) {}
 
     /** Every weight in {@link Model#weights()} order, named by its layer path when its own name is short. */
     static List<Named> named(Model m, String prefix) {

@@ -108,6 +108,23 @@ class DistributionIT {
         assertThat(r.err()).contains(notKeras.toString());
     }
 
+    /** plot's layout library (ELK, EMF, Guava) resolves on the module path and is on the launcher's class path. */
+    @Test
+    void plotRunsOnTheModulePathAndThroughTheLauncher() throws Exception {
+        Path model = ZOO.resolve("resnet/k2/model.h5");
+        Path modulePath = dir.resolve("module-path.svg");
+        onModulePath("plot", model.toString(), "--out", modulePath.toString()).ok();
+        Path launched = dir.resolve("launcher.svg");
+        launcher("plot", model.toString(), "--out", launched.toString()).ok();
+        assertThat(Files.readString(modulePath)).startsWith("<svg").contains("class=\"layer").isEqualTo(Files.readString(launched));
+        // plot never dumps the startup archive (JDK 17 crashes dumping lambdas of ELK's signed jars), but maps one.
+        assertThat(dir.resolve("cache")).doesNotExist();
+        launcher("info", model.toString()).ok();
+        Path mapped = dir.resolve("mapped.svg");
+        launcher("plot", model.toString(), "--out", mapped.toString()).ok();
+        assertThat(Files.readString(mapped)).isEqualTo(Files.readString(launched));
+    }
+
     /** Every model of the zoo that needs no user code, predicted on the module path, against Keras's outputs. */
     @TestFactory
     Stream<DynamicTest> predictOnTheModulePathMatchesKeras() {

@@ -33,7 +33,7 @@ class CliCommandLineTest {
     @Test
     void everyCommandHasHelpAndEveryParameterADescription() {
         List<String> names = new ArrayList<>(tree().getSubcommands().keySet());
-        assertThat(names).contains("info", "convert", "codecs", "predict", "completion", "help");
+        assertThat(names).contains("info", "convert", "codecs", "predict", "plot", "completion", "help");
         for (String name : names) {
             CommandSpec spec = tree().getSubcommands().get(name).getCommandSpec();
             if (!name.equals("help")) {
