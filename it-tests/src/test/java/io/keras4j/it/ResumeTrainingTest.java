@@ -82,6 +82,11 @@ class ResumeTrainingTest {
             for (Target t : TARGETS) {
                 write(e, source, t, dir.resolve(t.id()), e.id() + " " + t.id(), base).ifPresent(cases::add);
             }
+            if (e.gen().equals("k3")) {
+                // The control: Keras 3's own legacy .h5 of the same model, to tell Keras's limits from keras4j's.
+                cases.add(base.toBuilder().put("id", e.id() + " Keras 3's own legacy .h5 (control)")
+                        .put("loader", "keras3.load_model").put("path", e.file("h5").orElseThrow().toString()).build());
+            }
             // Round trips: written by keras4j, read back by keras4j, written again.
             for (String via : List.of("keras", "h5-k2")) {
                 Target first = TARGETS.stream().filter(t -> t.id().equals(via)).findFirst().orElseThrow();

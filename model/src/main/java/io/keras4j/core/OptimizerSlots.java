@@ -51,4 +51,45 @@ public final class OptimizerSlots {
         for (Weight w : slotVars) out.add(new Weight("optimizer/vars/" + out.size(), w.value(), false));
         return Optional.of(out);
     }
+
+    /**
+     * tf.keras's optimizer variables for a Keras 3 optimizer state ({@code optimizer/vars/N} of a {@code .keras}, or a
+     * Keras 3 legacy {@code .h5}'s {@code adam/iteration}, {@code adam/learning_rate}, {@code adam/..._momentum}):
+     * tf.keras restores them by position ({@code optimizer.set_weights}), as {@code iteration}, then per trainable
+     * variable its slots, so Keras 3's {@code learning_rate} variable (tf.keras keeps it in the config) is left out and
+     * the slots are named as tf.keras names them. Empty when they cannot be mapped one to one (another optimizer, a
+     * count that does not match the model's trainable weights).
+     */
+    public static Optional<List<Weight>> tfKerasVariables(OptimizerState state, List<Weight> trainable) {
+        JsonObject config = state.config();
+        String className = config.getString("class_name", "");
+        if (className.startsWith("Custom>")) className = className.substring("Custom>".length());
+        JsonObject args = config.get("config").isObject() ? config.getObject("config") : JsonObject.EMPTY;
+        List<String> slots = switch (className) {
+            case "Adam", "AdamW" -> args.getBoolean("amsgrad", false) ? null : List.of("m", "v");
+            case "SGD" -> args.getDouble("momentum", 0) != 0 ? List.of("m") : List.of();
+            default -> null;
+        };
+        List<Weight> vars = state.variables();
+        if (slots == null || vars.size() != 2 + slots.size() * trainable.size() || vars.get(1).value().elementCount() != 1) {
+            return Optional.empty();
+        }
+        List<Weight> out = new ArrayList<>();
+        out.add(new Weight("iteration:0", vars.get(0).value(), false));
+        for (int i = 0; i < trainable.size(); i++) {
+            String path = trainable.get(i).name().replaceAll(":\\d+$", "");
+            for (int s = 0; s < slots.size(); s++) {
+                Weight slot = vars.get(2 + i * slots.size() + s);
+                if (!java.util.Arrays.equals(slot.value().shape(), trainable.get(i).value().shape())) return Optional.empty();
+                out.add(new Weight(className + "/" + slots.get(s) + "/" + path + ":0", slot.value(), false));
+            }
+        }
+        return Optional.of(out);
+    }
+
+    /** Whether these variables are Keras 3's: {@code iterations} and {@code learning_rate} first, by either naming. */
+    public static boolean isKeras3(List<Weight> vars) {
+        return vars.size() >= 2 && (vars.stream().allMatch(w -> w.name().startsWith("optimizer/vars/") || w.name().matches("\\d+"))
+                || vars.get(1).name().endsWith("/learning_rate") && vars.get(0).name().endsWith("/iteration"));
+    }
 }

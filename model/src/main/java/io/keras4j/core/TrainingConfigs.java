@@ -23,6 +23,21 @@ public final class TrainingConfigs {
     private TrainingConfigs() {}
 
     /**
+     * The optimizer a training config names, as {@code {"class_name", "config"}} whichever the spelling (a legacy
+     * {@code optimizer_config} or Keras 3's serialized {@code optimizer}); empty when it names none. Readers of
+     * optimizer variables stored apart from the config (a {@code .keras}'s weights, a checkpoint) describe their
+     * {@link io.keras4j.model.OptimizerState} with it.
+     */
+    public static JsonObject optimizerOf(JsonObject trainingConfig) {
+        JsonValue optimizer = trainingConfig.get("optimizer").isObject() ? trainingConfig.get("optimizer")
+                : trainingConfig.get("optimizer_config");
+        if (!optimizer.isObject()) return JsonObject.EMPTY;
+        return JsonObject.builder().put("class_name", optimizer.asObject().getString("class_name", ""))
+                .put("config", optimizer.asObject().get("config").isObject() ? optimizer.asObject().get("config") : JsonObject.EMPTY)
+                .build();
+    }
+
+    /**
      * The legacy {@code training_config} for a file of {@code dialect}, or empty when the model was not compiled
      * with an optimizer. For tf.keras, a Keras 3 optimizer config loses the arguments only Keras 3 has and is marked
      * {@code is_legacy_optimizer: false}, without which tf.keras would build its legacy optimizer and refuse them.

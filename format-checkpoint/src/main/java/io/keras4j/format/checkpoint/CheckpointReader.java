@@ -15,6 +15,7 @@ import io.keras4j.model.OptimizerState;
 import io.keras4j.model.Provenance;
 import io.keras4j.model.Weight;
 import io.keras4j.core.WeightBinder;
+import io.keras4j.core.TrainingConfigs;
 import io.keras4j.spi.LoadWeightsOptions;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.tensor.Tensor;
@@ -79,7 +80,9 @@ final class CheckpointReader {
             }
             List<Weight> optimizer = weights(layout.optimizerVariables(), bundle::read);
             if (optimizer.isEmpty()) return bound;
-            var config = architecture.optimizer().map(OptimizerState::config).orElse(JsonObject.EMPTY);
+            // The optimizer's class and arguments are in the architecture's compile settings.
+            var config = architecture.optimizer().map(OptimizerState::config).filter(c -> c.size() > 0)
+                    .orElseGet(() -> architecture.trainingConfig().map(TrainingConfigs::optimizerOf).orElse(JsonObject.EMPTY));
             return bound.toBuilder().optimizer(new OptimizerState(config, optimizer)).build();
         }
     }

@@ -3,6 +3,7 @@ package io.keras4j.format.checkpoint;
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.format.checkpoint.bundle.BundleWriter;
 import io.keras4j.format.checkpoint.bundle.TrackableObjectGraph;
+import io.keras4j.core.OptimizerSlots;
 import io.keras4j.model.Dialect;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
@@ -59,7 +60,7 @@ final class CheckpointWriter {
         CheckpointWriter w = new CheckpointWriter(model, options.dialect());
         int modelNode = w.dialect == Dialect.KERAS2 ? w.layoutKeras2() : w.layoutKeras3();
         List<Weight> optimizer = options.includeOptimizer()
-                ? model.optimizer().map(OptimizerState::variables).orElse(List.of()) : List.of();
+                ? model.optimizer().map(CheckpointWriter::optimizerVariables).orElse(List.of()) : List.of();
         if (!optimizer.isEmpty()) {
             if (optimizer.get(0).shortName().equals("iteration")) {
                 w.addOptimizer(modelNode, w.dialect == Dialect.KERAS2 ? "optimizer/" : "model/optimizer/", optimizer);
@@ -138,6 +139,23 @@ final class CheckpointWriter {
         graph.child(root, "model", modelNode);
         keras3Model(model, modelNode, "model/");
         return modelNode;
+    }
+
+    /**
+     * The optimizer's variables in Keras 3's order, {@code iteration} and {@code learning_rate} named as the checkpoint
+     * layouts alias them: a Keras 3 state (a {@code .keras}'s {@code optimizer/vars/N}) is renamed, a tf.keras one
+     * (whose learning rate lives in its config, yet both checkpoint layouts track it as a variable) translated by
+     * {@link OptimizerSlots}; any other is returned as it is.
+     */
+    static List<Weight> optimizerVariables(OptimizerState state) {
+        List<Weight> vars = state.variables();
+        java.util.Optional<List<Weight>> keras3 = OptimizerSlots.isKeras3(vars) ? java.util.Optional.of(vars)
+                : OptimizerSlots.keras3Variables(state);
+        if (keras3.isEmpty()) return vars;
+        List<Weight> out = new java.util.ArrayList<>(keras3.get());
+        out.set(0, new Weight("iteration", out.get(0).value(), false));
+        out.set(1, new Weight("learning_rate", out.get(1).value(), false));
+        return out;
     }
 
     /**

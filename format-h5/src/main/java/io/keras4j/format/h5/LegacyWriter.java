@@ -4,6 +4,7 @@ import io.keras4j.UnsupportedModelException;
 import io.keras4j.format.h5.hdf5.H5Dataset;
 import io.keras4j.format.h5.hdf5.H5Group;
 import io.keras4j.core.Dialects;
+import io.keras4j.core.OptimizerSlots;
 import io.keras4j.core.KerasJson;
 import io.keras4j.core.TrainingConfigs;
 import io.keras4j.model.Dialect;
@@ -43,10 +44,23 @@ final class LegacyWriter {
         root.child("model_weights", w.layerGroups(Dialects.withCarriedWeights(model, converted), true));
         if (includeOptimizer) {
             model.optimizer().filter(o -> !o.variables().isEmpty()).ifPresent(o -> {
+                List<Weight> variables = o.variables();
+                if (w.dialect == Dialect.KERAS2 && OptimizerSlots.isKeras3(variables)) {
+                    // tf.keras restores optimizer_weights by position: Keras 3's learning_rate variable would shift them.
+                    java.util.Optional<List<Weight>> translated = OptimizerSlots.tfKerasVariables(o, trainableWeights(model));
+                    if (translated.isEmpty()) {
+                        throw new UnsupportedModelException("model '" + model.name() + "': its Keras 3 " + o.config()
+                                .getString("class_name", "optimizer") + " state (" + variables.size() + " variables) has no "
+                                + "tf.keras equivalent keras4j can write, so training could not resume from the file; "
+                                + "write it without the optimizer state (keras4j edit IN OUT --strip-optimizer, or "
+                                + "WriteOptions.withIncludeOptimizer(false))");
+                    }
+                    variables = translated.get();
+                }
                 H5Group.Builder opt = H5Group.builder();
                 List<String> names = new ArrayList<>();
                 PathTree tree = new PathTree();
-                for (Weight v : o.variables()) {
+                for (Weight v : variables) {
                     names.add(v.name());
                     tree.put(v.name(), v);
                 }
@@ -56,6 +70,20 @@ final class LegacyWriter {
             });
         }
         return root.build();
+    }
+
+    /** The weights tf.keras's optimizer updates, in its order, named LAYER/WEIGHT (frozen layers and statistics out). */
+    private static List<Weight> trainableWeights(Model model) {
+        List<Weight> out = new ArrayList<>();
+        for (Layer l : model.layers()) {
+            if (l.nestedModel().isPresent()) {
+                if (l.trainable()) out.addAll(trainableWeights(l.nestedModel().get()));
+                continue;
+            }
+            if (!l.trainable()) continue;
+            for (Weight x : l.weights()) if (x.trainable()) out.add(new Weight(l.name() + "/" + x.shortName(), x.value(), true));
+        }
+        return out;
     }
 
     /** Keras 2 {@code save_weights} to {@code .h5}: the {@code model_weights} content at the root. */

@@ -2,6 +2,7 @@ package io.keras4j.format.h5;
 
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.core.Dialects;
+import io.keras4j.core.TrainingConfigs;
 import io.keras4j.core.OptimizerSlots;
 import io.keras4j.format.h5.ObjectPaths.Placement;
 import io.keras4j.format.h5.hdf5.H5Attribute;
@@ -109,7 +110,9 @@ final class ObjectPathLayout {
         root.findGroup("optimizer/vars").map(ObjectPathLayout::vars).filter(v -> !v.isEmpty()).ifPresent(v -> {
             List<Weight> named = new ArrayList<>();
             for (Weight w : v) named.add(new Weight("optimizer/vars/" + w.name(), w.value(), false));
-            b.optimizer(new OptimizerState(architecture.optimizer().map(OptimizerState::config).orElse(null), named));
+            // The optimizer's class and arguments are in the architecture's compile settings.
+            b.optimizer(new OptimizerState(architecture.optimizer().map(OptimizerState::config).filter(c -> c.size() > 0)
+                    .orElseGet(() -> architecture.trainingConfig().map(TrainingConfigs::optimizerOf).orElse(null)), named));
         });
         return b.build();
     }
