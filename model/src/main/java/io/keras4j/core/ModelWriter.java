@@ -42,6 +42,11 @@ final class ModelWriter {
         JsonObject.Builder cfg = m.config().toBuilder();
         if (!m.config().has("name")) cfg.put("name", m.name());
         cfg.put("layers", layers.build());
+        // A functional model built in Java has its inputs and outputs as values only; Keras needs them in the config.
+        if (!m.isSequential()) {
+            if (!m.config().has("input_layers") && !m.inputs().isEmpty()) cfg.put("input_layers", refList(m.inputs()));
+            if (!m.config().has("output_layers") && !m.outputs().isEmpty()) cfg.put("output_layers", refList(m.outputs()));
+        }
         return cfg.build();
     }
 
