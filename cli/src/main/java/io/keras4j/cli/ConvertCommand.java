@@ -6,6 +6,7 @@ import io.keras4j.model.Model;
 import io.keras4j.spi.LoadWeightsOptions;
 import io.keras4j.spi.WriteOptions;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,6 +58,30 @@ final class ConvertCommand implements Callable<Integer> {
 
     ConvertCommand(Keras4j keras) { this.keras = keras; }
 
+    /**
+     * Keras's {@code skip_mismatch}: a skipped layer keeps the weights it was built with. Here it gets them from its
+     * initializers (seeded, so a rerun writes the same file), and each one is named on stderr: nothing is skipped silently.
+     */
+    private Model keepInitialWeights(Model loaded) {
+        List<String> skipped = new java.util.ArrayList<>();
+        collectUnfilled(loaded, "", skipped);
+        if (skipped.isEmpty()) return loaded;
+        spec.commandLine().getErr().printf("skipped %d layer%s whose weights did not match %s: %s; %s from %s initializers%n",
+                skipped.size(), skipped.size() == 1 ? "" : "s", weights, String.join(", ", skipped),
+                skipped.size() == 1 ? "it gets its weights" : "they get their weights", skipped.size() == 1 ? "its" : "their");
+        return io.keras4j.runtime.ModelInitializer.initializeMissing(loaded, 0);
+    }
+
+    private static void collectUnfilled(Model model, String prefix, List<String> out) {
+        for (io.keras4j.model.Layer l : model.layers()) {
+            if (l.nestedModel().isPresent()) {
+                collectUnfilled(l.nestedModel().get(), prefix + l.name() + "/", out);
+            } else if (l.weights().isEmpty() && io.keras4j.core.WeightBinder.expectsWeights(l)) {
+                out.add("'" + prefix + l.name() + "' (" + l.className() + ")");
+            }
+        }
+    }
+
     @Override
     public Integer call() {
         Dialect d = switch (dialect.toLowerCase()) {
@@ -73,6 +98,7 @@ final class ConvertCommand implements Callable<Integer> {
             Model architecture = model;
             model = keras.loadWeights(architecture, weights, new LoadWeightsOptions(byName, skipMismatch));
             if (!architecture.hasWeights()) model = ArchitectureShapes.check(architecture, model, weights, skipMismatch);
+            if (skipMismatch) model = keepInitialWeights(model);
         }
         WriteOptions options = WriteOptions.DEFAULT.withDialect(d).withWeightsOnly(weightsOnly)
                 .withAllowSemanticChange(allowSemanticChange);

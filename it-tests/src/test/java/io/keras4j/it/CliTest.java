@@ -214,7 +214,42 @@ class CliTest {
         assertThat(skipping.code()).as(skipping.err()).isZero();
         io.keras4j.model.Model written = io.keras4j.Keras4j.create().load(h5);
         KerasWeights.assertSameAsKeras(written, LoadWeightsOptionsTest.kerasWeights(java.util.Map.of("dense", "dense")), "skip mismatch");
-        assertThat(LoadWeightsOptionsTest.layer(written, "dense_1").weights()).as("mismatched head: skipped").isEmpty();
+        // As Keras's skip_mismatch: the skipped head keeps initial weights of its own shapes (Keras could not load a file
+        // whose layer had none), and the command says which layers it skipped.
+        assertThat(LoadWeightsOptionsTest.layer(written, "dense_1").weights()).extracting(w -> java.util.Arrays.toString(w.value().shape()))
+                .as("mismatched head: initial weights").containsExactly("[8, 5]", "[5]");
+        assertThat(skipping.err()).contains("skipped 1 layer", "'dense_1' (Dense)", weights);
+    }
+
+    /**
+     * Issue #13: weights of another model are refused from every weights format with exit 4 naming a layer, and with
+     * {@code --by-name --skip-mismatch} every layer is skipped, named, and given initial weights.
+     */
+    @Test
+    void anotherModelsWeightsAreRefusedFromEveryFormatUnlessSkipped() throws Exception {
+        String mlp = zooFile("mlp-k3", "json");
+        List<String> cnnWeights = new ArrayList<>();
+        for (String id : List.of("cnn-k2", "cnn-k3")) {
+            Zoo.Entry cnn = Zoo.current().entries().stream().filter(e -> e.id().equals(id)).findFirst().orElseThrow();
+            for (String format : List.of("weights-h5-k2", "weights-h5", "weights-sharded", "checkpoint", "savedmodel")) {
+                cnn.file(format).ifPresent(p -> cnnWeights.add(p.toString()));
+            }
+        }
+        assertThat(cnnWeights).as("weights files of the zoo cnn").hasSizeGreaterThanOrEqualTo(5);
+        for (String w : cnnWeights) {
+            Path out = dir.resolve("never.keras");
+            Run strict = run("convert", mlp, out.toString(), "--weights", w);
+            assertThat(strict.code()).as("%s: %s", w, strict.err()).isEqualTo(Main.BAD_INPUT);
+            assertThat(strict.err()).as(w).containsAnyOf("dense", "Dropout(dropout)");
+            assertThat(out).doesNotExist();
+            Path skipped = dir.resolve("skipped-" + cnnWeights.indexOf(w) + ".keras");
+            Run skipping = run("convert", mlp, skipped.toString(), "--weights", w, "--by-name", "--skip-mismatch");
+            assertThat(skipping.code()).as("%s: %s", w, skipping.err()).isZero();
+            assertThat(skipping.err()).as(w).contains("skipped 2 layers", "'dense' (Dense)", "'dense_1' (Dense)");
+            io.keras4j.model.Model written = io.keras4j.Keras4j.create().load(skipped);
+            assertThat(LoadWeightsOptionsTest.layer(written, "dense").weights()).as("%s: initial weights", w).hasSize(2);
+            assertThat(LoadWeightsOptionsTest.layer(written, "dense_1").weights()).as("%s: initial weights", w).hasSize(2);
+        }
     }
 
     /** {@code --from}/{@code --to} name the codecs where the file names do not. */
