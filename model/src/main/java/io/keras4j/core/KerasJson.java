@@ -49,5 +49,11 @@ public final class KerasJson {
     /** Compact JSON text like {@code model.to_json()}. */
     public static String write(Model model, Dialect dialect) { return toText(toTree(model, dialect), false); }
 
+    /** Keras's {@code model.to_json()}: the architecture as compact JSON text in {@code dialect}. */
+    public static String toJson(Model model, Dialect dialect) { return write(model, dialect); }
+
+    /** Keras's {@code keras.models.model_from_json(text)}: the architecture of any dialect, without weights. */
+    public static Model fromJson(String text) { return readModel(text, null); }
+
     public static String toText(JsonValue value, boolean pretty) { return JsonTrees.toJson(value, pretty); }
 }

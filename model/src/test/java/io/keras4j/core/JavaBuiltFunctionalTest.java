@@ -37,4 +37,24 @@ class JavaBuiltFunctionalTest {
             assertThat(again.outputs()).containsExactly(TensorRef.of("out"));
         }
     }
+
+    /** {@code toJson}/{@code fromJson}, named after Keras's to_json/model_from_json, round-trip the architecture. */
+    @Test
+    void toJsonAndFromJsonRoundTrip() {
+        for (Dialect d : new Dialect[] {Dialect.KERAS2, Dialect.KERAS3}) {
+            String json = KerasJson.toJson(built(d), d);
+            Model again = KerasJson.fromJson(json);
+            assertThat(again.dialect()).isEqualTo(d);
+            assertThat(again.layers()).extracting(Layer::name).containsExactly("x", "out");
+            assertThat(KerasJson.toJson(again, d)).as("stable").isEqualTo(json);
+        }
+    }
+
+    /** {@code toConfig}, Keras's get_config(): the top-level tree's {@code config}. */
+    @Test
+    void toConfigIsTheConfigOfTheJsonTree() {
+        for (Dialect d : new Dialect[] {Dialect.KERAS2, Dialect.KERAS3}) {
+            assertThat(KerasJson.toConfig(built(d), d)).isEqualTo(KerasJson.toTree(built(d), d).get("config"));
+        }
+    }
 }
