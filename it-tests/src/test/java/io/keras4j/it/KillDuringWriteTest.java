@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Issue #14: a writer killed with SIGKILL mid-write (no finally runs) leaves its temporary file or directory, named
  * {@code .<target>….keras4j-<pid>-…}, beside the target; the destination it was replacing stays intact, and the next
- * write to the same place sweeps the leftover. A real forked JVM writes a big model (about 40 MB of weights) over and
+ * write to the same place sweeps the leftover. A real forked JVM writes a big model (about 22 MB of weights) over and
  * over until it is killed.
  */
 class KillDuringWriteTest {
@@ -89,13 +89,13 @@ class KillDuringWriteTest {
         }
     }
 
-    /** cnn-k2 with a wide head: 54 x 200,000 weights, about 43 MB, so that one write takes a while. */
+    /** cnn-k2 with a wide head: 54 x 100,000 weights, about 22 MB, so that one write takes a while. */
     static Model bigModel() {
         Zoo.Entry cnn = Zoo.committed().entries().stream().filter(e -> e.id().equals("cnn-k2")).findFirst().orElseThrow();
         Model base = KERAS.load(cnn.file("h5").orElseThrow());
         List<Layer> layers = new ArrayList<>(base.layers().subList(0, base.layers().size() - 1));
         layers.add(Layer.builder("wide_head", "Dense").config(JsonObject.builder().put("name", "wide_head")
-                .put("units", 200_000).put("activation", "linear").put("use_bias", true).put("trainable", true).build()).build());
+                .put("units", 100_000).put("activation", "linear").put("use_bias", true).put("trainable", true).build()).build());
         return ModelInitializer.initializeMissing(base.withLayers(layers), SEED);
     }
 
