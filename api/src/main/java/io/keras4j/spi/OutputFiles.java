@@ -6,12 +6,15 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * Temporary files and directories for atomic writes (write beside the target, then move into place) that end up
@@ -89,19 +92,21 @@ public final class OutputFiles {
     }
 
     /**
-     * Creates a new empty file {@code dir/prefix<random>suffix} with default permissions. Creation is exclusive
+     * Creates a new empty file {@code dir/prefix.keras4j-<pid>-<random>suffix} with default permissions, after
+     * sweeping what a killed writer left under the same prefix ({@link #sweep}). Creation is exclusive
      * ({@code O_EXCL}), so an existing file or link of that name is never reused.
      *
      * @param dir the directory to create the file in, normally the target's own so that the move is a rename
-     * @param prefix the start of the file name
+     * @param prefix the start of the file name, named after the target
      * @param suffix the end of the file name
      * @return the new file
      * @throws IOException when the file cannot be created
      */
     public static Path createTempFile(Path dir, String prefix, String suffix) throws IOException {
+        sweep(dir, prefix);
         for (int i = 0; ; i++) {
             try {
-                return Files.createFile(dir.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong()) + suffix));
+                return Files.createFile(dir.resolve(tempName(prefix) + suffix));
             } catch (FileAlreadyExistsException e) {
                 if (i == ATTEMPTS) throw e;
             }
@@ -109,20 +114,73 @@ public final class OutputFiles {
     }
 
     /**
-     * Creates a new empty directory {@code dir/prefix<random>} with default permissions.
+     * Creates a new empty directory {@code dir/prefix.keras4j-<pid>-<random>} with default permissions, after
+     * sweeping what a killed writer left under the same prefix ({@link #sweep}).
      *
      * @param dir the directory to create it in, normally the target's own so that the move is a rename
-     * @param prefix the start of the directory name
+     * @param prefix the start of the directory name, named after the target
      * @return the new directory
      * @throws IOException when the directory cannot be created
      */
     public static Path createTempDirectory(Path dir, String prefix) throws IOException {
+        sweep(dir, prefix);
         for (int i = 0; ; i++) {
             try {
-                return Files.createDirectory(dir.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong())));
+                return Files.createDirectory(dir.resolve(tempName(prefix)));
             } catch (FileAlreadyExistsException e) {
                 if (i == ATTEMPTS) throw e;
             }
         }
+    }
+
+    /**
+     * Deletes the temporary files and directories {@code dir/prefix.keras4j-<pid>-…} whose writing process is gone
+     * (killed mid-write: a {@code finally} never ran). Those of a live process, this one included, are another
+     * write in progress and are kept; so is anything not named by this class.
+     *
+     * @param dir the directory the temporary entries were created in
+     * @param prefix the prefix they were created with
+     * @return how many entries were removed
+     * @throws IOException when the directory cannot be listed or a leftover cannot be deleted
+     */
+    public static int sweep(Path dir, String prefix) throws IOException {
+        String start = markerPrefix(prefix);
+        List<Path> leftovers;
+        try (Stream<Path> s = Files.list(dir)) {
+            leftovers = s.filter(p -> {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(start)) return false;
+                int dash = name.indexOf('-', start.length());
+                if (dash < 0) return false;
+                try {
+                    return ProcessHandle.of(Long.parseLong(name.substring(start.length(), dash))).isEmpty();
+                } catch (NumberFormatException e) {
+                    return false;
+                }
+            }).toList();
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+        for (Path p : leftovers) deleteTree(p);
+        return leftovers.size();
+    }
+
+    private static String markerPrefix(String prefix) {
+        boolean separated = prefix.isEmpty() || prefix.endsWith(".") || prefix.endsWith("-");
+        return prefix + (separated ? "" : ".") + "keras4j-";
+    }
+
+    private static String tempName(String prefix) {
+        return markerPrefix(prefix) + ProcessHandle.current().pid() + "-" + Long.toUnsignedString(RANDOM.nextLong());
+    }
+
+    /** Deletes {@code p} and, for a directory, what is in it; links are removed, never followed. */
+    private static void deleteTree(Path p) throws IOException {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> s = Files.list(p)) {
+                for (Path c : s.toList()) deleteTree(c);
+            }
+        }
+        Files.deleteIfExists(p);
     }
 }

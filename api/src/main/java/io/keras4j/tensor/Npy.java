@@ -201,10 +201,20 @@ public final class Npy {
         for (long dim : shape) if (dim < 0) throw corrupt(file, where, start, "negative dimension in .npy shape");
         String descr = d.group(1);
         long dataOffset = start + headerLen;
+        try {
+            Tensor.elementCount(shape);
+        } catch (ArithmeticException e) {
+            throw corrupt(file, where, start, "shape " + s.group(1) + " overflows");
+        }
+        // A byte order mark ('<', '>', '|', '=') then the kind: "<f4", "|b1", "<U12".
+        if (descr.length() < 2) throw corrupt(file, where, start, "bad dtype '" + descr + "' in .npy header");
         char order = descr.charAt(0);
         String kind = descr.substring(1);
-        if (kind.startsWith("U")) return new Header(null, shape, dataOffset, false, Integer.parseInt(kind.substring(1)), 0);
-        if (kind.startsWith("S")) return new Header(null, shape, dataOffset, false, 0, Integer.parseInt(kind.substring(1)));
+        if (kind.startsWith("U") || kind.startsWith("S")) {
+            int width = stringWidth(kind, file, where, start);
+            return kind.startsWith("U") ? new Header(null, shape, dataOffset, false, width, 0)
+                    : new Header(null, shape, dataOffset, false, 0, width);
+        }
         DType dtype = switch (kind) {
             case "f2" -> DType.FLOAT16; case "f4" -> DType.FLOAT32; case "f8" -> DType.FLOAT64;
             case "i1" -> DType.INT8; case "i2" -> DType.INT16; case "i4" -> DType.INT32; case "i8" -> DType.INT64;
@@ -213,6 +223,17 @@ public final class Npy {
             default -> throw new UnsupportedModelException("unsupported .npy dtype '" + descr + "'", null, file, where, null);
         };
         return new Header(dtype, shape, dataOffset, order == '>' && dtype.byteSize() > 1, 0, 0);
+    }
+
+    /** The width of a fixed-width string dtype ("U12": 12 characters), bounded so that one element fits in memory. */
+    private static int stringWidth(String kind, Path file, String where, long offset) {
+        try {
+            int width = Integer.parseInt(kind.substring(1));
+            if (width > 0 && width <= (1 << 24)) return width;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw corrupt(file, where, offset, "bad string dtype '" + kind + "' in .npy header");
     }
 
     private static void checkSize(Header h, long available, Path file, String where) {
@@ -228,7 +249,7 @@ public final class Npy {
         long count = Tensor.elementCount(h.shape);
         if (h.unicodeWidth > 0 || h.bytesWidth > 0) {
             int width = h.unicodeWidth > 0 ? 4 * h.unicodeWidth : h.bytesWidth;
-            if (data.remaining() < count * width) throw corrupt(file, where, h.dataOffset, "string data is truncated");
+            if (count > data.remaining() / width) throw corrupt(file, where, h.dataOffset, "string data is truncated");
             List<byte[]> strings = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 byte[] raw = new byte[width];

@@ -40,4 +40,29 @@ class OutputFilesTest {
         assertThat(Files.getPosixFilePermissions(OutputFiles.createTempDirectory(dir, "d")))
                 .isEqualTo(Files.getPosixFilePermissions(plainDir));
     }
+
+    /** What a writer killed mid-write left (its pid is gone) is swept by the next temp of the same prefix; nothing else. */
+    @Test
+    void theNextTempOfAPrefixSweepsWhatADeadWriterLeftAndKeepsTheRest() throws Exception {
+        Process gone = new ProcessBuilder("java", "-version").redirectErrorStream(true).start();
+        gone.getInputStream().readAllBytes();
+        gone.waitFor();
+        long dead = gone.pid();
+        long live = ProcessHandle.current().pid();
+        Path deadFile = Files.createFile(dir.resolve(".model.h5.keras4j-" + dead + "-1.tmp"));
+        Path deadDir = Files.createDirectories(dir.resolve(".model.keras.keras4j-" + dead + "-2/sub"));
+        Files.writeString(deadDir.resolve("weights"), "a full copy of a model");
+        Path liveFile = Files.createFile(dir.resolve(".model.h5.keras4j-" + live + "-3.tmp"));
+        Path otherTarget = Files.createFile(dir.resolve(".other.h5.keras4j-" + dead + "-4.tmp"));
+        Path unrelated = Files.createFile(dir.resolve(".model.h5.mine.tmp"));
+
+        Path fresh = OutputFiles.createTempFile(dir, ".model.h5", ".tmp");
+        assertThat(fresh.getFileName().toString()).startsWith(".model.h5.keras4j-" + live + "-");
+        assertThat(deadFile).doesNotExist();
+        assertThat(liveFile).as("another write of this live process").exists();
+        assertThat(otherTarget).as("another target's leftover waits for a write there").exists();
+        assertThat(unrelated).as("not a name keras4j gives").exists();
+        OutputFiles.createTempDirectory(dir, ".model.keras.");
+        assertThat(deadDir.getParent()).doesNotExist();
+    }
 }

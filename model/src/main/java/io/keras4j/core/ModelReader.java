@@ -13,6 +13,7 @@ import io.keras4j.model.Provenance;
 import io.keras4j.model.TensorRef;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -108,8 +109,12 @@ final class ModelReader {
         String name = config.getString("name", entry.getString("name", sequential ? "sequential" : "model"));
         JsonArray layerEntries = config.getArray("layers");
         List<Layer> layers = new ArrayList<>();
+        Set<String> names = new HashSet<>();
         for (int i = 0; i < layerEntries.size(); i++) {
-            layers.add(readLayer(layerEntries.get(i), dialect, sequential, where + "/config/layers/" + i));
+            Layer layer = readLayer(layerEntries.get(i), dialect, sequential, where + "/config/layers/" + i);
+            // Keras refuses such a config too ("All layer names should be unique"); Model's own check is for callers' bugs.
+            if (!names.add(layer.name())) throw corrupt(where + "/config/layers/" + i, "a second layer named '" + layer.name() + "'");
+            layers.add(layer);
         }
         JsonObject.Builder rest = entry.toBuilder().remove("class_name").remove("config");
         if (listConfig) rest.put(LIST_CONFIG_MARK, true);

@@ -65,7 +65,12 @@ final class KerasArchive {
                 throw CorruptModelException.in(source).codec(CODEC).at("model.weights.npz")
                         .unsupported("npz weights (pickled dicts) are not supported yet; re-save with the h5 weights store");
             }
-            if (!zip.has(WEIGHTS)) return assemble(source, config, metadata, UnaryOperator.identity());
+            // Keras always writes the weights member and refuses an archive without one ("Expected a model.weights.h5
+            // or model.weights.npz file"): a damaged member name must not load as a model that has no weights.
+            if (!zip.has(WEIGHTS)) {
+                throw CorruptModelException.in(source).codec(CODEC).at(WEIGHTS).because("the archive has no " + WEIGHTS
+                        + " (members: " + zip.names() + ")");
+            }
             // Held from here on: the weights stay regions of this open archive, whatever later happens to its path.
             TensorData.HeldFile held = TensorData.HeldFile.open(source);
             Optional<StoredMember> stored = StoredMember.locate(held, WEIGHTS);

@@ -37,6 +37,11 @@ final class SafeZip {
         while (all.hasMoreElements()) {
             ZipEntry e = all.nextElement();
             String name = e.getName();
+            // Path.of would throw InvalidPathException on a NUL: a damaged name, not a codec bug.
+            if (name.indexOf('\0') >= 0) {
+                close();
+                throw corrupt(name.replace('\0', '?'), "zip entry name holds a NUL byte", null);
+            }
             if (name.startsWith("/") || name.contains("\\") || name.contains(":") || Path.of(name).normalize().startsWith("..")
                     || name.contains("/../") || name.equals("..") || name.startsWith("../")) {
                 close();
@@ -47,6 +52,8 @@ final class SafeZip {
     }
 
     boolean has(String name) { return entries.containsKey(name); }
+
+    java.util.Set<String> names() { return entries.keySet(); }
 
     String text(String name) {
         ZipEntry e = require(name);

@@ -173,6 +173,39 @@ class KerasArchiveTest {
                 .isInstanceOf(CorruptModelException.class).hasMessageContaining("escapes");
     }
 
+    /** Issue #14's campaign: a flipped bit in the weights member's name used to load a model with no weights. */
+    @Test
+    void refusesAnArchiveWithoutItsWeightsMemberAsKerasDoes() throws Exception {
+        Zoo zoo = Zoo.require();
+        JsonObject mlp = zoo.models().stream().filter(m -> Zoo.id(m).equals("mlp-k3")).findFirst().orElseThrow();
+        Path noWeights = dir.resolve("no-weights.keras");
+        try (ZipFile in = new ZipFile(zoo.files(mlp, "keras").get(0).toFile()); ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(noWeights))) {
+            for (String member : new String[] {"metadata.json", "config.json"}) {
+                z.putNextEntry(new ZipEntry(member));
+                z.write(in.getInputStream(in.getEntry(member)).readAllBytes());
+                z.closeEntry();
+            }
+            z.putNextEntry(new ZipEntry("model.weights.i5"));
+            z.write(in.getInputStream(in.getEntry("model.weights.h5")).readAllBytes());
+            z.closeEntry();
+        }
+        assertThatThrownBy(() -> codec.read(noWeights, ReadOptions.DEFAULT)).isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("has no model.weights.h5").hasMessageContaining(noWeights.toString());
+    }
+
+    /** Issue #14's campaign: a NUL in a member name escaped as InvalidPathException ("codec bug"). */
+    @Test
+    void refusesAMemberNameHoldingANul() throws Exception {
+        Path nul = dir.resolve("nul.keras");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(nul))) {
+            z.putNextEntry(new ZipEntry("config\0.json"));
+            z.write("{}".getBytes());
+            z.closeEntry();
+        }
+        assertThatThrownBy(() -> codec.read(nul, ReadOptions.DEFAULT)).isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("NUL");
+    }
+
     @Test
     void refusesAMemberThatInflatesFarPastItsSize() throws Exception {
         Path bomb = dir.resolve("bomb.keras");

@@ -53,6 +53,16 @@ final class Configs {
 
     static String string(LayerSpec spec, String key, String fallback) { return spec.config().getString(key, fallback); }
 
+    /** {@code padding}, one of {@code allowed}: checked when the op is made, not deep in the first prediction. */
+    static String padding(LayerSpec spec, String... allowed) {
+        String padding = string(spec, "padding", "valid").toLowerCase(java.util.Locale.ROOT);
+        if (!java.util.List.of(allowed).contains(padding)) {
+            throw new UnsupportedModelException("layer '" + spec.name() + "' (" + spec.className() + "): padding '"
+                    + padding + "' is none of " + String.join(", ", allowed));
+        }
+        return padding;
+    }
+
     static boolean channelsFirst(LayerSpec spec) {
         return "channels_first".equals(spec.config().getString("data_format", "channels_last"));
     }

@@ -35,7 +35,7 @@ final class ConvOp extends SpatialOp {
         this.kernelSize = Configs.tuple(spec, "kernel_size", rank, 1);
         this.strides = Configs.tuple(spec, "strides", rank, 1);
         this.dilation = Configs.tuple(spec, "dilation_rate", rank, 1);
-        this.padding = Configs.string(spec, "padding", "valid").toLowerCase(java.util.Locale.ROOT);
+        this.padding = Configs.padding(spec, "valid", "same", "causal");
         this.groups = Configs.integer(spec, "groups", 1);
         this.filters = depthwise ? -1 : Configs.requiredInt(spec, "filters");
         this.depthMultiplier = depthwise ? Configs.integer(spec, "depth_multiplier", 1) : 1;

@@ -25,7 +25,7 @@ final class ConvTransposeOp extends SpatialOp {
         super(spec, rank);
         this.kernelSize = Configs.tuple(spec, "kernel_size", rank, 1);
         this.strides = Configs.tuple(spec, "strides", rank, 1);
-        this.padding = Configs.string(spec, "padding", "valid").toLowerCase(java.util.Locale.ROOT);
+        this.padding = Configs.padding(spec, "valid", "same");
         this.filters = Configs.requiredInt(spec, "filters");
         this.useBias = Configs.flag(spec, "use_bias", true);
         this.activation = ActivationFunctions.of(LayerActivation.name(spec), spec.sourceDialect());

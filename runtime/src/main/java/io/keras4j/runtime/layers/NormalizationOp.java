@@ -36,6 +36,14 @@ final class NormalizationOp extends UnaryArrayOp {
         float[] beta = hasBeta ? spec.floats(i++) : null;
         if (batch && spec.hasWeights()) {
             float[] mean = spec.floats(i++), variance = spec.floats(i);
+            // Read before the compiler checks shapes against the input: a damaged file's vectors must agree first.
+            for (float[] v : new float[][] {gamma, beta, variance}) {
+                if (v != null && v.length != mean.length) {
+                    throw new io.keras4j.UnsupportedModelException("layer '" + spec.name() + "' (" + spec.className()
+                            + ") has weights of unequal lengths (" + v.length + " and " + mean.length + " channels): gamma,"
+                            + " beta, moving mean and variance must have one value per channel");
+                }
+            }
             factor = new float[mean.length];
             shift = new float[mean.length];
             for (int c = 0; c < mean.length; c++) {

@@ -19,7 +19,7 @@ final class PoolOp extends SpatialOp {
         this.max = max;
         this.poolSize = Configs.tuple(spec, "pool_size", rank, 2);
         this.strides = spec.config().get("strides").isNull() ? poolSize : Configs.tuple(spec, "strides", rank, 1);
-        this.padding = Configs.string(spec, "padding", "valid").toLowerCase(java.util.Locale.ROOT);
+        this.padding = Configs.padding(spec, "valid", "same");
     }
 
     @Override
