@@ -104,7 +104,7 @@ public final class GraphCompiler {
             shape = out.get(0);
             slot++;
         }
-        return new Graph(slot + 1, new int[] {0}, new int[] {slot}, steps, List.of(inputShape));
+        return new Graph(slot + 1, new int[] {0}, new int[] {slot}, steps, List.of(inputShape), requireWeights);
     }
 
     private Graph functional(CallPlan plan) {
@@ -162,7 +162,7 @@ public final class GraphCompiler {
             if (s == null) throw missing(model, ref);
             return s;
         }).toArray();
-        return new Graph(slots.size(), inputSlots, outputSlots, steps, inputShapes);
+        return new Graph(slots.size(), inputSlots, outputSlots, steps, inputShapes, requireWeights);
     }
 
     private void checkWeights(Layer layer, LayerOp op, List<long[]> inputShapes) {

@@ -96,4 +96,191 @@ final class VectorGemm implements Gemm.Kernel {
         }
         x.intoArray(c, ci, mask);
     }
+
+    // ---- Packed B: C = clamp(A * B + bias) ----
+    // B is stored as column panels of NR = 2L columns (the last one L wide when at most L columns remain), each
+    // panel k rows deep and zero-padded past n, so every load of B is a full vector at a running offset. A panel
+    // whose columns pass n computes into a scratch block and copies the valid columns out: no masked vector ops
+    // (JDK 17 runs masked stores element by element).
+
+    private static final int NR = 2 * L;
+
+    private static int panels(int n) { return (n + NR - 1) / NR; }
+
+    private static int panelWidth(int n, int panel) { return n - panel * NR <= L ? L : NR; }
+
+    @Override
+    public PackedMatrix pack(float[] b, int k, int n) {
+        int panels = panels(n);
+        float[] data = new float[Math.max(0, panels * NR * k)];
+        for (int j = 0; j < panels; j++) {
+            int j0 = j * NR, w = panelWidth(n, j), cols = Math.min(w, n - j0), base = j0 * k;
+            for (int p = 0; p < k; p++) System.arraycopy(b, p * n + j0, data, base + p * w, cols);
+        }
+        return new PackedMatrix(k, n, data, panels);
+    }
+
+    @Override
+    public void multiply(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] bias, float lower, float upper,
+                         float[] c, int cOff, int ldc, int blockFrom, int blockTo) {
+        int n = b.n, k = b.k;
+        boolean clamp = lower != Float.NEGATIVE_INFINITY || upper != Float.POSITIVE_INFINITY;
+        FloatVector lo = FloatVector.broadcast(S, lower), hi = FloatVector.broadcast(S, upper);
+        float[] paddedBias = new float[(blockTo - blockFrom) * NR];
+        if (bias != null) {
+            int n0 = blockFrom * NR;
+            System.arraycopy(bias, n0, paddedBias, 0, Math.min(n, blockTo * NR) - n0);
+        }
+        float[] tail = null;
+        for (int p0 = 0; p0 < k || p0 == 0; p0 += K_PANEL) {
+            int kc = Math.min(k - p0, K_PANEL);
+            boolean first = p0 == 0, last = p0 + kc >= k;
+            for (int j = blockFrom; j < blockTo; j++) {
+                int j0 = j * NR, w = panelWidth(n, j), bAt = j0 * k + p0 * w, biasAt = (j - blockFrom) * NR;
+                float[] dst = c;
+                int dOff = cOff + j0, ld = ldc;
+                if (j0 + w > n) {
+                    // Only the last panel can pass n; its partial sums live in the scratch block across panels of k.
+                    if (tail == null) tail = new float[m * w];
+                    dst = tail;
+                    dOff = 0;
+                    ld = w;
+                }
+                int i = 0;
+                if (w == NR) {
+                    for (; i + 4 <= m; i += 4) {
+                        packed4x2(kc, a, aOff + i * lda + p0, lda, b.data, bAt, dst, dOff + i * ld, ld,
+                                first, paddedBias, biasAt, last && clamp, lo, hi);
+                    }
+                    for (; i < m; i++) {
+                        packed1x2(kc, a, aOff + i * lda + p0, b.data, bAt, dst, dOff + i * ld,
+                                first, paddedBias, biasAt, last && clamp, lo, hi);
+                    }
+                } else {
+                    for (; i + 4 <= m; i += 4) {
+                        packed4x1(kc, a, aOff + i * lda + p0, lda, b.data, bAt, dst, dOff + i * ld, ld,
+                                first, paddedBias, biasAt, last && clamp, lo, hi);
+                    }
+                    for (; i < m; i++) {
+                        packed1x1(kc, a, aOff + i * lda + p0, b.data, bAt, dst, dOff + i * ld,
+                                first, paddedBias, biasAt, last && clamp, lo, hi);
+                    }
+                }
+            }
+        }
+        if (tail != null) {
+            int j0 = (blockTo - 1) * NR, w = panelWidth(n, blockTo - 1);
+            for (int i = 0; i < m; i++) System.arraycopy(tail, i * w, c, cOff + i * ldc + j0, n - j0);
+        }
+    }
+
+    private static void packed4x2(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,
+                                  boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
+        int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector x00, x01, x10, x11, x20, x21, x30, x31;
+        if (first) {
+            x00 = x10 = x20 = x30 = FloatVector.fromArray(S, bias, biasAt);
+            x01 = x11 = x21 = x31 = FloatVector.fromArray(S, bias, biasAt + L);
+        } else {
+            x00 = FloatVector.fromArray(S, c, c0);
+            x01 = FloatVector.fromArray(S, c, c0 + L);
+            x10 = FloatVector.fromArray(S, c, c1);
+            x11 = FloatVector.fromArray(S, c, c1 + L);
+            x20 = FloatVector.fromArray(S, c, c2);
+            x21 = FloatVector.fromArray(S, c, c2 + L);
+            x30 = FloatVector.fromArray(S, c, c3);
+            x31 = FloatVector.fromArray(S, c, c3 + L);
+        }
+        for (int p = 0; p < kc; p++, bAt += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bAt), b1 = FloatVector.fromArray(S, b, bAt + L);
+            FloatVector v = FloatVector.broadcast(S, a[r0 + p]);
+            x00 = v.fma(b0, x00);
+            x01 = v.fma(b1, x01);
+            v = FloatVector.broadcast(S, a[r1 + p]);
+            x10 = v.fma(b0, x10);
+            x11 = v.fma(b1, x11);
+            v = FloatVector.broadcast(S, a[r2 + p]);
+            x20 = v.fma(b0, x20);
+            x21 = v.fma(b1, x21);
+            v = FloatVector.broadcast(S, a[r3 + p]);
+            x30 = v.fma(b0, x30);
+            x31 = v.fma(b1, x31);
+        }
+        if (clamp) {
+            x00 = x00.max(lo).min(hi);
+            x01 = x01.max(lo).min(hi);
+            x10 = x10.max(lo).min(hi);
+            x11 = x11.max(lo).min(hi);
+            x20 = x20.max(lo).min(hi);
+            x21 = x21.max(lo).min(hi);
+            x30 = x30.max(lo).min(hi);
+            x31 = x31.max(lo).min(hi);
+        }
+        x00.intoArray(c, c0);
+        x01.intoArray(c, c0 + L);
+        x10.intoArray(c, c1);
+        x11.intoArray(c, c1 + L);
+        x20.intoArray(c, c2);
+        x21.intoArray(c, c2 + L);
+        x30.intoArray(c, c3);
+        x31.intoArray(c, c3 + L);
+    }
+
+    private static void packed1x2(int kc, float[] a, int r, float[] b, int bAt, float[] c, int c0,
+                                  boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
+        FloatVector x0 = FloatVector.fromArray(S, first ? bias : c, first ? biasAt : c0);
+        FloatVector x1 = FloatVector.fromArray(S, first ? bias : c, (first ? biasAt : c0) + L);
+        for (int p = 0; p < kc; p++, bAt += NR) {
+            FloatVector v = FloatVector.broadcast(S, a[r + p]);
+            x0 = v.fma(FloatVector.fromArray(S, b, bAt), x0);
+            x1 = v.fma(FloatVector.fromArray(S, b, bAt + L), x1);
+        }
+        if (clamp) {
+            x0 = x0.max(lo).min(hi);
+            x1 = x1.max(lo).min(hi);
+        }
+        x0.intoArray(c, c0);
+        x1.intoArray(c, c0 + L);
+    }
+
+    private static void packed4x1(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,
+                                  boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
+        int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector x0, x1, x2, x3;
+        if (first) {
+            x0 = x1 = x2 = x3 = FloatVector.fromArray(S, bias, biasAt);
+        } else {
+            x0 = FloatVector.fromArray(S, c, c0);
+            x1 = FloatVector.fromArray(S, c, c1);
+            x2 = FloatVector.fromArray(S, c, c2);
+            x3 = FloatVector.fromArray(S, c, c3);
+        }
+        for (int p = 0; p < kc; p++, bAt += L) {
+            FloatVector q = FloatVector.fromArray(S, b, bAt);
+            x0 = FloatVector.broadcast(S, a[r0 + p]).fma(q, x0);
+            x1 = FloatVector.broadcast(S, a[r1 + p]).fma(q, x1);
+            x2 = FloatVector.broadcast(S, a[r2 + p]).fma(q, x2);
+            x3 = FloatVector.broadcast(S, a[r3 + p]).fma(q, x3);
+        }
+        if (clamp) {
+            x0 = x0.max(lo).min(hi);
+            x1 = x1.max(lo).min(hi);
+            x2 = x2.max(lo).min(hi);
+            x3 = x3.max(lo).min(hi);
+        }
+        x0.intoArray(c, c0);
+        x1.intoArray(c, c1);
+        x2.intoArray(c, c2);
+        x3.intoArray(c, c3);
+    }
+
+    private static void packed1x1(int kc, float[] a, int r, float[] b, int bAt, float[] c, int c0,
+                                  boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
+        FloatVector x = FloatVector.fromArray(S, first ? bias : c, first ? biasAt : c0);
+        for (int p = 0; p < kc; p++, bAt += L) x = FloatVector.broadcast(S, a[r + p]).fma(FloatVector.fromArray(S, b, bAt), x);
+        if (clamp) x = x.max(lo).min(hi);
+        x.intoArray(c, c0);
+    }
 }

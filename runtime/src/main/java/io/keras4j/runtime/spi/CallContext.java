@@ -10,8 +10,11 @@ import java.util.concurrent.Executor;
  * configured executor. Layers must write disjoint regions of fresh arrays from each chunk.
  */
 public final class CallContext {
-    /** Below this many work units per chunk the overhead of handing work to another thread is not worth it. */
-    private static final long MIN_WORK_PER_CHUNK = 1 << 15;
+    /**
+     * Below this many work units (multiply-adds, roughly) per chunk, handing work to another thread costs more than it
+     * saves: waking a parked worker takes tens of microseconds, about what the vector kernel needs for 2^18.
+     */
+    private static final long MIN_WORK_PER_CHUNK = 1 << 18;
 
     private final Executor executor;
     private final int parallelism;
@@ -22,6 +25,9 @@ public final class CallContext {
     }
 
     public static CallContext serial() { return new CallContext(null, 1); }
+
+    /** The most chunks {@link #parallelFor} splits work into. */
+    public int parallelism() { return parallelism; }
 
     /** A range body: processes items {@code [from, to)}. */
     @FunctionalInterface
