@@ -30,7 +30,7 @@ final class Fusion {
             int j = consumerOf(program, i, slot);
             if (j < 0) continue;
             Step consumer = program.get(j);
-            if (!(consumer.op() instanceof FusibleOp c) || consumer.inputs().length != 1 || consumer.maskSlots() != null
+            if (!(consumer.op() instanceof FusibleOp c) || consumer.inputs().length != 1 || readsMask(consumer)
                     || consumer.outputs().length != 1) continue;
             int rank = slotShapes[slot].length;
             int axis = p.outputChannelAxis(rank);
@@ -49,6 +49,13 @@ final class Fusion {
             i--; // the fused op may absorb the next consumer too (convolution, BatchNormalization, ReLU)
         }
         return program;
+    }
+
+    /** Keras 3 records {@code mask=None} arguments as well: only a real mask slot matters. */
+    private static boolean readsMask(Step step) {
+        if (step.maskSlots() == null) return false;
+        for (int m : step.maskSlots()) if (m >= 0) return true;
+        return false;
     }
 
     private static int consumerOf(List<Step> program, int after, int slot) {

@@ -19,7 +19,7 @@ record Clamp(float lower, float upper) {
         return null;
     }
 
-    boolean isNone() { return equals(NONE); }
+    boolean isNone() { return lower == Float.NEGATIVE_INFINITY && upper == Float.POSITIVE_INFINITY; }
 
     /** This clamp followed by {@code next}. */
     Clamp then(Clamp next) {

@@ -1,6 +1,7 @@
 package io.keras4j.runtime.layers;
 
 import io.keras4j.runtime.graph.FusibleOp;
+import io.keras4j.runtime.math.Depthwise;
 import io.keras4j.runtime.math.Gemm;
 import io.keras4j.runtime.math.PackedMatrix;
 import io.keras4j.runtime.spi.CallContext;
@@ -251,31 +252,36 @@ final class ConvOp extends SpatialOp implements FusibleOp {
         int h = gy.in(), w = gx.in();
         int kh = gy.kernel(), kw = gx.kernel(), dm = depthMultiplier, cout = c * dm, ow = gx.out();
         ctx.parallelFor(n * gy.out(), (long) ow * kh * kw * cout, (from, to) -> {
+            int[] xAt = new int[kh * kw], kAt = new int[kh * kw];
             for (int row = from; row < to; row++) {
                 int b = row / gy.out(), oy = row % gy.out();
                 for (int ox = 0; ox < ow; ox++) {
                     int o = (row * ow + ox) * cout;
-                    if (bias != null) System.arraycopy(bias, 0, out, o, cout);
+                    int taps = 0;
                     for (int ky = 0; ky < kh; ky++) {
                         int iy = gy.source(oy, ky);
                         if (iy < 0 || iy >= h) continue;
                         for (int kx = 0; kx < kw; kx++) {
                             int ix = gx.source(ox, kx);
                             if (ix < 0 || ix >= w) continue;
-                            int xi = ((b * h + iy) * w + ix) * c;
-                            int ki = (ky * kw + kx) * cout;
-                            if (dm == 1) {
-                                for (int ch = 0; ch < c; ch++) out[o + ch] += x[xi + ch] * kernel[ki + ch];
-                            } else {
-                                for (int ch = 0; ch < c; ch++) {
-                                    float v = x[xi + ch];
-                                    for (int m = 0; m < dm; m++) out[o + ch * dm + m] += v * kernel[ki + ch * dm + m];
-                                }
-                            }
+                            xAt[taps] = ((b * h + iy) * w + ix) * c;
+                            kAt[taps++] = (ky * kw + kx) * cout;
                         }
                     }
+                    if (dm == 1) {
+                        Depthwise.pixel(x, xAt, kernel, kAt, taps, bias, clamp.lower(), clamp.upper(), out, o, c);
+                        continue;
+                    }
+                    if (bias != null) System.arraycopy(bias, 0, out, o, cout);
+                    for (int t = 0; t < taps; t++) {
+                        int xi = xAt[t], ki = kAt[t];
+                        for (int ch = 0; ch < c; ch++) {
+                            float v = x[xi + ch];
+                            for (int m = 0; m < dm; m++) out[o + ch * dm + m] += v * kernel[ki + ch * dm + m];
+                        }
+                    }
+                    clamp.applyInPlace(out, o, o + cout);
                 }
-                clamp.applyInPlace(out, row * ow * cout, (row + 1) * ow * cout);
             }
         });
     }

@@ -27,10 +27,14 @@ public final class Gemm {
         /** {@code C = clamp(A * B + bias)} over column blocks {@code [blockFrom, blockTo)} of {@code b}. */
         void multiply(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] bias, float lower, float upper,
                       float[] c, int cOff, int ldc, int blockFrom, int blockTo);
+
+        /** See {@link Depthwise#pixel}. */
+        void depthwisePixel(float[] x, int[] xAt, float[] k, int[] kAt, int taps, float[] bias, float lower, float upper,
+                            float[] out, int o, int c);
     }
 
     static final Kernel SCALAR = new ScalarGemm();
-    private static final Kernel KERNEL = choose();
+    static final Kernel KERNEL = choose();
 
     private Gemm() {}
 

@@ -21,6 +21,12 @@ final class ScalarGemm implements Gemm.Kernel {
     }
 
     @Override
+    public void depthwisePixel(float[] x, int[] xAt, float[] k, int[] kAt, int taps, float[] bias, float lower, float upper,
+                               float[] out, int o, int c) {
+        Depthwise.pixelScalar(x, xAt, k, kAt, taps, bias, lower, upper, out, o, 0, c);
+    }
+
+    @Override
     public void multiply(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] bias, float lower, float upper,
                          float[] c, int cOff, int ldc, int blockFrom, int blockTo) {
         int n0 = blockFrom * PACKED_BLOCK, n1 = Math.min(b.n, blockTo * PACKED_BLOCK);

@@ -97,6 +97,22 @@ final class VectorGemm implements Gemm.Kernel {
         x.intoArray(c, ci, mask);
     }
 
+    @Override
+    public void depthwisePixel(float[] x, int[] xAt, float[] k, int[] kAt, int taps, float[] bias, float lower, float upper,
+                               float[] out, int o, int c) {
+        boolean clamp = lower != Float.NEGATIVE_INFINITY || upper != Float.POSITIVE_INFINITY;
+        int ch = 0;
+        for (; ch + L <= c; ch += L) {
+            FloatVector acc = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ch);
+            for (int t = 0; t < taps; t++) {
+                acc = FloatVector.fromArray(S, x, xAt[t] + ch).fma(FloatVector.fromArray(S, k, kAt[t] + ch), acc);
+            }
+            if (clamp) acc = acc.max(lower).min(upper);
+            acc.intoArray(out, o + ch);
+        }
+        if (ch < c) Depthwise.pixelScalar(x, xAt, k, kAt, taps, bias, lower, upper, out, o, ch, c);
+    }
+
     // ---- Packed B: C = clamp(A * B + bias) ----
     // B is stored as column panels of NR = 2L columns (the last one L wide when at most L columns remain), each
     // panel k rows deep and zero-padded past n, so every load of B is a full vector at a running offset. A panel
