@@ -72,6 +72,9 @@ public final class Graph implements LayerOp {
         return shapes;
     }
 
+    /** How many steps a call runs: fewer than layer calls where layers were fused. */
+    int stepsRun() { return program.size(); }
+
     public List<long[]> inputShapes() { return inputShapes.stream().map(long[]::clone).toList(); }
 
     public List<long[]> outputShapes() { return outputShapes.stream().map(long[]::clone).toList(); }
