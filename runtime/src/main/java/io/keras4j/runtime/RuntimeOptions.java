@@ -15,8 +15,10 @@ public final class RuntimeOptions {
     private final boolean discoverProviders;
     private final Executor executor;
     private final int parallelism;
+    private final long minWorkPerChunk;
 
     private RuntimeOptions(Builder b) {
+        this.minWorkPerChunk = b.minWorkPerChunk;
         this.providers = List.copyOf(b.providers);
         this.discoverProviders = b.discoverProviders;
         this.executor = b.executor;
@@ -37,6 +39,8 @@ public final class RuntimeOptions {
     /** How many chunks one prediction's work splits into at most. */
     public int parallelism() { return parallelism; }
 
+    long minWorkPerChunk() { return minWorkPerChunk; }
+
     /**
      * Daemon worker threads shared by every model that does not bring its own executor, created on first use and
      * sized to the cores: nothing to close, and idle workers end on their own.
@@ -53,6 +57,10 @@ public final class RuntimeOptions {
         private boolean discoverProviders = true;
         private Executor executor;
         private int parallelism = Runtime.getRuntime().availableProcessors();
+        private long minWorkPerChunk = io.keras4j.runtime.spi.CallContext.MIN_WORK_PER_CHUNK;
+
+        /** For tests: split work into chunks even when they are too small to gain from it. */
+        Builder minWorkPerChunk(long work) { this.minWorkPerChunk = work; return this; }
 
         /** A provider asked before discovered and built-in ones. */
         public Builder provider(LayerProvider provider) { providers.add(provider); return this; }
