@@ -120,6 +120,11 @@ final class VectorGemm implements Gemm.Kernel {
     // (JDK 17 runs masked stores element by element).
 
     private static final int NR = 2 * L;
+    /**
+     * With 16-float vectors (AVX-512, which has 32 vector registers) a block of eight rows fits in registers: 16
+     * accumulators take 16 FMAs per two loads of B and eight broadcasts, against 8 per 2 + 4 for four rows.
+     */
+    private static final boolean EIGHT_ROWS = L >= 16;
 
     private static int panels(int n) { return (n + NR - 1) / NR; }
 
@@ -164,6 +169,12 @@ final class VectorGemm implements Gemm.Kernel {
                 }
                 int i = 0;
                 if (w == NR) {
+                    if (EIGHT_ROWS) {
+                        for (; i + 8 <= m; i += 8) {
+                            packed8x2(kc, a, aOff + i * lda + p0, lda, b.data, bAt, dst, dOff + i * ld, ld,
+                                    first, paddedBias, biasAt, last && clamp, lo, hi);
+                        }
+                    }
                     for (; i + 4 <= m; i += 4) {
                         packed4x2(kc, a, aOff + i * lda + p0, lda, b.data, bAt, dst, dOff + i * ld, ld,
                                 first, paddedBias, biasAt, last && clamp, lo, hi);
@@ -188,6 +199,95 @@ final class VectorGemm implements Gemm.Kernel {
             int j0 = (blockTo - 1) * NR, w = panelWidth(n, blockTo - 1);
             for (int i = 0; i < m; i++) System.arraycopy(tail, i * w, c, cOff + i * ldc + j0, n - j0);
         }
+    }
+
+    private static void packed8x2(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,
+                                  boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
+        int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda, r6 = r5 + lda, r7 = r6 + lda;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc, c6 = c5 + ldc, c7 = c6 + ldc;
+        FloatVector x00, x01, x10, x11, x20, x21, x30, x31, x40, x41, x50, x51, x60, x61, x70, x71;
+        if (first) {
+            x00 = x10 = x20 = x30 = x40 = x50 = x60 = x70 = FloatVector.fromArray(S, bias, biasAt);
+            x01 = x11 = x21 = x31 = x41 = x51 = x61 = x71 = FloatVector.fromArray(S, bias, biasAt + L);
+        } else {
+            x00 = FloatVector.fromArray(S, c, c0);
+            x01 = FloatVector.fromArray(S, c, c0 + L);
+            x10 = FloatVector.fromArray(S, c, c1);
+            x11 = FloatVector.fromArray(S, c, c1 + L);
+            x20 = FloatVector.fromArray(S, c, c2);
+            x21 = FloatVector.fromArray(S, c, c2 + L);
+            x30 = FloatVector.fromArray(S, c, c3);
+            x31 = FloatVector.fromArray(S, c, c3 + L);
+            x40 = FloatVector.fromArray(S, c, c4);
+            x41 = FloatVector.fromArray(S, c, c4 + L);
+            x50 = FloatVector.fromArray(S, c, c5);
+            x51 = FloatVector.fromArray(S, c, c5 + L);
+            x60 = FloatVector.fromArray(S, c, c6);
+            x61 = FloatVector.fromArray(S, c, c6 + L);
+            x70 = FloatVector.fromArray(S, c, c7);
+            x71 = FloatVector.fromArray(S, c, c7 + L);
+        }
+        for (int p = 0; p < kc; p++, bAt += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bAt), b1 = FloatVector.fromArray(S, b, bAt + L);
+            FloatVector v = FloatVector.broadcast(S, a[r0 + p]);
+            x00 = v.fma(b0, x00);
+            x01 = v.fma(b1, x01);
+            v = FloatVector.broadcast(S, a[r1 + p]);
+            x10 = v.fma(b0, x10);
+            x11 = v.fma(b1, x11);
+            v = FloatVector.broadcast(S, a[r2 + p]);
+            x20 = v.fma(b0, x20);
+            x21 = v.fma(b1, x21);
+            v = FloatVector.broadcast(S, a[r3 + p]);
+            x30 = v.fma(b0, x30);
+            x31 = v.fma(b1, x31);
+            v = FloatVector.broadcast(S, a[r4 + p]);
+            x40 = v.fma(b0, x40);
+            x41 = v.fma(b1, x41);
+            v = FloatVector.broadcast(S, a[r5 + p]);
+            x50 = v.fma(b0, x50);
+            x51 = v.fma(b1, x51);
+            v = FloatVector.broadcast(S, a[r6 + p]);
+            x60 = v.fma(b0, x60);
+            x61 = v.fma(b1, x61);
+            v = FloatVector.broadcast(S, a[r7 + p]);
+            x70 = v.fma(b0, x70);
+            x71 = v.fma(b1, x71);
+        }
+        if (clamp) {
+            x00 = x00.max(lo).min(hi);
+            x01 = x01.max(lo).min(hi);
+            x10 = x10.max(lo).min(hi);
+            x11 = x11.max(lo).min(hi);
+            x20 = x20.max(lo).min(hi);
+            x21 = x21.max(lo).min(hi);
+            x30 = x30.max(lo).min(hi);
+            x31 = x31.max(lo).min(hi);
+            x40 = x40.max(lo).min(hi);
+            x41 = x41.max(lo).min(hi);
+            x50 = x50.max(lo).min(hi);
+            x51 = x51.max(lo).min(hi);
+            x60 = x60.max(lo).min(hi);
+            x61 = x61.max(lo).min(hi);
+            x70 = x70.max(lo).min(hi);
+            x71 = x71.max(lo).min(hi);
+        }
+        x00.intoArray(c, c0);
+        x01.intoArray(c, c0 + L);
+        x10.intoArray(c, c1);
+        x11.intoArray(c, c1 + L);
+        x20.intoArray(c, c2);
+        x21.intoArray(c, c2 + L);
+        x30.intoArray(c, c3);
+        x31.intoArray(c, c3 + L);
+        x40.intoArray(c, c4);
+        x41.intoArray(c, c4 + L);
+        x50.intoArray(c, c5);
+        x51.intoArray(c, c5 + L);
+        x60.intoArray(c, c6);
+        x61.intoArray(c, c6 + L);
+        x70.intoArray(c, c7);
+        x71.intoArray(c, c7 + L);
     }
 
     private static void packed4x2(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,
