@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * a gemm op is {@code 2 * size^3} flops and a peakFma op is {@code 2 * 8 * lanes * 1024}. {@code gemm} is the
  * general {@code multiplyAdd} (attention, recurrent steps); {@code packedGemm} is {@code Gemm.multiply} on a matrix
  * packed once, as Dense and convolution layers run it (bias and ReLU in the epilogue).
- * Run with {@code -p kernel=scalar} for the fallback ({@code -Dkeras4j.vector=false} in the fork).
+ * For the scalar fallback: {@code -jvmArgsAppend "--add-modules=jdk.incubator.vector -Dkeras4j.vector=false"} (the
+ * option replaces the fork's arguments, and peakFma itself needs the module).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
