@@ -115,9 +115,9 @@ final class VectorGemm implements Gemm.Kernel {
 
     // ---- Packed B: C = clamp(A * B + bias) ----
     // B is stored as column panels of NR = 2L columns (the last one L wide when at most L columns remain), each
-    // panel k rows deep and zero-padded past n, so every load of B is a full vector at a running offset. A panel
-    // whose columns pass n computes into a scratch block and copies the valid columns out: no masked vector ops
-    // (JDK 17 runs masked stores element by element).
+    // panel k rows deep and zero-padded past n, so every load of B is a full vector at a running offset. The panel
+    // whose columns pass n computes into a small scratch block, TAIL_ROWS rows at a time, and copies the valid
+    // columns out: no masked vector ops (JDK 17 runs masked stores element by element).
 
     private static final int NR = 2 * L;
     /**
@@ -125,6 +125,8 @@ final class VectorGemm implements Gemm.Kernel {
      * accumulators take 16 FMAs per two loads of B and eight broadcasts, against 8 per 2 + 4 for four rows.
      */
     private static final boolean EIGHT_ROWS = L >= 16;
+    /** Rows of the scratch block the last, partial panel is computed in (its B panel stays in cache meanwhile). */
+    private static final int TAIL_ROWS = 64;
 
     private static int panels(int n) { return (n + NR - 1) / NR; }
 
@@ -152,52 +154,55 @@ final class VectorGemm implements Gemm.Kernel {
             int n0 = blockFrom * NR;
             System.arraycopy(bias, n0, paddedBias, 0, Math.min(n, blockTo * NR) - n0);
         }
-        float[] tail = null;
+        // Only the last panel can pass n: it is computed apart, a few rows at a time into a small scratch block.
+        int full = blockTo - 1 >= blockFrom && (blockTo - 1) * NR + panelWidth(n, blockTo - 1) > n ? blockTo - 1 : blockTo;
         for (int p0 = 0; p0 < k || p0 == 0; p0 += K_PANEL) {
             int kc = Math.min(k - p0, K_PANEL);
             boolean first = p0 == 0, last = p0 + kc >= k;
-            for (int j = blockFrom; j < blockTo; j++) {
-                int j0 = j * NR, w = panelWidth(n, j), bAt = j0 * k + p0 * w, biasAt = (j - blockFrom) * NR;
-                float[] dst = c;
-                int dOff = cOff + j0, ld = ldc;
-                if (j0 + w > n) {
-                    // Only the last panel can pass n; its partial sums live in the scratch block across panels of k.
-                    if (tail == null) tail = new float[m * w];
-                    dst = tail;
-                    dOff = 0;
-                    ld = w;
-                }
-                int i = 0;
-                if (w == NR) {
-                    if (EIGHT_ROWS) {
-                        for (; i + 8 <= m; i += 8) {
-                            packed8x2(kc, a, aOff + i * lda + p0, lda, b.data, bAt, dst, dOff + i * ld, ld,
-                                    first, paddedBias, biasAt, last && clamp, lo, hi);
-                        }
-                    }
-                    for (; i + 4 <= m; i += 4) {
-                        packed4x2(kc, a, aOff + i * lda + p0, lda, b.data, bAt, dst, dOff + i * ld, ld,
-                                first, paddedBias, biasAt, last && clamp, lo, hi);
-                    }
-                    for (; i < m; i++) {
-                        packed1x2(kc, a, aOff + i * lda + p0, b.data, bAt, dst, dOff + i * ld,
-                                first, paddedBias, biasAt, last && clamp, lo, hi);
-                    }
-                } else {
-                    for (; i + 4 <= m; i += 4) {
-                        packed4x1(kc, a, aOff + i * lda + p0, lda, b.data, bAt, dst, dOff + i * ld, ld,
-                                first, paddedBias, biasAt, last && clamp, lo, hi);
-                    }
-                    for (; i < m; i++) {
-                        packed1x1(kc, a, aOff + i * lda + p0, b.data, bAt, dst, dOff + i * ld,
-                                first, paddedBias, biasAt, last && clamp, lo, hi);
-                    }
-                }
+            for (int j = blockFrom; j < full; j++) {
+                int j0 = j * NR, w = panelWidth(n, j);
+                panel(m, kc, a, aOff + p0, lda, b.data, j0 * k + p0 * w, w, c, cOff + j0, ldc,
+                        first, paddedBias, (j - blockFrom) * NR, last && clamp, lo, hi);
             }
         }
-        if (tail != null) {
-            int j0 = (blockTo - 1) * NR, w = panelWidth(n, blockTo - 1);
-            for (int i = 0; i < m; i++) System.arraycopy(tail, i * w, c, cOff + i * ldc + j0, n - j0);
+        if (full == blockTo) return;
+        int j0 = full * NR, w = panelWidth(n, full);
+        float[] scratch = new float[TAIL_ROWS * w];
+        for (int i0 = 0; i0 < m; i0 += TAIL_ROWS) {
+            int rows = Math.min(TAIL_ROWS, m - i0);
+            for (int p0 = 0; p0 < k || p0 == 0; p0 += K_PANEL) {
+                int kc = Math.min(k - p0, K_PANEL);
+                panel(rows, kc, a, aOff + i0 * lda + p0, lda, b.data, j0 * k + p0 * w, w, scratch, 0, w,
+                        p0 == 0, paddedBias, (full - blockFrom) * NR, p0 + kc >= k && clamp, lo, hi);
+            }
+            for (int i = 0; i < rows; i++) System.arraycopy(scratch, i * w, c, cOff + (i0 + i) * ldc + j0, n - j0);
+        }
+    }
+
+    /** Rows {@code [0, rows)} of one panel of width {@code w} over one panel of k; {@code aAt}: row 0 at that k. */
+    private static void panel(int rows, int kc, float[] a, int aAt, int lda, float[] b, int bAt, int w, float[] dst,
+                              int dOff, int ld, boolean first, float[] bias, int biasAt, boolean clamp,
+                              FloatVector lo, FloatVector hi) {
+        int i = 0;
+        if (w == NR) {
+            if (EIGHT_ROWS) {
+                for (; i + 8 <= rows; i += 8) {
+                    packed8x2(kc, a, aAt + i * lda, lda, b, bAt, dst, dOff + i * ld, ld, first, bias, biasAt, clamp, lo, hi);
+                }
+            }
+            for (; i + 4 <= rows; i += 4) {
+                packed4x2(kc, a, aAt + i * lda, lda, b, bAt, dst, dOff + i * ld, ld, first, bias, biasAt, clamp, lo, hi);
+            }
+            for (; i < rows; i++) {
+                packed1x2(kc, a, aAt + i * lda, b, bAt, dst, dOff + i * ld, first, bias, biasAt, clamp, lo, hi);
+            }
+        } else {
+            for (; i + 4 <= rows; i += 4) {
+                packed4x1(kc, a, aAt + i * lda, lda, b, bAt, dst, dOff + i * ld, ld, first, bias, biasAt, clamp, lo, hi);
+            }
+            for (; i < rows; i++) {
+                packed1x1(kc, a, aAt + i * lda, b, bAt, dst, dOff + i * ld, first, bias, biasAt, clamp, lo, hi);
+            }
         }
     }
 
