@@ -1,6 +1,7 @@
 package io.keras4j.benchmarks;
 
 import io.keras4j.runtime.math.Gemm;
+import io.keras4j.runtime.math.PackedMatrix;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
@@ -22,8 +23,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * The runtime's matrix kernel in GFLOP/s beside this core's measured peak: {@code peakFma} runs independent chains
  * of Vector API fused multiply-adds (no memory traffic), so {@code gemm / peakFma} is the fraction of the core the
  * kernel reaches. Both report operations per second (JMH's throughput); GFLOP/s = ops/s x flops per op / 1e9, where
- * a gemm op is {@code 2 * size^3} flops and a peakFma op is {@code 2 * 8 * lanes * 1024}.
- * Run with {@code -p kernel=scalar} for the fallback ({@code -Dkeras4j.vector=false} in the fork).
+ * a gemm op is {@code 2 * size^3} flops and a peakFma op is {@code 2 * 8 * lanes * 1024}. {@code gemm} is the
+ * general {@code multiplyAdd} (attention, recurrent steps); {@code packedGemm} is {@code Gemm.multiply} on a matrix
+ * packed once, as Dense and convolution layers run it (bias and ReLU in the epilogue).
+ * For the scalar fallback: {@code -jvmArgsAppend "--add-modules=jdk.incubator.vector -Dkeras4j.vector=false"} (the
+ * option replaces the fork's arguments, and peakFma itself needs the module).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -40,6 +44,8 @@ public class GemmBenchmark {
     private float[] a;
     private float[] b;
     private float[] c;
+    private float[] bias;
+    private PackedMatrix packed;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -51,6 +57,8 @@ public class GemmBenchmark {
             a[i] = r.nextFloat();
             b[i] = r.nextFloat();
         }
+        bias = new float[size];
+        packed = PackedMatrix.of(b, size, size);
         System.out.println("\nkernel: " + Gemm.kernel() + "; flops per gemm op: " + 2.0 * size * size * size
                 + "; flops per peakFma op: " + 2 * 8 * S.length() * 1024);
     }
@@ -58,6 +66,12 @@ public class GemmBenchmark {
     @Benchmark
     public float[] gemm() {
         Gemm.multiplyAdd(size, size, size, a, 0, size, b, 0, size, c, 0, size);
+        return c;
+    }
+
+    @Benchmark
+    public float[] packedGemm() {
+        Gemm.multiply(size, a, 0, size, packed, bias, 0f, Float.POSITIVE_INFINITY, c, 0, size);
         return c;
     }
 

@@ -4,8 +4,6 @@ import io.keras4j.runtime.RuntimeOptions;
 import io.keras4j.runtime.spi.NdArray;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,12 +16,12 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Time of one {@code predict} call per model and batch size: batch 1 is the latency, batch 32 gives the
- * throughput (32 / time). {@code threads} > 1 splits each call's batch work over that many threads.
+ * throughput (32 / time). {@code threads} is {@code RuntimeOptions.threads}: how many threads of the runtime's shared
+ * pool one call splits its work over (1: the calling thread only).
  * Models come from {@code make_models.py}: {@code -p models=DIR}.
  */
 @State(Scope.Benchmark)
@@ -45,24 +43,13 @@ public class PredictBenchmark {
     @Param("1")
     public int threads;
 
-    private ExecutorService pool;
     private BenchmarkModel compiled;
     private NdArray input;
 
     @Setup(Level.Trial)
     public void setUp() {
-        RuntimeOptions.Builder options = RuntimeOptions.builder();
-        if (threads > 1) {
-            pool = Executors.newFixedThreadPool(threads);
-            options.executor(pool, threads);
-        }
-        compiled = BenchmarkModel.load(Path.of(models, model), options.build());
+        compiled = BenchmarkModel.load(Path.of(models, model), RuntimeOptions.builder().threads(threads).build());
         input = compiled.batch(batch);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        if (pool != null) pool.shutdown();
     }
 
     @Benchmark

@@ -57,7 +57,7 @@ public final class CompiledModel {
         Model keras3 = keras3(model);
         Graph graph = new GraphCompiler(factory(model, options), true).build(keras3);
         return new CompiledModel(model.name(), graph, names(keras3.inputs(), keras3, true), names(keras3.outputs(), keras3, false),
-                new CallContext(options.executor(), options.parallelism()));
+                new CallContext(options.executor(), options.parallelism(), options.minWorkPerChunk()));
     }
 
     /** Shape inference only: works on a model without weights (architecture from a JSON file, say). */

@@ -7,15 +7,18 @@ import java.util.concurrent.Executor;
 
 /**
  * How to compile and run a model: extra layer providers, whether to discover providers with
- * {@link java.util.ServiceLoader}, and an optional executor over which one prediction splits its batch work.
+ * {@link java.util.ServiceLoader}, and how many threads one prediction splits its work over (default: every core,
+ * on a shared pool of daemon threads; work too small to gain from another thread stays on the calling thread).
  */
 public final class RuntimeOptions {
     private final List<LayerProvider> providers;
     private final boolean discoverProviders;
     private final Executor executor;
     private final int parallelism;
+    private final long minWorkPerChunk;
 
     private RuntimeOptions(Builder b) {
+        this.minWorkPerChunk = b.minWorkPerChunk;
         this.providers = List.copyOf(b.providers);
         this.discoverProviders = b.discoverProviders;
         this.executor = b.executor;
@@ -30,21 +33,47 @@ public final class RuntimeOptions {
 
     public boolean discoverProviders() { return discoverProviders; }
 
-    /** {@code null}: each prediction runs on the calling thread. */
-    public Executor executor() { return executor; }
+    /** Where a prediction's chunks run; {@code null}: each prediction runs on the calling thread alone. */
+    public Executor executor() { return executor != null || parallelism < 2 ? executor : SharedPool.get(); }
 
+    /** How many chunks one prediction's work splits into at most. */
     public int parallelism() { return parallelism; }
+
+    long minWorkPerChunk() { return minWorkPerChunk; }
+
+    /**
+     * Daemon worker threads shared by every model that does not bring its own executor, created on first use and
+     * sized to the cores: nothing to close, and idle workers end on their own.
+     */
+    private static final class SharedPool {
+        private static final java.util.concurrent.ForkJoinPool POOL =
+                new java.util.concurrent.ForkJoinPool(Runtime.getRuntime().availableProcessors());
+
+        static Executor get() { return POOL; }
+    }
 
     public static final class Builder {
         private final List<LayerProvider> providers = new ArrayList<>();
         private boolean discoverProviders = true;
         private Executor executor;
-        private int parallelism = 1;
+        private int parallelism = Runtime.getRuntime().availableProcessors();
+        private long minWorkPerChunk = io.keras4j.runtime.spi.CallContext.MIN_WORK_PER_CHUNK;
+
+        /** For tests: split work into chunks even when they are too small to gain from it. */
+        Builder minWorkPerChunk(long work) { this.minWorkPerChunk = work; return this; }
 
         /** A provider asked before discovered and built-in ones. */
         public Builder provider(LayerProvider provider) { providers.add(provider); return this; }
 
         public Builder discoverProviders(boolean discover) { this.discoverProviders = discover; return this; }
+
+        /** Splits a prediction's work over up to {@code threads} threads of the shared pool; 1: the calling thread only. */
+        public Builder threads(int threads) {
+            if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            this.executor = null;
+            this.parallelism = threads;
+            return this;
+        }
 
         /** Splits a prediction's work into up to {@code parallelism} chunks run on {@code executor}. */
         public Builder executor(Executor executor, int parallelism) {

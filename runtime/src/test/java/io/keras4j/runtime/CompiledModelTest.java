@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The contract around predictions: thread safety, parallel batches, input checks and compile-time failures. */
 class CompiledModelTest {
@@ -44,6 +46,18 @@ class CompiledModelTest {
         } finally {
             pool.shutdown();
         }
+    }
+
+    /**
+     * Every split the runtime makes (conv tiles, matmul rows and column blocks, depthwise rows, recurrent batch rows)
+     * taken even on these small cases: the threshold that keeps small work on one thread is lowered to 1.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"k3/conv2d_cl", "k3/separable2d", "k3/dense_relu", "k3/rnn_masked", "k2/rnn_initial_state", "k3/mha"})
+    void everySplitOfTheSharedPoolKeepsKerasResults(String name) {
+        KerasCase c = KerasCase.load(CASES.resolve(name), name);
+        CompiledModel model = CompiledModel.compile(c.model(), RuntimeOptions.builder().threads(3).minWorkPerChunk(1).build());
+        Agreement.assertClose("split " + name, model.predictTensors(c.inputs()), c.expected());
     }
 
     @Test

@@ -20,6 +20,8 @@ public final class Graph implements LayerOp {
     private final int[] inputSlots;
     private final int[] outputSlots;
     private final List<Step> steps;
+    /** The steps run: {@link #steps} with {@link Fusion} applied, or the same steps. */
+    private final List<Step> program;
     private final List<long[]> inputShapes;
     /** For each step, the slots whose last reader it is: freed after the step to bound memory. */
     private final int[][] releaseAfter;
@@ -28,33 +30,35 @@ public final class Graph implements LayerOp {
     /** Set once by {@link #inferShapes()} during construction. */
     private List<long[]> outputShapes;
 
-    Graph(int slotCount, int[] inputSlots, int[] outputSlots, List<Step> steps, List<long[]> inputShapes) {
+    Graph(int slotCount, int[] inputSlots, int[] outputSlots, List<Step> steps, List<long[]> inputShapes, boolean fuse) {
         this.slotCount = slotCount;
         this.inputSlots = inputSlots;
         this.outputSlots = outputSlots;
         this.steps = List.copyOf(steps);
         this.inputShapes = inputShapes.stream().map(long[]::clone).toList();
-        this.releaseAfter = lastUses();
         this.outputShapesByLayer = new LinkedHashMap<>();
         this.weightShapesByLayer = new LinkedHashMap<>();
-        inferShapes();
+        long[][] slotShapes = inferShapes();
+        this.program = fuse ? List.copyOf(Fusion.fuse(this.steps, outputSlots, slotShapes)) : this.steps;
+        this.releaseAfter = lastUses();
     }
 
     private int[][] lastUses() {
         int[] last = new int[slotCount];
         Arrays.fill(last, -1);
-        for (int s = 0; s < steps.size(); s++) {
-            for (int in : steps.get(s).inputs()) last[in] = s;
-            if (steps.get(s).maskSlots() != null) for (int m : steps.get(s).maskSlots()) if (m >= 0) last[m] = s;
+        for (int s = 0; s < program.size(); s++) {
+            for (int in : program.get(s).inputs()) last[in] = s;
+            if (program.get(s).maskSlots() != null) for (int m : program.get(s).maskSlots()) if (m >= 0) last[m] = s;
         }
         for (int out : outputSlots) last[out] = Integer.MAX_VALUE;
         List<List<Integer>> byStep = new ArrayList<>();
-        for (int s = 0; s < steps.size(); s++) byStep.add(new ArrayList<>());
-        for (int slot = 0; slot < slotCount; slot++) if (last[slot] >= 0 && last[slot] < steps.size()) byStep.get(last[slot]).add(slot);
+        for (int s = 0; s < program.size(); s++) byStep.add(new ArrayList<>());
+        for (int slot = 0; slot < slotCount; slot++) if (last[slot] >= 0 && last[slot] < program.size()) byStep.get(last[slot]).add(slot);
         return byStep.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
     }
 
-    private void inferShapes() {
+    /** Fills the per-layer tables; returns each slot's shape. */
+    private long[][] inferShapes() {
         long[][] shapes = new long[slotCount][];
         for (int i = 0; i < inputSlots.length; i++) shapes[inputSlots[i]] = inputShapes.get(i);
         for (Step step : steps) {
@@ -65,7 +69,11 @@ public final class Graph implements LayerOp {
             weightShapesByLayer.putIfAbsent(step.layer(), step.op().weightShapes(in));
         }
         outputShapes = Arrays.stream(outputSlots).mapToObj(s -> shapes[s]).toList();
+        return shapes;
     }
+
+    /** How many steps a call runs: fewer than layer calls where layers were fused. */
+    int stepsRun() { return program.size(); }
 
     public List<long[]> inputShapes() { return inputShapes.stream().map(long[]::clone).toList(); }
 
@@ -98,8 +106,8 @@ public final class Graph implements LayerOp {
     public List<Value> call(List<Value> inputs, CallContext ctx) {
         Value[] slots = new Value[slotCount];
         for (int i = 0; i < inputSlots.length; i++) slots[inputSlots[i]] = inputs.get(i);
-        for (int s = 0; s < steps.size(); s++) {
-            Step step = steps.get(s);
+        for (int s = 0; s < program.size(); s++) {
+            Step step = program.get(s);
             List<Value> in = new ArrayList<>(step.inputs().length);
             int[] masks = step.maskSlots();
             for (int i = 0; i < step.inputs().length; i++) {

@@ -21,6 +21,7 @@ import java.util.Map;
 public final class GraphCompiler {
     private final LayerFactory factory;
     private final boolean requireWeights;
+    private final boolean fuse;
 
     /** Sizes from a config (RepeatVector(2**31 - 1), Dense(2**31), Reshape([-5, -1])) that no tensor can have. */
     private static UnsupportedModelException invalidConfig(Model model, Layer layer, RuntimeException e) {
@@ -54,10 +55,17 @@ public final class GraphCompiler {
         }
     }
 
-    /** With {@code requireWeights}, every layer's weights are checked against the shapes its config implies. */
-    public GraphCompiler(LayerFactory factory, boolean requireWeights) {
+    /**
+     * With {@code requireWeights}, every layer's weights are checked against the shapes its config implies, and
+     * layers are fused where the graph allows ({@link Fusion}).
+     */
+    public GraphCompiler(LayerFactory factory, boolean requireWeights) { this(factory, requireWeights, requireWeights); }
+
+    /** {@code fuse = false} keeps one step per layer call: the reference the fusion tests compare with. */
+    GraphCompiler(LayerFactory factory, boolean requireWeights, boolean fuse) {
         this.factory = factory;
         this.requireWeights = requireWeights;
+        this.fuse = fuse;
     }
 
     public Graph build(Model model) {
@@ -104,7 +112,7 @@ public final class GraphCompiler {
             shape = out.get(0);
             slot++;
         }
-        return new Graph(slot + 1, new int[] {0}, new int[] {slot}, steps, List.of(inputShape));
+        return new Graph(slot + 1, new int[] {0}, new int[] {slot}, steps, List.of(inputShape), fuse);
     }
 
     private Graph functional(CallPlan plan) {
@@ -162,7 +170,7 @@ public final class GraphCompiler {
             if (s == null) throw missing(model, ref);
             return s;
         }).toArray();
-        return new Graph(slots.size(), inputSlots, outputSlots, steps, inputShapes);
+        return new Graph(slots.size(), inputSlots, outputSlots, steps, inputShapes, fuse);
     }
 
     private void checkWeights(Layer layer, LayerOp op, List<long[]> inputShapes) {

@@ -26,7 +26,7 @@ public final class ActivationFunctions {
             Map.entry("relu6", x -> Math.min(Math.max(x, 0), 6)),
             Map.entry("leaky_relu", x -> x >= 0 ? x : 0.2 * x),
             Map.entry("sigmoid", ActivationFunctions::sigmoid),
-            Map.entry("tanh", Math::tanh),
+            Map.entry("tanh", ActivationFunctions::tanh),
             Map.entry("elu", x -> x > 0 ? x : Math.expm1(x)),
             Map.entry("selu", x -> SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x))),
             Map.entry("softplus", ActivationFunctions::softplus),
@@ -86,6 +86,22 @@ public final class ActivationFunctions {
         return (data, lastDim) -> {
             for (int i = 0; i < data.length; i++) data[i] = (float) f.applyAsDouble(data[i]);
         };
+    }
+
+    /**
+     * {@code tanh} to double accuracy (the result is rounded to float anyway) at the cost of one {@code Math.exp},
+     * which the JIT compiles to an intrinsic, where JDK 17's {@code Math.tanh} calls native fdlibm (several times
+     * slower; recurrent cells call it twice per unit and step). Below 1/16, where {@code 1 - 2 / (e + 1)} would
+     * cancel, its Taylor series to x^11 (the first term left out is below 1e-17 of the result); NaN stays NaN.
+     */
+    static double tanh(double x) {
+        double a = Math.abs(x);
+        if (!(a >= 0.0625)) {
+            double x2 = x * x;
+            return x * (1 + x2 * (-1.0 / 3 + x2 * (2.0 / 15 + x2 * (-17.0 / 315 + x2 * (62.0 / 2835 + x2 * (-1382.0 / 155925))))));
+        }
+        if (a > 20) return Math.copySign(1.0, x);
+        return Math.copySign(1 - 2 / (Math.exp(2 * a) + 1), x);
     }
 
     static double sigmoid(double x) {

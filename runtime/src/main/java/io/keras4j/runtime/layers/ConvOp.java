@@ -1,7 +1,11 @@
 package io.keras4j.runtime.layers;
 
+import io.keras4j.runtime.graph.FusibleOp;
+import io.keras4j.runtime.math.Depthwise;
 import io.keras4j.runtime.math.Gemm;
+import io.keras4j.runtime.math.PackedMatrix;
 import io.keras4j.runtime.spi.CallContext;
+import io.keras4j.runtime.spi.LayerOp;
 import io.keras4j.runtime.spi.LayerSpec;
 import io.keras4j.runtime.spi.NdArray;
 import java.util.ArrayList;
@@ -11,11 +15,17 @@ import java.util.List;
  * {@code Conv1D/2D/3D} (strides, dilation, groups, padding valid/same/causal) and {@code DepthwiseConv1D/2D}.
  * Works channels-last on {@code [n, d, h, w, c]} ({@link SpatialOp}).
  *
- * <p>Regular convolutions gather one output row of patches (im2col) and multiply it with the kernel, which Keras
- * already stores as a {@code [kh * kw * c_in/groups, c_out]} matrix. Depthwise convolutions loop directly with the
- * channel axis innermost.
+ * <p>Regular convolutions multiply patches with the kernel, which Keras already stores as a
+ * {@code [kh * kw * c_in/groups, c_out]} matrix, packed once for the matrix kernel: a 1x1 convolution is one matmul
+ * over all pixels; otherwise a tile of output pixels at a time is gathered (im2col) into a buffer that stays in
+ * cache, so the full patch matrix never exists. Bias and a ReLU/ReLU6 activation are applied in the matrix kernel's
+ * epilogue. Depthwise convolutions loop directly with the channel axis innermost. A following BatchNormalization or
+ * ReLU that alone reads the output is folded in at compile time ({@link FusibleOp}).
  */
-final class ConvOp extends SpatialOp {
+final class ConvOp extends SpatialOp implements FusibleOp {
+    /** Floats of gathered patches per tile: 128 KiB, which stays in L2 while the kernel passes over it. */
+    private static final int TILE_FLOATS = 1 << 15;
+
     private final boolean depthwise;
     private final int[] kernelSize;
     private final int[] strides;
@@ -25,9 +35,13 @@ final class ConvOp extends SpatialOp {
     private final int filters;
     private final int depthMultiplier;
     private final boolean useBias;
+    /** The activation left after {@link #clamp}: linear when the clamp computes it. */
     private final ActivationFunctions.Fn activation;
+    private final Clamp clamp;
     private final float[] kernel;
     private final float[] bias;
+    /** The kernel as a packed {@code [patch, c_out]} matrix (regular convolutions with one group and weights). */
+    private final PackedMatrix packed;
 
     private ConvOp(LayerSpec spec, int rank, boolean depthwise) {
         super(spec, rank);
@@ -40,11 +54,55 @@ final class ConvOp extends SpatialOp {
         this.filters = depthwise ? -1 : Configs.requiredInt(spec, "filters");
         this.depthMultiplier = depthwise ? Configs.integer(spec, "depth_multiplier", 1) : 1;
         this.useBias = Configs.flag(spec, "use_bias", true);
-        this.activation = ActivationFunctions.of(LayerActivation.name(spec), spec.sourceDialect());
+        String name = LayerActivation.name(spec);
+        Clamp fused = Clamp.ofActivation(name);
+        this.clamp = fused == null ? Clamp.NONE : fused;
+        this.activation = fused == null ? ActivationFunctions.of(name, spec.sourceDialect()) : ActivationFunctions.LINEAR;
         this.kernel = spec.floats(0);
         this.bias = useBias ? spec.floats(1) : null;
+        this.packed = pack();
         if (padding.equals("causal") && rank != 1) throw Configs.unsupported(spec, "causal padding in " + rank + "D");
         if (depthwise && rank > 2) throw Configs.unsupported(spec, "3D depthwise convolution");
+    }
+
+    private ConvOp(ConvOp from, float[] kernel, float[] bias, Clamp clamp) {
+        super(from.spec, from.rank);
+        this.depthwise = from.depthwise;
+        this.kernelSize = from.kernelSize;
+        this.strides = from.strides;
+        this.dilation = from.dilation;
+        this.padding = from.padding;
+        this.groups = from.groups;
+        this.filters = from.filters;
+        this.depthMultiplier = from.depthMultiplier;
+        this.useBias = from.useBias;
+        this.activation = from.activation;
+        this.clamp = clamp;
+        this.kernel = kernel;
+        this.bias = bias;
+        this.packed = pack();
+    }
+
+    /** {@code null} when the weights do not form a {@code [patch, filters]} matrix: the compiler's weight check says so. */
+    private PackedMatrix pack() {
+        if (depthwise || groups != 1 || kernel == null || filters <= 0 || kernel.length % filters != 0) return null;
+        return PackedMatrix.of(kernel, kernel.length / filters, filters);
+    }
+
+    @Override public int outputChannelAxis(int r) { return channelsFirst ? 1 : r - 1; }
+
+    @Override
+    public LayerOp thenChannelAffine(float[] scale, float[] shift) {
+        if (kernel == null || activation != ActivationFunctions.LINEAR || !clamp.isNone()) return null;
+        int channels = depthwise ? kernel.length / (kernelSize[0] * (rank > 1 ? kernelSize[1] : 1)) : filters;
+        if (scale.length != channels || kernel.length % channels != 0) return null;
+        return new ConvOp(this, ChannelFolding.scaleColumns(kernel, scale), ChannelFolding.shiftBias(bias, scale, shift, channels), clamp);
+    }
+
+    @Override
+    public LayerOp thenClamp(float lower, float upper) {
+        if (kernel == null || activation != ActivationFunctions.LINEAR) return null;
+        return new ConvOp(this, kernel, bias, clamp.then(new Clamp(lower, upper)));
     }
 
     static ConvOp conv(LayerSpec spec, int rank) { return new ConvOp(spec, rank, false); }
@@ -80,13 +138,70 @@ final class ConvOp extends SpatialOp {
         Window[] g = windows(x, (i, len) -> Window.of(len, kernelSize[i], strides[i], dilation[i], padding));
         int cout = (int) outChannels(c);
         float[] out = new float[n * g[0].out() * g[1].out() * g[2].out() * cout];
-        if (depthwise) depthwise(x.data(), n, c, g[1], g[2], out, ctx);
-        else regular(x.data(), n, c, g, cout, out, ctx);
-        if (bias != null) {
-            for (int i = 0; i < out.length; i += cout) for (int j = 0; j < cout; j++) out[i + j] += bias[j];
+        if (depthwise) {
+            depthwise(x.data(), n, c, g[1], g[2], out, ctx);
+        } else if (packed != null && packed.rows() == g[0].kernel() * g[1].kernel() * g[2].kernel() * c) {
+            packedConv(x.data(), n, c, g, cout, out, ctx);
+        } else {
+            regular(x.data(), n, c, g, cout, out, ctx);
+            if (bias != null) {
+                for (int i = 0; i < out.length; i += cout) for (int j = 0; j < cout; j++) out[i + j] += bias[j];
+            }
+            clamp.applyInPlace(out, 0, out.length);
         }
         activation.applyInPlace(out, cout);
         return channelsLast(out, n, g, cout);
+    }
+
+    /** One group: 1x1 as one matmul, else tiles of output pixels gathered into patches and multiplied. */
+    private void packedConv(float[] x, int n, int c, Window[] g, int cout, float[] out, CallContext ctx) {
+        Window gz = g[0], gy = g[1], gx = g[2];
+        int d = gz.in(), h = gy.in(), w = gx.in();
+        int kd = gz.kernel(), kh = gy.kernel(), kw = gx.kernel();
+        int od = gz.out(), oh = gy.out(), ow = gx.out();
+        boolean pointwise = kd == 1 && kh == 1 && kw == 1 && gz.stride() == 1 && gy.stride() == 1 && gx.stride() == 1;
+        if (pointwise) {
+            clamp.multiply(ctx, n * d * h * w, x, 0, c, packed, bias, out, 0, cout);
+            return;
+        }
+        int patchLen = kd * kh * kw * c;
+        int pixels = n * od * oh * ow, perImage = od * oh * ow;
+        int tile = Math.max(4, Math.min(512, TILE_FLOATS / patchLen) & ~3);
+        int tiles = (pixels + tile - 1) / tile;
+        ctx.parallelFor(tiles, (long) tile * patchLen * cout, (from, to) -> {
+            float[] patches = new float[tile * patchLen];
+            for (int t = from; t < to; t++) {
+                int p0 = t * tile, p1 = Math.min(pixels, p0 + tile);
+                for (int p = p0; p < p1; p++) {
+                    int b = p / perImage, r = p % perImage, oz = r / (oh * ow), oy = r / ow % oh, ox = r % ow;
+                    int dst = (p - p0) * patchLen;
+                    for (int kz = 0; kz < kd; kz++) {
+                        int iz = gz.source(oz, kz);
+                        boolean zInside = iz >= 0 && iz < d;
+                        for (int ky = 0; ky < kh; ky++, dst += kw * c) {
+                            int iy = gy.source(oy, ky);
+                            if (!zInside || iy < 0 || iy >= h) {
+                                java.util.Arrays.fill(patches, dst, dst + kw * c, 0f);
+                                continue;
+                            }
+                            int rowStart = ((b * d + iz) * h + iy) * w;
+                            int ix0 = gx.source(ox, 0), ixLast = gx.source(ox, kw - 1);
+                            if (gx.dilation() == 1 && ix0 >= 0 && ixLast < w) {
+                                // The taps along x are adjacent pixels: one copy.
+                                System.arraycopy(x, (rowStart + ix0) * c, patches, dst, kw * c);
+                                continue;
+                            }
+                            for (int kx = 0; kx < kw; kx++) {
+                                int ix = gx.source(ox, kx), at = dst + kx * c;
+                                if (ix < 0 || ix >= w) java.util.Arrays.fill(patches, at, at + c, 0f);
+                                else System.arraycopy(x, (rowStart + ix) * c, patches, at, c);
+                            }
+                        }
+                    }
+                }
+                Gemm.multiply(p1 - p0, patches, 0, patchLen, packed, bias, clamp.lower(), clamp.upper(), out, p0 * cout, cout);
+            }
+        });
     }
 
     private void regular(float[] x, int n, int c, Window[] g, int cout, float[] out, CallContext ctx) {
@@ -137,31 +252,37 @@ final class ConvOp extends SpatialOp {
         int h = gy.in(), w = gx.in();
         int kh = gy.kernel(), kw = gx.kernel(), dm = depthMultiplier, cout = c * dm, ow = gx.out();
         ctx.parallelFor(n * gy.out(), (long) ow * kh * kw * cout, (from, to) -> {
+            int[] xAt = new int[kh * kw], kAt = new int[kh * kw];
             for (int row = from; row < to; row++) {
                 int b = row / gy.out(), oy = row % gy.out();
                 for (int ox = 0; ox < ow; ox++) {
                     int o = (row * ow + ox) * cout;
+                    int taps = 0;
                     for (int ky = 0; ky < kh; ky++) {
                         int iy = gy.source(oy, ky);
                         if (iy < 0 || iy >= h) continue;
                         for (int kx = 0; kx < kw; kx++) {
                             int ix = gx.source(ox, kx);
                             if (ix < 0 || ix >= w) continue;
-                            int xi = ((b * h + iy) * w + ix) * c;
-                            int ki = (ky * kw + kx) * cout;
-                            if (dm == 1) {
-                                for (int ch = 0; ch < c; ch++) out[o + ch] += x[xi + ch] * kernel[ki + ch];
-                            } else {
-                                for (int ch = 0; ch < c; ch++) {
-                                    float v = x[xi + ch];
-                                    for (int m = 0; m < dm; m++) out[o + ch * dm + m] += v * kernel[ki + ch * dm + m];
-                                }
-                            }
+                            xAt[taps] = ((b * h + iy) * w + ix) * c;
+                            kAt[taps++] = (ky * kw + kx) * cout;
                         }
                     }
+                    if (dm == 1) {
+                        Depthwise.pixel(x, xAt, kernel, kAt, taps, bias, clamp.lower(), clamp.upper(), out, o, c);
+                        continue;
+                    }
+                    if (bias != null) System.arraycopy(bias, 0, out, o, cout);
+                    for (int t = 0; t < taps; t++) {
+                        int xi = xAt[t], ki = kAt[t];
+                        for (int ch = 0; ch < c; ch++) {
+                            float v = x[xi + ch];
+                            for (int m = 0; m < dm; m++) out[o + ch * dm + m] += v * kernel[ki + ch * dm + m];
+                        }
+                    }
+                    clamp.applyInPlace(out, o, o + cout);
                 }
             }
         });
     }
-
 }

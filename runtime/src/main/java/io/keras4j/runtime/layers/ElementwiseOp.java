@@ -8,20 +8,29 @@ import io.keras4j.runtime.spi.NdArray;
  * Weightless layers that map each value (or each last-axis row) on its own: activation layers, {@code Rescaling},
  * and the dropout and noise family, which are the identity at inference.
  */
-final class ElementwiseOp extends UnaryArrayOp {
+final class ElementwiseOp extends UnaryArrayOp implements io.keras4j.runtime.graph.FusibleOp {
     private final ActivationFunctions.Fn fn;
+    /** The same function as a clamp (ReLU, ReLU6), or {@code null}: lets a producer fuse it. */
+    private final Clamp clamp;
 
-    private ElementwiseOp(LayerSpec spec, ActivationFunctions.Fn fn) {
+    private ElementwiseOp(LayerSpec spec, ActivationFunctions.Fn fn) { this(spec, fn, null); }
+
+    private ElementwiseOp(LayerSpec spec, ActivationFunctions.Fn fn, Clamp clamp) {
         super(spec);
         this.fn = fn;
+        this.clamp = clamp;
     }
+
+    @Override
+    public float[] asClamp() { return clamp == null || clamp.isNone() ? null : new float[] {clamp.lower(), clamp.upper()}; }
 
     /** Dropout, SpatialDropout*, GaussianNoise, GaussianDropout, AlphaDropout, ActivityRegularization, Identity. */
     static ElementwiseOp identity(LayerSpec spec) { return new ElementwiseOp(spec, null); }
 
     static UnaryOp activation(LayerSpec spec) {
         String name = LayerActivation.name(spec);
-        return "glu".equals(name) ? new GluOp(spec) : new ElementwiseOp(spec, ActivationFunctions.of(name, spec.sourceDialect()));
+        return "glu".equals(name) ? new GluOp(spec)
+                : new ElementwiseOp(spec, ActivationFunctions.of(name, spec.sourceDialect()), Clamp.ofActivation(name));
     }
 
     /** {@code ReLU(max_value, negative_slope, threshold)}. */
@@ -30,8 +39,10 @@ final class ElementwiseOp extends UnaryArrayOp {
         double slope = Configs.real(spec, "negative_slope", 0);
         double threshold = Configs.real(spec, "threshold", 0);
         double max = maxValue == null ? Double.POSITIVE_INFINITY : maxValue;
+        // Without slope and threshold it is a clamp to [0, max] (a float max_value like 6.0 is exact in float).
+        Clamp clamp = slope == 0 && threshold == 0 && (float) max == max ? new Clamp(0f, (float) max) : null;
         return new ElementwiseOp(spec, ActivationFunctions.elementwise(x ->
-                x >= max ? max : x >= threshold ? x : slope * (x - threshold)));
+                x >= max ? max : x >= threshold ? x : slope * (x - threshold)), clamp);
     }
 
     /** {@code LeakyReLU}: Keras 3 names the slope {@code negative_slope}, Keras 1 and 2 {@code alpha}. */

@@ -10,7 +10,7 @@ import java.util.List;
  * {@code BatchNormalization} (inference: moving statistics folded into one scale and shift per channel) and
  * {@code LayerNormalization} (statistics per sample over trailing axes, computed in double precision).
  */
-final class NormalizationOp extends UnaryArrayOp {
+final class NormalizationOp extends UnaryArrayOp implements io.keras4j.runtime.graph.FusibleOp {
     private final boolean batch;
     private final int[] axes;
     private final double epsilon;
@@ -62,6 +62,13 @@ final class NormalizationOp extends UnaryArrayOp {
     static NormalizationOp layerNormalization(LayerSpec spec) { return new NormalizationOp(spec, false); }
 
     @Override long[] outputShape(long[] in) { return in; }
+
+    /** Inference BatchNormalization with weights is {@code x * factor + shift} along its axis. */
+    @Override
+    public float[][] asChannelAffine(int rank, int channelAxis) {
+        if (!batch || !spec.hasWeights() || Shapes.axis(axes[0], rank) != channelAxis) return null;
+        return new float[][] {factor, shift};
+    }
 
     @Override
     public List<long[]> weightShapes(List<long[]> inputShapes) {

@@ -118,7 +118,9 @@ final class RecurrentOp implements LayerOp {
         Mask stepMask = appliesMask ? seq.mask() : null;
         for (int i = 0; i < steps; i++) {
             int t = goBackwards ? steps - 1 - i : i;
-            step(projected, t, steps, batch, h, c, rec, resetState, stepMask, output);
+            // Samples are independent within a step: split the batch over the call's threads (a large batch only).
+            ctx.parallelFor(batch, (long) units * g + 32L * g, (from, to) ->
+                    step(projected, t, steps, from, to, h, c, rec, resetState, stepMask, output));
             if (sequence != null) {
                 for (int b = 0; b < batch; b++) System.arraycopy(output, b * units, sequence, (b * steps + i) * units, units);
             }
@@ -138,28 +140,32 @@ final class RecurrentOp implements LayerOp {
         return inputs.size() > index ? inputs.get(index).array().data().clone() : new float[batch * units];
     }
 
-    /** Advances every sample by one step {@code t}, updating {@code h}, {@code c} and {@code output} in place. */
-    private void step(float[] projected, int t, int steps, int batch, float[] h, float[] c, float[] rec,
+    /**
+     * Advances samples {@code [b0, b1)} by one step {@code t} (all gates from one matmul of the batch-major state),
+     * updating their rows of {@code h}, {@code c} and {@code output} in place.
+     */
+    private void step(float[] projected, int t, int steps, int b0, int b1, float[] h, float[] c, float[] rec,
                       float[] resetState, Mask mask, float[] output) {
-        int g = cell.gates * units;
-        java.util.Arrays.fill(rec, 0f);
+        int g = cell.gates * units, rows = b1 - b0;
+        java.util.Arrays.fill(rec, b0 * g, b1 * g, 0f);
         if (cell == Cell.GRU && resetAfter && bias != null) {
-            for (int b = 0; b < batch; b++) System.arraycopy(bias, g, rec, b * g, g);
+            for (int b = b0; b < b1; b++) System.arraycopy(bias, g, rec, b * g, g);
         }
         int recColumns = cell == Cell.GRU && !resetAfter ? 2 * units : g;
-        Gemm.multiplyAdd(batch, recColumns, units, h, 0, units, recurrentKernel, 0, g, rec, 0, g);
+        Gemm.multiplyAdd(rows, recColumns, units, h, b0 * units, units, recurrentKernel, 0, g, rec, b0 * g, g);
         if (resetState != null) {
             // GRU v1: the candidate uses (r * h) @ U_h, so the reset gate must be known first.
-            for (int b = 0; b < batch; b++) {
+            for (int b = b0; b < b1; b++) {
                 int p = (b * steps + t) * g, r = b * g;
                 for (int u = 0; u < units; u++) {
                     double reset = recurrentActivation.applyAsDouble(projected[p + units + u] + rec[r + units + u]);
                     resetState[b * units + u] = (float) (reset * h[b * units + u]);
                 }
             }
-            Gemm.multiplyAdd(batch, units, units, resetState, 0, units, recurrentKernel, 2 * units, g, rec, 2 * units, g);
+            Gemm.multiplyAdd(rows, units, units, resetState, b0 * units, units, recurrentKernel, 2 * units, g, rec,
+                    b0 * g + 2 * units, g);
         }
-        for (int b = 0; b < batch; b++) {
+        for (int b = b0; b < b1; b++) {
             boolean keep = mask == null || mask.get(b * steps + t);
             int p = (b * steps + t) * g, r = b * g, o = b * units;
             if (!keep) {

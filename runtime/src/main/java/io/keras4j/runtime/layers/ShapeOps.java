@@ -175,16 +175,27 @@ final class ShapeOps {
             Window[] g = windows(x, (i, len) -> Window.gather(len, size(i, len)));
             int d = g[0].in(), h = g[1].in(), w = g[2].in();
             float[] src = x.data(), out = new float[n * g[0].out() * g[1].out() * g[2].out() * c];
+            int ow = g[2].out();
+            int[] xs = new int[ow];
+            for (int v = 0; v < ow; v++) xs[v] = source(rank - 1, v);
             int o = 0;
             for (int b = 0; b < n; b++) {
                 for (int z = 0; z < g[0].out(); z++) {
                     int sz = rank == 3 ? source(0, z) : 0;
-                    for (int y = 0; y < g[1].out(); y++) {
+                    for (int y = 0; y < g[1].out(); y++, o += ow * c) {
                         int sy = rank >= 2 ? source(rank - 2, y) : 0;
-                        for (int v = 0; v < g[2].out(); v++, o += c) {
-                            int sx = source(rank - 1, v);
-                            if (sz < 0 || sz >= d || sy < 0 || sy >= h || sx < 0 || sx >= w) continue;
-                            System.arraycopy(src, (((b * d + sz) * h + sy) * w + sx) * c, out, o, c);
+                        if (sz < 0 || sz >= d || sy < 0 || sy >= h) continue;
+                        int row = ((b * d + sz) * h + sy) * w;
+                        for (int v = 0; v < ow; ) {
+                            if (xs[v] < 0 || xs[v] >= w) {
+                                v++;
+                                continue;
+                            }
+                            // A run of adjacent source pixels (padding, cropping) is one copy.
+                            int run = 1;
+                            while (v + run < ow && xs[v + run] == xs[v] + run && xs[v + run] < w) run++;
+                            System.arraycopy(src, (row + xs[v]) * c, out, o + v * c, run * c);
+                            v += run;
                         }
                     }
                 }

@@ -21,10 +21,20 @@ public final class Gemm {
     interface Kernel {
         void multiplyAdd(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                          float[] c, int cOff, int ldc);
+
+        PackedMatrix pack(float[] b, int k, int n);
+
+        /** {@code C = clamp(A * B + bias)} over column blocks {@code [blockFrom, blockTo)} of {@code b}. */
+        void multiply(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] bias, float lower, float upper,
+                      float[] c, int cOff, int ldc, int blockFrom, int blockTo);
+
+        /** See {@link Depthwise#pixel}. */
+        void depthwisePixel(float[] x, int[] xAt, float[] k, int[] kAt, int taps, float[] bias, float lower, float upper,
+                            float[] out, int o, int c);
     }
 
     static final Kernel SCALAR = new ScalarGemm();
-    private static final Kernel KERNEL = choose();
+    static final Kernel KERNEL = choose();
 
     private Gemm() {}
 
@@ -33,6 +43,26 @@ public final class Gemm {
                                    float[] b, int bOff, int ldb,
                                    float[] c, int cOff, int ldc) {
         KERNEL.multiplyAdd(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+    }
+
+    static PackedMatrix pack(float[] b, int k, int n) { return KERNEL.pack(b, k, n); }
+
+    /**
+     * {@code C[m, n] = min(max(A[m, k] * B + bias, lower), upper)} with {@code B} packed by {@link PackedMatrix#of}:
+     * bias and clamp (ReLU, ReLU6; pass infinities for none) are applied while the block of C is still in registers.
+     * {@code bias} may be null. Only columns of blocks {@code [blockFrom, blockTo)} of {@code b} are written, so
+     * threads can split the columns.
+     */
+    public static void multiply(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] bias, float lower, float upper,
+                                float[] c, int cOff, int ldc, int blockFrom, int blockTo) {
+        if (m == 0 || blockFrom >= blockTo) return;
+        KERNEL.multiply(m, a, aOff, lda, b, bias, lower, upper, c, cOff, ldc, blockFrom, blockTo);
+    }
+
+    /** {@link #multiply} over all columns. */
+    public static void multiply(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] bias, float lower, float upper,
+                                float[] c, int cOff, int ldc) {
+        multiply(m, a, aOff, lda, b, bias, lower, upper, c, cOff, ldc, 0, b.columnBlocks);
     }
 
     /** The kernel in use: {@code "vector (N floats)"} or {@code "scalar"}, for diagnostics and tests. */

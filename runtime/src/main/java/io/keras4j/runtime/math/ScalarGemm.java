@@ -11,6 +11,37 @@ package io.keras4j.runtime.math;
  */
 final class ScalarGemm implements Gemm.Kernel {
     private static final int N_BLOCK = 256;
+    /** Columns per block of a packed multiply: the unit threads split the columns by. */
+    private static final int PACKED_BLOCK = 64;
+
+    /** The scalar kernel reads B row-major, as given. */
+    @Override
+    public PackedMatrix pack(float[] b, int k, int n) {
+        return new PackedMatrix(k, n, java.util.Arrays.copyOf(b, k * n), (n + PACKED_BLOCK - 1) / PACKED_BLOCK);
+    }
+
+    @Override
+    public void depthwisePixel(float[] x, int[] xAt, float[] k, int[] kAt, int taps, float[] bias, float lower, float upper,
+                               float[] out, int o, int c) {
+        Depthwise.pixelScalar(x, xAt, k, kAt, taps, bias, lower, upper, out, o, 0, c);
+    }
+
+    @Override
+    public void multiply(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] bias, float lower, float upper,
+                         float[] c, int cOff, int ldc, int blockFrom, int blockTo) {
+        int n0 = blockFrom * PACKED_BLOCK, n1 = Math.min(b.n, blockTo * PACKED_BLOCK);
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            if (bias == null) java.util.Arrays.fill(c, row + n0, row + n1, 0f);
+            else System.arraycopy(bias, n0, c, row + n0, n1 - n0);
+        }
+        multiplyAdd(m, n1 - n0, b.k, a, aOff, lda, b.data, n0, b.n, c, cOff + n0, ldc);
+        if (lower == Float.NEGATIVE_INFINITY && upper == Float.POSITIVE_INFINITY) return;
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            for (int j = row + n0; j < row + n1; j++) c[j] = Math.min(Math.max(c[j], lower), upper);
+        }
+    }
 
     @Override
     public void multiplyAdd(int m, int n, int k,

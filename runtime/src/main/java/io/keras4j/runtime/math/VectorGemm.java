@@ -96,4 +96,312 @@ final class VectorGemm implements Gemm.Kernel {
         }
         x.intoArray(c, ci, mask);
     }
+
+    @Override
+    public void depthwisePixel(float[] x, int[] xAt, float[] k, int[] kAt, int taps, float[] bias, float lower, float upper,
+                               float[] out, int o, int c) {
+        boolean clamp = lower != Float.NEGATIVE_INFINITY || upper != Float.POSITIVE_INFINITY;
+        int ch = 0;
+        for (; ch + L <= c; ch += L) {
+            FloatVector acc = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ch);
+            for (int t = 0; t < taps; t++) {
+                acc = FloatVector.fromArray(S, x, xAt[t] + ch).fma(FloatVector.fromArray(S, k, kAt[t] + ch), acc);
+            }
+            if (clamp) acc = acc.max(lower).min(upper);
+            acc.intoArray(out, o + ch);
+        }
+        if (ch < c) Depthwise.pixelScalar(x, xAt, k, kAt, taps, bias, lower, upper, out, o, ch, c);
+    }
+
+    // ---- Packed B: C = clamp(A * B + bias) ----
+    // B is stored as column panels of NR = 2L columns (the last one L wide when at most L columns remain), each
+    // panel k rows deep and zero-padded past n, so every load of B is a full vector at a running offset. The panel
+    // whose columns pass n computes into a small scratch block, TAIL_ROWS rows at a time, and copies the valid
+    // columns out: no masked vector ops (JDK 17 runs masked stores element by element).
+
+    private static final int NR = 2 * L;
+    /**
+     * With 16-float vectors (AVX-512, which has 32 vector registers) a block of eight rows fits in registers: 16
+     * accumulators take 16 FMAs per two loads of B and eight broadcasts, against 8 per 2 + 4 for four rows.
+     */
+    private static final boolean EIGHT_ROWS = L >= 16;
+    /** Rows of the scratch block the last, partial panel is computed in (its B panel stays in cache meanwhile). */
+    private static final int TAIL_ROWS = 64;
+
+    private static int panels(int n) { return (n + NR - 1) / NR; }
+
+    private static int panelWidth(int n, int panel) { return n - panel * NR <= L ? L : NR; }
+
+    @Override
+    public PackedMatrix pack(float[] b, int k, int n) {
+        int panels = panels(n);
+        float[] data = new float[Math.max(0, panels * NR * k)];
+        for (int j = 0; j < panels; j++) {
+            int j0 = j * NR, w = panelWidth(n, j), cols = Math.min(w, n - j0), base = j0 * k;
+            for (int p = 0; p < k; p++) System.arraycopy(b, p * n + j0, data, base + p * w, cols);
+        }
+        return new PackedMatrix(k, n, data, panels);
+    }
+
+    @Override
+    public void multiply(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] bias, float lower, float upper,
+                         float[] c, int cOff, int ldc, int blockFrom, int blockTo) {
+        int n = b.n, k = b.k;
+        boolean clamp = lower != Float.NEGATIVE_INFINITY || upper != Float.POSITIVE_INFINITY;
+        FloatVector lo = FloatVector.broadcast(S, lower), hi = FloatVector.broadcast(S, upper);
+        float[] paddedBias = new float[(blockTo - blockFrom) * NR];
+        if (bias != null) {
+            int n0 = blockFrom * NR;
+            System.arraycopy(bias, n0, paddedBias, 0, Math.min(n, blockTo * NR) - n0);
+        }
+        // Only the last panel can pass n: it is computed apart, a few rows at a time into a small scratch block.
+        int full = blockTo - 1 >= blockFrom && (blockTo - 1) * NR + panelWidth(n, blockTo - 1) > n ? blockTo - 1 : blockTo;
+        for (int p0 = 0; p0 < k || p0 == 0; p0 += K_PANEL) {
+            int kc = Math.min(k - p0, K_PANEL);
+            boolean first = p0 == 0, last = p0 + kc >= k;
+            for (int j = blockFrom; j < full; j++) {
+                int j0 = j * NR, w = panelWidth(n, j);
+                panel(m, kc, a, aOff + p0, lda, b.data, j0 * k + p0 * w, w, c, cOff + j0, ldc,
+                        first, paddedBias, (j - blockFrom) * NR, last && clamp, lo, hi);
+            }
+        }
+        if (full == blockTo) return;
+        int j0 = full * NR, w = panelWidth(n, full);
+        float[] scratch = new float[TAIL_ROWS * w];
+        for (int i0 = 0; i0 < m; i0 += TAIL_ROWS) {
+            int rows = Math.min(TAIL_ROWS, m - i0);
+            for (int p0 = 0; p0 < k || p0 == 0; p0 += K_PANEL) {
+                int kc = Math.min(k - p0, K_PANEL);
+                panel(rows, kc, a, aOff + i0 * lda + p0, lda, b.data, j0 * k + p0 * w, w, scratch, 0, w,
+                        p0 == 0, paddedBias, (full - blockFrom) * NR, p0 + kc >= k && clamp, lo, hi);
+            }
+            for (int i = 0; i < rows; i++) System.arraycopy(scratch, i * w, c, cOff + (i0 + i) * ldc + j0, n - j0);
+        }
+    }
+
+    /** Rows {@code [0, rows)} of one panel of width {@code w} over one panel of k; {@code aAt}: row 0 at that k. */
+    private static void panel(int rows, int kc, float[] a, int aAt, int lda, float[] b, int bAt, int w, float[] dst,
+                              int dOff, int ld, boolean first, float[] bias, int biasAt, boolean clamp,
+                              FloatVector lo, FloatVector hi) {
+        int i = 0;
+        if (w == NR) {
+            if (EIGHT_ROWS) {
+                for (; i + 8 <= rows; i += 8) {
+                    packed8x2(kc, a, aAt + i * lda, lda, b, bAt, dst, dOff + i * ld, ld, first, bias, biasAt, clamp, lo, hi);
+                }
+            }
+            for (; i + 4 <= rows; i += 4) {
+                packed4x2(kc, a, aAt + i * lda, lda, b, bAt, dst, dOff + i * ld, ld, first, bias, biasAt, clamp, lo, hi);
+            }
+            for (; i < rows; i++) {
+                packed1x2(kc, a, aAt + i * lda, b, bAt, dst, dOff + i * ld, first, bias, biasAt, clamp, lo, hi);
+            }
+        } else {
+            for (; i + 4 <= rows; i += 4) {
+                packed4x1(kc, a, aAt + i * lda, lda, b, bAt, dst, dOff + i * ld, ld, first, bias, biasAt, clamp, lo, hi);
+            }
+            for (; i < rows; i++) {
+                packed1x1(kc, a, aAt + i * lda, b, bAt, dst, dOff + i * ld, first, bias, biasAt, clamp, lo, hi);
+            }
+        }
+    }
+
+    private static void packed8x2(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,
+                                  boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
+        int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda, r6 = r5 + lda, r7 = r6 + lda;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc, c6 = c5 + ldc, c7 = c6 + ldc;
+        FloatVector x00, x01, x10, x11, x20, x21, x30, x31, x40, x41, x50, x51, x60, x61, x70, x71;
+        if (first) {
+            x00 = x10 = x20 = x30 = x40 = x50 = x60 = x70 = FloatVector.fromArray(S, bias, biasAt);
+            x01 = x11 = x21 = x31 = x41 = x51 = x61 = x71 = FloatVector.fromArray(S, bias, biasAt + L);
+        } else {
+            x00 = FloatVector.fromArray(S, c, c0);
+            x01 = FloatVector.fromArray(S, c, c0 + L);
+            x10 = FloatVector.fromArray(S, c, c1);
+            x11 = FloatVector.fromArray(S, c, c1 + L);
+            x20 = FloatVector.fromArray(S, c, c2);
+            x21 = FloatVector.fromArray(S, c, c2 + L);
+            x30 = FloatVector.fromArray(S, c, c3);
+            x31 = FloatVector.fromArray(S, c, c3 + L);
+            x40 = FloatVector.fromArray(S, c, c4);
+            x41 = FloatVector.fromArray(S, c, c4 + L);
+            x50 = FloatVector.fromArray(S, c, c5);
+            x51 = FloatVector.fromArray(S, c, c5 + L);
+            x60 = FloatVector.fromArray(S, c, c6);
+            x61 = FloatVector.fromArray(S, c, c6 + L);
+            x70 = FloatVector.fromArray(S, c, c7);
+            x71 = FloatVector.fromArray(S, c, c7 + L);
+        }
+        for (int p = 0; p < kc; p++, bAt += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bAt), b1 = FloatVector.fromArray(S, b, bAt + L);
+            FloatVector v = FloatVector.broadcast(S, a[r0 + p]);
+            x00 = v.fma(b0, x00);
+            x01 = v.fma(b1, x01);
+            v = FloatVector.broadcast(S, a[r1 + p]);
+            x10 = v.fma(b0, x10);
+            x11 = v.fma(b1, x11);
+            v = FloatVector.broadcast(S, a[r2 + p]);
+            x20 = v.fma(b0, x20);
+            x21 = v.fma(b1, x21);
+            v = FloatVector.broadcast(S, a[r3 + p]);
+            x30 = v.fma(b0, x30);
+            x31 = v.fma(b1, x31);
+            v = FloatVector.broadcast(S, a[r4 + p]);
+            x40 = v.fma(b0, x40);
+            x41 = v.fma(b1, x41);
+            v = FloatVector.broadcast(S, a[r5 + p]);
+            x50 = v.fma(b0, x50);
+            x51 = v.fma(b1, x51);
+            v = FloatVector.broadcast(S, a[r6 + p]);
+            x60 = v.fma(b0, x60);
+            x61 = v.fma(b1, x61);
+            v = FloatVector.broadcast(S, a[r7 + p]);
+            x70 = v.fma(b0, x70);
+            x71 = v.fma(b1, x71);
+        }
+        if (clamp) {
+            x00 = x00.max(lo).min(hi);
+            x01 = x01.max(lo).min(hi);
+            x10 = x10.max(lo).min(hi);
+            x11 = x11.max(lo).min(hi);
+            x20 = x20.max(lo).min(hi);
+            x21 = x21.max(lo).min(hi);
+            x30 = x30.max(lo).min(hi);
+            x31 = x31.max(lo).min(hi);
+            x40 = x40.max(lo).min(hi);
+            x41 = x41.max(lo).min(hi);
+            x50 = x50.max(lo).min(hi);
+            x51 = x51.max(lo).min(hi);
+            x60 = x60.max(lo).min(hi);
+            x61 = x61.max(lo).min(hi);
+            x70 = x70.max(lo).min(hi);
+            x71 = x71.max(lo).min(hi);
+        }
+        x00.intoArray(c, c0);
+        x01.intoArray(c, c0 + L);
+        x10.intoArray(c, c1);
+        x11.intoArray(c, c1 + L);
+        x20.intoArray(c, c2);
+        x21.intoArray(c, c2 + L);
+        x30.intoArray(c, c3);
+        x31.intoArray(c, c3 + L);
+        x40.intoArray(c, c4);
+        x41.intoArray(c, c4 + L);
+        x50.intoArray(c, c5);
+        x51.intoArray(c, c5 + L);
+        x60.intoArray(c, c6);
+        x61.intoArray(c, c6 + L);
+        x70.intoArray(c, c7);
+        x71.intoArray(c, c7 + L);
+    }
+
+    private static void packed4x2(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,
+                                  boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
+        int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector x00, x01, x10, x11, x20, x21, x30, x31;
+        if (first) {
+            x00 = x10 = x20 = x30 = FloatVector.fromArray(S, bias, biasAt);
+            x01 = x11 = x21 = x31 = FloatVector.fromArray(S, bias, biasAt + L);
+        } else {
+            x00 = FloatVector.fromArray(S, c, c0);
+            x01 = FloatVector.fromArray(S, c, c0 + L);
+            x10 = FloatVector.fromArray(S, c, c1);
+            x11 = FloatVector.fromArray(S, c, c1 + L);
+            x20 = FloatVector.fromArray(S, c, c2);
+            x21 = FloatVector.fromArray(S, c, c2 + L);
+            x30 = FloatVector.fromArray(S, c, c3);
+            x31 = FloatVector.fromArray(S, c, c3 + L);
+        }
+        for (int p = 0; p < kc; p++, bAt += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bAt), b1 = FloatVector.fromArray(S, b, bAt + L);
+            FloatVector v = FloatVector.broadcast(S, a[r0 + p]);
+            x00 = v.fma(b0, x00);
+            x01 = v.fma(b1, x01);
+            v = FloatVector.broadcast(S, a[r1 + p]);
+            x10 = v.fma(b0, x10);
+            x11 = v.fma(b1, x11);
+            v = FloatVector.broadcast(S, a[r2 + p]);
+            x20 = v.fma(b0, x20);
+            x21 = v.fma(b1, x21);
+            v = FloatVector.broadcast(S, a[r3 + p]);
+            x30 = v.fma(b0, x30);
+            x31 = v.fma(b1, x31);
+        }
+        if (clamp) {
+            x00 = x00.max(lo).min(hi);
+            x01 = x01.max(lo).min(hi);
+            x10 = x10.max(lo).min(hi);
+            x11 = x11.max(lo).min(hi);
+            x20 = x20.max(lo).min(hi);
+            x21 = x21.max(lo).min(hi);
+            x30 = x30.max(lo).min(hi);
+            x31 = x31.max(lo).min(hi);
+        }
+        x00.intoArray(c, c0);
+        x01.intoArray(c, c0 + L);
+        x10.intoArray(c, c1);
+        x11.intoArray(c, c1 + L);
+        x20.intoArray(c, c2);
+        x21.intoArray(c, c2 + L);
+        x30.intoArray(c, c3);
+        x31.intoArray(c, c3 + L);
+    }
+
+    private static void packed1x2(int kc, float[] a, int r, float[] b, int bAt, float[] c, int c0,
+                                  boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
+        FloatVector x0 = FloatVector.fromArray(S, first ? bias : c, first ? biasAt : c0);
+        FloatVector x1 = FloatVector.fromArray(S, first ? bias : c, (first ? biasAt : c0) + L);
+        for (int p = 0; p < kc; p++, bAt += NR) {
+            FloatVector v = FloatVector.broadcast(S, a[r + p]);
+            x0 = v.fma(FloatVector.fromArray(S, b, bAt), x0);
+            x1 = v.fma(FloatVector.fromArray(S, b, bAt + L), x1);
+        }
+        if (clamp) {
+            x0 = x0.max(lo).min(hi);
+            x1 = x1.max(lo).min(hi);
+        }
+        x0.intoArray(c, c0);
+        x1.intoArray(c, c0 + L);
+    }
+
+    private static void packed4x1(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,
+                                  boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
+        int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector x0, x1, x2, x3;
+        if (first) {
+            x0 = x1 = x2 = x3 = FloatVector.fromArray(S, bias, biasAt);
+        } else {
+            x0 = FloatVector.fromArray(S, c, c0);
+            x1 = FloatVector.fromArray(S, c, c1);
+            x2 = FloatVector.fromArray(S, c, c2);
+            x3 = FloatVector.fromArray(S, c, c3);
+        }
+        for (int p = 0; p < kc; p++, bAt += L) {
+            FloatVector q = FloatVector.fromArray(S, b, bAt);
+            x0 = FloatVector.broadcast(S, a[r0 + p]).fma(q, x0);
+            x1 = FloatVector.broadcast(S, a[r1 + p]).fma(q, x1);
+            x2 = FloatVector.broadcast(S, a[r2 + p]).fma(q, x2);
+            x3 = FloatVector.broadcast(S, a[r3 + p]).fma(q, x3);
+        }
+        if (clamp) {
+            x0 = x0.max(lo).min(hi);
+            x1 = x1.max(lo).min(hi);
+            x2 = x2.max(lo).min(hi);
+            x3 = x3.max(lo).min(hi);
+        }
+        x0.intoArray(c, c0);
+        x1.intoArray(c, c1);
+        x2.intoArray(c, c2);
+        x3.intoArray(c, c3);
+    }
+
+    private static void packed1x1(int kc, float[] a, int r, float[] b, int bAt, float[] c, int c0,
+                                  boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
+        FloatVector x = FloatVector.fromArray(S, first ? bias : c, first ? biasAt : c0);
+        for (int p = 0; p < kc; p++, bAt += L) x = FloatVector.broadcast(S, a[r + p]).fma(FloatVector.fromArray(S, b, bAt), x);
+        if (clamp) x = x.max(lo).min(hi);
+        x.intoArray(c, c0);
+    }
 }

@@ -10,18 +10,29 @@ import java.util.concurrent.Executor;
  * configured executor. Layers must write disjoint regions of fresh arrays from each chunk.
  */
 public final class CallContext {
-    /** Below this many work units per chunk the overhead of handing work to another thread is not worth it. */
-    private static final long MIN_WORK_PER_CHUNK = 1 << 15;
+    /**
+     * Below this many work units (multiply-adds, roughly) per chunk, handing work to another thread costs more than it
+     * saves: waking a parked worker takes tens of microseconds, about what the vector kernel needs for 2^18.
+     */
+    public static final long MIN_WORK_PER_CHUNK = 1 << 18;
 
     private final Executor executor;
     private final int parallelism;
+    private final long minWorkPerChunk;
 
-    public CallContext(Executor executor, int parallelism) {
+    public CallContext(Executor executor, int parallelism) { this(executor, parallelism, MIN_WORK_PER_CHUNK); }
+
+    /** {@code minWorkPerChunk}: the least work worth a chunk of its own (tests lower it to split even tiny layers). */
+    public CallContext(Executor executor, int parallelism, long minWorkPerChunk) {
         this.executor = executor;
         this.parallelism = executor == null ? 1 : Math.max(1, parallelism);
+        this.minWorkPerChunk = Math.max(1, minWorkPerChunk);
     }
 
     public static CallContext serial() { return new CallContext(null, 1); }
+
+    /** The most chunks {@link #parallelFor} splits work into. */
+    public int parallelism() { return parallelism; }
 
     /** A range body: processes items {@code [from, to)}. */
     @FunctionalInterface
@@ -32,7 +43,7 @@ public final class CallContext {
      * the work ({@code n * costPerItem}) is large enough.
      */
     public void parallelFor(int n, long costPerItem, RangeBody body) {
-        int chunks = (int) Math.min(parallelism, Math.min(n, Math.max(1, n * costPerItem / MIN_WORK_PER_CHUNK)));
+        int chunks = (int) Math.min(parallelism, Math.min(n, Math.max(1, n * costPerItem / minWorkPerChunk)));
         if (chunks <= 1) {
             body.run(0, n);
             return;

@@ -34,6 +34,62 @@ class GemmTest {
         Gemm.vector().ifPresent(k -> check(k::multiplyAdd));
     }
 
+    interface Packer { PackedMatrix pack(float[] b, int k, int n); }
+
+    interface PackedMul {
+        void apply(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] bias, float lower, float upper,
+                   float[] c, int cOff, int ldc, int blockFrom, int blockTo);
+    }
+
+    @Test
+    void chosenKernelsPackedMultiplyMatchesAPlainLoop() { checkPacked(Gemm::pack, Gemm::multiply); }
+
+    @Test
+    void scalarKernelsPackedMultiplyMatchesAPlainLoop() { checkPacked(Gemm.SCALAR::pack, Gemm.SCALAR::multiply); }
+
+    @Test
+    void vectorKernelsPackedMultiplyMatchesAPlainLoopWhereTheJvmHasIt() {
+        Gemm.vector().ifPresent(k -> checkPacked(k::pack, k::multiply));
+    }
+
+    /**
+     * C = clamp(A * B + bias) with B packed, computed one column block at a time (as threads split it): with and
+     * without bias, with a ReLU6 clamp and without, k spanning several panels of k, k = 0 (the bias alone), and a
+     * partial last panel over more rows than one scratch block holds.
+     */
+    private static void checkPacked(Packer packer, PackedMul kernel) {
+        Random rnd = new Random(7);
+        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {4, 16, 1}, {5, 33, 300}, {17, 70, 257}, {64, 64, 64}, {2, 129, 513},
+            {9, 8, 3}, {6, 24, 600}, {3, 7, 0}, {70, 40, 300}, {130, 24, 20}};
+        for (int[] s : shapes) {
+            for (int variant = 0; variant < 2; variant++) {
+                int m = s[0], n = s[1], k = s[2];
+                boolean withBias = variant == 0;
+                float lower = variant == 0 ? 0f : Float.NEGATIVE_INFINITY, upper = variant == 0 ? 0.5f : Float.POSITIVE_INFINITY;
+                int lda = k + 3, ldc = n + 2, aOff = 7, cOff = 13;
+                float[] a = random(rnd, aOff + m * lda), b = random(rnd, k * n), bias = withBias ? random(rnd, n) : null;
+                float[] c = random(rnd, cOff + m * ldc);
+                double[] expected = new double[c.length];
+                for (int i = 0; i < c.length; i++) expected[i] = c[i];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double sum = withBias ? bias[j] : 0;
+                        for (int p = 0; p < k; p++) sum += (double) a[aOff + i * lda + p] * b[p * n + j];
+                        expected[cOff + i * ldc + j] = Math.min(Math.max(sum, lower), upper);
+                    }
+                }
+                PackedMatrix packed = packer.pack(b, k, n);
+                for (int block = 0; block < packed.columnBlocks(); block++) {
+                    kernel.apply(m, a, aOff, lda, packed, bias, lower, upper, c, cOff, ldc, block, block + 1);
+                }
+                for (int i = 0; i < c.length; i++) {
+                    assertThat((double) c[i]).as("shape %dx%dx%d, variant %d, element %d", m, n, k, variant, i)
+                            .isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4 * Math.max(1, Math.abs(expected[i]))));
+                }
+            }
+        }
+    }
+
     interface Mul {
         void apply(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc);
     }

@@ -1,0 +1,26 @@
+package io.keras4j.runtime.graph;
+
+import io.keras4j.runtime.spi.LayerOp;
+
+/**
+ * Hooks for compile-time fusion (internal to the runtime): a producer (convolution, Dense) absorbs the op that alone
+ * reads its output when that op is a per-channel affine map (inference BatchNormalization) or a clamp (ReLU,
+ * ReLU6), so the consumer's pass over memory disappears and the producer applies it while its output is in registers.
+ * Every method may decline with {@code null} (or -1), and then nothing is fused.
+ */
+public interface FusibleOp extends LayerOp {
+    /** As {@code y = x * scale[ch] + shift[ch]} along {@code channelAxis} of a rank-{@code rank} input: {scale, shift}. */
+    default float[][] asChannelAffine(int rank, int channelAxis) { return null; }
+
+    /** As {@code y = min(max(x, lower), upper)}: {lower, upper}. */
+    default float[] asClamp() { return null; }
+
+    /** The axis of this op's output channels for an output of rank {@code rank}. */
+    default int outputChannelAxis(int rank) { return -1; }
+
+    /** This op followed by {@code y * scale[ch] + shift[ch]} per output channel. */
+    default LayerOp thenChannelAffine(float[] scale, float[] shift) { return null; }
+
+    /** This op followed by a clamp to {@code [lower, upper]}. */
+    default LayerOp thenClamp(float lower, float upper) { return null; }
+}

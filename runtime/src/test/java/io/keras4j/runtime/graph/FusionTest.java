@@ -1,0 +1,121 @@
+package io.keras4j.runtime.graph;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.keras4j.core.Dialects;
+import io.keras4j.core.KerasJson;
+import io.keras4j.model.Dialect;
+import io.keras4j.model.Layer;
+import io.keras4j.model.Model;
+import io.keras4j.model.Weight;
+import io.keras4j.runtime.spi.CallContext;
+import io.keras4j.runtime.spi.NdArray;
+import io.keras4j.runtime.spi.Value;
+import io.keras4j.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Compile-time fusion changes how many steps run, never what they compute: the fused graph predicts what the same
+ * graph without fusion predicts (float rounding apart), and keeps every layer's shapes. Agreement of fused models
+ * with Keras itself is ZooTest's (MobileNetV2: every convolution followed by BatchNormalization and ReLU6).
+ */
+class FusionTest {
+    private static final String CHAIN = layers(
+            conv("conv", "\"filters\": 5, \"kernel_size\": [3, 3], \"padding\": \"same\", \"activation\": \"linear\""),
+            "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"bn\", \"axis\": -1}}",
+            "{\"class_name\": \"ReLU\", \"config\": {\"name\": \"relu6\", \"max_value\": 6.0}}",
+            conv("dw", "\"kernel_size\": [3, 3], \"strides\": [2, 2], \"padding\": \"same\", \"depth_multiplier\": 1",
+                    "DepthwiseConv2D"),
+            "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"dw_bn\", \"axis\": 3}}",
+            "{\"class_name\": \"Flatten\", \"config\": {\"name\": \"flat\"}}",
+            "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 7, \"activation\": \"linear\"}}",
+            "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"dense_bn\"}}",
+            "{\"class_name\": \"Activation\", \"config\": {\"name\": \"act\", \"activation\": \"relu\"}}");
+
+    /** BatchNormalization over the height axis is no per-channel map of the convolution: nothing to fold. */
+    private static final String WRONG_AXIS = layers(
+            conv("conv", "\"filters\": 5, \"kernel_size\": [3, 3], \"padding\": \"same\", \"activation\": \"linear\""),
+            "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"bn\", \"axis\": 1}}");
+
+    @Test
+    void batchNormalizationAndReluFoldIntoTheConvolutionOrDenseBeforeThem() {
+        Model model = withRandomWeights(CHAIN);
+        Graph fused = new GraphCompiler(factory(model), true).build(model);
+        Graph plain = new GraphCompiler(factory(model), true, false).build(model);
+        assertThat(plain.stepsRun()).isEqualTo(9);
+        assertThat(fused.stepsRun()).as("conv+bn+relu6, dw+bn, flatten, dense+bn+relu").isEqualTo(4);
+        assertThat(fused.layerOutputShapes().keySet()).containsExactlyElementsOf(plain.layerOutputShapes().keySet());
+        assertSamePredictions(fused, plain, true);
+    }
+
+    @Test
+    void batchNormalizationOverAnotherAxisStaysALayer() {
+        Model model = withRandomWeights(WRONG_AXIS);
+        Graph fused = new GraphCompiler(factory(model), true).build(model);
+        assertThat(fused.stepsRun()).isEqualTo(2);
+        assertSamePredictions(fused, new GraphCompiler(factory(model), true, false).build(model), false);
+    }
+
+    private static void assertSamePredictions(Graph fused, Graph plain, boolean endsInRelu) {
+        Random rnd = new Random(3);
+        float[] x = new float[2 * 6 * 6 * 3];
+        for (int i = 0; i < x.length; i++) x[i] = rnd.nextFloat() * 4 - 2;
+        List<Value> in = List.of(Value.of(NdArray.wrap(x, 2, 6, 6, 3)));
+        float[] expected = plain.call(in, CallContext.serial()).get(0).array().data();
+        float[] actual = fused.call(in, CallContext.serial()).get(0).array().data();
+        assertThat(actual).hasSameSizeAs(expected);
+        boolean clamped = false;
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).as("output %d", i).isCloseTo(expected[i], within(1e-5f * Math.max(1, Math.abs(expected[i]))));
+            clamped |= expected[i] == 0;
+        }
+        if (endsInRelu) assertThat(clamped).as("the ReLU cuts some outputs, so the clamp is exercised").isTrue();
+    }
+
+    private static String conv(String name, String args) { return conv(name, args, "Conv2D"); }
+
+    private static String conv(String name, String args, String className) {
+        return "{\"class_name\": \"" + className + "\", \"config\": {\"name\": \"" + name + "\", " + args + "}}";
+    }
+
+    private static String layers(String... layers) {
+        return "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"fusion\", \"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"config\": {\"name\": \"in\", \"batch_shape\": [null, 6, 6, 3]}}, "
+                + String.join(", ", layers) + "]}}";
+    }
+
+    /** Seeded random weights of the shapes the ops ask for; BatchNormalization variances positive. */
+    private static Model withRandomWeights(String json) {
+        Model model = KerasJson.readModel(json, Path.of("fusion.json"));
+        if (model.dialect() != Dialect.KERAS3) model = Dialects.convert(model, Dialect.KERAS3);
+        Graph shapes = new GraphCompiler(factory(model), false).build(model);
+        Random rnd = new Random(11);
+        List<Layer> layers = new ArrayList<>();
+        for (Layer layer : model.layers()) {
+            List<long[]> wanted = shapes.layerWeightShapes().getOrDefault(layer.name(), List.of());
+            List<Weight> weights = new ArrayList<>();
+            for (int i = 0; i < wanted.size(); i++) {
+                long[] shape = wanted.get(i);
+                float[] v = new float[(int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+                boolean variance = layer.className().equals("BatchNormalization") && i == 3;
+                for (int j = 0; j < v.length; j++) v[j] = variance ? 0.2f + rnd.nextFloat() : rnd.nextFloat() * 2 - 1;
+                weights.add(Weight.of(layer.name() + "/" + i, Tensor.ofFloats(v, shape)));
+            }
+            layers.add(weights.isEmpty() ? layer : layer.toBuilder().weights(weights).build());
+        }
+        return model.withLayers(layers);
+    }
+
+    private static LayerFactory factory(Model model) {
+        Map<String, Layer> byName = new HashMap<>();
+        for (Layer l : model.layers()) byName.put(l.name(), l);
+        return new LayerFactory(List.of(), model.dialect(), byName);
+    }
+}
