@@ -22,19 +22,34 @@ public final class OptimizerSlots {
     private OptimizerSlots() {}
 
     /**
+     * An optimizer config's class (without tf.keras's {@code Custom>}), its arguments, and the slots it keeps per
+     * trainable variable in tf.keras's names; {@code slots} is null for an optimizer whose slots do not map one to one
+     * onto Keras 3's (another class, Adam with amsgrad).
+     */
+    private record Slots(String className, JsonObject args, List<String> slots) {
+        static Slots of(OptimizerState state) {
+            JsonObject config = state.config();
+            String className = config.getString("class_name", "");
+            if (className.startsWith("Custom>")) className = className.substring("Custom>".length());
+            JsonObject args = config.get("config").isObject() ? config.getObject("config") : JsonObject.EMPTY;
+            List<String> slots = switch (className) {
+                case "Adam", "AdamW" -> args.getBoolean("amsgrad", false) ? null : List.of("m", "v");
+                case "SGD" -> args.getDouble("momentum", 0) != 0 ? List.of("m") : List.of();
+                default -> null;
+            };
+            return new Slots(className, args, slots);
+        }
+    }
+
+    /**
      * Keras 3's {@code optimizer/vars} for a tf.keras optimizer state, or empty when this optimizer's variables cannot
      * be mapped (another optimizer, tf.keras's legacy optimizers, a learning-rate schedule).
      */
     public static Optional<List<Weight>> keras3Variables(OptimizerState state) {
-        JsonObject config = state.config();
-        String className = config.getString("class_name", "");
-        if (className.startsWith("Custom>")) className = className.substring("Custom>".length());
-        JsonObject args = config.get("config").isObject() ? config.getObject("config") : JsonObject.EMPTY;
-        List<String> slots = switch (className) {
-            case "Adam", "AdamW" -> args.getBoolean("amsgrad", false) ? null : List.of("m", "v");
-            case "SGD" -> args.getDouble("momentum", 0) != 0 ? List.of("m") : List.of();
-            default -> null;
-        };
+        Slots shape = Slots.of(state);
+        String className = shape.className();
+        JsonObject args = shape.args();
+        List<String> slots = shape.slots();
         List<Weight> vars = state.variables();
         if (slots == null || vars.isEmpty() || !args.get("learning_rate").isNumber() || !ITERATION.matcher(vars.get(0).name()).matches()) {
             return Optional.empty();
@@ -61,15 +76,10 @@ public final class OptimizerSlots {
      * count that does not match the model's trainable weights).
      */
     public static Optional<List<Weight>> tfKerasVariables(OptimizerState state, List<Weight> trainable) {
-        JsonObject config = state.config();
-        String className = config.getString("class_name", "");
-        if (className.startsWith("Custom>")) className = className.substring("Custom>".length());
-        JsonObject args = config.get("config").isObject() ? config.getObject("config") : JsonObject.EMPTY;
-        List<String> slots = switch (className) {
-            case "Adam", "AdamW" -> args.getBoolean("amsgrad", false) ? null : List.of("m", "v");
-            case "SGD" -> args.getDouble("momentum", 0) != 0 ? List.of("m") : List.of();
-            default -> null;
-        };
+        Slots shape = Slots.of(state);
+        String className = shape.className();
+        JsonObject args = shape.args();
+        List<String> slots = shape.slots();
         List<Weight> vars = state.variables();
         if (slots == null || vars.size() != 2 + slots.size() * trainable.size() || vars.get(1).value().elementCount() != 1) {
             return Optional.empty();

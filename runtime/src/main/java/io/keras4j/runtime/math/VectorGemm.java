@@ -206,6 +206,12 @@ final class VectorGemm implements Gemm.Kernel {
         }
     }
 
+    /*
+     * packed8x2, packed4x2, packed1x2, packed4x1 and packed1x1 repeat one pattern on purpose: each accumulator is its
+     * own local so that C2 keeps the whole block in vector registers (an array of accumulators or a loop over rows
+     * spills them to memory and loses most of the throughput). The shapes differ only in how many rows and panels
+     * they hold; GemmTest reaches each (row counts 1 to 130, partial panels) against a double-precision product.
+     */
     private static void packed8x2(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,
                                   boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
         int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda, r6 = r5 + lda, r7 = r6 + lda;
