@@ -1,4 +1,6 @@
 /** keras4j runtime: runs Keras models on the JVM in pure Java. Layers beyond the built-ins plug in via LayerProvider. */
+// The module exported to is built after this one: javac would warn that it cannot find it yet.
+@SuppressWarnings("module")
 module io.keras4j.runtime {
     requires transitive io.keras4j.api;
     requires io.keras4j.core;
@@ -8,6 +10,8 @@ module io.keras4j.runtime {
 
     exports io.keras4j.runtime;
     exports io.keras4j.runtime.spi;
+    // The graph interpreter reuses the matrix kernels; they are not API.
+    exports io.keras4j.runtime.math to io.keras4j.tfgraph;
 
     uses io.keras4j.runtime.spi.LayerProvider;
     provides io.keras4j.spi.WriteCheck with io.keras4j.runtime.Keras3BuildCheck;

@@ -9,7 +9,8 @@ module io.keras4j.tf.proto {
     // protobuf (an automatic module) reads memory through sun.misc.Unsafe.
     requires jdk.unsupported;
 
-    exports io.keras4j.tf.proto to io.keras4j.format.checkpoint, io.keras4j.format.savedmodel, io.keras4j.export.tf;
+    exports io.keras4j.tf.proto to io.keras4j.format.checkpoint, io.keras4j.format.savedmodel, io.keras4j.export.tf,
+            io.keras4j.tfgraph;
     exports io.keras4j.tf.proto.keras to io.keras4j.format.savedmodel, io.keras4j.export.tf;
     // protobuf reflects over the generated messages.
     opens io.keras4j.tf.proto to com.google.protobuf;

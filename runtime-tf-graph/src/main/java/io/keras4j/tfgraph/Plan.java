@@ -1,0 +1,250 @@
+package io.keras4j.tfgraph;
+
+import io.keras4j.Keras4jException;
+import io.keras4j.UnsupportedModelException;
+import io.keras4j.tf.proto.NodeDef;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A function body (or the part of the top-level graph a signature needs) compiled once at load: only the nodes the
+ * outputs and the stateful control outputs depend on, in an order where every node runs after its data and control
+ * inputs, each input resolved to (step, output) or an argument, and every node whose inputs are constants evaluated
+ * already (constant folding). Running it is a loop over the steps; a value is dropped after its last use.
+ */
+final class Plan {
+    static final int ARG = -1;
+
+    private static final class Step {
+        final Node node;
+        final Op op;
+        final int[] inStep;
+        final int[] inIdx;
+        Val[] folded;
+        int[] freeAfter = new int[0];
+
+        Step(Node node, Op op, int[] inStep, int[] inIdx) {
+            this.node = node;
+            this.op = op;
+            this.inStep = inStep;
+            this.inIdx = inIdx;
+        }
+    }
+
+    final String name;
+    final int argCount;
+    private final Step[] steps;
+    private final int[] outStep;
+    private final int[] outIdx;
+
+    private Plan(String name, int argCount, Step[] steps, int[] outStep, int[] outIdx) {
+        this.name = name;
+        this.argCount = argCount;
+        this.steps = steps;
+        this.outStep = outStep;
+        this.outIdx = outIdx;
+    }
+
+    int stepCount() { return steps.length; }
+
+    /** The op names this plan runs (folded constants included), for the op table and diagnostics. */
+    List<String> ops() {
+        List<String> out = new ArrayList<>();
+        for (Step s : steps) out.add(s.op == null ? s.node.op : s.node.op);
+        return out;
+    }
+
+    Val[] run(Val[] args, Exec exec) {
+        if (args.length != argCount) {
+            throw new Keras4jException(name + " takes " + argCount + " inputs, " + args.length + " given");
+        }
+        Val[][] results = new Val[steps.length][];
+        for (int k = 0; k < steps.length; k++) {
+            Step s = steps[k];
+            if (s.folded != null) {
+                results[k] = s.folded;
+                continue;
+            }
+            Val[] in = new Val[s.inStep.length];
+            for (int j = 0; j < in.length; j++) in[j] = s.inStep[j] == ARG ? args[s.inIdx[j]] : results[s.inStep[j]][s.inIdx[j]];
+            results[k] = invoke(s, in, exec);
+            for (int f : s.freeAfter) results[f] = null;
+        }
+        Val[] out = new Val[outStep.length];
+        for (int j = 0; j < out.length; j++) out[j] = outStep[j] == ARG ? args[outIdx[j]] : results[outStep[j]][outIdx[j]];
+        return out;
+    }
+
+    private static Val[] invoke(Step s, Val[] in, Exec exec) {
+        Val[] out;
+        try {
+            out = s.op.run(s.node, in, exec);
+        } catch (Keras4jException e) {
+            throw e;
+        } catch (GraphException | ArithmeticException | IllegalArgumentException | IndexOutOfBoundsException
+                 | ClassCastException | NegativeArraySizeException | IllegalStateException e) {
+            StringBuilder shapes = new StringBuilder();
+            for (Val v : in) shapes.append(shapes.length() == 0 ? "" : ", ").append(v);
+            throw new Keras4jException(s.node.where() + " failed on inputs (" + shapes + "): " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** Resolves output names to flat output indices for nodes whose op is a library function. */
+    interface Resolver {
+        /** The kernel of {@code node}, or an {@link UnsupportedModelException} naming op and node. */
+        Op op(Node node);
+    }
+
+    /**
+     * Compiles {@code nodes}. {@code argNames} are the names that refer to arguments ({@code x} in a function body; a
+     * fed placeholder's node name in a graph), {@code rets} the references to return, {@code targets} nodes that
+     * must run for their effect. {@code functionSyntax}: inputs are spelled {@code node:arg:index} (function bodies)
+     * rather than {@code node:index} (graphs).
+     */
+    static Plan compile(String name, List<NodeDef> nodes, List<String> argNames, List<String> rets, List<String> targets,
+                        boolean functionSyntax, Resolver resolver, Exec foldExec) {
+        Map<String, NodeDef> byName = new HashMap<>();
+        for (NodeDef n : nodes) byName.put(n.getName(), n);
+        Map<String, Integer> args = new HashMap<>();
+        for (int k = 0; k < argNames.size(); k++) args.put(argNames.get(k), k);
+
+        // Post-order DFS from the outputs and targets: every node after the nodes it reads or waits for.
+        List<String> roots = new ArrayList<>();
+        for (String r : rets) roots.add(nodeOf(r));
+        roots.addAll(targets);
+        Map<String, Integer> order = new LinkedHashMap<>();
+        Map<String, Boolean> onStack = new HashMap<>();
+        for (String root : roots) {
+            if (args.containsKey(root) || order.containsKey(root)) continue;
+            Deque<String[]> stack = new ArrayDeque<>();
+            stack.push(new String[] {root, "0"});
+            while (!stack.isEmpty()) {
+                String[] top = stack.peek();
+                String n = top[0];
+                NodeDef def = byName.get(n);
+                if (def == null) throw new Keras4jException(name + " refers to node '" + n + "', which it does not contain");
+                int next = Integer.parseInt(top[1]);
+                if (next == 0) onStack.put(n, true);
+                if (next < def.getInputCount()) {
+                    top[1] = Integer.toString(next + 1);
+                    String dep = nodeOf(def.getInput(next));
+                    if (args.containsKey(dep) && !def.getInput(next).startsWith("^")) continue;
+                    if (args.containsKey(dep)) continue;
+                    if (order.containsKey(dep)) continue;
+                    if (Boolean.TRUE.equals(onStack.get(dep))) {
+                        throw new Keras4jException(name + " has a cycle through node '" + dep + "'");
+                    }
+                    stack.push(new String[] {dep, "0"});
+                } else {
+                    stack.pop();
+                    onStack.put(n, false);
+                    order.put(n, order.size());
+                }
+            }
+        }
+
+        Step[] steps = new Step[order.size()];
+        Map<String, Op> opsOfNode = new HashMap<>();
+        int k = 0;
+        for (String n : order.keySet()) {
+            Node node = new Node(byName.get(n), name);
+            Op op = resolver.op(node);
+            opsOfNode.put(n, op);
+            List<Integer> inStep = new ArrayList<>();
+            List<Integer> inIdx = new ArrayList<>();
+            for (String input : node.def.getInputList()) {
+                if (input.startsWith("^")) continue;
+                int[] ref = resolve(input, args, order, byName, opsOfNode, functionSyntax, name);
+                inStep.add(ref[0]);
+                inIdx.add(ref[1]);
+            }
+            steps[k++] = new Step(node, op, inStep.stream().mapToInt(Integer::intValue).toArray(),
+                    inIdx.stream().mapToInt(Integer::intValue).toArray());
+        }
+        int[] outStep = new int[rets.size()];
+        int[] outIdx = new int[rets.size()];
+        for (int j = 0; j < rets.size(); j++) {
+            int[] ref = resolve(rets.get(j), args, order, byName, opsOfNode, functionSyntax, name);
+            outStep[j] = ref[0];
+            outIdx[j] = ref[1];
+        }
+        Plan plan = new Plan(name, argNames.size(), steps, outStep, outIdx);
+        plan.fold(foldExec);
+        plan.scheduleFrees();
+        return plan;
+    }
+
+    private static String nodeOf(String ref) {
+        String r = ref.startsWith("^") ? ref.substring(1) : ref;
+        int colon = r.indexOf(':');
+        return colon < 0 ? r : r.substring(0, colon);
+    }
+
+    private static int[] resolve(String ref, Map<String, Integer> args, Map<String, Integer> order, Map<String, NodeDef> byName,
+                                 Map<String, Op> ops, boolean functionSyntax, String where) {
+        String[] parts = ref.split(":");
+        if (parts.length == 1 && args.containsKey(parts[0])) return new int[] {ARG, args.get(parts[0])};
+        Integer step = order.get(parts[0]);
+        if (step == null) {
+            if (args.containsKey(parts[0]) && parts.length == 2) return new int[] {ARG, args.get(parts[0])};
+            throw new Keras4jException(where + " refers to '" + ref + "', which is neither an input nor a node");
+        }
+        try {
+            if (parts.length == 1) return new int[] {step, 0};
+            if (parts.length == 2 && !functionSyntax) return new int[] {step, Integer.parseInt(parts[1])};
+            if (parts.length == 3 || parts.length == 2) {
+                Node node = new Node(byName.get(parts[0]), where);
+                int idx = parts.length == 3 ? Integer.parseInt(parts[2]) : 0;
+                return new int[] {step, ops.get(parts[0]).outputOffset(node, parts[1]) + idx};
+            }
+        } catch (NumberFormatException | GraphException e) {
+            throw new Keras4jException(where + ": cannot resolve input '" + ref + "': " + e.getMessage());
+        }
+        throw new Keras4jException(where + ": cannot resolve input '" + ref + "'");
+    }
+
+    /** Evaluates, once, every pure step whose inputs are all folded. */
+    private void fold(Exec exec) {
+        for (Step s : steps) {
+            if (!s.op.pure()) continue;
+            boolean constant = true;
+            for (int j = 0; j < s.inStep.length && constant; j++) constant = s.inStep[j] != ARG && steps[s.inStep[j]].folded != null;
+            if (!constant) continue;
+            Val[] in = new Val[s.inStep.length];
+            for (int j = 0; j < in.length; j++) in[j] = steps[s.inStep[j]].folded[s.inIdx[j]];
+            s.folded = invoke(s, in, exec);
+        }
+        // Folded values nobody outside the folded part reads need not be kept.
+        boolean[] needed = new boolean[steps.length];
+        for (Step s : steps) {
+            if (s.folded != null) continue;
+            for (int st : s.inStep) if (st != ARG) needed[st] = true;
+        }
+        for (int st : outStep) if (st != ARG) needed[st] = true;
+        for (int k = 0; k < steps.length; k++) if (steps[k].folded != null && !needed[k]) steps[k].folded = new Val[0];
+    }
+
+    private void scheduleFrees() {
+        int[] lastUse = new int[steps.length];
+        Arrays.fill(lastUse, -1);
+        for (int k = 0; k < steps.length; k++) for (int st : steps[k].inStep) if (st != ARG) lastUse[st] = k;
+        for (int st : outStep) if (st != ARG) lastUse[st] = Integer.MAX_VALUE;
+        Map<Integer, List<Integer>> frees = new HashMap<>();
+        for (int k = 0; k < steps.length; k++) {
+            if (steps[k].folded != null) continue;
+            if (lastUse[k] >= 0 && lastUse[k] != Integer.MAX_VALUE) frees.computeIfAbsent(lastUse[k], x -> new ArrayList<>()).add(k);
+        }
+        for (Map.Entry<Integer, List<Integer>> e : frees.entrySet()) {
+            steps[e.getKey()].freeAfter = e.getValue().stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+}
