@@ -25,6 +25,8 @@ final class OpTable {
         MathOps.register(m);
         ArrayOps.register(m);
         NnOps.register(m);
+        RandomOps.register(m);
+        MiscOps.register(m);
         return new OpTable(m);
     }
 
