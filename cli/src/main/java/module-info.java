@@ -3,6 +3,7 @@ module io.keras4j.cli {
     requires io.keras4j.api;
     requires io.keras4j.core;
     requires io.keras4j.runtime;
+    requires io.keras4j.tfgraph;
     requires info.picocli;
     requires org.slf4j;
     // plot: Eclipse ELK's layered layout (automatic modules; EMF and Guava come with them).

@@ -97,7 +97,9 @@ public final class Keras4j {
     public Model load(Path input, String format) {
         KerasFile file = read(input, format, ReadOptions.DEFAULT);
         return file.model().orElseThrow(() -> new UnsupportedModelException(
-                input + " holds weights only (" + file.format() + "); load an architecture and call loadWeights",
+                input + " holds weights only (" + file.format() + "); load an architecture and call loadWeights"
+                        + ("savedmodel".equals(file.format()) ? ", or run the SavedModel's TensorFlow graph: "
+                        + "io.keras4j.tfgraph.GraphModel.load (module keras4j-runtime-tf-graph) or keras4j predict" : ""),
                 file.format(), input, null, null));
     }
 

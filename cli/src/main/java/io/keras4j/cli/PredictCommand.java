@@ -1,8 +1,11 @@
 package io.keras4j.cli;
 
 import io.keras4j.Keras4j;
+import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
 import io.keras4j.runtime.CompiledModel;
+import io.keras4j.tfgraph.GraphModel;
+import io.keras4j.tfgraph.GraphSignature;
 import io.keras4j.spi.LoadWeightsOptions;
 import io.keras4j.tensor.Npy;
 import io.keras4j.tensor.Tensor;
@@ -11,7 +14,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,7 +28,10 @@ import picocli.CommandLine.Spec;
         description = {"Run MODEL on the inputs and print the outputs as JSON ({\"output name\": nested lists}), or with "
                 + "--out write DIR/output_0.npy, output_1.npy, ... in the model's output order.",
                 "Inputs: .npy (C or Fortran order), one .npz or JSON object with an array per input name, JSON nested "
-                        + "lists, CSV with one sample a row."})
+                        + "lists, CSV with one sample a row.",
+                "A SavedModel without Keras structure (a Keras 3 model.export()) runs through its TensorFlow graph; "
+                        + "--use-graph or --signature does that for any SavedModel (custom layers without a Java "
+                        + "implementation then run)."})
 final class PredictCommand implements Callable<Integer> {
     private final Keras4j keras;
     @Spec CommandSpec spec;
@@ -43,16 +51,88 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "N", description = "Predict N samples at a time, reading the inputs a batch at a time (default: all at once).")
     Integer batchSize;
 
+    @Option(names = "--use-graph", description = "Run a SavedModel's TensorFlow graph (signature serving_default unless "
+            + "--signature) instead of rebuilding its Keras layers.")
+    boolean useGraph;
+
+    @Option(names = "--signature", paramLabel = "NAME", description = "The SavedModel signature to run through the graph "
+            + "(implies --use-graph; `keras4j info` lists them).")
+    String signature;
+
     PredictCommand(Keras4j keras) { this.keras = keras; }
+
+    /** What predict needs of a model, whether its Keras layers or its TensorFlow graph run it. */
+    private interface Predictor {
+        List<String> inputNames();
+        List<long[]> inputShapes();
+        List<String> outputNames();
+        List<Tensor> predict(List<Tensor> inputs);
+    }
+
+    private static Predictor layers(CompiledModel compiled) {
+        return new Predictor() {
+            @Override public List<String> inputNames() { return compiled.inputNames(); }
+            @Override public List<long[]> inputShapes() { return compiled.inputShapes(); }
+            @Override public List<String> outputNames() { return compiled.outputNames(); }
+            @Override public List<Tensor> predict(List<Tensor> inputs) { return compiled.predictTensors(inputs); }
+        };
+    }
+
+    private static Predictor graph(GraphModel model, String name) {
+        GraphSignature sig = model.signature(name);
+        return new Predictor() {
+            @Override public List<String> inputNames() { return sig.inputs().stream().map(GraphSignature.Spec::name).toList(); }
+            @Override public List<long[]> inputShapes() {
+                return sig.inputs().stream().map(s -> s.shape() == null ? new long[0] : s.shape()).toList();
+            }
+            @Override public List<String> outputNames() { return sig.outputs().stream().map(GraphSignature.Spec::name).toList(); }
+            @Override public List<Tensor> predict(List<Tensor> inputs) {
+                Map<String, Tensor> named = new LinkedHashMap<>();
+                for (int i = 0; i < inputs.size(); i++) named.put(inputNames().get(i), inputs.get(i));
+                return new ArrayList<>(model.run(name, named).values());
+            }
+        };
+    }
+
+    private Predictor predictor() {
+        boolean savedModel = Files.isDirectory(modelPath) && GraphModel.isSavedModel(modelPath);
+        if (useGraph || signature != null) {
+            if (!savedModel) throw new CliException(Main.USAGE, "--use-graph and --signature need a SavedModel directory; " + modelPath + " is not one");
+            if (weights != null) throw new CliException(Main.USAGE, "--weights cannot be combined with --use-graph: the graph runs the SavedModel's own variables");
+            GraphModel model = GraphModel.load(modelPath);
+            String name = signature == null ? GraphModel.DEFAULT_SIGNATURE : signature;
+            if (!model.signatureNames().contains(name)) {
+                throw new CliException(Main.USAGE, modelPath + " has no signature '" + name + "'; it has " + model.signatureNames());
+            }
+            return graph(model, name);
+        }
+        if (savedModel && weights == null) {
+            KerasFile file = keras.read(modelPath);
+            if (file.model().isEmpty()) {
+                // A Keras 3 export: signatures and variables only, so the graph is the model.
+                spec.commandLine().getErr().println("keras4j: " + modelPath + " holds no Keras model; running its TensorFlow graph (signature "
+                        + GraphModel.DEFAULT_SIGNATURE + ")");
+                return graph(GraphModel.load(modelPath), GraphModel.DEFAULT_SIGNATURE);
+            }
+        }
+        Model model = keras.load(modelPath);
+        if (weights != null) model = keras.loadWeights(model, weights, LoadWeightsOptions.DEFAULT);
+        try {
+            return layers(CompiledModel.compile(model));
+        } catch (io.keras4j.UnsupportedModelException e) {
+            if (!savedModel || weights != null) throw e;
+            // The SavedModel's graph holds the whole computation, custom layers included.
+            throw new io.keras4j.UnsupportedModelException(e.reason() + "; or run the SavedModel's TensorFlow graph, which "
+                    + "needs no Java layer: keras4j predict " + modelPath + " --use-graph", e.codec().orElse(null), modelPath, null, e);
+        }
+    }
 
     @Override
     public Integer call() {
         if (batchSize != null && batchSize < 1) throw new CliException(Main.USAGE, "--batch-size must be at least 1, not " + batchSize);
-        Model model = keras.load(modelPath);
-        if (weights != null) model = keras.loadWeights(model, weights, LoadWeightsOptions.DEFAULT);
-        CompiledModel compiled = CompiledModel.compile(model);
+        Predictor compiled = predictor();
         List<Tensor> x = PredictInputs.read(inputs, compiled.inputNames(), compiled.inputShapes());
-        List<Tensor> outputs = batchSize == null ? compiled.predictTensors(x) : batched(compiled, x, batchSize);
+        List<Tensor> outputs = batchSize == null ? compiled.predict(x) : batched(compiled, x, batchSize);
         if (out == null) {
             StringBuilder b = new StringBuilder("{");
             for (int i = 0; i < outputs.size(); i++) {
@@ -78,7 +158,7 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /** Predicts batch by batch and joins the outputs along the batch axis. */
-    private static List<Tensor> batched(CompiledModel compiled, List<Tensor> x, int size) {
+    private static List<Tensor> batched(Predictor compiled, List<Tensor> x, int size) {
         long n = x.isEmpty() ? 0 : x.get(0).shape()[0];
         for (Tensor t : x) {
             if (t.shape()[0] != n) {
@@ -92,7 +172,13 @@ final class PredictCommand implements Callable<Integer> {
             long to = Math.min(n, from + size);
             List<Tensor> batch = new ArrayList<>();
             for (Tensor t : x) batch.add(PredictInputs.rows(t, from, to));
-            List<Tensor> y = compiled.predictTensors(batch);
+            List<Tensor> y = compiled.predict(batch);
+            for (Tensor t : y) {
+                if (t.dtype() != io.keras4j.tensor.DType.FLOAT32) {
+                    throw new CliException(Main.USAGE, "--batch-size joins float32 outputs only; this model gives " + t.dtype().kerasName()
+                            + " (predict without --batch-size)");
+                }
+            }
             for (int i = 0; i < y.size(); i++) {
                 if (parts.size() <= i) {
                     parts.add(new ArrayList<>());
