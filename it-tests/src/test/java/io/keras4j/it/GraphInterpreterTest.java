@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import io.keras4j.testing.Fixtures;
+import io.keras4j.testing.KerasOracle;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #18: every SavedModel of the zoo and the conformance set, both generations (tf.keras {@code model.save} and
@@ -29,6 +32,8 @@ import org.junit.jupiter.api.Test;
  */
 class GraphInterpreterTest {
     private static final double TOLERANCE = 1e-5;
+
+    @TempDir Path work;
 
     private record Case(String id, Path dir, List<Path> inputs, List<Path> outputs) {}
 
@@ -46,19 +51,28 @@ class GraphInterpreterTest {
 
         Map<String, String> failures = new TreeMap<>();
         Map<String, Integer> opsSeen = new TreeMap<>();
+        Map<Case, Map<String, Tensor>> disagreeWithKeras = new LinkedHashMap<>();
         int passed = 0;
         double worst = 0;
         for (Case c : cases) {
+            Map<String, Tensor> ours = null;
             try {
                 GraphModel model = GraphModel.load(c.dir());
                 for (String op : model.opsUsed()) opsSeen.merge(op, 1, Integer::sum);
-                double diff = maxDifference(c, model);
+                ours = run(c, model);
+                double diff = maxDifference(ours, c.outputs());
                 worst = Math.max(worst, diff);
                 passed++;
             } catch (AssertionError | RuntimeException e) {
+                if (ours != null) disagreeWithKeras.put(c, ours);
                 String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
                 failures.put(c.id(), ConformanceSet.reason(msg, c.dir(), set.dir()));
             }
+        }
+        // Where the graph's outputs are not Keras's, ask TensorFlow what the SavedModel computes: an export can trace
+        // a different branch than the model's eager call (the reference) took.
+        for (Map.Entry<Case, String> tf : tensorFlowVerdicts(disagreeWithKeras).entrySet()) {
+            failures.put(tf.getKey().id(), tf.getValue());
         }
         System.out.printf("graph interpreter: %d of %d SavedModels predict like Keras (largest difference %.3g), %d pinned%n",
                 passed, cases.size(), worst, failures.size());
@@ -67,8 +81,8 @@ class GraphInterpreterTest {
         assertThat(passed).as("SavedModels that run like Keras").isPositive();
     }
 
-    /** Runs serving_default and returns the largest difference; an AssertionError names the first one too large. */
-    private static double maxDifference(Case c, GraphModel model) {
+    /** serving_default's outputs on the case's inputs (fed in the natural order of the signature's input names). */
+    private static Map<String, Tensor> run(Case c, GraphModel model) {
         GraphSignature sig = model.signature(GraphModel.DEFAULT_SIGNATURE);
         List<GraphSignature.Spec> specs = new ArrayList<>(sig.inputs());
         specs.sort(Comparator.comparing(GraphSignature.Spec::name, GraphInterpreterTest::natural));
@@ -77,15 +91,19 @@ class GraphInterpreterTest {
         }
         Map<String, Tensor> feeds = new LinkedHashMap<>();
         for (int k = 0; k < specs.size(); k++) feeds.put(specs.get(k).name(), Npy.read(c.inputs().get(k)));
-        Map<String, Tensor> out = model.run(GraphModel.DEFAULT_SIGNATURE, feeds);
-        if (out.size() != c.outputs().size()) {
-            throw new AssertionError("serving_default gives " + out.size() + " outputs, Keras " + c.outputs().size());
+        return model.run(GraphModel.DEFAULT_SIGNATURE, feeds);
+    }
+
+    /** The largest difference from the reference outputs; an AssertionError when one is too large or missing. */
+    private static double maxDifference(Map<String, Tensor> out, List<Path> references) {
+        if (out.size() != references.size()) {
+            throw new AssertionError("serving_default gives " + out.size() + " outputs, Keras " + references.size());
         }
         // Outputs are named after layers (tf.keras) or output_N (Keras 3): each reference is matched with the closest
         // output of its shape.
         List<Tensor> remaining = new ArrayList<>(out.values());
         double worst = 0;
-        for (Path ref : c.outputs()) {
+        for (Path ref : references) {
             Tensor keras = Npy.read(ref);
             Tensor best = null;
             double bestDiff = Double.POSITIVE_INFINITY;
@@ -104,6 +122,61 @@ class GraphInterpreterTest {
         }
         return worst;
     }
+
+    /**
+     * For cases whose graph outputs differ from Keras's: TensorFlow's own outputs of the same SavedModel
+     * ({@code oracle/serving_outputs.py}); the reason to pin says whether keras4j matches TensorFlow.
+     */
+    private Map<Case, String> tensorFlowVerdicts(Map<Case, Map<String, Tensor>> cases) throws IOException {
+        Map<Case, String> verdicts = new LinkedHashMap<>();
+        if (cases.isEmpty()) return verdicts;
+        StringBuilder json = new StringBuilder("[");
+        Map<Case, Path> outDirs = new LinkedHashMap<>();
+        int k = 0;
+        for (Case c : cases.keySet()) {
+            Path out = work.resolve("tf-" + k++);
+            outDirs.put(c, out);
+            json.append(json.length() > 1 ? "," : "").append("{\"dir\":").append(quote(c.dir().toString()))
+                    .append(",\"out\":").append(quote(out.toString())).append(",\"inputs\":[");
+            for (int i = 0; i < c.inputs().size(); i++) json.append(i > 0 ? "," : "").append(quote(c.inputs().get(i).toString()));
+            json.append("]}");
+        }
+        Path casesFile = work.resolve("serving-cases.json");
+        Files.writeString(casesFile, json.append("]"));
+        try {
+            System.out.println(KerasOracle.run(Fixtures.root().resolve("it-tests/src/test/resources/oracle/serving_outputs.py").toString(),
+                    casesFile.toString()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        for (Map.Entry<Case, Map<String, Tensor>> e : cases.entrySet()) {
+            Path out = outDirs.get(e.getKey());
+            if (Files.exists(out.resolve("error.txt"))) {
+                verdicts.put(e.getKey(), "TensorFlow cannot run this SavedModel either: " + ConformanceSet.reason(Files.readString(out.resolve("error.txt"))));
+                continue;
+            }
+            double worst = 0;
+            String mismatch = null;
+            for (Map.Entry<String, Tensor> o : e.getValue().entrySet()) {
+                Path tf = out.resolve(o.getKey() + ".npy");
+                if (!Files.exists(tf)) { mismatch = "TensorFlow gives no output '" + o.getKey() + "'"; break; }
+                Tensor want = Npy.read(tf);
+                if (!Arrays.equals(want.shape(), o.getValue().shape())) {
+                    mismatch = "output '" + o.getKey() + "' has shape " + Arrays.toString(o.getValue().shape()) + ", TensorFlow's "
+                            + Arrays.toString(want.shape());
+                    break;
+                }
+                worst = Math.max(worst, difference(o.getValue(), want));
+            }
+            if (mismatch == null && worst > TOLERANCE) mismatch = "differs from TensorFlow's output of the same SavedModel beyond 1e-5";
+            verdicts.put(e.getKey(), mismatch != null ? mismatch
+                    : "matches TensorFlow's own output of this SavedModel, which differs from Keras's prediction (the export traced another branch)");
+        }
+        return verdicts;
+    }
+
+    private static String quote(String s) { return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""; }
 
     /** The largest |got - want| / max(1, |want|); NaN where only one side is NaN counts as infinite. */
     private static double difference(Tensor got, Tensor want) {
