@@ -1,5 +1,6 @@
 package io.keras4j.tfgraph;
 
+import io.keras4j.runtime.math.FastMath;
 import io.keras4j.runtime.math.Gemm;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -104,11 +105,11 @@ final class MathOps {
         unary(m, "Atan", Math::atan, null);
         unary(m, "Sinh", Math::sinh, null);
         unary(m, "Cosh", Math::cosh, null);
-        unary(m, "Tanh", Math::tanh, null);
+        unary(m, "Tanh", FastMath::tanh, null);
         unary(m, "Asinh", x -> Math.log(x + Math.sqrt(x * x + 1)), null);
         unary(m, "Acosh", x -> Math.log(x + Math.sqrt(x * x - 1)), null);
         unary(m, "Atanh", x -> 0.5 * Math.log((1 + x) / (1 - x)), null);
-        unary(m, "Sigmoid", x -> 1 / (1 + Math.exp(-x)), null);
+        unary(m, "Sigmoid", FastMath::sigmoid, null);
         unary(m, "Relu", x -> x > 0 ? x : 0, a -> Math.max(a, 0));
         unary(m, "Relu6", x -> Math.min(Math.max(x, 0), 6), a -> Math.min(Math.max(a, 0), 6));
         unary(m, "Elu", x -> x > 0 ? x : Math.expm1(x), null);
@@ -205,6 +206,10 @@ final class MathOps {
         int n = Shapes.size(shape);
         if (a.data instanceof float[] x && b.data instanceof float[] y) {
             if (fn.f() == null) throw new GraphException(op + " is not defined for " + DTypes.name(dtype));
+            if (dtype == DTypes.FLOAT) {
+                float[] fast = FastBinary.apply(op, x, a.shape, y, b.shape, shape, n);
+                if (fast != null) return new Val(dtype, shape, fast);
+            }
             float[] o = new float[n];
             FloatFn f = fn.f();
             if (a.size() == n && b.size() == n) for (int k = 0; k < n; k++) o[k] = f.apply(x[k], y[k]);
@@ -319,6 +324,10 @@ final class MathOps {
                     if (o instanceof int[] oi) oi[k] = (int) r; else ((long[]) o)[k] = r;
                 }
                 return new Val(x.dtype, x.shape, o);
+            }
+            if (x.data instanceof float[] a && x.dtype == DTypes.FLOAT) {
+                float[] fast = FastUnary.apply(name, a);
+                if (fast != null) return new Val(x.dtype, x.shape, fast);
             }
             return mapFloat(x, f);
         });
@@ -525,6 +534,13 @@ final class MathOps {
         shape[batch.length + 1] = n;
         if (a.data instanceof float[] fa && b.data instanceof float[] fb) {
             float[] c = new float[Shapes.size(shape)];
+            if (Shapes.size(batchB) == 1 && a.dtype == DTypes.FLOAT) {
+                // One right matrix for every batch (a weight, usually): the batches of A are rows of one product, and
+                // the weight is packed once and reused while its array lives.
+                Gemm.multiply(count * m, fa, 0, k, Packed.of(fb, k, n), null,
+                        Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, c, 0, n);
+                return new Val(a.dtype, shape, c);
+            }
             for (int t = 0; t < count; t++) {
                 Gemm.multiplyAdd(m, n, k, fa, ia[t] * m * k, k, fb, ib[t] * k * n, n, c, t * m * n, n);
             }

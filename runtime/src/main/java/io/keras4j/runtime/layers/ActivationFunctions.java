@@ -2,6 +2,7 @@ package io.keras4j.runtime.layers;
 
 import io.keras4j.UnsupportedModelException;
 import io.keras4j.model.Dialect;
+import io.keras4j.runtime.math.FastMath;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 
@@ -88,21 +89,8 @@ public final class ActivationFunctions {
         };
     }
 
-    /**
-     * {@code tanh} to double accuracy (the result is rounded to float anyway) at the cost of one {@code Math.exp},
-     * which the JIT compiles to an intrinsic, where JDK 17's {@code Math.tanh} calls native fdlibm (several times
-     * slower; recurrent cells call it twice per unit and step). Below 1/16, where {@code 1 - 2 / (e + 1)} would
-     * cancel, its Taylor series to x^11 (the first term left out is below 1e-17 of the result); NaN stays NaN.
-     */
-    static double tanh(double x) {
-        double a = Math.abs(x);
-        if (!(a >= 0.0625)) {
-            double x2 = x * x;
-            return x * (1 + x2 * (-1.0 / 3 + x2 * (2.0 / 15 + x2 * (-17.0 / 315 + x2 * (62.0 / 2835 + x2 * (-1382.0 / 155925))))));
-        }
-        if (a > 20) return Math.copySign(1.0, x);
-        return Math.copySign(1 - 2 / (Math.exp(2 * a) + 1), x);
-    }
+    /** {@link FastMath#tanh}: one {@code Math.exp} instead of JDK 17's native fdlibm {@code tanh}. */
+    static double tanh(double x) { return FastMath.tanh(x); }
 
     static double sigmoid(double x) {
         return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));

@@ -1,0 +1,26 @@
+package io.keras4j.tfgraph;
+
+import io.keras4j.runtime.math.FastMath;
+
+/** Loops for the float32 activations graphs run most, each its own loop so that the JIT compiles it alone. */
+final class FastUnary {
+    private FastUnary() {}
+
+    /** {@code op} applied to every element, or null when {@code op} has no dedicated loop. */
+    static float[] apply(String op, float[] a) {
+        int n = a.length;
+        float[] o = new float[n];
+        switch (op) {
+            case "Relu" -> { for (int k = 0; k < n; k++) o[k] = a[k] > 0 ? a[k] : (a[k] == a[k] ? 0 : a[k]); }
+            case "Relu6" -> { for (int k = 0; k < n; k++) o[k] = a[k] != a[k] ? a[k] : Math.min(Math.max(a[k], 0f), 6f); }
+            case "Sigmoid" -> { for (int k = 0; k < n; k++) o[k] = (float) FastMath.sigmoid(a[k]); }
+            case "Tanh" -> { for (int k = 0; k < n; k++) o[k] = (float) FastMath.tanh(a[k]); }
+            case "Neg" -> { for (int k = 0; k < n; k++) o[k] = -a[k]; }
+            case "Square" -> { for (int k = 0; k < n; k++) o[k] = a[k] * a[k]; }
+            case "Exp" -> { for (int k = 0; k < n; k++) o[k] = (float) Math.exp(a[k]); }
+            case "Rsqrt" -> { for (int k = 0; k < n; k++) o[k] = (float) (1 / Math.sqrt(a[k])); }
+            default -> { return null; }
+        }
+        return o;
+    }
+}
