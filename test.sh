@@ -3,6 +3,7 @@
 #   1. the pinned Keras/TensorFlow virtualenv (created once, ~1.2 GB, then cached),
 #   2. the full model zoo written by real Keras (generated once per generator version, then cached),
 #      and the layer-class conformance set (every layer class of both Keras generations; cached the same way),
+#      and Keras 3 exports of keras.applications (one model of every family, for the graph interpreter),
 #   3. the committed fixture set checked against its manifest,
 #   4. the oracle's self-test (the reverse check must accept Keras's own files and reject bad ones),
 #   5. Debian's chromium, installed when absent (the CLI's plot tests open its HTML in a real headless browser),
@@ -45,6 +46,12 @@ CONFORMANCE="$(cached_set conformance "${KERAS4J_CONFORMANCE:-}" oracle/conforma
   oracle/generate.py oracle/zoo*.py oracle/serving.py)"
 echo "conformance: $CONFORMANCE" >&2
 
+log "keras.applications exports (real Keras 3, one model of every family)"
+# The graph interpreter's applications (oracle/applications.py; ~5 min on 2 cores when not cached, ~1 GB).
+APPLICATIONS="$(cached_set applications "${KERAS4J_APPLICATIONS:-}" oracle/applications.py \
+  oracle/requirements.txt oracle/applications.py oracle/generate.py)"
+echo "applications: $APPLICATIONS" >&2
+
 log "committed fixtures against their manifest"
 python3 oracle/check_manifest.py fixtures/zoo
 
@@ -76,7 +83,8 @@ fi
 [ -x /usr/bin/chromium ] && echo "chromium: $(/usr/bin/chromium --version 2>/dev/null)" >&2
 
 log "Java tests (mvn verify)"
-mvn -B verify -Dkeras4j.python="$PY" -Dkeras4j.zoo="$ZOO" -Dkeras4j.conformance="$CONFORMANCE" -Dkeras4j.oracle.required=true \
+mvn -B verify -Dkeras4j.python="$PY" -Dkeras4j.zoo="$ZOO" -Dkeras4j.conformance="$CONFORMANCE" \
+  -Dkeras4j.applications="$APPLICATIONS" -Dkeras4j.oracle.required=true \
   -Dkeras4j.shared.required="$shared_required" "$@"
 
 log "skipped tests"

@@ -33,12 +33,17 @@ final class ConformanceSet {
      * The set named by {@code keras4j.conformance} (test.sh generates and caches it). Absent, the test fails when
      * {@code keras4j.oracle.required} is set, as the zoo-based tests do, and otherwise skips visibly.
      */
-    static ConformanceSet current() {
-        String configured = System.getProperty("keras4j.conformance", "");
+    static ConformanceSet current() { return named("keras4j.conformance", "oracle/conformance.py"); }
+
+    /** The Keras 3 exports of keras.applications ({@code oracle/applications.py}), named by {@code keras4j.applications}. */
+    static ConformanceSet applications() { return named("keras4j.applications", "oracle/applications.py"); }
+
+    private static ConformanceSet named(String property, String generator) {
+        String configured = System.getProperty(property, "");
         Path dir = configured.isBlank() ? null : Path.of(configured);
         if (dir == null || !Files.isRegularFile(dir.resolve("manifest.json"))) {
-            String why = configured.isBlank() ? "keras4j.conformance is not set (test.sh generates the conformance set with "
-                    + "oracle/conformance.py and passes it)" : "no conformance manifest at " + dir;
+            String why = configured.isBlank() ? property + " is not set (test.sh generates the set with "
+                    + generator + " and passes it)" : "no manifest at " + dir;
             if (Boolean.getBoolean("keras4j.oracle.required")) Assertions.fail(why + " (keras4j.oracle.required is set)");
             System.err.println("SKIPPED: " + why);
             Assumptions.abort(why);

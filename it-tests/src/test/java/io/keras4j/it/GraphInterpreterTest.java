@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #18: every SavedModel of the zoo and the conformance set, both generations (tf.keras {@code model.save} and
- * Keras 3 {@code model.export}), run through the graph interpreter's {@code serving_default} on Keras's reference
+ * Keras 3 {@code model.export}), and the Keras 3 exports of keras.applications ({@code oracle/applications.py}: the
+ * smallest member of every family), run through the graph interpreter's {@code serving_default} on Keras's reference
  * inputs must give Keras's reference outputs within 1e-5 (absolute, plus 1e-5 relative). What does not yet is pinned
  * with its reason in {@code pinned/graph-interpreter.tsv}; the table of ops seen and supported is generated into
  * runtime-tf-graph/README.md by {@code -Dkeras4j.pins.update=true}.
@@ -47,7 +48,11 @@ class GraphInterpreterTest {
         for (ConformanceSet.Case c : set.cases()) {
             c.file("savedmodel").ifPresent(dir -> cases.add(new Case("conformance/" + c.id(), dir, c.inputs(), c.outputs())));
         }
-        assertThat(cases).as("SavedModels in the zoo and the conformance set").hasSizeGreaterThan(100);
+        ConformanceSet applications = ConformanceSet.applications();
+        for (ConformanceSet.Case c : applications.cases()) {
+            c.file("savedmodel").ifPresent(dir -> cases.add(new Case("applications/" + c.id(), dir, c.inputs(), c.outputs())));
+        }
+        assertThat(cases).as("SavedModels in the zoo, the conformance set and the applications").hasSizeGreaterThan(100);
 
         Map<String, String> failures = new TreeMap<>();
         Map<String, Integer> opsSeen = new TreeMap<>();
@@ -66,7 +71,7 @@ class GraphInterpreterTest {
             } catch (AssertionError | RuntimeException e) {
                 if (ours != null) disagreeWithKeras.put(c, ours);
                 String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
-                failures.put(c.id(), ConformanceSet.reason(msg, c.dir(), set.dir()));
+                failures.put(c.id(), ConformanceSet.reason(msg, c.dir(), set.dir(), applications.dir()));
             }
         }
         // Where the graph's outputs are not Keras's, ask TensorFlow what the SavedModel computes: an export can trace
