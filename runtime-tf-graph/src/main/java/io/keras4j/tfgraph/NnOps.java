@@ -11,6 +11,7 @@ final class NnOps {
 
     static void register(Map<String, Op> m) {
         ConvOps.register(m);
+        ImageOps.register(m);
         OpTable.put(m, "MaxPool", (Op.Simple) (n, in) -> pool(n, in[0], 2, true, n.ints("ksize"), n.ints("strides")));
         OpTable.put(m, "MaxPoolV2", (Op.Simple) (n, in) -> pool(n, in[0], 2, true, in[1].toInts(), in[2].toInts()));
         OpTable.put(m, "AvgPool", (Op.Simple) (n, in) -> pool(n, in[0], 2, false, n.ints("ksize"), n.ints("strides")));
