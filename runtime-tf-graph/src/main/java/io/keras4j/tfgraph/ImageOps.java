@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * Image ops on NHWC values: resizing (bilinear, nearest, bicubic with TensorFlow's coordinate conventions),
- * SpaceToBatchND/BatchToSpaceND, projective transforms (rotation, zoom, shear, translation layers) and RGB/HSV
- * conversion. Each follows its TensorFlow CPU kernel, including where it computes in float.
+ * SpaceToBatchND/BatchToSpaceND, projective transforms (rotation, zoom, shear, translation layers), RGB/HSV
+ * conversion and contrast adjustment. Each follows its TensorFlow CPU kernel, including where it computes in float.
  */
 final class ImageOps {
     private ImageOps() {}
@@ -25,6 +25,7 @@ final class ImageOps {
         OpTable.put(m, "ImageProjectiveTransformV2", (Op.Simple) (n, in) -> projectiveTransform(n, in[0], in[1], in[2], 0f));
         OpTable.put(m, "RGBToHSV", (Op.Simple) (n, in) -> rgbToHsv(in[0]));
         OpTable.put(m, "HSVToRGB", (Op.Simple) (n, in) -> hsvToRgb(in[0]));
+        OpTable.put(m, "AdjustContrastv2", (Op.Simple) (n, in) -> adjustContrast(in[0], in[1]));
     }
 
     private static int[] size(Val size) {
@@ -468,6 +469,36 @@ final class ImageOps {
             out[k] = (oneS + s * dr) * v;
             out[k + 1] = (oneS + s * dg) * v;
             out[k + 2] = (oneS + s * db) * v;
+        }
+        return Windows.floats(images.dtype, images.shape, out);
+    }
+
+    /**
+     * AdjustContrastv2: per image and channel, {@code (x - mean) * factor + mean} with the mean over height and
+     * width (the last three dimensions are height, width, channels).
+     */
+    static Val adjustContrast(Val images, Val factor) {
+        Windows.requireFloat(images, "images");
+        if (images.rank() < 3) throw new GraphException("images of shape " + Shapes.str(images.shape) + " must be at least 3-D");
+        if (factor.size() != 1) throw new GraphException("contrast_factor of shape " + Shapes.str(factor.shape) + " must be a scalar");
+        float f = (float) factor.getDouble(0);
+        int rank = images.rank();
+        int channels = images.shape[rank - 1];
+        int pixels = images.shape[rank - 3] * images.shape[rank - 2];
+        float[] x = images.f(), out = new float[x.length];
+        int image = pixels * channels;
+        int count = image == 0 ? 0 : x.length / image;
+        double[] sum = new double[channels];
+        float[] mean = new float[channels];
+        for (int b = 0; b < count; b++) {
+            int base = b * image;
+            java.util.Arrays.fill(sum, 0);
+            for (int k = 0; k < image; k++) sum[k % channels] += x[base + k];
+            for (int c = 0; c < channels; c++) mean[c] = (float) (sum[c] / pixels);
+            for (int k = 0; k < image; k++) {
+                float mu = mean[k % channels];
+                out[base + k] = (x[base + k] - mu) * f + mu;
+            }
         }
         return Windows.floats(images.dtype, images.shape, out);
     }

@@ -143,4 +143,19 @@ class ImageOpsTest {
         assertThatThrownBy(() -> run(node("RGBToHSV"), random(7, 2, 4)))
                 .isInstanceOf(GraphException.class).hasMessageContaining("3 channels");
     }
+
+    @Test
+    void contrastScalesEachChannelAroundItsImageMean() {
+        Val x = random(8, 2, 3, 4, 2);
+        Val y = run(node("AdjustContrastv2"), x, Val.scalar(1.5f));
+        for (int b = 0; b < 2; b++)
+            for (int c = 0; c < 2; c++) {
+                double mean = 0;
+                for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) mean += at(x, b, i, j, c) / 12.0;
+                for (int i = 0; i < 3; i++)
+                    for (int j = 0; j < 4; j++) {
+                        assertThat(at(y, b, i, j, c)).isCloseTo((float) ((at(x, b, i, j, c) - mean) * 1.5 + mean), within(1e-5f));
+                    }
+            }
+    }
 }
