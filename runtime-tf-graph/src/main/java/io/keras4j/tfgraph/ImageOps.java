@@ -317,7 +317,7 @@ final class ImageOps {
     /**
      * ImageProjectiveTransformV2/V3: each output pixel (x, y) samples the input at
      * ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k) with k = c0 x + c1 y + 1, the coordinates first mapped into
-     * the image by fill_mode; what still falls outside, or k = 0, gets fill_value.
+     * the image by fill_mode; pixels read outside the input, and every pixel where k = 0, are fill_value.
      */
     static Val projectiveTransform(Node n, Val images, Val transforms, Val outputShape, float fillValue) {
         requireImages(images);
@@ -354,11 +354,8 @@ final class ImageOps {
                     }
                     float inX = (t[tb] * ox + t[tb + 1] * oy + t[tb + 2]) / projection;
                     float inY = (t[tb + 3] * ox + t[tb + 4] * oy + t[tb + 5]) / projection;
+                    // CONSTANT keeps coordinates outside; reads there (whole or as bilinear neighbours) get fill_value.
                     float mx = mapCoordinate(fillMode, inX, inW), my = mapCoordinate(fillMode, inY, inH);
-                    if (mx < 0 || mx > inW - 1 || my < 0 || my > inH - 1) {
-                        Arrays.fill(out, o, o + c, fillValue);
-                        continue;
-                    }
                     for (int ch = 0; ch < c; ch++) {
                         if (!bilinear) {
                             out[o + ch] = read(x, image, inH, inW, c, roundHalfAway(my), roundHalfAway(mx), ch, fillValue);

@@ -94,7 +94,8 @@ class ImageOpsTest {
         Val same = run(node("ImageProjectiveTransformV3", "interpolation", "BILINEAR", "dtype", 1), x,
                 Val.floats(identity, 1, 8), ints(3, 4), Val.scalar(0));
         assertThat(same.f()).containsExactly(x.f());
-        // input_x = x + 0.5: bilinear averages horizontal neighbours; the last column falls half outside.
+        // input_x = x + 0.5: bilinear averages horizontal neighbours; the last column's right neighbour is outside,
+        // and a read outside the input is fill_value.
         float[] shift = {1, 0, 0.5f, 0, 1, 0, 0, 0};
         Val constant = run(node("ImageProjectiveTransformV3", "interpolation", "BILINEAR", "fill_mode", "CONSTANT"), x,
                 Val.floats(shift, 1, 8), ints(3, 4), Val.scalar(7));
@@ -102,8 +103,12 @@ class ImageOpsTest {
             for (int j = 0; j < 3; j++) {
                 assertThat(at(constant, 0, i, j, 0)).isCloseTo((at(x, 0, i, j, 0) + at(x, 0, i, j + 1, 0)) / 2, within(1e-6f));
             }
-            assertThat(at(constant, 0, i, 3, 0)).isEqualTo(7f);
+            assertThat(at(constant, 0, i, 3, 0)).isCloseTo((at(x, 0, i, 3, 0) + 7) / 2, within(1e-6f));
         }
+        float[] farShift = {1, 0, 2.5f, 0, 1, 0, 0, 0};
+        Val outside = run(node("ImageProjectiveTransformV3", "interpolation", "NEAREST"), x,
+                Val.floats(farShift, 1, 8), ints(3, 4), Val.scalar(7));
+        for (int i = 0; i < 3; i++) assertThat(at(outside, 0, i, 2, 0)).isEqualTo(7f);
         // Nearest fill mode clamps 3.5 to the last column.
         Val nearest = run(node("ImageProjectiveTransformV3", "interpolation", "NEAREST", "fill_mode", "NEAREST"), x,
                 Val.floats(shift, 1, 8), ints(3, 4), Val.scalar(7));
