@@ -253,11 +253,22 @@ final class ConvOps {
         Windows.requireFloat(filter, "filter");
         Windows.requireFloat(outBackprop, "out_backprop");
         Layout layout = Layout.of(n, r);
-        if (inputSizes.length != r + 2) throw new GraphException("input_sizes " + Arrays.toString(inputSizes) + " must have " + (r + 2) + " entries");
-        int[] inShape = layout.channelsLast(inputSizes);
         Val dy = layout.toChannelsLast(outBackprop, "out_backprop");
         if (filter.rank() != r + 2) throw new GraphException("filter must have rank " + (r + 2) + ", has shape " + Shapes.str(filter.shape));
         int inChannels = filter.shape[r], outChannels = filter.shape[r + 1];
+        int[] inShape;
+        if (inputSizes.length == r && r == 2) {
+            // Conv2DBackpropInput may be given the spatial sizes only: batch and depth come from out_backprop and
+            // the filter, as in TensorFlow.
+            inShape = new int[r + 2];
+            inShape[0] = dy.shape[0];
+            System.arraycopy(inputSizes, 0, inShape, 1, r);
+            inShape[r + 1] = inChannels;
+        } else if (inputSizes.length == r + 2) {
+            inShape = layout.channelsLast(inputSizes);
+        } else {
+            throw new GraphException("input_sizes " + Arrays.toString(inputSizes) + " must have " + (r == 2 ? "2 or " : "") + (r + 2) + " entries");
+        }
         if (inShape[r + 1] != inChannels) {
             throw new GraphException("input_sizes depth " + inShape[r + 1] + " differs from the filter's input depth " + inChannels);
         }

@@ -61,13 +61,13 @@ final class ImageOps {
         requireImages(images);
         int batch = images.shape[0], inH = images.shape[1], inW = images.shape[2], c = images.shape[3];
         int outH = size[0], outW = size[1];
+        int[] outShape = {batch, outH, outW, c};
+        float[] out = new float[Shapes.size(outShape)];
         float[] x = asFloats(images);
         int[] yLo = new int[outH], yHi = new int[outH], xLo = new int[outW], xHi = new int[outW];
         float[] yLerp = new float[outH], xLerp = new float[outW];
         weights(inH, outH, scale(inH, outH, alignCorners), halfPixel, yLo, yHi, yLerp);
         weights(inW, outW, scale(inW, outW, alignCorners), halfPixel, xLo, xHi, xLerp);
-        int[] outShape = {batch, outH, outW, c};
-        float[] out = new float[Shapes.size(outShape)];
         int o = 0;
         for (int b = 0; b < batch; b++) {
             int image = b * inH * inW * c;
@@ -105,9 +105,9 @@ final class ImageOps {
     static Val resizeNearest(Val images, int[] size, boolean alignCorners, boolean halfPixel) {
         requireImages(images);
         int batch = images.shape[0], inH = images.shape[1], inW = images.shape[2], c = images.shape[3];
-        int[] ys = nearest(inH, size[0], alignCorners, halfPixel), xs = nearest(inW, size[1], alignCorners, halfPixel);
         int[] outShape = {batch, size[0], size[1], c};
         int[] idx = new int[Shapes.size(outShape)];
+        int[] ys = nearest(inH, size[0], alignCorners, halfPixel), xs = nearest(inW, size[1], alignCorners, halfPixel);
         int o = 0;
         for (int b = 0; b < batch; b++) {
             for (int y : ys) {
@@ -181,6 +181,8 @@ final class ImageOps {
         requireImages(images);
         int batch = images.shape[0], inH = images.shape[1], inW = images.shape[2], c = images.shape[3];
         int outH = size[0], outW = size[1];
+        int[] outShape = {batch, outH, outW, c};
+        float[] out = new float[Shapes.size(outShape)];
         float[] x = asFloats(images);
         float hScale = scale(inH, outH, alignCorners), wScale = scale(inW, outW, alignCorners);
         int[][] xIdx = new int[outW][4];
@@ -188,8 +190,6 @@ final class ImageOps {
         for (int j = 0; j < outW; j++) cubicTaps(j, wScale, inW, halfPixel, xIdx[j], xW[j]);
         int[] yIdx = new int[4];
         float[] yW = new float[4];
-        int[] outShape = {batch, outH, outW, c};
-        float[] out = new float[Shapes.size(outShape)];
         int o = 0;
         for (int b = 0; b < batch; b++) {
             int image = b * inH * inW * c;

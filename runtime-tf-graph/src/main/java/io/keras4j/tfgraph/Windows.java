@@ -129,6 +129,7 @@ final class Windows {
                 padBefore[d] = explicit[2 * d];
             }
             if (kernel[d] < 1) throw new GraphException("window of size " + kernel[d] + " in dimension " + d);
+            if (size > Integer.MAX_VALUE) throw new GraphException("output size " + size + " in dimension " + d + " is too large");
             if (size < 0) {
                 throw new GraphException("window " + Arrays.toString(kernel) + " (dilation " + Arrays.toString(dilation)
                         + ") does not fit input " + Arrays.toString(in) + " with padding " + padding);

@@ -164,6 +164,8 @@ class ConvOpsTest {
         Val dx = run(node("Conv2DBackpropInput", attrs), ints(x.shape), f, dy);
         assertThat(dx.shape).containsExactly(x.shape);
         assertThat(dot(x, dx)).isCloseTo(dot(y, dy), within(1e-3 * Math.max(1, Math.abs(dot(y, dy)))));
+        // input_sizes may give the spatial sizes only; batch and depth are then those of out_backprop and filter.
+        assertThat(run(node("Conv2DBackpropInput", attrs), ints(7, 9), f, dy).f()).containsExactly(dx.f());
         // Each basis input gives one column of the adjoint identity too, not only the random direction.
         Val basis = Val.zeros(DTypes.FLOAT, x.shape);
         basis.f()[40] = 1;
@@ -193,6 +195,9 @@ class ConvOpsTest {
                 .isInstanceOf(GraphException.class).hasMessageContaining("batch or channel");
         assertThatThrownBy(() -> run(node("Conv2D", "strides", new int[] {1, 1, 1, 1}, "padding", "VALID"), x, random(20, 6, 2, 3, 1)))
                 .isInstanceOf(GraphException.class).hasMessageContaining("does not fit");
+        assertThatThrownBy(() -> run(node("Conv2D", "strides", new int[] {1, 1, 1, 1}, "padding", "EXPLICIT",
+                "explicit_paddings", new int[] {0, 0, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0, 0, 0}), x, random(20, 2, 2, 3, 1)))
+                .isInstanceOf(GraphException.class).hasMessageContaining("too large");
         assertThatThrownBy(() -> run(node("Conv2D", "strides", new int[] {1, 1, 1, 1}, "padding", "EXPLICIT",
                 "explicit_paddings", new int[] {0, 0, 1, 1}), x, random(20, 2, 2, 3, 1)))
                 .isInstanceOf(GraphException.class).hasMessageContaining("explicit_paddings");

@@ -55,6 +55,9 @@ class ImageOpsTest {
         assertThat(y.dtype).isEqualTo(DTypes.INT32);
         assertThat(y.i()).containsExactly(1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 4, 4, 5, 5, 6, 6);
         // Legacy (no half-pixel): output i takes input floor(i * in / out).
+        // A size beyond 2^31 elements is refused before anything of that size is allocated.
+        assertThatThrownBy(() -> run(node("ResizeBilinear"), x, ints(Integer.MAX_VALUE, Integer.MAX_VALUE)))
+                .isInstanceOf(GraphException.class).hasMessageContaining("2^31");
         Val legacy = run(node("ResizeNearestNeighbor"), x, ints(1, 2));
         assertThat(legacy.i()).containsExactly(1, (int) Math.floor(1 * 3 / 2.0) + 1);
     }
