@@ -69,6 +69,7 @@ final class ConvOps {
         System.arraycopy(w.out(), 0, outShape, 1, r);
         outShape[r + 1] = outChannels;
         float[] out = new float[Shapes.size(outShape)];
+        if (out.length == 0) return layout.fromChannelsLast(Windows.floats(input.dtype, outShape, out));
         int taps = Shapes.size(kernel);
         int patch = Math.multiplyExact(taps, groupDepth);
         PackedMatrix[] packed = packedGroups(filter.f(), patch, outChannels, groups);
@@ -286,6 +287,7 @@ final class ConvOps {
         }
         int batch = inShape[0];
         float[] out = new float[Shapes.size(inShape)];
+        if (out.length == 0 || outChannels == 0) return layout.fromChannelsLast(Windows.floats(outBackprop.dtype, inShape, out));
         int taps = Shapes.size(kernel);
         int patch = Math.multiplyExact(taps, inChannels);
         PackedMatrix transposed = packedTransposed(filter.f(), patch, outChannels);

@@ -207,4 +207,15 @@ class ConvOpsTest {
                 ints(1, 4, 4, 3), random(20, 2, 2, 3, 1), random(21, 1, 4, 4, 1)))
                 .isInstanceOf(GraphException.class).hasMessageContaining("is not the output size");
     }
+
+    @Test
+    void emptyValuesGiveEmptyResults() {
+        Val none = run(node("Conv2D", "strides", new int[] {1, 1, 1, 1}, "padding", "SAME"), random(22, 0, 4, 4, 3), random(23, 3, 3, 3, 2));
+        assertThat(none.shape).containsExactly(0, 4, 4, 2);
+        Val noFilters = run(node("Conv2D", "strides", new int[] {1, 1, 1, 1}, "padding", "SAME"), random(22, 1, 4, 4, 3), random(23, 3, 3, 3, 0));
+        assertThat(noFilters.shape).containsExactly(1, 4, 4, 0);
+        Val zeroGradient = run(node("Conv2DBackpropInput", "strides", new int[] {1, 1, 1, 1}, "padding", "SAME"),
+                ints(1, 4, 4, 3), random(23, 3, 3, 3, 0), random(24, 1, 4, 4, 0));
+        assertThat(zeroGradient.f()).hasSize(48).containsOnly(0f);
+    }
 }
