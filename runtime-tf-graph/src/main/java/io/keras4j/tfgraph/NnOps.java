@@ -53,7 +53,8 @@ final class NnOps {
             for (int p = 0; p < pixels; p++) {
                 int o = (b * pixels + p) * channels;
                 int[] origin = geometry.origin(p);
-                // TensorFlow starts a max at the lowest float, so a window entirely in padding gives it.
+                // TensorFlow starts a max at the lowest float and keeps only greater values (NaN never is), so a
+                // window entirely in padding gives the lowest float.
                 Arrays.fill(out, o, o + channels, max ? -Float.MAX_VALUE : 0f);
                 int count = 0;
                 for (int t = 0; t < taps; t++) {
@@ -64,7 +65,7 @@ final class NnOps {
                     if (max) {
                         for (int c = 0; c < channels; c++) {
                             float v = xs[src + c];
-                            if (v > out[o + c] || Float.isNaN(v)) out[o + c] = v;
+                            if (v > out[o + c]) out[o + c] = v;
                         }
                     } else {
                         for (int c = 0; c < channels; c++) out[o + c] += xs[src + c];

@@ -75,6 +75,14 @@ class PoolNormOpsTest {
     }
 
     @Test
+    void maxPoolKeepsOnlyGreaterValuesSoNaNNeverWins() {
+        float nan = Float.NaN;
+        Val x = Val.floats(new float[] {nan, 1, 2, 3, 4, 5, nan, 0}, 1, 2, 4, 1);
+        Val y = run(node("MaxPool", "ksize", new int[] {1, 2, 2, 1}, "strides", new int[] {1, 2, 2, 1}, "padding", "VALID"), x);
+        assertThat(y.f()).containsExactly(5f, 3f);
+    }
+
+    @Test
     void poolingOverChannelsIsRefused() {
         assertThatThrownBy(() -> run(node("MaxPool", "ksize", new int[] {1, 2, 2, 2}, "strides", new int[] {1, 1, 1, 1},
                 "padding", "VALID"), random(3, 1, 4, 4, 4)))
