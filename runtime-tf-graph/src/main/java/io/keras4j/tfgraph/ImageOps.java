@@ -235,6 +235,7 @@ final class ImageOps {
         outShape[0] = Math.multiplyExact(batch, blocks);
         int size = x.size();
         int[] idx = new int[Shapes.size(outShape)];
+        if (idx.length == 0) return Val.zeros(x.dtype, outShape);
         int[] inStrides = Shapes.strides(x.shape);
         int inner = inStrides[mDims];
         int[] coord = new int[mDims];

@@ -88,6 +88,10 @@ class ImageOpsTest {
         Val back = run(node("BatchToSpaceND"), s2b, ints(block), Val.ints(pads, 2, 2));
         assertThat(back.shape).containsExactly(x.shape);
         assertThat(back.f()).containsExactly(x.f());
+        Val empty = run(node("SpaceToBatchND"), random(9, 0, 4, 3, 2), ints(block), Val.ints(new int[] {0, 0, 0, 0}, 2, 2));
+        assertThat(empty.shape).containsExactly(0, 2, 1, 2);
+        assertThatThrownBy(() -> run(node("SpaceToBatchND"), x, ints(2, 4), Val.ints(pads, 2, 2)))
+                .isInstanceOf(GraphException.class).hasMessageContaining("not a multiple of block size");
     }
 
     @Test
