@@ -40,6 +40,13 @@ final class ImageOps {
         if (images.rank() != 4) throw new GraphException("images must be 4-D [batch, height, width, channels], have shape " + Shapes.str(images.shape));
     }
 
+    private static void requireResizable(Val images) {
+        requireImages(images);
+        if (images.shape[1] == 0 || images.shape[2] == 0) {
+            throw new GraphException("images of shape " + Shapes.str(images.shape) + " have no pixels to resize from");
+        }
+    }
+
     private static float[] asFloats(Val v) {
         if (v.data instanceof float[] f) return f;
         if (!DTypes.isNumeric(v.dtype)) throw new GraphException("images of dtype " + DTypes.name(v.dtype) + " are not numeric");
@@ -58,7 +65,7 @@ final class ImageOps {
 
     /** ResizeBilinear: output float32; per axis the lower and upper source rows and the fraction between them. */
     static Val resizeBilinear(Val images, int[] size, boolean alignCorners, boolean halfPixel) {
-        requireImages(images);
+        requireResizable(images);
         int batch = images.shape[0], inH = images.shape[1], inW = images.shape[2], c = images.shape[3];
         int outH = size[0], outW = size[1];
         int[] outShape = {batch, outH, outW, c};
@@ -103,7 +110,7 @@ final class ImageOps {
 
     /** ResizeNearestNeighbor: keeps the dtype; half-pixel centers floor (i + 0.5) * scale, align_corners rounds. */
     static Val resizeNearest(Val images, int[] size, boolean alignCorners, boolean halfPixel) {
-        requireImages(images);
+        requireResizable(images);
         int batch = images.shape[0], inH = images.shape[1], inW = images.shape[2], c = images.shape[3];
         int[] outShape = {batch, size[0], size[1], c};
         int[] idx = new int[Shapes.size(outShape)];
@@ -178,7 +185,7 @@ final class ImageOps {
 
     /** ResizeBicubic: output float32, interpolating along the height first, then the width. */
     static Val resizeBicubic(Val images, int[] size, boolean alignCorners, boolean halfPixel) {
-        requireImages(images);
+        requireResizable(images);
         int batch = images.shape[0], inH = images.shape[1], inW = images.shape[2], c = images.shape[3];
         int outH = size[0], outW = size[1];
         int[] outShape = {batch, outH, outW, c};

@@ -58,6 +58,8 @@ class ImageOpsTest {
         // A size beyond 2^31 elements is refused before anything of that size is allocated.
         assertThatThrownBy(() -> run(node("ResizeBilinear"), x, ints(Integer.MAX_VALUE, Integer.MAX_VALUE)))
                 .isInstanceOf(GraphException.class).hasMessageContaining("2^31");
+        assertThatThrownBy(() -> run(node("ResizeNearestNeighbor"), Val.ints(new int[0], 1, 0, 3, 1), ints(2, 2)))
+                .isInstanceOf(GraphException.class).hasMessageContaining("no pixels");
         Val legacy = run(node("ResizeNearestNeighbor"), x, ints(1, 2));
         assertThat(legacy.i()).containsExactly(1, (int) Math.floor(1 * 3 / 2.0) + 1);
     }
