@@ -49,9 +49,10 @@ final class LegacyWriter {
                     // tf.keras restores optimizer_weights by position: Keras 3's learning_rate variable would shift them.
                     java.util.Optional<List<Weight>> translated = OptimizerSlots.tfKerasVariables(o, trainableWeights(model));
                     if (translated.isEmpty()) {
-                        throw new UnsupportedModelException("model '" + model.name() + "': its Keras 3 " + o.config()
+                        String why = OptimizerSlots.noCounterpart(o).orElse("its Keras 3 " + o.config()
                                 .getString("class_name", "optimizer") + " state (" + variables.size() + " variables) has no "
-                                + "tf.keras equivalent keras4j can write, so training could not resume from the file; "
+                                + "tf.keras equivalent keras4j can write, so training could not resume from the file");
+                        throw new UnsupportedModelException("model '" + model.name() + "': " + why + "; "
                                 + "write it without the optimizer state (keras4j edit IN OUT --strip-optimizer, or "
                                 + "WriteOptions.withIncludeOptimizer(false))");
                     }
