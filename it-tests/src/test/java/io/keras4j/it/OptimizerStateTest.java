@@ -28,8 +28,10 @@ import org.junit.jupiter.api.TestInstance;
  * source's Keras. Real Keras of each generation compiles one small model per optimizer (RMSprop plain and with
  * momentum and centering, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion; {@code oracle/compiled_optimizers.py}),
  * trains two steps and saves it; the original resumes one more step in its own Keras. keras4j converts each to the
- * other generation (tf.keras {@code .h5} to {@code .keras}, Keras 3 {@code .keras} to a tf.keras {@code .h5}), and
- * the other Keras, resuming from the converted file, must end the step with the original's weights within 1e-6.
+ * other generation (tf.keras {@code .h5} to {@code .keras}, Keras 3 {@code .keras} to a tf.keras {@code .h5}, and to a
+ * TensorFlow checkpoint in the other generation's layout, restored into the architecture compiled as that generation's
+ * own file of the model), and the other Keras, resuming from the converted file, must end the step with the original's
+ * weights within 1e-6.
  * Conversions refused or not resuming so are the pinned table {@code optimizer-resume-failures.tsv}. Controls written
  * without the optimizer state must not match: they show the step depends on the state carried.
  */
@@ -81,6 +83,22 @@ class OptimizerStateTest {
                     cases.add(judged.toBuilder().put("id", caseId).put("path", target.toString()).build());
                 } catch (UnsupportedModelException refusal) {
                     failures.put(caseId, "refused: " + PinnedOutcomes.reason(refusal.getMessage(), out));
+                }
+                // A TensorFlow checkpoint in the other generation's layout, restored as a user does: into the
+                // architecture compiled as that generation's own file of the same model is.
+                Path checkpoint = d.resolve("checkpoint/ckpt");
+                Path architecture = d.resolve("checkpoint/model.json");
+                String checkpointId = gen + " " + id + (tfKeras ? " -> Keras 3 checkpoint" : " -> tf.keras checkpoint");
+                try {
+                    Files.createDirectories(checkpoint.getParent());
+                    KERAS.save(model, checkpoint, "checkpoint", options);
+                    KERAS.save(model, architecture, null, options);
+                    Path compileFrom = out.resolve(tfKeras ? "k3" : "k2").resolve(id).resolve(tfKeras ? "model.keras" : "model.h5");
+                    cases.add(judged.toBuilder().put("id", checkpointId).put("path", checkpoint.toString())
+                            .put("loader", tfKeras ? "keras3.checkpoint_read" : "tf_keras.load_weights")
+                            .put("architecture", architecture.toString()).put("compile_from", compileFrom.toString()).build());
+                } catch (UnsupportedModelException refusal) {
+                    failures.put(checkpointId, "refused: " + PinnedOutcomes.reason(refusal.getMessage(), out));
                 }
                 Files.createDirectories(control.getParent());
                 KERAS.save(model, control, null, options.withIncludeOptimizer(false));
