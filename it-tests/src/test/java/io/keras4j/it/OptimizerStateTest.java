@@ -43,6 +43,7 @@ class OptimizerStateTest {
     private final Map<String, JsonObject> results = new LinkedHashMap<>();
     private final Map<String, String> failures = new TreeMap<>();
     private final Map<String, String> optimizers = new TreeMap<>();
+    private final Map<String, String> optimizerFiles = new TreeMap<>();
 
     @BeforeAll
     void resumeEachOptimizerInTheOtherGeneration() throws Exception {
@@ -61,6 +62,7 @@ class OptimizerStateTest {
                 Path d = dir.resolve(id);
                 Path original = Path.of(written.getObject(id).getString("path", ""));
                 optimizers.put(gen + " " + id, written.getObject(id).getString("class_name", ""));
+                optimizerFiles.put(gen + " " + id, original.toString());
                 JsonObject step = JsonObject.builder().put("x", ReverseCheck.strings(List.of(d.resolve("x_next.npy"))))
                         .put("y", ReverseCheck.strings(List.of(d.resolve("y_next.npy")))).build();
                 JsonObject base = JsonObject.builder().put("inputs", ReverseCheck.strings(List.of(d.resolve("inputs_0.npy"))))
@@ -135,6 +137,26 @@ class OptimizerStateTest {
             assertThat(r.getBoolean("ok", true)).as("%s must not resume as the original: %s", id, r).isFalse();
             assertThat(r.getString("error", "")).as(id).startsWith("outputs differ");
         }
+    }
+
+    /** The command line refuses the Nadam conversion as bad input (exit 4) and its remedy writes the file. */
+    @Test
+    void theCommandLineRefusesNadamStateWithExitFourAndTheRemedyWorks() throws Exception {
+        Path original = originalFile("k2", "nadam");
+        Path out = original.getParent().resolve("cli");
+        Files.createDirectories(out);
+        CliTest.Run refused = CliTest.run("convert", original.toString(), out.resolve("model.keras").toString());
+        assertThat(refused.code()).as(refused.err()).isEqualTo(io.keras4j.cli.Main.BAD_INPUT);
+        assertThat(refused.err()).contains("Nadam's state has no counterpart").contains("--strip-optimizer");
+        assertThat(out.resolve("model.keras")).doesNotExist();
+        CliTest.Run stripped = CliTest.run("edit", original.toString(), out.resolve("stripped.h5").toString(), "--strip-optimizer");
+        assertThat(stripped.code()).as(stripped.err()).isZero();
+        CliTest.Run converted = CliTest.run("convert", out.resolve("stripped.h5").toString(), out.resolve("model.keras").toString());
+        assertThat(converted.code()).as(converted.err()).isZero();
+    }
+
+    private Path originalFile(String gen, String id) {
+        return Path.of(optimizerFiles.get(gen + " " + id));
     }
 
     @Test
