@@ -46,7 +46,10 @@ public final class Layer {
 
     public String name() { return name; }
 
-    /** Keras class name, e.g. {@code Dense}; for registered custom objects the bare class name. */
+    /**
+     * Keras class name as the file spelled it, e.g. {@code Dense}; a registered custom class is {@code Scale} in Keras 3
+     * files and {@code keras4j_zoo>Scale} in tf.keras's legacy ones: {@link #customIdentity()} is the same for both.
+     */
     public String className() { return className; }
 
     public JsonObject config() { return config; }
