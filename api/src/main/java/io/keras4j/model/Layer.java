@@ -46,7 +46,10 @@ public final class Layer {
 
     public String name() { return name; }
 
-    /** Keras class name, e.g. {@code Dense}; for registered custom objects the bare class name. */
+    /**
+     * Keras class name as the file spelled it, e.g. {@code Dense}; a registered custom class is {@code Scale} in Keras 3
+     * files and {@code keras4j_zoo>Scale} in tf.keras's legacy ones: {@link #customIdentity()} is the same for both.
+     */
     public String className() { return className; }
 
     public JsonObject config() { return config; }
@@ -78,6 +81,49 @@ public final class Layer {
     public Optional<String> registeredName() { return entry.optString("registered_name"); }
 
     public Optional<String> module() { return entry.optString("module"); }
+
+    /**
+     * The package and name a custom class was registered under ({@code register_keras_serializable(package=)}), the
+     * same whichever format the layer was read from: tf.keras's legacy files spell it as the class name
+     * ({@code keras4j_zoo>Scale}), Keras 3 and {@code .keras} archives as the class {@code Scale} with a
+     * {@code registered_name} beside it. Empty for Keras's own classes and for custom classes saved unregistered (their
+     * files record no package).
+     */
+    public Optional<CustomIdentity> customIdentity() {
+        return CustomIdentity.parse(className).or(() -> registeredName().flatMap(CustomIdentity::parse));
+    }
+
+    /**
+     * Whether the file (or the builder) marks this layer as a custom class: a registered identity, a
+     * {@code registered_name} of any kind, or a module outside Keras ({@code __main__}, the user's package).
+     */
+    public boolean isMarkedCustom() {
+        return customIdentity().isPresent() || registeredName().isPresent()
+                || module().filter(m -> !m.startsWith("keras") && !m.startsWith("tf_keras")).isPresent();
+    }
+
+    /** A registered custom class: {@code package>name} as Keras's serialization registry keys it. */
+    public record CustomIdentity(String packageName, String name) {
+        public CustomIdentity {
+            Objects.requireNonNull(packageName, "packageName");
+            Objects.requireNonNull(name, "name");
+            if (packageName.isEmpty() || name.isEmpty() || packageName.contains(">") || name.contains(">")) {
+                throw new IllegalArgumentException("a registered name is package>name, both non-empty: '" + packageName + "', '" + name + "'");
+            }
+        }
+
+        /** {@code package>name}, or empty when the text is not of that form. */
+        public static Optional<CustomIdentity> parse(String registeredName) {
+            int gt = registeredName.indexOf('>');
+            if (gt <= 0 || gt == registeredName.length() - 1 || registeredName.indexOf('>', gt + 1) >= 0) return Optional.empty();
+            return Optional.of(new CustomIdentity(registeredName.substring(0, gt), registeredName.substring(gt + 1)));
+        }
+
+        /** As Keras registers it: {@code package>name}. */
+        public String registeredName() { return packageName + ">" + name; }
+
+        @Override public String toString() { return registeredName(); }
+    }
 
     /**
      * Whether this graph node is a Keras 3 operation ({@code x != 0}, {@code x + y} recorded as
@@ -182,6 +228,7 @@ public final class Layer {
         private final List<InboundNode> inboundNodes = new ArrayList<>();
         private final List<Weight> weights = new ArrayList<>();
         private Model nestedModel;
+        private String registeredPackage;
 
         public Builder name(String name) { this.name = name; return this; }
 
@@ -201,6 +248,22 @@ public final class Layer {
 
         public Builder nestedModel(Model model) { this.nestedModel = model; return this; }
 
-        public Layer build() { return new Layer(this); }
+        /**
+         * Marks the layer as a custom class registered in Keras under {@code packageName}, as
+         * {@code @keras.saving.register_keras_serializable(package=packageName)} does: its entry gets the
+         * {@code registered_name} {@code packageName>className} Keras looks the class up by when loading.
+         */
+        public Builder registeredAs(String packageName) { this.registeredPackage = packageName; return this; }
+
+        public Layer build() {
+            if (registeredPackage != null) {
+                String bare = className == null ? null : CustomIdentity.parse(className).map(CustomIdentity::name).orElse(className);
+                entry = Objects.requireNonNullElse(entry, JsonObject.EMPTY)
+                        .with("registered_name", new CustomIdentity(registeredPackage, Objects.requireNonNull(bare, "className")).registeredName());
+                className = bare;
+                registeredPackage = null;
+            }
+            return new Layer(this);
+        }
     }
 }

@@ -93,6 +93,12 @@ public final class Model {
     /** Keras 2 {@code training_config} or Keras 3 {@code compile_config}, as the source spelled it. */
     public Optional<JsonObject> trainingConfig() { return Optional.ofNullable(trainingConfig); }
 
+    /**
+     * What the model was compiled with, typed and the same whichever format or generation saved it; computed from
+     * {@link #trainingConfig()} each time, so the two never disagree. Empty when the model was not compiled.
+     */
+    public Optional<CompileConfig> compileConfig() { return CompileConfig.of(trainingConfig); }
+
     public Optional<OptimizerState> optimizer() { return Optional.ofNullable(optimizer); }
 
     /** Variables owned by the model object itself rather than a layer (Keras 3 {@code vars} at the top). */

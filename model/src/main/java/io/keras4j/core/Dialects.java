@@ -57,6 +57,7 @@ public final class Dialects {
      * HardSigmoids}), which an architecture-only file cannot hold, so there it is refused as any other change.
      */
     public static Model convertForWriting(Model model, Dialect target, boolean allowSemanticChange, boolean withWeights) {
+        LayerClasses.requireKnownIfBuiltInJava(model);
         Model converted = convert(model, target);
         if (model.dialect() != target) {
             List<String> changes = List.of();
@@ -296,6 +297,8 @@ public final class Dialects {
      * {@code .keras} loader cannot locate even its own Sequential without them.
      */
     public static Model withKeras3Modules(Model m) {
+        // Before unknown classes get a registered_name below, which would mark a misspelt class as custom.
+        LayerClasses.requireKnownIfBuiltInJava(m);
         if (m.dialect() != Dialect.KERAS3) return m;
         List<Layer> layers = new ArrayList<>();
         for (Layer l : m.layers()) {

@@ -9,7 +9,8 @@ import java.nio.file.Path;
 /**
  * Keras model JSON of every dialect, for this module's codecs and for the format modules that store the same JSON
  * inside their files (the {@code model_config} of an HDF5 file, a {@code .keras} archive's {@code config.json},
- * a SavedModel's Keras metadata).
+ * a SavedModel's Keras metadata). Writing a model built in Java refuses layer classes Keras does not have
+ * ({@link LayerClasses}).
  */
 public final class KerasJson {
     private KerasJson() {}
@@ -38,11 +39,13 @@ public final class KerasJson {
      * is the architecture alone, so a conversion that needs the weights changed to keep the meaning is refused.
      */
     public static JsonObject toTree(Model model, Dialect dialect, boolean allowSemanticChange) {
+        LayerClasses.requireKnownIfBuiltInJava(model);
         return ModelWriter.topLevel(Dialects.convertForWriting(model, dialect, allowSemanticChange, false));
     }
 
     /** The model config only ({@code model.get_config()}), in {@code dialect}. */
     public static JsonValue toConfig(Model model, Dialect dialect) {
+        LayerClasses.requireKnownIfBuiltInJava(model);
         return ModelWriter.modelConfig(Dialects.convert(model, dialect));
     }
 

@@ -63,12 +63,15 @@ public final class TrainingConfigs {
         if (!config.get("optimizer").isObject()) return Optional.empty();
         JsonObject optimizer = config.getObject("optimizer");
         JsonObject optimizerConfig = optimizer.getObject("config");
+        String className = optimizer.getString("class_name", "");
         if (dialect == Dialect.KERAS2) {
             optimizerConfig = optimizerConfig.without(KERAS3_ONLY_OPTIMIZER_ARGS).with("is_legacy_optimizer", false);
+            // tf.keras 2.11+ saves its optimizers as Custom>NAME and finds the newer ones (Lion) only by that name.
+            if (!className.isEmpty() && !className.startsWith("Custom>")) className = "Custom>" + className;
         }
         JsonObject.Builder out = JsonObject.builder();
         for (String k : SHARED_KEYS) if (config.has(k)) out.put(k, config.get(k));
-        out.put("optimizer_config", JsonObject.builder().put("class_name", optimizer.getString("class_name", ""))
+        out.put("optimizer_config", JsonObject.builder().put("class_name", className)
                 .put("config", optimizerConfig).build());
         return Optional.of(dialect == Dialect.KERAS3 ? withFullLossNames(out.build()) : out.build());
     }

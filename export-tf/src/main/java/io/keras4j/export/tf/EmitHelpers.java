@@ -29,6 +29,24 @@ final class EmitHelpers {
                 + "; the model cannot be written as a TensorFlow graph yet, nothing was written", SavedModelExporter.CODEC, null, layer.name(), null);
     }
 
+    /**
+     * A layer keras4j has no TensorFlow translation of. A custom class or a Lambda (whose Python keras4j never runs) is
+     * the user's to translate: the message names the class as registered, the same whichever generation's file the
+     * model came from, and the two providers writing needs (the graph, and the runtime op that infers shapes).
+     */
+    static UnsupportedModelException noTranslation(Layer layer, boolean kerasClass) {
+        if (kerasClass && !layer.className().equals("Lambda")) return unsupported(layer, "no TensorFlow translation of this layer class");
+        boolean lambda = layer.className().equals("Lambda");
+        String identity = layer.customIdentity().map(id -> id.name() + ", registered as '" + id.registeredName() + "'")
+                .orElse(layer.className());
+        String what = (lambda ? "a Lambda layer, whose Python code keras4j never runs" : "a custom layer class keras4j cannot translate")
+                + "; implement io.keras4j.export.tf.spi.GraphLayerProvider returning its TensorFlow graph (matched by "
+                + (lambda ? "layer name" : "class or registered name") + ", listed in META-INF/services/io.keras4j.export.tf.spi.GraphLayerProvider), "
+                + "and io.keras4j.runtime.spi.LayerProvider for its Java op, which writing needs to infer shapes";
+        return new UnsupportedModelException("layer '" + layer.name() + "' (" + identity + "): " + what + "; nothing was written",
+                SavedModelExporter.CODEC, null, layer.name(), null);
+    }
+
     /** An int or a tuple such as {@code strides}, one value per spatial axis (a bare int repeated). */
     static long[] tuple(JsonObject c, String key, int rank) {
         JsonValue v = c.get(key);

@@ -217,7 +217,7 @@ final class LayerEmitter {
         Tensor x = call.input().value();
         if (CATALOGUE.is(layer.className(), LayerCatalogue.LayerClass::identityAtInference)) return x;
         ValueTranslation translation = VALUES.get(layer.className());
-        if (translation == null) throw unsupported(layer, "no TensorFlow translation of this layer class");
+        if (translation == null) throw EmitHelpers.noTranslation(layer, CATALOGUE.find(layer.className()).isPresent());
         return translation.emit(this, call);
     }
 

@@ -58,6 +58,14 @@ final class CheckpointWriter {
         }
         Path prefix = stripIndexSuffix(target);
         CheckpointWriter w = new CheckpointWriter(model, options.dialect());
+        if (options.includeOptimizer()) model.optimizer().filter(o -> !o.variables().isEmpty()).ifPresent(o -> {
+            // A state crossing generations (Keras 3 variables into tf.keras's layout, or the reverse) that has no counterpart.
+            boolean keras3State = OptimizerSlots.isKeras3(o.variables());
+            if (keras3State != (w.dialect == Dialect.KERAS3)) OptimizerSlots.noCounterpart(o).ifPresent(why -> {
+                throw new UnsupportedModelException("model '" + model.name() + "': " + why + "; write the checkpoint without "
+                        + "the optimizer state (keras4j edit IN OUT --strip-optimizer, or WriteOptions.withIncludeOptimizer(false))");
+            });
+        });
         int modelNode = w.dialect == Dialect.KERAS2 ? w.layoutKeras2() : w.layoutKeras3();
         List<Weight> optimizer = options.includeOptimizer()
                 ? model.optimizer().map(CheckpointWriter::optimizerVariables).orElse(List.of()) : List.of();

@@ -36,7 +36,8 @@ final class LegacyWriter {
         Model converted = model.dialect() == w.dialect ? model : Dialects.convertForWriting(model, w.dialect, allowSemanticChange);
         H5Group.Builder root = H5Group.builder();
         w.versionAttributes(root);
-        KerasAttributes.putText(root, "model_config", KerasJson.toText(KerasJson.toTree(converted, w.dialect), false), w.fixed());
+        Model described = w.dialect == Dialect.KERAS3 ? withRegisteredClassNames(converted) : converted;
+        KerasAttributes.putText(root, "model_config", KerasJson.toText(KerasJson.toTree(described, w.dialect), false), w.fixed());
         // Keras reads training_config only in its legacy spelling (optimizer_config); a Keras 3 compile_config is translated.
         model.trainingConfig().flatMap(tc -> TrainingConfigs.legacy(tc, w.dialect, model.name()))
                 .ifPresent(tc -> KerasAttributes.putText(root, "training_config", KerasJson.toText(tc, false), w.fixed()));
@@ -49,9 +50,10 @@ final class LegacyWriter {
                     // tf.keras restores optimizer_weights by position: Keras 3's learning_rate variable would shift them.
                     java.util.Optional<List<Weight>> translated = OptimizerSlots.tfKerasVariables(o, trainableWeights(model));
                     if (translated.isEmpty()) {
-                        throw new UnsupportedModelException("model '" + model.name() + "': its Keras 3 " + o.config()
+                        String why = OptimizerSlots.noCounterpart(o).orElse("its Keras 3 " + o.config()
                                 .getString("class_name", "optimizer") + " state (" + variables.size() + " variables) has no "
-                                + "tf.keras equivalent keras4j can write, so training could not resume from the file; "
+                                + "tf.keras equivalent keras4j can write, so training could not resume from the file");
+                        throw new UnsupportedModelException("model '" + model.name() + "': " + why + "; "
                                 + "write it without the optimizer state (keras4j edit IN OUT --strip-optimizer, or "
                                 + "WriteOptions.withIncludeOptimizer(false))");
                     }
@@ -70,6 +72,27 @@ final class LegacyWriter {
             });
         }
         return root.build();
+    }
+
+    /**
+     * Keras 3's legacy HDF5 loader finds a registered custom class without a module ({@code registeredAs} in Java) only
+     * under its registered name as the class name, which is how Keras 3's own {@code .h5} files spell it
+     * ({@code keras4j_zoo>Scale}); with the Python module kept from a file, the class and {@code registered_name} load.
+     */
+    private static Model withRegisteredClassNames(Model model) {
+        List<Layer> layers = new ArrayList<>();
+        boolean changed = false;
+        for (Layer l : model.layers()) {
+            Layer out = l;
+            if (l.nestedModel().isPresent()) {
+                out = l.toBuilder().nestedModel(withRegisteredClassNames(l.nestedModel().get())).build();
+            } else if (l.module().isEmpty() && l.customIdentity().isPresent()) {
+                out = l.toBuilder().className(l.customIdentity().get().registeredName()).entry(l.entry().without("registered_name")).build();
+            }
+            changed |= out != l;
+            layers.add(out);
+        }
+        return changed ? model.withLayers(layers) : model;
     }
 
     /** The weights tf.keras's optimizer updates, in its order, named LAYER/WEIGHT (frozen layers and statistics out). */

@@ -191,12 +191,16 @@ final class ObjectPathLayout {
         if (includeOptimizer) {
             model.optimizer().filter(o -> !o.variables().isEmpty()).ifPresent(o -> {
                 boolean keras3 = o.variables().stream().allMatch(w -> w.name().startsWith("optimizer/vars/") || w.name().matches("\\d+"));
+                if (!keras3) OptimizerSlots.noCounterpart(o).ifPresent(why -> {
+                    throw new UnsupportedModelException("model '" + model.name() + "': " + why + "; write it without the "
+                            + "optimizer state (keras4j edit IN OUT --strip-optimizer, or WriteOptions.withIncludeOptimizer(false))");
+                });
                 java.util.Optional<List<Weight>> translated = keras3 ? java.util.Optional.of(o.variables())
                         : OptimizerSlots.keras3Variables(o);
                 if (translated.isPresent()) {
                     tree.vars("optimizer/vars", null, translated.get());
                 } else {
-                    // Only tf.keras 2.11+ Adam/AdamW/SGD slots map one to one onto Keras 3's optimizer/vars (OptimizerSlots).
+                    // Only the slots of the optimizers OptimizerSlots knows map one to one onto Keras 3's optimizer/vars.
                     LOG.warn("model '{}': dropping {} Keras 2 optimizer variables ({}, …); the Keras 3 weights file holds"
                             + " no optimizer state, so training resumes with a fresh optimizer", model.name(),
                             o.variables().size(), o.variables().get(0).name());

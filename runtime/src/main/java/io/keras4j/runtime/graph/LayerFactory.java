@@ -55,8 +55,12 @@ public final class LayerFactory {
             Optional<LayerOp> op = p.create(spec);
             if (op.isPresent()) return op.get();
         }
-        throw new UnsupportedModelException("layer '" + name + "' of class " + className
-                + (registeredName != null ? " (registered as '" + registeredName + "')" : "")
+        // tf.keras files spell a registered class as "package>Name", Keras 3 as Name beside its registered_name: one wording.
+        Optional<Layer.CustomIdentity> identity = Layer.CustomIdentity.parse(className)
+                .or(() -> Optional.ofNullable(registeredName).flatMap(Layer.CustomIdentity::parse));
+        throw new UnsupportedModelException("layer '" + name + "' of class "
+                + identity.map(id -> id.name() + " (registered as '" + id.registeredName() + "')")
+                        .orElse(className + (registeredName != null ? " (registered as '" + registeredName + "')" : ""))
                 + " has no Java implementation. "
                 + (className.equals("Lambda")
                         ? "keras4j never runs the Python code of a Lambda layer: "
