@@ -1,0 +1,63 @@
+package io.keras4j.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keras4j.tensor.Npy;
+import io.keras4j.tensor.Tensor;
+import io.keras4j.testing.Fixtures;
+import io.keras4j.testing.KerasOracle;
+import io.keras4j.tfgraph.GraphModel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The graph ops of preprocessing layers must compute what TensorFlow computes: {@code oracle/misc_ops.py} has real
+ * TensorFlow save a graph of Bucketize, DenseBincount (counts, weights, binary output, rows), TopKV2, Unique,
+ * Bitcast, StringToHashBucketFast (FarmHash Fingerprint64 over strings of every length class, and over AsString'd
+ * integers as Keras's Hashing layer does) and AsString (%f, %e, %g, widths, fills; halves rounding to even) and
+ * record its outputs on fixed inputs. The interpreter runs the graph and must give the same values and strings.
+ */
+class GraphMiscOpsTest {
+    @Test
+    void preprocessingOpsComputeWhatTensorFlowComputed() throws Exception {
+        Path out = ReverseCheck.freshOutput("graph-misc-ops");
+        String log = KerasOracle.run(Fixtures.root().resolve("it-tests/src/test/resources/oracle/misc_ops.py").toString(), out.toString());
+        assertThat(out.resolve("misc/saved_model.pb")).as("TensorFlow wrote the graph:%n%s", log).exists();
+        GraphModel model = GraphModel.load(out.resolve("misc"));
+        Map<String, Tensor> got = model.run(GraphModel.DEFAULT_SIGNATURE,
+                Map.of("x", Npy.read(out.resolve("inputs_x.npy")), "ids", Npy.read(out.resolve("inputs_ids.npy"))));
+        List<String> mismatches = new ArrayList<>();
+        int numeric = 0, strings = 0;
+        try (var files = Files.list(out)) {
+            for (Path f : files.sorted().toList()) {
+                String file = f.getFileName().toString();
+                if (file.startsWith("out_")) {
+                    numeric++;
+                    String name = file.substring(4, file.length() - 4);
+                    Tensor want = Npy.read(f), have = got.get(name);
+                    if (have == null || have.dtype() != want.dtype() || !Arrays.equals(have.shape(), want.shape())) {
+                        mismatches.add(name + ": " + have + " where TensorFlow gave " + want);
+                    } else if (want.dtype().isFloating() ? !Arrays.equals(have.toDoubleArray(), want.toDoubleArray())
+                            : !Arrays.equals(have.toLongArray(), want.toLongArray())) {
+                        mismatches.add(name + ": " + Arrays.toString(have.toDoubleArray()) + " where TensorFlow gave " + Arrays.toString(want.toDoubleArray()));
+                    }
+                } else if (file.startsWith("strings_")) {
+                    strings++;
+                    String name = file.substring(8, file.length() - 4);
+                    List<String> want = Files.readAllLines(f, StandardCharsets.UTF_8);
+                    List<String> have = got.get(name).strings().stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+                    if (!have.equals(want)) mismatches.add(name + ": " + have + " where TensorFlow gave " + want);
+                }
+            }
+        }
+        assertThat(numeric).as("numeric outputs TensorFlow recorded").isGreaterThan(15);
+        assertThat(strings).as("AsString outputs TensorFlow recorded").isGreaterThan(8);
+        assertThat(mismatches).as("outputs that differ from TensorFlow's").isEmpty();
+    }
+}

@@ -1,0 +1,73 @@
+"""Writes a SavedModel of the graph ops of preprocessing layers, and what TensorFlow computed.
+
+usage: misc_ops.py OUT_DIR
+
+OUT_DIR/misc: serving_default(x: float32[n], ids: int32[2, m]) -> Bucketize, DenseBincount (counts, weights,
+binary, rows), TopKV2, Unique, Bitcast, StringToHashBucketFast over strings of every FarmHash length class
+(0 to 200 bytes, UTF-8) and of AsString'd numbers. inputs_x.npy, inputs_ids.npy and out_<name>.npy hold
+the inputs and TensorFlow's outputs; AsString's outputs, one string per line, are in strings_<name>.txt.
+"""
+import os
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+
+TEXTS = ["", "a", "ab", "abc", "abcd", "héllo", "12345678", "keras4j!", "0123456789abcdef", "x" * 17, "y" * 32,
+         "the quick brown fox jumps", "z" * 33, "w" * 64, "v" * 65, "Hashing layers bucket strings by FarmHash " * 3,
+         "\u00e9\u4e2d\u6587" * 20, "q" * 200]
+
+
+class Misc(tf.Module):
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x"), tf.TensorSpec([2, None], tf.int32, name="ids")])
+    def run(self, x, ids):
+        r = {}
+        r["bucketize"] = tf.raw_ops.Bucketize(input=x, boundaries=[-1.0, 0.0, 0.5, 0.5, 2.0])
+        r["bucketize_int"] = tf.raw_ops.Bucketize(input=ids, boundaries=[1.0, 3.5, 7.0])
+        r["bincount"] = tf.raw_ops.DenseBincount(input=ids[0], size=6, weights=tf.constant([], tf.float32))
+        r["bincount_weighted"] = tf.raw_ops.DenseBincount(input=ids, size=5, weights=tf.cast(ids, tf.float32) * 0.5 + 1.0)
+        r["bincount_binary"] = tf.raw_ops.DenseBincount(input=ids, size=7, weights=tf.constant([], tf.int32), binary_output=True)
+        # TensorFlow's top-k order around NaN depends on where the NaN sits; the last element (NaN) is left out.
+        finite = x[:-1]
+        values, indices = tf.math.top_k(finite, k=4)
+        r["topk_values"], r["topk_indices"] = values, indices
+        rows = tf.reshape(tf.concat([finite, finite[::-1]], 0), [2, -1])
+        r["topk_rows_values"], r["topk_rows_indices"] = tf.math.top_k(rows, k=3)
+        r["unique_y"], r["unique_idx"] = tf.unique(ids[0])
+        r["bitcast_f32_i32"] = tf.bitcast(x, tf.int32)
+        r["bitcast_i32_u8"] = tf.bitcast(ids, tf.uint8)
+        r["bitcast_u8_f32"] = tf.bitcast(tf.bitcast(x, tf.uint8), tf.float32)
+        texts = tf.constant(TEXTS)
+        r["hash_3"] = tf.strings.to_hash_bucket_fast(texts, 3)
+        r["hash_huge"] = tf.strings.to_hash_bucket_fast(texts, 2**63 - 1)
+        r["hash_numbers"] = tf.strings.to_hash_bucket_fast(tf.strings.as_string(tf.cast(ids, tf.int64)), 1000003)
+        r["str_f"] = tf.strings.as_string(x)
+        r["str_e"] = tf.strings.as_string(x, scientific=True, precision=3)
+        r["str_g"] = tf.strings.as_string(x, shortest=True)
+        r["str_g2"] = tf.strings.as_string(tf.cast(x, tf.float64) * 1e5, shortest=True, precision=2)
+        r["str_f0"] = tf.strings.as_string(x, precision=0, width=9, fill="0")
+        r["str_fleft"] = tf.strings.as_string(x, precision=2, width=10, fill="-")
+        r["str_d"] = tf.strings.as_string(ids, width=5)
+        r["str_d64"] = tf.strings.as_string(tf.cast(ids, tf.int64) * 1000000007, fill="+", width=3)
+        r["str_bool"] = tf.strings.as_string(x > 0)
+        return r
+
+
+m = Misc()
+tf.saved_model.save(m, os.path.join(out, "misc"), signatures={"serving_default": m.run})
+x = np.array([-3.25, -1.0, -0.0, 0.0, 0.125, 0.5, 0.4999999, 1.5, 2.0, 3.0e-7, 123456.789, 2.5e12, float("inf"),
+              -float("inf"), 0.0625, 7.0, float("nan")], dtype=np.float32)
+ids = np.array([[0, 3, 3, 1, 6, 2, 0, 5], [4, 4, 4, 9, 0, 1, 2, 3]], dtype=np.int32)
+np.save(os.path.join(out, "inputs_x.npy"), x)
+np.save(os.path.join(out, "inputs_ids.npy"), ids)
+for k, v in m.run(tf.constant(x), tf.constant(ids)).items():
+    v = v.numpy()
+    if v.dtype == object:
+        with open(os.path.join(out, "strings_%s.txt" % k), "w", encoding="utf-8") as f:
+            f.write("\n".join(s.decode("utf-8") for s in v.reshape(-1)) + "\n")
+    else:
+        np.save(os.path.join(out, "out_%s.npy" % k), v)
+print("wrote", out)
