@@ -74,8 +74,9 @@ final class MiscOps {
         }
         long size = sizeVal.getLong(0);
         if (size < 0) throw new GraphException("DenseBincount size (" + size + ") must be non-negative");
+        if (size > Integer.MAX_VALUE) throw new GraphException("DenseBincount size " + size + " is too large");
         int rows = x.rank() == 2 ? x.shape[0] : 1, cols = x.rank() == 0 ? 1 : x.shape[x.rank() - 1];
-        int[] shape = x.rank() == 2 ? new int[] {rows, Math.toIntExact(size)} : new int[] {Math.toIntExact(size)};
+        int[] shape = x.rank() == 2 ? new int[] {rows, (int) size} : new int[] {(int) size};
         int dtype = weights.dtype;
         Val out = Val.zeros(dtype, shape);
         double[] acc = new double[Shapes.size(shape)];
@@ -106,6 +107,8 @@ final class MiscOps {
         int precision = (int) n.i("precision", -1), width = (int) n.i("width", -1);
         String fill = n.s("fill", "");
         if (scientific && shortest) throw new GraphException("AsString cannot select both scientific and shortest notation");
+        // Bounds what a malformed graph can make every element allocate.
+        if (width > 4096 || precision > 4096) throw new GraphException("AsString width " + width + " or precision " + precision + " is too large");
         boolean floating = DTypes.isFloat(x.dtype) || x.dtype == DTypes.DOUBLE;
         if (!floating && (precision > -1 || scientific || shortest)) {
             throw new GraphException("AsString precision, scientific and shortest apply to floats, not " + DTypes.name(x.dtype));
@@ -231,7 +234,8 @@ final class MiscOps {
             shape = Arrays.copyOf(x.shape, x.rank() - 1);
         }
         int n = x.size();
-        ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(n, inSize)).order(ByteOrder.LITTLE_ENDIAN);
+        if ((long) n * inSize > Integer.MAX_VALUE - 16) throw new GraphException("Bitcast of " + Shapes.str(x.shape) + " has more than 2^31 bytes");
+        ByteBuffer b = ByteBuffer.allocate(n * inSize).order(ByteOrder.LITTLE_ENDIAN);
         for (int k = 0; k < n; k++) {
             switch (from) {
                 case DTypes.FLOAT -> b.putFloat(x.f()[k]);

@@ -104,7 +104,13 @@ final class RandomOps {
 
     private static int[] outputShape(Val shape) {
         if (shape.rank() > 1) throw new GraphException("shape must be a vector, not " + Shapes.str(shape.shape));
-        int[] s = shape.toInts();
+        if (!DTypes.isInt(shape.dtype) && !DTypes.isLong(shape.dtype)) throw new GraphException("shape must be integers, not " + DTypes.name(shape.dtype));
+        int[] s = new int[shape.size()];
+        for (int k = 0; k < s.length; k++) {
+            long d = shape.getLong(k);
+            if (d < 0 || d > Integer.MAX_VALUE) throw new GraphException("dimension " + d + " in random shape");
+            s[k] = (int) d;
+        }
         Shapes.size(s);
         return s;
     }
