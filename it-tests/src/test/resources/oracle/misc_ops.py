@@ -6,6 +6,9 @@ OUT_DIR/misc: serving_default(x: float32[n], ids: int32[2, m]) -> Bucketize, Den
 binary, rows), TopKV2, Unique, Bitcast, StringToHashBucketFast over strings of every FarmHash length class
 (0 to 200 bytes, UTF-8) and of AsString'd numbers. inputs_x.npy, inputs_ids.npy and out_<name>.npy hold
 the inputs and TensorFlow's outputs; AsString's outputs, one string per line, are in strings_<name>.txt.
+OUT_DIR/lookup: a Keras 3 model.export() of StringLookup and IntegerLookup layers (static hash tables filled by the
+init op); lookup_words.txt (one string per line, row-major [4, 3]) and lookup_ids.npy its inputs, and
+lookup_out_<name>.npy what TensorFlow's loaded SavedModel gave.
 """
 import os
 import sys
@@ -70,4 +73,23 @@ for k, v in m.run(tf.constant(x), tf.constant(ids)).items():
             f.write("\n".join(s.decode("utf-8") for s in v.reshape(-1)) + "\n")
     else:
         np.save(os.path.join(out, "out_%s.npy" % k), v)
+import keras
+
+L = keras.layers
+words_in = keras.Input((3,), dtype="string", name="words")
+ids_in = keras.Input((4,), dtype="int64", name="ids")
+lookups = keras.Model([words_in, ids_in], {
+    "string_lookup": L.StringLookup(vocabulary=["cat", "dog", "h\u00e9ron", "bird"], num_oov_indices=2)(words_in),
+    "integer_lookup": L.IntegerLookup(vocabulary=[7, 42, -3, 1000000007])(ids_in),
+    "string_multi_hot": L.StringLookup(vocabulary=["cat", "dog"], output_mode="multi_hot")(words_in),
+    "integer_invert": L.IntegerLookup(vocabulary=[7, 42, -3], invert=True)(ids_in % 5)})
+lookups.export(os.path.join(out, "lookup"), format="tf_saved_model", verbose=False)
+words = [["cat", "fish", "h\u00e9ron"], ["", "dog", "dog"], ["bird", "cat", "zebra"], ["Cat", "bird", "\u4e2d"]]
+ids = np.array([[7, 42, 0, -3], [1000000007, 8, 7, 7], [-1, 2, 3, 4], [42, 42, 5, 6]], dtype=np.int64)
+with open(os.path.join(out, "lookup_words.txt"), "w", encoding="utf-8") as f:
+    f.write("\n".join(w for row in words for w in row) + "\n")
+np.save(os.path.join(out, "lookup_ids.npy"), ids)
+served = tf.saved_model.load(os.path.join(out, "lookup")).signatures["serving_default"]
+for k, v in served(words=tf.constant(words), ids=tf.constant(ids)).items():
+    np.save(os.path.join(out, "lookup_out_%s.npy" % k), v.numpy())
 print("wrote", out)

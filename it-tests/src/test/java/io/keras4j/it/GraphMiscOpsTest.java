@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,14 +22,44 @@ import org.junit.jupiter.api.Test;
  * TensorFlow save a graph of Bucketize, DenseBincount (counts, weights, binary output, rows), TopKV2, Unique,
  * Bitcast, StringToHashBucketFast (FarmHash Fingerprint64 over strings of every length class, and over AsString'd
  * integers as Keras's Hashing layer does) and AsString (%f, %e, %g, widths, fills; halves rounding to even) and
- * record its outputs on fixed inputs. The interpreter runs the graph and must give the same values and strings.
+ * record its outputs on fixed inputs, and exports StringLookup and IntegerLookup layers (hash tables the init op fills).
+ * The interpreter runs the graphs and must give the same values and strings.
  */
 class GraphMiscOpsTest {
+    private static Path out;
+
+    /** One run of the script writes the graphs and TensorFlow's outputs for both tests. */
+    @BeforeAll
+    static void generate() throws Exception {
+        out = ReverseCheck.freshOutput("graph-misc-ops");
+        String log = KerasOracle.run(Fixtures.root().resolve("it-tests/src/test/resources/oracle/misc_ops.py").toString(), out.toString());
+        assertThat(out.resolve("lookup/saved_model.pb")).as("TensorFlow wrote the graphs:%n%s", log).exists();
+    }
+
+    @Test
+    void kerasLookupLayersFindWhatTensorFlowFoundInTheirTables() throws Exception {
+        GraphModel model = GraphModel.load(out.resolve("lookup"));
+        assertThat(model.opsUsed()).contains("HashTableV2", "LookupTableImportV2", "LookupTableFindV2");
+        List<byte[]> words = Files.readAllLines(out.resolve("lookup_words.txt"), StandardCharsets.UTF_8).stream()
+                .map(w -> w.getBytes(StandardCharsets.UTF_8)).toList();
+        Map<String, Tensor> got = model.run(GraphModel.DEFAULT_SIGNATURE,
+                Map.of("words", Tensor.ofStrings(words, 4, 3), "ids", Npy.read(out.resolve("lookup_ids.npy"))));
+        int compared = 0;
+        try (var files = Files.list(out)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("lookup_out_")).sorted().toList()) {
+                String name = f.getFileName().toString().substring("lookup_out_".length()).replace(".npy", "");
+                Tensor want = Npy.read(f), have = got.get(name);
+                assertThat(have).as(name).isNotNull();
+                assertThat(have.shape()).as(name).isEqualTo(want.shape());
+                assertThat(have.toLongArray()).as(name).isEqualTo(want.toLongArray());
+                compared++;
+            }
+        }
+        assertThat(compared).as("outputs TensorFlow recorded").isEqualTo(4);
+    }
+
     @Test
     void preprocessingOpsComputeWhatTensorFlowComputed() throws Exception {
-        Path out = ReverseCheck.freshOutput("graph-misc-ops");
-        String log = KerasOracle.run(Fixtures.root().resolve("it-tests/src/test/resources/oracle/misc_ops.py").toString(), out.toString());
-        assertThat(out.resolve("misc/saved_model.pb")).as("TensorFlow wrote the graph:%n%s", log).exists();
         GraphModel model = GraphModel.load(out.resolve("misc"));
         Map<String, Tensor> got = model.run(GraphModel.DEFAULT_SIGNATURE,
                 Map.of("x", Npy.read(out.resolve("inputs_x.npy")), "ids", Npy.read(out.resolve("inputs_ids.npy"))));

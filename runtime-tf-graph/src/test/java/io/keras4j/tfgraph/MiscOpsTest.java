@@ -120,6 +120,21 @@ class MiscOpsTest {
                 new Val(DTypes.STRING, new int[] {2}, s))).isInstanceOf(GraphException.class).hasMessageContaining("num_buckets");
     }
 
+    @Test
+    void lookupTablesFindImportedValuesOrTheDefaultAndRefuseOtherKeyTypes() {
+        LookupOps.Table t = new LookupOps.Table(DTypes.INT64, DTypes.FLOAT, new java.util.concurrent.ConcurrentHashMap<>());
+        LookupOps.insert(t, Val.longs(new long[] {7, -3, 42}, 3), Val.floats(new float[] {0.5f, 1.5f, 2.5f}, 3));
+        long[] keys = {42, 8, 7, 7, -3, 0};
+        Val found = LookupOps.find(t, Val.longs(keys, 2, 3), Val.scalar(-1f));
+        assertThat(found.shape).containsExactly(2, 3);
+        Map<Long, Float> table = Map.of(7L, 0.5f, -3L, 1.5f, 42L, 2.5f);
+        for (int k = 0; k < keys.length; k++) assertThat(found.f()[k]).isEqualTo(table.getOrDefault(keys[k], -1f));
+        assertThatThrownBy(() -> LookupOps.find(t, Val.ints(new int[] {7}, 1), Val.scalar(-1f)))
+                .isInstanceOf(GraphException.class).hasMessageContaining("int32 keys in a table of int64");
+        assertThatThrownBy(() -> LookupOps.insert(t, Val.longs(new long[] {1, 2}, 2), Val.floats(new float[] {1f}, 1)))
+                .isInstanceOf(GraphException.class).hasMessageContaining("2 keys but 1 values");
+    }
+
     private static String format(char conversion, String fill, int width, int precision, double v) {
         return new AsStringFormat(conversion, fill, width, precision).floating(v);
     }
