@@ -68,6 +68,7 @@ final class MiscOps {
      */
     static Val denseBincount(Val x, Val sizeVal, Val weights, boolean binary) {
         if (x.rank() > 2) throw new GraphException("DenseBincount input must be at most rank 2, not rank " + x.rank());
+        if (!DTypes.isInt(x.dtype) && !DTypes.isLong(x.dtype)) throw new GraphException("DenseBincount input must be integers, not " + DTypes.name(x.dtype));
         if (sizeVal.rank() != 0) throw new GraphException("DenseBincount size must be a scalar, not " + Shapes.str(sizeVal.shape));
         boolean weighted = weights.size() > 0;
         if (weighted && !Arrays.equals(weights.shape, x.shape)) {

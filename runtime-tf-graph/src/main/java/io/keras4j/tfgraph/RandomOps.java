@@ -64,6 +64,9 @@ final class RandomOps {
 
     static Philox fromKeyCounter(Val key, Val counter, Val alg) {
         checkAlg(alg);
+        if (key.dtype != DTypes.UINT64 || counter.dtype != DTypes.UINT64) {
+            throw new GraphException("key and counter must be uint64, not " + DTypes.name(key.dtype) + " and " + DTypes.name(counter.dtype));
+        }
         if (key.rank() != 1 || key.shape[0] != 1) throw new GraphException("key must have shape [1], not " + Shapes.str(key.shape));
         if (counter.rank() != 1 || counter.shape[0] < 2) throw new GraphException("counter must have shape [2] for Philox, not " + Shapes.str(counter.shape));
         return new Philox(key.getLong(0), counter.getLong(0), counter.getLong(1));
@@ -318,10 +321,11 @@ final class RandomOps {
         int dtype = n.type("dtype");
         int[] shape = outputShape(shapeVal);
         int size = Shapes.size(shape);
+        // Like TensorFlow, an empty output is returned before the bounds are looked at.
+        if (size == 0) return new Val(dtype, shape, DTypes.newArray(dtype, 0));
         if (minval.rank() != 0) throw new GraphException("minval must be 0-D, got shape " + Shapes.str(minval.shape));
         if (maxval.rank() != 0) throw new GraphException("maxval must be 0-D, got shape " + Shapes.str(maxval.shape));
         long lo = minval.getLong(0), hi = maxval.getLong(0);
-        if (size == 0) return new Val(dtype, shape, DTypes.newArray(dtype, 0));
         if (lo >= hi) throw new GraphException("Need minval < maxval, got " + lo + " >= " + hi);
         if (dtype == DTypes.INT32) {
             int range = (int) hi - (int) lo;
