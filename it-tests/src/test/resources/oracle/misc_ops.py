@@ -9,6 +9,10 @@ the inputs and TensorFlow's outputs; AsString's outputs, one string per line, ar
 OUT_DIR/lookup: a Keras 3 model.export() of StringLookup and IntegerLookup layers (static hash tables filled by the
 init op); lookup_words.txt (one string per line, row-major [4, 3]) and lookup_ids.npy its inputs, and
 lookup_out_<name>.npy what TensorFlow's loaded SavedModel gave.
+OUT_DIR/text: serving_default(text: string[n]) -> a Keras 3 export of TextVectorization layers (whitespace split;
+int, padded int, multi_hot, count) and, in OUT_DIR/strings, the raw string ops (lower, regex replace with groups,
+splits on whitespace, on a separator and with maxsplit, densified); text_input.txt holds the input,
+text_out_<name>.npy and text_strings_<name>.txt (one string per line, row-major) TensorFlow's outputs.
 """
 import os
 import sys
@@ -92,4 +96,37 @@ np.save(os.path.join(out, "lookup_ids.npy"), ids)
 served = tf.saved_model.load(os.path.join(out, "lookup")).signatures["serving_default"]
 for k, v in served(words=tf.constant(words), ids=tf.constant(ids)).items():
     np.save(os.path.join(out, "lookup_out_%s.npy" % k), v.numpy())
+TEXT = ["The cat, SAT on the mat!", "a dog", "", "  cat  cat\tcat \u00c9t\u00c9 ", "x,y,,z", "O'Neil's [cat] (the)"]
+with open(os.path.join(out, "text_input.txt"), "w", encoding="utf-8") as f:
+    f.write("\n".join(TEXT) + "\n")
+text_in = keras.Input((), dtype="string", name="text")
+vocab = ["the", "cat", "sat", "on", "mat", "oneils"]
+vectorizers = keras.Model(text_in, {
+    "ints": L.TextVectorization(vocabulary=vocab)(text_in),
+    "ints_padded": L.TextVectorization(vocabulary=vocab, output_sequence_length=3)(text_in),
+    "multi_hot": L.TextVectorization(vocabulary=vocab[:3], output_mode="multi_hot")(text_in),
+    "count": L.TextVectorization(vocabulary=vocab, output_mode="count", standardize="lower")(text_in)})
+vectorizers.export(os.path.join(out, "text"), format="tf_saved_model", verbose=False)
+served = tf.saved_model.load(os.path.join(out, "text")).signatures["serving_default"]
+for k, v in served(text=tf.constant(TEXT)).items():
+    np.save(os.path.join(out, "text_out_%s.npy" % k), v.numpy())
+
+
+class Strings(tf.Module):
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
+    def run(self, text):
+        return {"lower": tf.strings.lower(text),
+                "regex": tf.strings.regex_replace(text, r"(\w)(a+)", r"<\2\1>"),
+                "regex_first": tf.strings.regex_replace(text, "[aeiou]", "_", replace_global=False),
+                "split_space": tf.strings.split(text).to_tensor("<pad>"),
+                "split_comma": tf.strings.split(text, sep=",").to_tensor("<pad>"),
+                "split_once": tf.strings.split(text, maxsplit=1).to_tensor("<pad>")}
+
+
+st = Strings()
+tf.saved_model.save(st, os.path.join(out, "strings"), signatures={"serving_default": st.run})
+for k, v in st.run(tf.constant(TEXT)).items():
+    v = v.numpy()
+    with open(os.path.join(out, "text_strings_%s_%s.txt" % (k, "x".join(str(d) for d in v.shape))), "w", encoding="utf-8") as f:
+        f.write("\n".join(s.decode("utf-8") for s in v.reshape(-1)) + "\n")
 print("wrote", out)

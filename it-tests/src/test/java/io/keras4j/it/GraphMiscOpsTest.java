@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * TensorFlow save a graph of Bucketize, DenseBincount (counts, weights, binary output, rows), TopKV2, Unique,
  * Bitcast, StringToHashBucketFast (FarmHash Fingerprint64 over strings of every length class, and over AsString'd
  * integers as Keras's Hashing layer does) and AsString (%f, %e, %g, widths, fills; halves rounding to even) and
- * record its outputs on fixed inputs, and exports StringLookup and IntegerLookup layers (hash tables the init op fills).
+ * record its outputs on fixed inputs, and exports StringLookup and IntegerLookup layers (hash tables the init op fills),
+ * TextVectorization layers and a graph of the string ops they use (lower, regex replace, splits, ragged to dense).
  * The interpreter runs the graphs and must give the same values and strings.
  */
 class GraphMiscOpsTest {
@@ -56,6 +57,41 @@ class GraphMiscOpsTest {
             }
         }
         assertThat(compared).as("outputs TensorFlow recorded").isEqualTo(4);
+    }
+
+    @Test
+    void textVectorizationAndItsStringOpsGiveWhatTensorFlowGave() throws Exception {
+        List<byte[]> text = Files.readAllLines(out.resolve("text_input.txt"), StandardCharsets.UTF_8).stream()
+                .map(w -> w.getBytes(StandardCharsets.UTF_8)).toList();
+        Map<String, Tensor> feed = Map.of("text", Tensor.ofStrings(text, text.size()));
+        Map<String, Tensor> vectors = GraphModel.load(out.resolve("text")).run(GraphModel.DEFAULT_SIGNATURE, feed);
+        Map<String, Tensor> strings = GraphModel.load(out.resolve("strings")).run(GraphModel.DEFAULT_SIGNATURE, feed);
+        int compared = 0;
+        try (var files = Files.list(out)) {
+            for (Path f : files.sorted().toList()) {
+                String file = f.getFileName().toString();
+                if (file.startsWith("text_out_")) {
+                    String name = file.substring("text_out_".length(), file.length() - ".npy".length());
+                    Tensor want = Npy.read(f), have = vectors.get(name);
+                    assertThat(have).as(name).isNotNull();
+                    assertThat(have.shape()).as(name).isEqualTo(want.shape());
+                    assertThat(have.toLongArray()).as(name).isEqualTo(want.toLongArray());
+                    compared++;
+                } else if (file.startsWith("text_strings_")) {
+                    // text_strings_<name>_<shape as AxB>.txt, one string per line.
+                    String stem = file.substring("text_strings_".length(), file.length() - ".txt".length());
+                    String name = stem.substring(0, stem.lastIndexOf('_'));
+                    long[] shape = Arrays.stream(stem.substring(stem.lastIndexOf('_') + 1).split("x")).mapToLong(Long::parseLong).toArray();
+                    Tensor have = strings.get(name);
+                    assertThat(have).as(name).isNotNull();
+                    assertThat(have.shape()).as(name).isEqualTo(shape);
+                    assertThat(have.strings().stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList()).as(name)
+                            .isEqualTo(Files.readAllLines(f, StandardCharsets.UTF_8));
+                    compared++;
+                }
+            }
+        }
+        assertThat(compared).as("outputs TensorFlow recorded").isEqualTo(10);
     }
 
     @Test

@@ -29,6 +29,7 @@ final class MiscOps {
         OpTable.put(m, "TopKV2", Op.named((n, in, e) -> topK(in[0], in[1], n.type("index_type", DTypes.INT32)), "values", "indices"));
         OpTable.put(m, "Unique", Op.named((n, in, e) -> unique(in[0], n.type("out_idx", DTypes.INT32)), "y", "idx"));
         LookupOps.register(m);
+        TextOps.register(m);
     }
 
     private static byte[][] strings(Val v, String op) {
