@@ -10,9 +10,11 @@ OUT_DIR/lookup: a Keras 3 model.export() of StringLookup and IntegerLookup layer
 init op); lookup_words.txt (one string per line, row-major [4, 3]) and lookup_ids.npy its inputs, and
 lookup_out_<name>.npy what TensorFlow's loaded SavedModel gave.
 OUT_DIR/text: serving_default(text: string[n]) -> a Keras 3 export of TextVectorization layers (whitespace split;
-int, padded int, multi_hot, count) and, in OUT_DIR/strings, the raw string ops (lower, regex replace with groups,
-splits on whitespace, on a separator and with maxsplit, densified); text_input.txt holds the input,
-text_out_<name>.npy and text_strings_<name>.txt (one string per line, row-major) TensorFlow's outputs.
+int, padded int, multi_hot, count; characters) and, in OUT_DIR/strings, the raw string ops (lower, regex replace with groups,
+splits on whitespace, on a separator and with maxsplit, densified; UTF-8 decoding, malformed bytes included, and
+encoding, invalid code points included); text_input.txt holds the input,
+text_out_<name>.npy (the layers), text_ints_<name>.npy and text_strings_<name>.txt (one string per line, row-major;
+the raw ops) TensorFlow's outputs.
 """
 import os
 import sys
@@ -105,7 +107,9 @@ vectorizers = keras.Model(text_in, {
     "ints": L.TextVectorization(vocabulary=vocab)(text_in),
     "ints_padded": L.TextVectorization(vocabulary=vocab, output_sequence_length=3)(text_in),
     "multi_hot": L.TextVectorization(vocabulary=vocab[:3], output_mode="multi_hot")(text_in),
-    "count": L.TextVectorization(vocabulary=vocab, output_mode="count", standardize="lower")(text_in)})
+    "count": L.TextVectorization(vocabulary=vocab, output_mode="count", standardize="lower")(text_in),
+    "characters": L.TextVectorization(vocabulary=["t", "h", "e", "\u00e9", " "], split="character",
+                                      output_sequence_length=9)(text_in)})
 vectorizers.export(os.path.join(out, "text"), format="tf_saved_model", verbose=False)
 served = tf.saved_model.load(os.path.join(out, "text")).signatures["serving_default"]
 for k, v in served(text=tf.constant(TEXT)).items():
@@ -120,13 +124,22 @@ class Strings(tf.Module):
                 "regex_first": tf.strings.regex_replace(text, "[aeiou]", "_", replace_global=False),
                 "split_space": tf.strings.split(text).to_tensor("<pad>"),
                 "split_comma": tf.strings.split(text, sep=",").to_tensor("<pad>"),
-                "split_once": tf.strings.split(text, maxsplit=1).to_tensor("<pad>")}
+                "split_once": tf.strings.split(text, maxsplit=1).to_tensor("<pad>"),
+                "code_points": tf.strings.unicode_decode(text, "UTF-8").to_tensor(-1),
+                "reencoded": tf.strings.unicode_encode(tf.strings.unicode_decode(text, "UTF-8"), "UTF-8"),
+                "malformed": tf.strings.unicode_decode(tf.constant([b"a\xffb\xe2\x82", b"\xc3\xa9\xed\xa0\x80z\x01"]), "UTF-8",
+                                                       replacement_char=63, replace_control_characters=True).to_tensor(-1),
+                "malformed_ignored": tf.strings.unicode_decode(tf.constant([b"a\xffb\xe2\x82"]), "UTF-8", errors="ignore").to_tensor(-1),
+                "invalid_points": tf.strings.unicode_encode(tf.ragged.constant([[104, 0xD800, 105], [0x110000, 33]]), "UTF-8")}
 
 
 st = Strings()
 tf.saved_model.save(st, os.path.join(out, "strings"), signatures={"serving_default": st.run})
 for k, v in st.run(tf.constant(TEXT)).items():
     v = v.numpy()
+    if v.dtype != object:
+        np.save(os.path.join(out, "text_ints_%s.npy" % k), v)
+        continue
     with open(os.path.join(out, "text_strings_%s_%s.txt" % (k, "x".join(str(d) for d in v.shape))), "w", encoding="utf-8") as f:
         f.write("\n".join(s.decode("utf-8") for s in v.reshape(-1)) + "\n")
 print("wrote", out)

@@ -17,7 +17,7 @@ import java.util.regex.PatternSyntaxException;
 /**
  * The string and ragged ops of Keras's TextVectorization with whitespace splitting: StringLower, StaticRegexReplace
  * (punctuation stripping), StringSplitV2, RaggedTensorToTensor (int and padded outputs) and RaggedBincount
- * (multi_hot, count). Character splitting (UnicodeDecode/UnicodeEncode) is not here.
+ * (multi_hot, count), and UnicodeDecode/UnicodeEncode (UTF-8) for character splitting.
  */
 final class TextOps {
     private TextOps() {}
@@ -31,6 +31,11 @@ final class TextOps {
                 regexReplace(in[0], n.s("pattern", ""), n.s("rewrite", ""), n.b("replace_global", true)));
         OpTable.put(m, "StringSplitV2", Op.named((n, in, e) -> split(in[0], in[1], n.i("maxsplit", -1)), "indices", "values", "shape"));
         OpTable.put(m, "RaggedTensorToTensor", (Op.Simple) TextOps::raggedToTensor);
+        OpTable.put(m, "UnicodeDecode", Op.named((n, in, e) -> unicodeDecode(in[0], n.s("input_encoding", ""), n.s("errors", "replace"),
+                (int) n.i("replacement_char", 0xFFFD), n.b("replace_control_characters", false), n.type("Tsplits", DTypes.INT64)),
+                "row_splits", "char_values"));
+        OpTable.put(m, "UnicodeEncode", (Op.Simple) (n, in) -> unicodeEncode(in[0], in[1], n.s("output_encoding", ""),
+                n.s("errors", "replace"), (int) n.i("replacement_char", 0xFFFD)));
         OpTable.put(m, "RaggedBincount", (Op.Simple) (n, in) -> raggedBincount(in[0], in[1], in[2], in[3], n.b("binary_output", false)));
     }
 
@@ -286,5 +291,109 @@ final class TextOps {
             else throw new GraphException("RaggedBincount of " + DTypes.name(weights.dtype) + " weights");
         }
         return out;
+    }
+
+    private static void checkUtf8(String encoding, String op) {
+        if (!encoding.equalsIgnoreCase("UTF-8")) throw new GraphException(op + " encoding '" + encoding + "' is not supported (only UTF-8)");
+    }
+
+    private static boolean validCodePoint(int c) { return c >= 0 && c <= 0x10FFFF && (c < 0xD800 || c > 0xDFFF); }
+
+    /**
+     * Each string's code points and the row splits between strings. Malformed UTF-8 follows {@code errors}:
+     * "strict" refuses, "ignore" drops, "replace" puts the replacement character for each maximal subpart of an
+     * ill-formed sequence (Unicode's recommended practice, as ICU does: an encoded surrogate ED A0 80 is three).
+     */
+    static Val[] unicodeDecode(Val x, String encoding, String errors, int replacement, boolean replaceControl, int splitsType) {
+        checkUtf8(encoding, "UnicodeDecode");
+        byte[][] s = strings(x, "UnicodeDecode");
+        if (!errors.equals("strict") && !errors.equals("ignore") && !errors.equals("replace")) {
+            throw new GraphException("UnicodeDecode errors '" + errors + "' is not one of strict, replace, ignore");
+        }
+        if (errors.equals("replace") && !validCodePoint(replacement)) throw new GraphException("replacement_char " + replacement + " is not a code point");
+        long[] splits = new long[s.length + 1];
+        List<int[]> rows = new ArrayList<>();
+        for (int k = 0; k < s.length; k++) {
+            int[] cps = decodeUtf8(s[k], errors, replacement);
+            if (replaceControl) for (int j = 0; j < cps.length; j++) if (Character.getType(cps[j]) == Character.CONTROL) cps[j] = replacement;
+            rows.add(cps);
+            splits[k + 1] = splits[k] + cps.length;
+            if (splits[k + 1] > Integer.MAX_VALUE - 16) throw new GraphException("UnicodeDecode of more than 2^31 characters");
+        }
+        int[] values = new int[(int) splits[s.length]];
+        for (int k = 0; k < rows.size(); k++) System.arraycopy(rows.get(k), 0, values, (int) splits[k], rows.get(k).length);
+        return new Val[] {DTypes.cast(Val.longs(splits, splits.length), splitsType), Val.ints(values, values.length)};
+    }
+
+    /** UTF-8 by Unicode's table of well-formed byte sequences; each maximal ill-formed subpart is one error. */
+    private static int[] decodeUtf8(byte[] s, String errors, int replacement) {
+        int[] out = new int[s.length];
+        int n = 0;
+        for (int i = 0; i < s.length; ) {
+            int b0 = s[i] & 0xFF;
+            if (b0 < 0x80) {
+                out[n++] = b0;
+                i++;
+                continue;
+            }
+            int more, lo = 0x80, hi = 0xBF;
+            if (b0 >= 0xC2 && b0 <= 0xDF) more = 1;
+            else if (b0 >= 0xE0 && b0 <= 0xEF) {
+                more = 2;
+                if (b0 == 0xE0) lo = 0xA0;
+                if (b0 == 0xED) hi = 0x9F;
+            } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+                more = 3;
+                if (b0 == 0xF0) lo = 0x90;
+                if (b0 == 0xF4) hi = 0x8F;
+            } else more = -1;
+            int cp = more == 1 ? b0 & 0x1F : more == 2 ? b0 & 0x0F : b0 & 0x07;
+            int j = i + 1;
+            boolean ok = more > 0;
+            for (int k = 0; ok && k < more; k++, j++) {
+                int b = j < s.length ? s[j] & 0xFF : -1;
+                if (b < (k == 0 ? lo : 0x80) || b > (k == 0 ? hi : 0xBF)) ok = false;
+                else cp = cp << 6 | (b & 0x3F);
+                if (!ok) break;
+            }
+            if (ok) {
+                out[n++] = cp;
+                i = j;
+                continue;
+            }
+            if (errors.equals("strict")) throw new GraphException("UnicodeDecode of a string that is not valid UTF-8 (byte " + i + ")");
+            if (errors.equals("replace")) out[n++] = replacement;
+            i = Math.max(j, i + 1);
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** Each row of code points (between consecutive splits) as one UTF-8 string; invalid code points per {@code errors}. */
+    static Val unicodeEncode(Val values, Val splitsVal, String encoding, String errors, int replacement) {
+        checkUtf8(encoding, "UnicodeEncode");
+        if (!errors.equals("strict") && !errors.equals("ignore") && !errors.equals("replace")) {
+            throw new GraphException("UnicodeEncode errors '" + errors + "' is not one of strict, replace, ignore");
+        }
+        long[] splits = longs(splitsVal);
+        int n = values.size();
+        if (splits.length == 0 || splits[0] != 0 || splits[splits.length - 1] != n) {
+            throw new GraphException("UnicodeEncode splits must start at 0 and end at the " + n + " code points");
+        }
+        byte[][] out = new byte[splits.length - 1][];
+        for (int r = 0; r + 1 < splits.length; r++) {
+            if (splits[r + 1] < splits[r]) throw new GraphException("UnicodeEncode splits must not decrease");
+            StringBuilder b = new StringBuilder();
+            for (long k = splits[r]; k < splits[r + 1]; k++) {
+                long c = values.getLong((int) k);
+                if (c >= 0 && c <= Integer.MAX_VALUE && validCodePoint((int) c)) b.appendCodePoint((int) c);
+                else if (errors.equals("strict")) throw new GraphException("UnicodeEncode of " + c + ", which is not a code point");
+                else if (errors.equals("replace")) {
+                    if (!validCodePoint(replacement)) throw new GraphException("replacement_char " + replacement + " is not a code point");
+                    b.appendCodePoint(replacement);
+                }
+            }
+            out[r] = b.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        return new Val(DTypes.STRING, new int[] {out.length}, out);
     }
 }

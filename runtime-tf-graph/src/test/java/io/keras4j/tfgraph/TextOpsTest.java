@@ -90,4 +90,26 @@ class TextOpsTest {
         assertThatThrownBy(() -> TextOps.raggedBincount(Val.longs(new long[] {0, 2}, 2), Val.longs(new long[] {1}, 1),
                 Val.longs(new long[] {5}), Val.longs(new long[0], 0), false)).isInstanceOf(GraphException.class).hasMessageContaining("end at the 1 values");
     }
+
+    @Test
+    void unicodeDecodeGivesJavasCodePointsForValidTextAndOneReplacementPerMaximalBadSubpart() {
+        String[] text = {"héllo", "", "中文 \uD83D\uDE00"};
+        Val[] d = TextOps.unicodeDecode(strings(text), "UTF-8", "replace", 0xFFFD, false, DTypes.INT64);
+        int at = 0;
+        for (int k = 0; k < text.length; k++) {
+            int[] want = text[k].codePoints().toArray();
+            assertThat(d[0].l()[k]).isEqualTo(at);
+            assertThat(Arrays.copyOfRange(d[1].i(), at, at + want.length)).isEqualTo(want);
+            at += want.length;
+        }
+        assertThat(new String(TextOps.unicodeEncode(d[1], d[0], "UTF-8", "replace", 0xFFFD).s()[2], StandardCharsets.UTF_8)).isEqualTo(text[2]);
+        // ED A0 80 encodes a surrogate: ED cannot be followed by A0, so each of the three bytes is its own bad subpart.
+        Val bad = new Val(DTypes.STRING, new int[] {1}, new byte[][] {{'a', (byte) 0xED, (byte) 0xA0, (byte) 0x80, (byte) 0xE2, (byte) 0x82}});
+        assertThat(TextOps.unicodeDecode(bad, "UTF-8", "replace", '?', false, DTypes.INT64)[1].i()).containsExactly('a', '?', '?', '?', '?');
+        assertThat(TextOps.unicodeDecode(bad, "UTF-8", "ignore", '?', false, DTypes.INT64)[1].i()).containsExactly('a');
+        assertThatThrownBy(() -> TextOps.unicodeDecode(bad, "UTF-8", "strict", '?', false, DTypes.INT64))
+                .isInstanceOf(GraphException.class).hasMessageContaining("not valid UTF-8");
+        assertThatThrownBy(() -> TextOps.unicodeEncode(Val.ints(new int[] {0xD800}, 1), Val.longs(new long[] {0, 1}, 2), "UTF-8", "strict", '?'))
+                .isInstanceOf(GraphException.class).hasMessageContaining("not a code point");
+    }
 }
