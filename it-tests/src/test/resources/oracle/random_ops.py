@@ -50,6 +50,11 @@ class Stateless(tf.Module):
         r["gamma_v3_f64"] = tf.raw_ops.StatelessRandomGammaV3(shape=[7, 2], key=key, counter=counter, alg=3,
                                                              alpha=tf.constant([0.05, 9.0], tf.float64))
         r["gamma"] = tf.random.stateless_gamma([6, 2], seed, alpha=[0.7, 4.0])
+        r["gamma_v2"] = tf.raw_ops.StatelessRandomGammaV2(shape=[9, 2], seed=seed, alpha=tf.constant([0.5, 3.0]))
+        r["v1_full_int"] = tf.raw_ops.StatelessRandomUniformFullInt(shape=[5], seed=seed, dtype=tf.int64)
+        kca_key, kca_counter, kca_alg = tf.raw_ops.StatelessRandomGetKeyCounterAlg(seed=seed)
+        r["kca_normal"] = tf.raw_ops.StatelessRandomNormalV2(shape=[6], key=kca_key, counter=kca_counter, alg=kca_alg)
+        r["get_alg"] = tf.raw_ops.StatelessRandomGetAlg()
         r["v2_auto_alg"] = tf.raw_ops.StatelessRandomUniformV2(shape=[5], key=key, counter=counter, alg=3)
         return r
 
