@@ -117,9 +117,15 @@ for k, v in served(text=tf.constant(TEXT)).items():
 
 
 class Strings(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.table = tf.lookup.StaticHashTable(
+            tf.lookup.KeyValueTensorInitializer(["x", "a dog", ""], tf.constant([1.5, -2.0, 7.0])), default_value=0.25)
+
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
     def run(self, text):
-        return {"lower": tf.strings.lower(text),
+        return {"table_find": self.table.lookup(text), "table_size": self.table.size(),
+                "lower": tf.strings.lower(text),
                 "regex": tf.strings.regex_replace(text, r"(\w)(a+)", r"<\2\1>"),
                 "regex_first": tf.strings.regex_replace(text, "[aeiou]", "_", replace_global=False),
                 "split_space": tf.strings.split(text).to_tensor("<pad>"),
@@ -138,7 +144,7 @@ tf.saved_model.save(st, os.path.join(out, "strings"), signatures={"serving_defau
 for k, v in st.run(tf.constant(TEXT)).items():
     v = v.numpy()
     if v.dtype != object:
-        np.save(os.path.join(out, "text_ints_%s.npy" % k), v)
+        np.save(os.path.join(out, "text_ints_%s.npy" % k), v.astype(np.float64) if v.dtype.kind == "f" else v)
         continue
     with open(os.path.join(out, "text_strings_%s_%s.txt" % (k, "x".join(str(d) for d in v.shape))), "w", encoding="utf-8") as f:
         f.write("\n".join(s.decode("utf-8") for s in v.reshape(-1)) + "\n")
