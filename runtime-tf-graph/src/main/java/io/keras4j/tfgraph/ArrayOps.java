@@ -412,6 +412,7 @@ final class ArrayOps {
                 return i;
             }), out);
         }
+        if (rank > 0 && x.size() > 0) return padRows(x, p, constant, out);
         // Padding reads from a source with one extra element (the constant) at the end.
         Val fill = constant != null ? DTypes.cast(constant, x.dtype) : Val.zeros(x.dtype, new int[0]);
         Val source = concat(new Val[] {x.reshape(new int[] {x.size()}), fill.reshape(new int[] {1})}, 0);
@@ -435,6 +436,32 @@ final class ArrayOps {
             }
         }
         return take(source, idx, out);
+    }
+
+    /** Constant padding by rows: the output filled with the constant, each input row copied to its place. */
+    private static Val padRows(Val x, int[] p, Val constant, int[] out) {
+        int rank = x.rank();
+        Val fill = constant != null ? DTypes.cast(constant, x.dtype) : Val.zeros(x.dtype, new int[0]);
+        Object data = DTypes.newArray(x.dtype, Shapes.size(out));
+        int n = Shapes.size(out);
+        if (constant != null && fill.getDouble(0) != 0 || fill.data instanceof Object[] || fill.data instanceof boolean[] && fill.b()[0]) {
+            Val filled = take(fill, new int[n], out);
+            System.arraycopy(filled.data, 0, data, 0, n);
+        }
+        int row = x.shape[rank - 1];
+        int rows = x.size() / row;
+        int[] outStrides = Shapes.strides(out);
+        int[] c = new int[rank - 1];
+        for (int r = 0; r < rows; r++) {
+            int at = p[2 * (rank - 1)];
+            for (int d = 0; d < rank - 1; d++) at += (c[d] + p[2 * d]) * outStrides[d];
+            System.arraycopy(x.data, r * row, data, at, row);
+            for (int d = rank - 2; d >= 0; d--) {
+                if (++c[d] < x.shape[d]) break;
+                c[d] = 0;
+            }
+        }
+        return new Val(x.dtype, out, data);
     }
 
     private static Val stridedSlice(Node n, Val[] in) {

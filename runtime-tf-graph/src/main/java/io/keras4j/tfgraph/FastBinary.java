@@ -8,8 +8,8 @@ package io.keras4j.tfgraph;
 final class FastBinary {
     private FastBinary() {}
 
-    /** The result, or null when this op or this broadcast has no dedicated loop. */
-    static float[] apply(String op, float[] x, int[] xs, float[] y, int[] ys, int[] shape, int n) {
+    /** The result (in {@code into} when given), or null when this op or this broadcast has no dedicated loop. */
+    static float[] apply(String op, float[] x, int[] xs, float[] y, int[] ys, int[] shape, int n, float[] into) {
         int code = switch (op) {
             case "AddV2", "Add" -> 0;
             case "Sub" -> 1;
@@ -20,7 +20,8 @@ final class FastBinary {
             default -> -1;
         };
         if (code < 0) return null;
-        float[] o = new float[n];
+        // Writing into x itself is safe: every loop reads x[k] before it writes o[k], and never reads it again.
+        float[] o = into != null ? into : new float[n];
         if (x.length == n && y.length == n) {
             switch (code) {
                 case 0 -> { for (int k = 0; k < n; k++) o[k] = x[k] + y[k]; }
@@ -58,15 +59,13 @@ final class FastBinary {
         }
         if (x.length == n && y.length > 0 && trailing(ys, shape)) {
             int len = y.length;
-            for (int base = 0; base < n; base += len) {
-                switch (code) {
-                    case 0 -> { for (int k = 0; k < len; k++) o[base + k] = x[base + k] + y[k]; }
-                    case 1 -> { for (int k = 0; k < len; k++) o[base + k] = x[base + k] - y[k]; }
-                    case 2 -> { for (int k = 0; k < len; k++) o[base + k] = x[base + k] * y[k]; }
-                    case 3 -> { for (int k = 0; k < len; k++) o[base + k] = x[base + k] / y[k]; }
-                    case 4 -> { for (int k = 0; k < len; k++) o[base + k] = max(x[base + k], y[k]); }
-                    default -> { for (int k = 0; k < len; k++) o[base + k] = min(x[base + k], y[k]); }
-                }
+            switch (code) {
+                case 0 -> { for (int base = 0; base < n; base += len) for (int k = 0; k < len; k++) o[base + k] = x[base + k] + y[k]; }
+                case 1 -> { for (int base = 0; base < n; base += len) for (int k = 0; k < len; k++) o[base + k] = x[base + k] - y[k]; }
+                case 2 -> { for (int base = 0; base < n; base += len) for (int k = 0; k < len; k++) o[base + k] = x[base + k] * y[k]; }
+                case 3 -> { for (int base = 0; base < n; base += len) for (int k = 0; k < len; k++) o[base + k] = x[base + k] / y[k]; }
+                case 4 -> { for (int base = 0; base < n; base += len) for (int k = 0; k < len; k++) o[base + k] = max(x[base + k], y[k]); }
+                default -> { for (int base = 0; base < n; base += len) for (int k = 0; k < len; k++) o[base + k] = min(x[base + k], y[k]); }
             }
             return o;
         }

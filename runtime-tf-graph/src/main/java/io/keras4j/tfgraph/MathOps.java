@@ -67,7 +67,9 @@ final class MathOps {
     }
 
     static void register(Map<String, Op> m) {
-        for (String name : BINARY.keySet()) OpTable.put(m, name, (Op.Simple) (n, in) -> binary(name, in[0], in[1]));
+        for (String name : BINARY.keySet()) {
+            OpTable.put(m, name, Op.inPlace((n, in) -> binary(name, in[0], in[1]), (n, in) -> binary(name, in[0], in[1], true)));
+        }
         for (Map.Entry<String, CompareFn> c : COMPARE.entrySet()) {
             OpTable.put(m, c.getKey(), (Op.Simple) (n, in) -> compare(c.getKey(), c.getValue(), in[0], in[1]));
         }
@@ -78,8 +80,9 @@ final class MathOps {
             for (int k = 0; k < a.length; k++) o[k] = !a[k];
             return Val.bools(o, in[0].shape);
         });
-        OpTable.put(m, "BiasAdd", (Op.Simple) (n, in) -> biasAdd(in[0], in[1], n.s("data_format", "NHWC")));
-        OpTable.put(m, "BiasAddV1", (Op.Simple) (n, in) -> biasAdd(in[0], in[1], "NHWC"));
+        OpTable.put(m, "BiasAdd", Op.inPlace((n, in) -> biasAdd(in[0], in[1], n.s("data_format", "NHWC"), false),
+                (n, in) -> biasAdd(in[0], in[1], n.s("data_format", "NHWC"), true)));
+        OpTable.put(m, "BiasAddV1", (Op.Simple) (n, in) -> biasAdd(in[0], in[1], "NHWC", false));
 
         unary(m, "Neg", x -> -x, a -> -a);
         unary(m, "Abs", Math::abs, Math::abs);
@@ -198,7 +201,10 @@ final class MathOps {
         return r;
     }
 
-    static Val binary(String op, Val a, Val b) {
+    static Val binary(String op, Val a, Val b) { return binary(op, a, b, false); }
+
+    /** {@code a op b}; with {@code reuse}, into {@code a}'s array when the result has its shape (a float32 fast path). */
+    static Val binary(String op, Val a, Val b, boolean reuse) {
         Binary fn = BINARY.get(op);
         if (a.dtype != b.dtype) throw new GraphException(op + " of " + DTypes.name(a.dtype) + " and " + DTypes.name(b.dtype));
         int dtype = a.dtype;
@@ -207,7 +213,8 @@ final class MathOps {
         if (a.data instanceof float[] x && b.data instanceof float[] y) {
             if (fn.f() == null) throw new GraphException(op + " is not defined for " + DTypes.name(dtype));
             if (dtype == DTypes.FLOAT) {
-                float[] fast = FastBinary.apply(op, x, a.shape, y, b.shape, shape, n);
+                float[] into = reuse && x.length == n && java.util.Arrays.equals(a.shape, shape) ? x : null;
+                float[] fast = FastBinary.apply(op, x, a.shape, y, b.shape, shape, n, into);
                 if (fast != null) return new Val(dtype, shape, fast);
             }
             float[] o = new float[n];
@@ -298,39 +305,40 @@ final class MathOps {
         return ArrayOps.take(both, idx, shape);
     }
 
-    private static Val biasAdd(Val x, Val bias, String format) {
+    private static Val biasAdd(Val x, Val bias, String format, boolean reuse) {
         int c = bias.size();
         if (format.startsWith("NC") && x.rank() > 2) {
             if (x.shape[1] != c) throw new GraphException("BiasAdd of " + c + " to " + Shapes.str(x.shape) + " (" + format + ")");
             int[] s = new int[x.rank()];
             Arrays.fill(s, 1);
             s[1] = c;
-            return binary("AddV2", x, bias.reshape(s));
+            return binary("AddV2", x, bias.reshape(s), reuse);
         }
         if (x.shape[x.rank() - 1] != c) throw new GraphException("BiasAdd of " + c + " to " + Shapes.str(x.shape));
-        return binary("AddV2", x, bias);
+        return binary("AddV2", x, bias, reuse);
     }
 
     interface LongUnary { long apply(long a); }
 
     private static void unary(Map<String, Op> m, String name, DoubleUnaryOperator f, LongUnary integer) {
-        OpTable.put(m, name, (Op.Simple) (n, in) -> {
-            Val x = in[0];
-            if (x.data instanceof int[] || x.data instanceof long[]) {
-                if (integer == null) throw new GraphException(name + " is not defined for " + DTypes.name(x.dtype));
-                Object o = DTypes.newArray(x.dtype, x.size());
-                for (int k = 0; k < x.size(); k++) {
-                    long r = DTypes.wrap(x.dtype, integer.apply(x.getLong(k)));
-                    if (o instanceof int[] oi) oi[k] = (int) r; else ((long[]) o)[k] = r;
-                }
-                return new Val(x.dtype, x.shape, o);
+        OpTable.put(m, name, Op.inPlace((n, in) -> unary(name, in[0], f, integer, false), (n, in) -> unary(name, in[0], f, integer, true)));
+    }
+
+    private static Val unary(String name, Val x, DoubleUnaryOperator f, LongUnary integer, boolean reuse) {
+        if (x.data instanceof int[] || x.data instanceof long[]) {
+            if (integer == null) throw new GraphException(name + " is not defined for " + DTypes.name(x.dtype));
+            Object o = DTypes.newArray(x.dtype, x.size());
+            for (int k = 0; k < x.size(); k++) {
+                long r = DTypes.wrap(x.dtype, integer.apply(x.getLong(k)));
+                if (o instanceof int[] oi) oi[k] = (int) r; else ((long[]) o)[k] = r;
             }
-            if (x.data instanceof float[] a && x.dtype == DTypes.FLOAT) {
-                float[] fast = FastUnary.apply(name, a);
-                if (fast != null) return new Val(x.dtype, x.shape, fast);
-            }
-            return mapFloat(x, f);
-        });
+            return new Val(x.dtype, x.shape, o);
+        }
+        if (x.data instanceof float[] a && x.dtype == DTypes.FLOAT) {
+            float[] fast = FastUnary.apply(name, a, reuse ? a : null);
+            if (fast != null) return new Val(x.dtype, x.shape, fast);
+        }
+        return mapFloat(x, f);
     }
 
     static Val mapFloat(Val x, DoubleUnaryOperator f) {

@@ -20,6 +20,22 @@ interface Op {
         @Override default Val[] run(Node node, Val[] in, Exec exec) { return new Val[] {run1(node, in)}; }
     }
 
+    /**
+     * An elementwise op that can write its result into its first input's array. The plan asks it to only where that
+     * array is a temporary no one else reads (see {@link Plan}); the op still allocates when shapes or dtypes differ.
+     */
+    interface InPlace extends Simple {
+        Val runInPlace(Node node, Val[] in);
+    }
+
+    /** {@code plain} as an op that can also run in place as {@code inPlace}. */
+    static Op inPlace(Simple plain, Simple inPlace) {
+        return new InPlace() {
+            @Override public Val run1(Node node, Val[] in) { return plain.run1(node, in); }
+            @Override public Val runInPlace(Node node, Val[] in) { return inPlace.run1(node, in); }
+        };
+    }
+
     static Op stateful(Op op) {
         return new Op() {
             @Override public Val[] run(Node node, Val[] in, Exec exec) { return op.run(node, in, exec); }

@@ -28,6 +28,8 @@ final class Plan {
         final int[] inIdx;
         Val[] folded;
         int[] freeAfter = new int[0];
+        /** Its first input is a temporary only this step reads: an {@link Op.InPlace} op may write into it. */
+        boolean inPlace;
 
         Step(Node node, Op op, int[] inStep, int[] inIdx) {
             this.node = node;
@@ -73,12 +75,23 @@ final class Plan {
             }
             Val[] in = new Val[s.inStep.length];
             for (int j = 0; j < in.length; j++) in[j] = s.inStep[j] == ARG ? args[s.inIdx[j]] : results[s.inStep[j]][s.inIdx[j]];
-            results[k] = invoke(s, in, exec);
+            results[k] = s.inPlace ? invokeInPlace(s, in) : invoke(s, in, exec);
             for (int f : s.freeAfter) results[f] = null;
         }
         Val[] out = new Val[outStep.length];
         for (int j = 0; j < out.length; j++) out[j] = outStep[j] == ARG ? args[outIdx[j]] : results[outStep[j]][outIdx[j]];
         return out;
+    }
+
+    private static Val[] invokeInPlace(Step s, Val[] in) {
+        try {
+            return new Val[] {((Op.InPlace) s.op).runInPlace(s.node, in)};
+        } catch (Keras4jException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The same failure the ordinary call reports, with the node and its inputs.
+            return invoke(s, in, null);
+        }
     }
 
     private static Val[] invoke(Step s, Val[] in, Exec exec) {
@@ -180,6 +193,7 @@ final class Plan {
         Plan plan = new Plan(name, argNames.size(), steps, outStep, outIdx);
         plan.fold(foldExec);
         plan.scheduleFrees();
+        plan.markInPlace();
         return plan;
     }
 
@@ -231,6 +245,41 @@ final class Plan {
         }
         for (int st : outStep) if (st != ARG) needed[st] = true;
         for (int k = 0; k < steps.length; k++) if (steps[k].folded != null && !needed[k]) steps[k].folded = new Val[0];
+    }
+
+    /** Ops whose output is always an array they allocated (never an input's, a variable's or a constant's). */
+    private static final java.util.Set<String> FRESH = java.util.Set.of("Conv2D", "Conv3D", "DepthwiseConv2dNative", "MatMul",
+            "BatchMatMulV2", "BatchMatMulV3", "BatchMatMul", "Conv2DBackpropInput", "Conv3DBackpropInputV2", "MaxPool",
+            "AvgPool", "MaxPool3D", "AvgPool3D", "ConcatV2", "Einsum", "Softmax");
+
+    /**
+     * Marks the elementwise steps that may write into their first input: that input is output 0 of a step that ran
+     * (not folded, not an argument), that allocated it (a {@link #FRESH} op, or an elementwise op, whose result is
+     * its own array or, in place, a fresh one), and that no other step or plan output reads. This saves an
+     * activation-sized allocation per Mul/Add/Relu of a convolution's batch normalization and activation.
+     */
+    private void markInPlace() {
+        int[] readers = new int[steps.length];
+        boolean[] otherOutputsRead = new boolean[steps.length];
+        for (Step s : steps) {
+            if (s.folded != null) continue;
+            for (int j = 0; j < s.inStep.length; j++) {
+                if (s.inStep[j] == ARG) continue;
+                readers[s.inStep[j]]++;
+                if (s.inIdx[j] != 0) otherOutputsRead[s.inStep[j]] = true;
+            }
+        }
+        for (int j = 0; j < outStep.length; j++) if (outStep[j] != ARG) readers[outStep[j]] += 2;
+        boolean[] fresh = new boolean[steps.length];
+        for (int k = 0; k < steps.length; k++) {
+            Step s = steps[k];
+            if (s.folded != null) continue;
+            boolean elementwise = s.op instanceof Op.InPlace;
+            fresh[k] = FRESH.contains(s.node.op) || elementwise;
+            if (!elementwise || s.inStep.length == 0) continue;
+            int p = s.inStep[0];
+            s.inPlace = p != ARG && s.inIdx[0] == 0 && fresh[p] && readers[p] == 1 && !otherOutputsRead[p];
+        }
     }
 
     private void scheduleFrees() {
