@@ -44,7 +44,13 @@ final class ConvOps {
     }
 
     /** Conv2D / Conv3D: input [N, spatial..., C], filter [kernel..., C / groups, O]. */
-    static Val conv(Node n, Val input, Val filter, int r) {
+    static Val conv(Node n, Val input, Val filter, int r) { return conv(n, input, filter, r, null, NO_LOWER, NO_UPPER); }
+
+    /**
+     * As {@link #conv(Node, Val, Val, int)}, then {@code min(max(out + bias, lower), upper)} per output channel
+     * ({@code bias} may be null), in the GEMM's epilogue for an ungrouped convolution. A fused step of the plan uses it.
+     */
+    static Val conv(Node n, Val input, Val filter, int r, float[] bias, float lower, float upper) {
         Windows.requireFloat(input, "input");
         Windows.requireFloat(filter, "filter");
         Layout layout = Layout.of(n, r);
@@ -77,7 +83,7 @@ final class ConvOps {
         int pixels = w.outPixels();
         if (isPointwise(w) && groups == 1) {
             // A 1x1 convolution with unit stride and no padding is a plain matrix product over all pixels.
-            Gemm.multiply(batch * pixels, xs, 0, channels, packed[0], null, NO_LOWER, NO_UPPER, out, 0, outChannels);
+            Gemm.multiply(batch * pixels, xs, 0, channels, packed[0], bias, lower, upper, out, 0, outChannels);
             return layout.fromChannelsLast(Windows.floats(input.dtype, outShape, out));
         }
         int tile = Math.max(1, Math.min(pixels, TILE_FLOATS / Math.max(1, patch)));
@@ -91,11 +97,12 @@ final class ConvOps {
                     for (int row = 0; row < rows; row++) {
                         im2col.gather(xs, b * inImage + g * groupDepth, groupDepth, p0 + row, cols, row * patch);
                     }
-                    Gemm.multiply(rows, cols, 0, patch, packed[g], null, NO_LOWER, NO_UPPER,
-                            out, (b * pixels + p0) * outChannels + g * groupOut, outChannels);
+                    Gemm.multiply(rows, cols, 0, patch, packed[g], groups == 1 ? bias : null, groups == 1 ? lower : NO_LOWER,
+                            groups == 1 ? upper : NO_UPPER, out, (b * pixels + p0) * outChannels + g * groupOut, outChannels);
                 }
             }
         }
+        if (groups > 1) epilogue(out, bias, lower, upper);
         return layout.fromChannelsLast(Windows.floats(input.dtype, outShape, out));
     }
 
@@ -192,8 +199,23 @@ final class ConvOps {
         }
     }
 
+    /** {@code out = min(max(out + bias, lower), upper)}, bias per channel (the last dimension); null bias adds nothing. */
+    static void epilogue(float[] out, float[] bias, float lower, float upper) {
+        if (bias == null && lower == NO_LOWER && upper == NO_UPPER) return;
+        int c = bias == null ? 1 : bias.length;
+        for (int base = 0; base < out.length; base += c) {
+            for (int k = 0; k < c; k++) {
+                float v = bias == null ? out[base + k] : out[base + k] + bias[k];
+                out[base + k] = Math.min(Math.max(v, lower), upper);
+            }
+        }
+    }
+
     /** DepthwiseConv2dNative: input [N, H, W, C], filter [kh, kw, C, M], output channel c * M + m. */
-    static Val depthwise(Node n, Val input, Val filter) {
+    static Val depthwise(Node n, Val input, Val filter) { return depthwise(n, input, filter, null, NO_LOWER, NO_UPPER); }
+
+    /** As {@link #depthwise(Node, Val, Val)} with the epilogue of {@link #conv(Node, Val, Val, int, float[], float, float)}. */
+    static Val depthwise(Node n, Val input, Val filter, float[] bias, float lower, float upper) {
         Windows.requireFloat(input, "input");
         Windows.requireFloat(filter, "filter");
         Layout layout = Layout.of(n, 2);
@@ -229,7 +251,7 @@ final class ConvOps {
                 }
                 int o = (b * pixels + p) * outChannels;
                 if (multiplier == 1) {
-                    Depthwise.pixel(xs, xAt, fs, kAt, inside, null, NO_LOWER, NO_UPPER, out, o, channels);
+                    Depthwise.pixel(xs, xAt, fs, kAt, inside, bias, lower, upper, out, o, channels);
                     continue;
                 }
                 for (int t = 0; t < inside; t++) {
@@ -241,6 +263,7 @@ final class ConvOps {
                 }
             }
         }
+        if (multiplier != 1) epilogue(out, bias, lower, upper);
         return layout.fromChannelsLast(Windows.floats(input.dtype, outShape, out));
     }
 

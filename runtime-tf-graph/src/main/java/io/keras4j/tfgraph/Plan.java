@@ -21,15 +21,18 @@ import java.util.Map;
 final class Plan {
     static final int ARG = -1;
 
-    private static final class Step {
+    static final class Step {
         final Node node;
-        final Op op;
-        final int[] inStep;
-        final int[] inIdx;
+        Op op;
+        int[] inStep;
+        int[] inIdx;
         Val[] folded;
         int[] freeAfter = new int[0];
         /** Its first input is a temporary only this step reads: an {@link Op.InPlace} op may write into it. */
         boolean inPlace;
+        /** A pure step computed from variables and constants only: its outputs are reused while its inputs' arrays are. */
+        boolean memoized;
+        volatile Memo memo;
 
         Step(Node node, Op op, int[] inStep, int[] inIdx) {
             this.node = node;
@@ -38,6 +41,12 @@ final class Plan {
             this.inIdx = inIdx;
         }
     }
+
+    /** The inputs' arrays a memoized step last saw and what it computed from them. */
+    record Memo(Object[] inputs, Val[] outputs) {}
+
+    /** Memoized outputs larger than this are not kept (a variable-derived value is a weight-sized vector or matrix). */
+    private static final int MEMO_MAX_ELEMENTS = 1 << 20;
 
     final String name;
     final int argCount;
@@ -75,11 +84,30 @@ final class Plan {
             }
             Val[] in = new Val[s.inStep.length];
             for (int j = 0; j < in.length; j++) in[j] = s.inStep[j] == ARG ? args[s.inIdx[j]] : results[s.inStep[j]][s.inIdx[j]];
-            results[k] = s.inPlace ? invokeInPlace(s, in) : invoke(s, in, exec);
+            if (s.memoized) results[k] = memoized(s, in, exec);
+            else results[k] = s.inPlace ? invokeInPlace(s, in) : invoke(s, in, exec);
             for (int f : s.freeAfter) results[f] = null;
         }
         Val[] out = new Val[outStep.length];
         for (int j = 0; j < out.length; j++) out[j] = outStep[j] == ARG ? args[outIdx[j]] : results[outStep[j]][outIdx[j]];
+        return out;
+    }
+
+    private static Val[] memoized(Step s, Val[] in, Exec exec) {
+        Memo m = s.memo;
+        if (m != null && m.inputs().length == in.length) {
+            boolean same = true;
+            for (int j = 0; j < in.length && same; j++) same = m.inputs()[j] == in[j].data;
+            if (same) return m.outputs();
+        }
+        Val[] out = invoke(s, in, exec);
+        long size = 0;
+        for (Val v : out) size += v.data instanceof Object[] ? MEMO_MAX_ELEMENTS : v.size();
+        if (size <= MEMO_MAX_ELEMENTS) {
+            Object[] arrays = new Object[in.length];
+            for (int j = 0; j < in.length; j++) arrays[j] = in[j].data;
+            s.memo = new Memo(arrays, out);
+        }
         return out;
     }
 
@@ -192,6 +220,8 @@ final class Plan {
         }
         Plan plan = new Plan(name, argNames.size(), steps, outStep, outIdx);
         plan.fold(foldExec);
+        plan.markMemoized();
+        Fusion.fuse(plan.steps, plan.outStep);
         plan.scheduleFrees();
         plan.markInPlace();
         return plan;
@@ -258,6 +288,27 @@ final class Plan {
      * its own array or, in place, a fresh one), and that no other step or plan output reads. This saves an
      * activation-sized allocation per Mul/Add/Relu of a convolution's batch normalization and activation.
      */
+    /**
+     * Marks the pure steps computed only from variables (ReadVariableOp) and constants: a batch normalization's
+     * scale and offset, a weight's transpose or cast. They are computed once and reused while the variables keep
+     * their arrays (an assignment gives a variable a new array, so a memo can never be stale).
+     */
+    private void markMemoized() {
+        boolean[] derived = new boolean[steps.length];
+        for (int k = 0; k < steps.length; k++) {
+            Step s = steps[k];
+            if (s.folded != null || s.node.op.equals("ReadVariableOp")) {
+                derived[k] = true;
+                continue;
+            }
+            if (!s.op.pure() || s.inStep.length == 0) continue;
+            boolean all = true;
+            for (int j = 0; j < s.inStep.length && all; j++) all = s.inStep[j] != ARG && derived[s.inStep[j]];
+            derived[k] = all;
+            s.memoized = all;
+        }
+    }
+
     private void markInPlace() {
         int[] readers = new int[steps.length];
         boolean[] otherOutputsRead = new boolean[steps.length];
@@ -273,9 +324,9 @@ final class Plan {
         boolean[] fresh = new boolean[steps.length];
         for (int k = 0; k < steps.length; k++) {
             Step s = steps[k];
-            if (s.folded != null) continue;
+            if (s.folded != null || s.memoized) continue;
             boolean elementwise = s.op instanceof Op.InPlace;
-            fresh[k] = FRESH.contains(s.node.op) || elementwise;
+            fresh[k] = FRESH.contains(s.node.op) || s.op instanceof Fusion.FusedOp || elementwise;
             if (!elementwise || s.inStep.length == 0) continue;
             int p = s.inStep[0];
             s.inPlace = p != ARG && s.inIdx[0] == 0 && fresh[p] && readers[p] == 1 && !otherOutputsRead[p];
