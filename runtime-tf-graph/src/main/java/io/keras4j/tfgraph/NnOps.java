@@ -63,18 +63,27 @@ final class NnOps {
                     src += b * inImage;
                     count++;
                     if (max) {
-                        for (int c = 0; c < channels; c++) {
-                            float v = xs[src + c];
-                            if (v > out[o + c]) out[o + c] = v;
-                        }
+                        // Math.max vectorizes; it lets a NaN through, which the pass below undoes.
+                        for (int c = 0; c < channels; c++) out[o + c] = Math.max(out[o + c], xs[src + c]);
                     } else {
                         for (int c = 0; c < channels; c++) out[o + c] += xs[src + c];
                     }
                 }
                 if (!max && count > 0) for (int c = 0; c < channels; c++) out[o + c] /= count;
+                if (max) for (int c = 0; c < channels; c++) if (out[o + c] != out[o + c]) out[o + c] = maxIgnoringNaN(xs, geometry, origin, taps, b * inImage, c);
             }
         }
         return layout.fromChannelsLast(Windows.floats(input.dtype, outShape, out));
+    }
+
+    /** One channel of a max pool window as TensorFlow's reducer computes it: only values greater than the lowest float, NaN never. */
+    private static float maxIgnoringNaN(float[] xs, ConvOps.Im2col geometry, int[] origin, int taps, int base, int c) {
+        float m = -Float.MAX_VALUE;
+        for (int t = 0; t < taps; t++) {
+            int src = geometry.tapAt(origin, t);
+            if (src >= 0 && xs[base + src + c] > m) m = xs[base + src + c];
+        }
+        return m;
     }
 
     /**
