@@ -45,6 +45,10 @@ final class NnOps {
         outShape[r + 1] = channels;
         float[] out = new float[Shapes.size(outShape)];
         float[] xs = x.f();
+        if (r == 2 && inside(w)) {
+            pool2d(xs, batch, in[0], in[1], channels, w, max, out);
+            return layout.fromChannelsLast(Windows.floats(input.dtype, outShape, out));
+        }
         ConvOps.Im2col geometry = new ConvOps.Im2col(w, in, channels);
         int taps = geometry.taps();
         int pixels = w.outPixels();
@@ -74,6 +78,53 @@ final class NnOps {
             }
         }
         return layout.fromChannelsLast(Windows.floats(input.dtype, outShape, out));
+    }
+
+    /** Whether every window lies inside the input (no padding reaches it): VALID pooling, or SAME that needs none. */
+    private static boolean inside(Window w) {
+        for (int d = 0; d < w.in().length; d++) {
+            if (w.padBefore()[d] != 0 || (w.out()[d] - 1) * w.stride()[d] + w.kernel()[d] > w.in()[d]) return false;
+        }
+        return true;
+    }
+
+    /**
+     * 2-D pooling whose windows all lie inside the input, channels-last: the window's rows are walked directly
+     * (no per-tap geometry), channels innermost so that the JIT vectorizes max and sum.
+     */
+    private static void pool2d(float[] xs, int batch, int h, int wIn, int c, Window w, boolean max, float[] out) {
+        int kh = w.kernel()[0], kw = w.kernel()[1], sh = w.stride()[0], sw = w.stride()[1];
+        int oh = w.out()[0], ow = w.out()[1];
+        float count = kh * kw;
+        int o = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++, o += c) {
+                    Arrays.fill(out, o, o + c, max ? -Float.MAX_VALUE : 0f);
+                    for (int ky = 0; ky < kh; ky++) {
+                        int row = ((b * h + oy * sh + ky) * wIn + ox * sw) * c;
+                        for (int kx = 0; kx < kw; kx++) {
+                            int src = row + kx * c;
+                            if (max) for (int ch = 0; ch < c; ch++) out[o + ch] = Math.max(out[o + ch], xs[src + ch]);
+                            else for (int ch = 0; ch < c; ch++) out[o + ch] += xs[src + ch];
+                        }
+                    }
+                    if (!max) for (int ch = 0; ch < c; ch++) out[o + ch] /= count;
+                    else for (int ch = 0; ch < c; ch++) if (out[o + ch] != out[o + ch]) out[o + ch] = maxIgnoringNaN2d(xs, b, h, wIn, c, oy * sh, ox * sw, kh, kw, ch);
+                }
+            }
+        }
+    }
+
+    private static float maxIgnoringNaN2d(float[] xs, int b, int h, int wIn, int c, int y0, int x0, int kh, int kw, int ch) {
+        float m = -Float.MAX_VALUE;
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                float v = xs[((b * h + y0 + ky) * wIn + x0 + kx) * c + ch];
+                if (v > m) m = v;
+            }
+        }
+        return m;
     }
 
     /** One channel of a max pool window as TensorFlow's reducer computes it: only values greater than the lowest float, NaN never. */
