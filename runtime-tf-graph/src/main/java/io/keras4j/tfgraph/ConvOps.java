@@ -190,11 +190,38 @@ final class ConvOps {
         }
 
         void gather(float[] x, int base, int depth, int pixel, float[] cols, int at) {
+            if (r == 2) {
+                gather2d(x, base, depth, pixel, cols, at);
+                return;
+            }
             int[] origin = origin(pixel);
             for (int t = 0; t < tapOffsets.length; t++, at += depth) {
                 int src = tapAt(origin, t);
                 if (src < 0) Arrays.fill(cols, at, at + depth, 0f);
                 else System.arraycopy(x, base + src, cols, at, depth);
+            }
+        }
+
+        /** {@link #gather} for two spatial dimensions, rows and columns walked directly. */
+        private void gather2d(float[] x, int base, int depth, int pixel, float[] cols, int at) {
+            int ow = w.out()[1];
+            int y0 = (pixel / ow) * w.stride()[0] - w.padBefore()[0];
+            int x0 = (pixel % ow) * w.stride()[1] - w.padBefore()[1];
+            int kh = w.kernel()[0], kw = w.kernel()[1], dh = w.dilation()[0], dw = w.dilation()[1];
+            int h = w.in()[0], wi = w.in()[1];
+            for (int ky = 0; ky < kh; ky++) {
+                int iy = y0 + ky * dh;
+                if (iy < 0 || iy >= h) {
+                    Arrays.fill(cols, at, at + kw * depth, 0f);
+                    at += kw * depth;
+                    continue;
+                }
+                int row = base + iy * inStrides[0];
+                for (int kx = 0; kx < kw; kx++, at += depth) {
+                    int ix = x0 + kx * dw;
+                    if (ix < 0 || ix >= wi) Arrays.fill(cols, at, at + depth, 0f);
+                    else System.arraycopy(x, row + ix * inStrides[1], cols, at, depth);
+                }
             }
         }
     }
