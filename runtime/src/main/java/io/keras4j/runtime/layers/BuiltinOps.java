@@ -112,6 +112,12 @@ public final class BuiltinOps implements LayerProvider {
         m.put("Conv1DTranspose", s -> new ConvTransposeOp(s, 1));
         m.put("Conv2DTranspose", s -> new ConvTransposeOp(s, 2));
         m.put("Conv3DTranspose", s -> new ConvTransposeOp(s, 3));
+        for (String augmentation : ImagePreprocessingOps.INFERENCE_IDENTITY) {
+            m.put(augmentation, ImagePreprocessingOps::inferenceIdentity);
+        }
+        m.put("Resizing", ImagePreprocessingOps::resizing);
+        m.put("CenterCrop", ImagePreprocessingOps::centerCrop);
+        m.put("RandomCrop", ImagePreprocessingOps::randomCrop);
         return Map.copyOf(m);
     }
 }
