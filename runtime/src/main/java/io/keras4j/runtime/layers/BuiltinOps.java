@@ -78,6 +78,7 @@ public final class BuiltinOps implements LayerProvider {
         m.put("GRU", s -> new RecurrentOp(s, RecurrentOp.Cell.GRU, false));
         m.put("SimpleRNN", s -> new RecurrentOp(s, RecurrentOp.Cell.SIMPLE, false));
         m.put("Bidirectional", BidirectionalOp::new);
+        m.put("RNN", RnnCellOps::rnn);
         m.put("ConvLSTM1D", s -> new ConvLstmOp(s, 1));
         m.put("ConvLSTM2D", s -> new ConvLstmOp(s, 2));
         m.put("TimeDistributed", TimeDistributedOp::new);
