@@ -90,6 +90,7 @@ public final class BuiltinOps implements LayerProvider {
         m.put("Minimum", MergeOp::minimum);
         m.put("Concatenate", ConcatenateOp::new);
         m.put("MultiHeadAttention", MultiHeadAttentionOp::new);
+        m.put("GroupedQueryAttention", GroupedQueryAttentionOp::new);
         m.put("TFOpLambda", s -> TfShapeFunctionOp.handles(s) ? new TfShapeFunctionOp(s) : new TfOpLambdaOp(s));
         m.put("SlicingOpLambda", SlicingOpLambdaOp::new);
         m.put("Normalization", NormalizationLayerOp::new);
