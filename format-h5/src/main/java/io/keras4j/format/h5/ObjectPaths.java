@@ -53,8 +53,13 @@ final class ObjectPaths {
     /** Sub-objects holding a composite layer's variables, in the order {@code layer.weights} lists them. */
     static List<String> parts(Layer layer) {
         String cls = layer.className();
-        if (isRnn(cls)) return List.of("cell");
+        if (isRnn(cls)) return rnnCellParts(layer);
         switch (cls) {
+            case "GroupQueryAttention", "GroupedQueryAttention": {
+                // Keras 3 keeps the projections under their attribute names; a gated layer adds _gate_dense (not mapped).
+                if (layer.config().getBoolean("use_gate", false)) return List.of("");
+                return List.of("_query_dense", "_key_dense", "_value_dense", "_output_dense");
+            }
             case "Bidirectional": {
                 boolean rnn = isRnn(layer.config().getObject("layer").getString("class_name", "LSTM"));
                 return rnn ? List.of("forward_layer/cell", "backward_layer/cell") : List.of("forward_layer", "backward_layer");
@@ -70,10 +75,29 @@ final class ObjectPaths {
         }
     }
 
-    /** The Python class name: Keras 2 spells the functional class {@code Model}, Keras 3 builds a {@code Functional}. */
+    /**
+     * An RNN's cell, or for {@code StackedRNNCells} each stacked cell under {@code cell/cells/}, named by its class
+     * in snake case made unique in stacking order, as Keras 3's {@code _save_state} names list items.
+     */
+    private static List<String> rnnCellParts(Layer layer) {
+        io.keras4j.json.JsonValue cell = layer.config().get("cell");
+        if (!cell.isObject() || !"StackedRNNCells".equals(cell.asObject().getString("class_name", ""))) return List.of("cell");
+        List<String> out = new ArrayList<>();
+        Map<String, Integer> used = new HashMap<>();
+        for (io.keras4j.json.JsonValue c : cell.asObject().getObject("config").getArray("cells")) {
+            out.add("cell/cells/" + uniqueName(snakeCase(c.asObject().getString("class_name", "")), used));
+        }
+        return out;
+    }
+
+    /**
+     * The Python class name: Keras 2 spells the functional class {@code Model}, Keras 3 builds a {@code Functional};
+     * Keras 3 serializes {@code GroupedQueryAttention} as {@code GroupQueryAttention}.
+     */
     private static String kerasClass(Layer layer) {
         String cls = layer.className();
         cls = cls.substring(cls.lastIndexOf('>') + 1); // a registered name "package>Class" names the Python class
+        if (cls.equals("GroupQueryAttention")) return "GroupedQueryAttention";
         return cls.equals("Model") ? "Functional" : cls;
     }
 
