@@ -73,6 +73,8 @@ public final class BuiltinOps implements LayerProvider {
         m.put("BatchNormalization", NormalizationOp::batchNormalization);
         m.put("LayerNormalization", NormalizationOp::layerNormalization);
         m.put("Embedding", EmbeddingOp::new);
+        m.put("ReversibleEmbedding", ReversibleEmbeddingOp::new);
+        m.put("RMSNormalization", RmsNormalizationOp::new);
         m.put("Masking", MaskingOp::new);
         m.put("LSTM", s -> new RecurrentOp(s, RecurrentOp.Cell.LSTM, false));
         m.put("GRU", s -> new RecurrentOp(s, RecurrentOp.Cell.GRU, false));
@@ -82,6 +84,7 @@ public final class BuiltinOps implements LayerProvider {
         m.put("ConvLSTM1D", s -> new ConvLstmOp(s, 1));
         m.put("ConvLSTM2D", s -> new ConvLstmOp(s, 2));
         m.put("TimeDistributed", TimeDistributedOp::new);
+        m.put("SpectralNormalization", SpectralNormalizationOp::new);
         m.put("Add", MergeOp::add);
         m.put("Subtract", MergeOp::subtract);
         m.put("Multiply", MergeOp::multiply);
