@@ -51,7 +51,7 @@ public final class BuiltinOps implements LayerProvider {
         m.put("LeakyReLU", ElementwiseOp::leakyRelu);
         m.put("ELU", ElementwiseOp::elu);
         m.put("ThresholdedReLU", ElementwiseOp::thresholdedRelu);
-        m.put("Softmax", ElementwiseOp::softmax);
+        m.put("Softmax", SoftmaxOp::new);
         m.put("Rescaling", ElementwiseOp::rescaling);
         m.put("Dense", Dense::new);
         m.put("Flatten", ReshapeOp::flatten);
