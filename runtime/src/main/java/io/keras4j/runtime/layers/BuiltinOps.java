@@ -83,6 +83,7 @@ public final class BuiltinOps implements LayerProvider {
         m.put("RNN", RnnCellOps::rnn);
         m.put("ConvLSTM1D", s -> new ConvLstmOp(s, 1));
         m.put("ConvLSTM2D", s -> new ConvLstmOp(s, 2));
+        m.put("ConvLSTM3D", s -> new ConvLstmOp(s, 3));
         m.put("TimeDistributed", TimeDistributedOp::new);
         m.put("SpectralNormalization", SpectralNormalizationOp::new);
         m.put("Add", MergeOp::add);
@@ -123,6 +124,8 @@ public final class BuiltinOps implements LayerProvider {
         m.put("Resizing", ImagePreprocessingOps::resizing);
         m.put("CenterCrop", ImagePreprocessingOps::centerCrop);
         m.put("RandomCrop", ImagePreprocessingOps::randomCrop);
+        m.put("LocallyConnected1D", s -> new LocallyConnectedOp(s, 1));
+        m.put("LocallyConnected2D", s -> new LocallyConnectedOp(s, 2));
         return Map.copyOf(m);
     }
 }
