@@ -124,6 +124,10 @@ public final class BuiltinOps implements LayerProvider {
         m.put("Resizing", ImagePreprocessingOps::resizing);
         m.put("CenterCrop", ImagePreprocessingOps::centerCrop);
         m.put("RandomCrop", ImagePreprocessingOps::randomCrop);
+        m.put("AutoContrast", ImagePreprocessingOps::autoContrast);
+        m.put("Pipeline", PipelineOp::new);
+        m.put("Discretization", CategoricalOps::discretization);
+        m.put("CategoryEncoding", CategoricalOps::categoryEncoding);
         m.put("LocallyConnected1D", s -> new LocallyConnectedOp(s, 1));
         m.put("LocallyConnected2D", s -> new LocallyConnectedOp(s, 2));
         return Map.copyOf(m);

@@ -15,7 +15,8 @@ import java.util.List;
  * <p>The augmentation layers only transform when training: Keras 3's {@code transform_images} and tf.keras's
  * {@code call} return the input unchanged otherwise ({@link #INFERENCE_IDENTITY}). The others resize or crop at
  * inference too: {@code Resizing}, {@code CenterCrop}, and tf.keras's {@code RandomCrop}, which at inference
- * always takes the {@code smart_resize} branch (Keras 3's RandomCrop is the identity then).
+ * always takes the {@code smart_resize} branch (Keras 3's RandomCrop is the identity then), and
+ * {@code AutoContrast}. ({@code MaxNumBoundingBoxes} pads bounding boxes only: images pass unchanged.)
  *
  * <p>Like Keras, these layers read a rank-3 input as one unbatched image ({@code (height, width, channels)} or
  * {@code (channels, height, width)}) and a rank-4 input as a batch of images; a model declared with an input of
@@ -30,7 +31,7 @@ final class ImagePreprocessingOps {
             "RandomSharpness", "RandomPosterization", "RandomGrayscale", "RandomInvert", "RandomErasing",
             "RandomGaussianBlur", "RandomPerspective", "RandomElasticTransform", "RandomColorJitter",
             "RandomColorDegeneration", "AugMix", "RandAugment", "MixUp", "CutMix", "Solarization",
-            "RandomHeight", "RandomWidth");
+            "RandomHeight", "RandomWidth", "MaxNumBoundingBoxes");
 
     /** The identity of an augmentation layer; Keras's image layers do not support masking, so the mask ends. */
     static UnaryArrayOp inferenceIdentity(LayerSpec spec) {
@@ -58,6 +59,72 @@ final class ImagePreprocessingOps {
 
     static UnaryArrayOp randomCrop(LayerSpec spec) {
         return spec.sourceDialect() == Dialect.KERAS3 ? inferenceIdentity(spec) : new ImageResize(spec, Mode.SMART_RESIZE);
+    }
+
+    /**
+     * Keras 3's {@code AutoContrast}: per image and channel, values stretched so the minimum maps to 0 and the
+     * maximum to 255 of {@code value_range}, clipped; a constant channel (NaN from 0/0) keeps its input. Keras reduces
+     * over axes 1 and 2 of the batched image whatever the data format, and so does this op.
+     */
+    static UnaryArrayOp autoContrast(LayerSpec spec) {
+        float[] range = valueRange(spec);
+        return new UnaryArrayOp(spec) {
+            @Override long[] outputShape(long[] in) {
+                if (in.length != 3 && in.length != 4) {
+                    throw new UnsupportedModelException("layer '" + spec.name() + "' (AutoContrast) takes an image of rank 3 "
+                            + "or a batch of rank 4; got shape " + java.util.Arrays.toString(in));
+                }
+                return in.clone();
+            }
+
+            @Override Mask outputMask(Value in) { return null; }
+
+            @Override NdArray forward(NdArray x, CallContext ctx) {
+                int[] s = x.shape();
+                outputShape(new long[s.length]);
+                int n = s.length == 4 ? s[0] : 1, a = s[s.length - 3], b = s[s.length - 2], c = s[s.length - 1];
+                float[] src = x.data(), out = new float[src.length];
+                for (int img = 0; img < n; img++) {
+                    int base = img * a * b * c;
+                    for (int ch = 0; ch < c; ch++) {
+                        float low = Float.POSITIVE_INFINITY, high = Float.NEGATIVE_INFINITY;
+                        for (int p = 0; p < a * b; p++) {
+                            float v = toUnit(src[base + p * c + ch], range[0], range[1], 0f, 255f);
+                            low = Math.min(low, v);
+                            high = Math.max(high, v);
+                        }
+                        float scale = 255f / (high - low), offset = -low * scale;
+                        for (int p = 0; p < a * b; p++) {
+                            int i = base + p * c + ch;
+                            float v = toUnit(src[i], range[0], range[1], 0f, 255f) * scale + offset;
+                            v = Math.min(Math.max(v, 0f), 255f);
+                            v = toUnit(v, 0f, 255f, range[0], range[1]);
+                            out[i] = Float.isNaN(v) ? src[i] : v;
+                        }
+                    }
+                }
+                return NdArray.wrap(out, s);
+            }
+        };
+    }
+
+    private static float[] valueRange(LayerSpec spec) {
+        var v = spec.config().get("value_range");
+        if (v.isNull()) return new float[] {0f, 255f};
+        if (!v.isArray() || v.asArray().size() != 2 || !(v.asArray().get(0) instanceof io.keras4j.json.JsonNumber lo)
+                || !(v.asArray().get(1) instanceof io.keras4j.json.JsonNumber hi)) {
+            throw Configs.bad(spec, "value_range", "expected two numbers, got " + v.toJson());
+        }
+        return new float[] {(float) lo.doubleValue(), (float) hi.doubleValue()};
+    }
+
+    /**
+     * Keras's {@code _transform_value_range}: the identity when the ranges are equal, else
+     * {@code (x - from_lo) / (from_hi - from_lo) * (to_hi - to_lo) + to_lo} in float32.
+     */
+    private static float toUnit(float x, float fromLo, float fromHi, float toLo, float toHi) {
+        if (fromLo == toLo && fromHi == toHi) return x;
+        return (x - fromLo) / (fromHi - fromLo) * (toHi - toLo) + toLo;
     }
 
     private enum Mode {
