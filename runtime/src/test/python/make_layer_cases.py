@@ -162,7 +162,10 @@ def inference_layer_cases(k):
         L.RNN(L.GRUCell(3), return_sequences=True, go_backwards=True, name="gru_cell_back")(m),
         L.Concatenate(name="output_and_states")(L.RNN(L.LSTMCell(2), return_state=True, name="lstm_cell_state")(m)),
         L.RNN(L.StackedRNNCells([L.SimpleRNNCell(2), L.GRUCell(3)]), return_sequences=True, name="stacked")(m),
-        L.RNN(L.SimpleRNNCell(2), unroll=True, name="simple_unrolled")(s)], name="rnn_cells")
+        L.RNN(L.SimpleRNNCell(2), unroll=True, name="simple_unrolled")(s),
+        L.RNN(L.SimpleRNNCell(2), return_sequences=True, zero_output_for_mask=True, name="zeroed")(m),
+        L.RNN(L.StackedRNNCells([L.GRUCell(2), L.SimpleRNNCell(2)]), zero_output_for_mask=True,
+              name="stacked_zeroed")(m)], name="rnn_cells")
     if keras3:
         q, v = I(shape=(4, 6), name="q"), I(shape=(5, 6), name="v")
         gqa = L.GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2, name="gqa")

@@ -16,7 +16,8 @@ import java.util.List;
  * The generic {@code RNN(cell)} layer with a {@code SimpleRNNCell}, {@code GRUCell}, {@code LSTMCell} or a
  * {@code StackedRNNCells} of them. A cell computes what the matching layer computes (the layers are RNNs of these
  * cells), so the cell's config plus the wrapper's own options ({@code return_sequences}, {@code return_state},
- * {@code go_backwards}; {@code unroll} changes only how Keras schedules the loop) make a {@link RecurrentOp}.
+ * {@code go_backwards}, {@code zero_output_for_mask}; {@code unroll} changes only how Keras schedules the loop) make a
+ * {@link RecurrentOp}.
  *
  * <p>A stack of cells advances every cell by one step before the next step; since each cell reads only its own
  * state and the output of the cell below at the same step, that equals a stack of recurrent layers, all but the
@@ -38,8 +39,12 @@ final class RnnCellOps {
             JsonValue v = spec.config().get(option);
             config = v.isNull() ? config.without(option) : config.with(option, v);
         }
-        return new RecurrentOp(spec.derived(spec.className(), config, spec.weights()), cellKind(spec, cellClass), false);
+        return new RecurrentOp(spec.derived(spec.className(), config, spec.weights()), cellKind(spec, cellClass),
+                zeroOutputForMask(spec));
     }
+
+    /** Masked steps output zeros instead of repeating the last output (tf.keras saves the option only when true). */
+    private static boolean zeroOutputForMask(LayerSpec spec) { return Configs.flag(spec, "zero_output_for_mask", false); }
 
     private static RecurrentOp.Cell cellKind(LayerSpec spec, String cellClass) {
         return switch (cellClass) {
@@ -75,8 +80,9 @@ final class RnnCellOps {
                 }
                 boolean last = i == cells.size() - 1;
                 config = config.with("return_sequences", last ? Configs.flag(spec, "return_sequences", false) : true);
+                // Only the stack's output is zeroed at masked steps; the cells above ignore those steps anyway.
                 built.add(new RecurrentOp(spec.derived(spec.className(), config, weights.subList(next, next + count)),
-                        cellKind(spec, entry.getString("class_name", "")), false));
+                        cellKind(spec, entry.getString("class_name", "")), last && zeroOutputForMask(spec)));
                 next += count;
             }
             if (built.isEmpty()) throw Configs.bad(spec, "cell", "stacks no cells");
