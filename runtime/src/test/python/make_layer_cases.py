@@ -130,7 +130,65 @@ def cases(k):
         out.update(keras3_only_cases(k))
     else:
         out.update(tf_keras_only_cases(k))
-    out.update(generation_and_layer_cases(k))  # last: earlier cases keep their weights and inputs
+    out.update(generation_and_layer_cases(k))
+    out.update(inference_layer_cases(k))  # last: earlier cases keep their weights and inputs
+    return out
+
+
+def inference_layer_cases(k):
+    """Preprocessing layers at inference, RNN cells, and the Keras 3 layers of issue #12, on batched inputs."""
+    L, I, seq = builders(k)
+    keras3 = k.__name__ == "keras"
+    out = {}
+    for fmt in ("channels_last", "channels_first") if keras3 else ("channels_last",):
+        tag = "cl" if fmt == "channels_last" else "cf"
+        img = I(shape=(5, 7, 3) if tag == "cl" else (3, 5, 7), name="img")
+        fmt_arg = {"data_format": fmt} if keras3 else {}
+        outputs = [L.Resizing(4, 6, name="shrink", **fmt_arg)(img),
+                   L.Resizing(8, 9, crop_to_aspect_ratio=True, name="crop_resize", **fmt_arg)(img),
+                   L.CenterCrop(3, 4, name="crop", **fmt_arg)(img),
+                   L.CenterCrop(6, 9, name="upsize", **fmt_arg)(img),
+                   L.RandomFlip(name="flip", **fmt_arg)(img),
+                   L.RandomRotation(0.3, name="rotation", **fmt_arg)(img),
+                   L.RandomZoom(0.4, name="zoom", **fmt_arg)(img)]
+        if keras3:
+            outputs.append(L.AutoContrast(value_range=(-1, 1), name="auto_contrast", **fmt_arg)(img))
+        else:
+            outputs.append(L.RandomCrop(3, 4, name="random_crop")(img))  # tf.keras: smart_resize at inference
+        out["image_preprocessing_" + tag] = k.Model(img, outputs, name="image_preprocessing_" + tag)
+    s = I(shape=(5, 3), name="seq")
+    m = L.Masking(mask_value=0.0)(s)
+    out["rnn_cells"] = k.Model(s, [
+        L.RNN(L.GRUCell(3), return_sequences=True, go_backwards=True, name="gru_cell_back")(m),
+        L.Concatenate(name="output_and_states")(L.RNN(L.LSTMCell(2), return_state=True, name="lstm_cell_state")(m)),
+        L.RNN(L.StackedRNNCells([L.SimpleRNNCell(2), L.GRUCell(3)]), return_sequences=True, name="stacked")(m),
+        L.RNN(L.SimpleRNNCell(2), unroll=True, name="simple_unrolled")(s),
+        L.RNN(L.SimpleRNNCell(2), return_sequences=True, zero_output_for_mask=True, name="zeroed")(m),
+        L.RNN(L.StackedRNNCells([L.GRUCell(2), L.SimpleRNNCell(2)]), zero_output_for_mask=True,
+              name="stacked_zeroed")(m)], name="rnn_cells")
+    if keras3:
+        q, v = I(shape=(4, 6), name="q"), I(shape=(5, 6), name="v")
+        gqa = L.GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2, name="gqa")
+        window = L.GroupQueryAttention(head_dim=3, num_query_heads=2, num_key_value_heads=1, sliding_window=2,
+                                       use_bias=False, name="gqa_window")
+        out["grouped_query_attention"] = k.Model([q, v], [gqa(q, v), gqa(q, q, use_causal_mask=True), window(q, q)],
+                                                 name="grouped_query_attention")
+        t = I(shape=(6,), dtype="int32", name="tokens")
+        tied = L.ReversibleEmbedding(20, 4, mask_zero=True, name="tied")
+        untied = L.ReversibleEmbedding(20, 4, tie_weights=False, logit_soft_cap=2.0, name="untied")
+        out["reversible_embedding"] = k.Model(t, [tied(tied(t), reverse=True), untied(untied(t), reverse=True)],
+                                              name="reversible_embedding")
+        out["rms_normalization"] = seq("rms_normalization", (3, 6), L.RMSNormalization(),
+                                       L.RMSNormalization(axis=[-2, -1], epsilon=0.1))
+    else:
+        steps = I(shape=(7, 3), name="steps")
+        grid = I(shape=(6, 5, 3), name="grid")
+        out["locally_connected"] = k.Model([steps, grid], [
+            L.LocallyConnected1D(3, 2, strides=2, activation="relu", name="lc1d")(steps),
+            L.LocallyConnected1D(2, 3, data_format="channels_first", name="lc1d_cf")(steps),
+            L.LocallyConnected2D(2, (2, 3), strides=(2, 1), name="lc2d")(grid),
+            L.LocallyConnected2D(3, 2, data_format="channels_first", use_bias=False, name="lc2d_cf")(grid)],
+            name="locally_connected")
     return out
 
 
@@ -247,6 +305,8 @@ def output_shapes(model):
     """Keras's output shape of each layer called once (shared layers have no single output), None for unknown."""
     shapes = {}
     for layer in model.layers:
+        if len(getattr(layer, "_inbound_nodes", [])) > 1:
+            continue  # Keras 3 answers with one call's output (tf.keras raises); which one is not the runtime's
         try:
             out = layer.output
         except (AttributeError, ValueError, RuntimeError):

@@ -264,6 +264,8 @@ final class LayerEmitter {
 
     private Tensor softmaxLayer(LayerCall call) {
         if (call.maskArgument(0) != null) throw unsupported(call.layer(), "a masked input (Keras masks the softmax with it)");
+        // Keras 3's Softmax()(x, mask): the second tensor masks the softmax, which this translation does not do.
+        if (call.inputs().size() > 1) throw unsupported(call.layer(), "a mask given as a second input");
         return softmax(call.name(), call.input().value(), call.config(), call.outputShape());
     }
 

@@ -76,6 +76,8 @@ final class ShapeEmitter {
         String n = layer.name();
         Tensor x = call.input().value();
         int rank = x.rank() - 2;
+        // tf.keras's UpSampling3D repeats axes 1-3 of a channels-last input whatever its rank: [batch, d, h, w] too.
+        if (layer.className().equals("UpSampling3D") && x.rank() == 4) rank = 3;
         long[] size = tuple(layer.config(), rank == 1 ? (layer.config().has("size") ? "size" : "length") : "size", rank);
         String interpolation = layer.config().getString("interpolation", "nearest");
         if (!interpolation.equals("nearest")) throw unsupported(layer, "interpolation=" + interpolation);

@@ -86,9 +86,10 @@ final class ObjectPathLayout {
         Map<Layer, List<Weight>> assigned = new HashMap<>();
         for (Placement p : ObjectPaths.placements(architecture, "")) {
             if (p.varGroups().isEmpty()) continue;
-            List<Weight> found = new ArrayList<>();
-            for (String group : p.varGroups()) varsAt(root, group).ifPresent(v -> found.addAll(vars(v)));
+            List<List<Weight>> groups = new ArrayList<>();
+            for (String group : p.varGroups()) groups.add(varsAt(root, group).map(ObjectPathLayout::vars).orElse(List.of()));
             Layer layer = p.layer();
+            List<Weight> found = ObjectPaths.merge(layer, groups);
             String problem = mismatch(layer, p.path(), found);
             if (problem != null) {
                 if (skipMismatch) continue;
@@ -176,6 +177,11 @@ final class ObjectPathLayout {
             }
             List<Weight> weights = layer.weights();
             int parts = p.varGroups().size();
+            List<List<Weight>> shared = ObjectPaths.splitShared(layer, weights);
+            if (shared != null) {
+                for (int i = 0; i < parts; i++) tree.vars(p.varGroups().get(i), layer.name(), shared.get(i));
+                continue;
+            }
             if (weights.size() % parts != 0) {
                 throw new UnsupportedModelException("layer '" + layer.name() + "' (" + layer.className() + ") has "
                         + weights.size() + " weights, which do not split over its " + parts + " sub-layers "

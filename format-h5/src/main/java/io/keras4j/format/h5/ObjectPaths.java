@@ -3,6 +3,7 @@ package io.keras4j.format.h5;
 import io.keras4j.model.Layer;
 import io.keras4j.core.LayerCatalogue;
 import io.keras4j.model.Model;
+import io.keras4j.model.Weight;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,8 +54,15 @@ final class ObjectPaths {
     /** Sub-objects holding a composite layer's variables, in the order {@code layer.weights} lists them. */
     static List<String> parts(Layer layer) {
         String cls = layer.className();
-        if (isRnn(cls)) return List.of("cell");
+        if (isRnn(cls)) return rnnCellParts(layer);
         switch (cls) {
+            case "SpectralNormalization":
+                return List.of("", "layer");
+            case "GroupQueryAttention", "GroupedQueryAttention": {
+                // Keras 3 keeps the projections under their attribute names; a gated layer adds _gate_dense (not mapped).
+                if (layer.config().getBoolean("use_gate", false)) return List.of("");
+                return List.of("_query_dense", "_key_dense", "_value_dense", "_output_dense");
+            }
             case "Bidirectional": {
                 boolean rnn = isRnn(layer.config().getObject("layer").getString("class_name", "LSTM"));
                 return rnn ? List.of("forward_layer/cell", "backward_layer/cell") : List.of("forward_layer", "backward_layer");
@@ -70,10 +78,29 @@ final class ObjectPaths {
         }
     }
 
-    /** The Python class name: Keras 2 spells the functional class {@code Model}, Keras 3 builds a {@code Functional}. */
+    /**
+     * An RNN's cell, or for {@code StackedRNNCells} each stacked cell under {@code cell/cells/}, named by its class
+     * in snake case made unique in stacking order, as Keras 3's {@code _save_state} names list items.
+     */
+    private static List<String> rnnCellParts(Layer layer) {
+        io.keras4j.json.JsonValue cell = layer.config().get("cell");
+        if (!cell.isObject() || !"StackedRNNCells".equals(cell.asObject().getString("class_name", ""))) return List.of("cell");
+        List<String> out = new ArrayList<>();
+        Map<String, Integer> used = new HashMap<>();
+        for (io.keras4j.json.JsonValue c : cell.asObject().getObject("config").getArray("cells")) {
+            out.add("cell/cells/" + uniqueName(snakeCase(c.asObject().getString("class_name", "")), used));
+        }
+        return out;
+    }
+
+    /**
+     * The Python class name: Keras 2 spells the functional class {@code Model}, Keras 3 builds a {@code Functional};
+     * Keras 3 serializes {@code GroupedQueryAttention} as {@code GroupQueryAttention}.
+     */
     private static String kerasClass(Layer layer) {
         String cls = layer.className();
         cls = cls.substring(cls.lastIndexOf('>') + 1); // a registered name "package>Class" names the Python class
+        if (cls.equals("GroupQueryAttention")) return "GroupedQueryAttention";
         return cls.equals("Model") ? "Functional" : cls;
     }
 
@@ -94,6 +121,35 @@ final class ObjectPaths {
         used.put(name, n + 1);
         return name + "_" + (n + 1);
     }
+
+    /**
+     * A layer's weights from its var groups, in {@code layer.weights} order. Keras 3's {@code SpectralNormalization}
+     * saves its own vars {@code [kernel, vector_u]} (the kernel is the wrapped layer's variable, tracked twice) and
+     * the wrapped layer's {@code [kernel, ...]}; {@code layer.weights} lists each variable once:
+     * {@code [kernel, vector_u, ...]}. Other layers: the groups concatenated.
+     */
+    static List<Weight> merge(Layer layer, List<List<Weight>> groups) {
+        List<Weight> out = new ArrayList<>();
+        if (isSpectral(layer) && groups.size() == 2 && groups.get(0).size() == 2 && !groups.get(1).isEmpty()) {
+            out.add(groups.get(1).get(0));
+            out.add(groups.get(0).get(1));
+            out.addAll(groups.get(1).subList(1, groups.get(1).size()));
+            return out;
+        }
+        groups.forEach(out::addAll);
+        return out;
+    }
+
+    /** The var groups of a layer whose groups share a variable ({@link #merge} reversed), or {@code null}. */
+    static List<List<Weight>> splitShared(Layer layer, List<Weight> weights) {
+        if (!isSpectral(layer) || weights.size() < 2) return null;
+        List<Weight> inner = new ArrayList<>();
+        inner.add(weights.get(0));
+        inner.addAll(weights.subList(2, weights.size()));
+        return List.of(List.of(weights.get(0), weights.get(1)), inner);
+    }
+
+    private static boolean isSpectral(Layer layer) { return layer.className().equals("SpectralNormalization"); }
 
     /** Keras 3 short variable names by class, for files that store only indices; the index when unknown. */
     static List<String> variableNames(Layer layer, int count) {

@@ -16,6 +16,11 @@ final class AdaptivePoolOp extends UnaryOp {
     private final boolean max;
     private final boolean channelsFirst;
     private final int[] outputSize;
+    /**
+     * Keras's TensorFlow backend picks the kernel by the input's rank, not the layer's: a 2D or 3D layer given a
+     * rank-3 input pools it as AdaptivePooling1D with {@code output_size[0]}.
+     */
+    private final AdaptivePoolOp onRank3;
 
     AdaptivePoolOp(LayerSpec spec, int rank, boolean max) {
         super(spec);
@@ -29,10 +34,13 @@ final class AdaptivePoolOp extends UnaryOp {
                         + java.util.Arrays.toString(outputSize) + " is not a positive size");
             }
         }
+        this.onRank3 = rank == 1 ? null
+                : new AdaptivePoolOp(spec.derived(spec.className(), spec.config().with("output_size", outputSize[0]), spec.weights()), 1, max);
     }
 
     @Override
     long[] outputShape(long[] in) {
+        if (onRank3 != null && in.length == 3) return onRank3.outputShape(in);
         if (in.length != rank + 2) {
             throw new UnsupportedModelException("layer '" + spec.name() + "' (" + spec.className() + ") pools inputs of rank "
                     + (rank + 2) + " (batch, " + rank + " spatial axes, channels); got shape " + java.util.Arrays.toString(in).replace("-1", "None"));
@@ -44,6 +52,7 @@ final class AdaptivePoolOp extends UnaryOp {
 
     @Override
     Value apply(Value input, CallContext ctx) {
+        if (onRank3 != null && input.array().rank() == 3) return onRank3.apply(input, ctx);
         NdArray x = input.array();
         int[] shape = x.shape();
         int n = shape[0], c = channelsFirst ? shape[1] : shape[shape.length - 1];

@@ -56,12 +56,12 @@ final class AttentionOp implements LayerOp {
 
     @Override
     public List<Value> call(List<Value> inputs, CallContext ctx) {
+        if (inputs.stream().allMatch(v -> v.array().rank() == 2)) return callOnBatchAsSteps(inputs, ctx);
         for (Value v : inputs) {
             if (v.array().shape().length != 3) {
-                // Keras computes rank-2 inputs as one sequence made of the batch's samples, which mixes them; the shapes
-                // stay inferable (the TensorFlow exporter translates it), only this kernel takes (batch, steps, features).
                 throw new UnsupportedModelException("layer '" + spec.name() + "' (" + spec.className() + ") runs on inputs "
-                        + "of shape (batch, steps, features) only; got " + java.util.Arrays.toString(v.array().shape()));
+                        + "of shape (batch, steps, features), or all of shape (batch, features); got "
+                        + java.util.Arrays.toString(v.array().shape()));
             }
         }
         Value query = inputs.get(0), value = inputs.get(1), key = inputs.size() > 2 ? inputs.get(2) : value;
@@ -106,5 +106,21 @@ final class AttentionOp implements LayerOp {
             }
         }
         return List.of(new Value(NdArray.wrap(out, b, tq, dv), qMask));
+    }
+
+    /**
+     * Rank-2 inputs: Keras's scores {@code query @ key^T} are then {@code [batch, batch]}, so the batch's samples
+     * form one sequence that attends over itself (the result depends on the whole batch). That is the rank-3
+     * computation on {@code [1, batch, features]}.
+     */
+    private List<Value> callOnBatchAsSteps(List<Value> inputs, CallContext ctx) {
+        if (causal) throw Configs.unsupported(spec, "use_causal_mask=True on inputs of shape (batch, features)");
+        List<Value> asSequence = new java.util.ArrayList<>();
+        for (Value v : inputs) {
+            if (v.mask() != null) throw Configs.unsupported(spec, "masked inputs of shape (batch, features)");
+            asSequence.add(Value.of(v.array().reshape(1, v.array().dim(0), v.array().dim(1))));
+        }
+        NdArray out = call(asSequence, ctx).get(0).array();
+        return List.of(Value.of(out.reshape(out.dim(1), out.dim(2))));
     }
 }

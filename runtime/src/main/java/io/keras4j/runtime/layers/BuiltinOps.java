@@ -51,7 +51,7 @@ public final class BuiltinOps implements LayerProvider {
         m.put("LeakyReLU", ElementwiseOp::leakyRelu);
         m.put("ELU", ElementwiseOp::elu);
         m.put("ThresholdedReLU", ElementwiseOp::thresholdedRelu);
-        m.put("Softmax", ElementwiseOp::softmax);
+        m.put("Softmax", SoftmaxOp::new);
         m.put("Rescaling", ElementwiseOp::rescaling);
         m.put("Dense", Dense::new);
         m.put("Flatten", ReshapeOp::flatten);
@@ -73,14 +73,19 @@ public final class BuiltinOps implements LayerProvider {
         m.put("BatchNormalization", NormalizationOp::batchNormalization);
         m.put("LayerNormalization", NormalizationOp::layerNormalization);
         m.put("Embedding", EmbeddingOp::new);
+        m.put("ReversibleEmbedding", ReversibleEmbeddingOp::new);
+        m.put("RMSNormalization", RmsNormalizationOp::new);
         m.put("Masking", MaskingOp::new);
         m.put("LSTM", s -> new RecurrentOp(s, RecurrentOp.Cell.LSTM, false));
         m.put("GRU", s -> new RecurrentOp(s, RecurrentOp.Cell.GRU, false));
         m.put("SimpleRNN", s -> new RecurrentOp(s, RecurrentOp.Cell.SIMPLE, false));
         m.put("Bidirectional", BidirectionalOp::new);
+        m.put("RNN", RnnCellOps::rnn);
         m.put("ConvLSTM1D", s -> new ConvLstmOp(s, 1));
         m.put("ConvLSTM2D", s -> new ConvLstmOp(s, 2));
+        m.put("ConvLSTM3D", s -> new ConvLstmOp(s, 3));
         m.put("TimeDistributed", TimeDistributedOp::new);
+        m.put("SpectralNormalization", SpectralNormalizationOp::new);
         m.put("Add", MergeOp::add);
         m.put("Subtract", MergeOp::subtract);
         m.put("Multiply", MergeOp::multiply);
@@ -89,6 +94,7 @@ public final class BuiltinOps implements LayerProvider {
         m.put("Minimum", MergeOp::minimum);
         m.put("Concatenate", ConcatenateOp::new);
         m.put("MultiHeadAttention", MultiHeadAttentionOp::new);
+        m.put("GroupedQueryAttention", GroupedQueryAttentionOp::new);
         m.put("TFOpLambda", s -> TfShapeFunctionOp.handles(s) ? new TfShapeFunctionOp(s) : new TfOpLambdaOp(s));
         m.put("SlicingOpLambda", SlicingOpLambdaOp::new);
         m.put("Normalization", NormalizationLayerOp::new);
@@ -112,6 +118,18 @@ public final class BuiltinOps implements LayerProvider {
         m.put("Conv1DTranspose", s -> new ConvTransposeOp(s, 1));
         m.put("Conv2DTranspose", s -> new ConvTransposeOp(s, 2));
         m.put("Conv3DTranspose", s -> new ConvTransposeOp(s, 3));
+        for (String augmentation : ImagePreprocessingOps.INFERENCE_IDENTITY) {
+            m.put(augmentation, ImagePreprocessingOps::inferenceIdentity);
+        }
+        m.put("Resizing", ImagePreprocessingOps::resizing);
+        m.put("CenterCrop", ImagePreprocessingOps::centerCrop);
+        m.put("RandomCrop", ImagePreprocessingOps::randomCrop);
+        m.put("AutoContrast", ImagePreprocessingOps::autoContrast);
+        m.put("Pipeline", PipelineOp::new);
+        m.put("Discretization", CategoricalOps::discretization);
+        m.put("CategoryEncoding", CategoricalOps::categoryEncoding);
+        m.put("LocallyConnected1D", s -> new LocallyConnectedOp(s, 1));
+        m.put("LocallyConnected2D", s -> new LocallyConnectedOp(s, 2));
         return Map.copyOf(m);
     }
 }

@@ -2,6 +2,7 @@ package io.keras4j.runtime.layers;
 
 import io.keras4j.json.JsonObject;
 import io.keras4j.model.Weight;
+import io.keras4j.runtime.math.Transpose;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerOp;
 import io.keras4j.runtime.spi.LayerSpec;
@@ -13,9 +14,10 @@ import java.util.List;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * {@code ConvLSTM1D/2D}: an LSTM whose input and recurrent transforms are convolutions. The input convolution
+ * {@code ConvLSTM1D/2D/3D}: an LSTM whose input and recurrent transforms are convolutions. The input convolution
  * (with the bias) runs on all steps at once; the recurrent one ("same" padding, no stride or dilation) once per step.
- * Weights: kernel, recurrent kernel, bias; gates in Keras order i, f, c, o along the channel axis.
+ * Weights: kernel, recurrent kernel, bias; gates in Keras order i, f, c, o along the channel axis. A channels_first
+ * layer runs on the sequence transposed to channels-last, its result transposed back.
  */
 final class ConvLstmOp implements LayerOp {
     private final LayerSpec spec;
@@ -27,6 +29,8 @@ final class ConvLstmOp implements LayerOp {
     private final ConvOp recurrentConv;
     private final DoubleUnaryOperator activation;
     private final DoubleUnaryOperator recurrentActivation;
+    /** channels_first: computed channels-last (the sequence and results transposed around the steps). */
+    private final boolean channelsFirst;
 
     ConvLstmOp(LayerSpec spec, int rank) {
         this.spec = spec;
@@ -37,10 +41,11 @@ final class ConvLstmOp implements LayerOp {
         if (Configs.flag(spec, "return_state", false) || Configs.flag(spec, "stateful", false)) {
             throw Configs.unsupported(spec, "return_state or stateful");
         }
-        if (Configs.channelsFirst(spec)) throw Configs.unsupported(spec, "channels_first");
+        this.channelsFirst = Configs.channelsFirst(spec);
         boolean useBias = Configs.flag(spec, "use_bias", true);
         List<Weight> w = spec.weights();
-        JsonObject config = spec.config().with("filters", 4 * filters).with("activation", "linear").with("groups", 1);
+        JsonObject config = spec.config().with("filters", 4 * filters).with("activation", "linear").with("groups", 1)
+                .with("data_format", "channels_last");
         this.inputConv = ConvOp.conv(spec.derived("Conv" + rank + "D", config,
                 w.isEmpty() ? w : useBias ? List.of(w.get(0), w.get(2)) : List.of(w.get(0))), rank);
         JsonObject recurrent = config.with("strides", 1).with("dilation_rate", 1).with("padding", "same").with("use_bias", false);
@@ -59,15 +64,44 @@ final class ConvLstmOp implements LayerOp {
 
     @Override
     public List<long[]> outputShapes(List<long[]> in) {
-        long[] seq = in.get(0);
+        long[] seq = sequenceChannelsLast(in.get(0));
         long[] state = state(seq);
-        return List.of(returnSequences ? TimeFold.unfold(seq, state) : state);
+        return List.of(returnSequences ? channelsBack(TimeFold.unfold(seq, state), 2) : channelsBack(state, 1));
+    }
+
+    /** A channels_first sequence shape {@code [batch, steps, channels, spatial...]} as channels-last. */
+    private long[] sequenceChannelsLast(long[] seq) {
+        if (!channelsFirst) return seq;
+        long[] out = seq.clone();
+        System.arraycopy(seq, 3, out, 2, seq.length - 3);
+        out[seq.length - 1] = seq[2];
+        return out;
+    }
+
+    /** A channels-last result shape back to channels_first, its channel axis going to {@code axis}. */
+    private long[] channelsBack(long[] shape, int axis) {
+        if (!channelsFirst) return shape;
+        long[] out = shape.clone();
+        out[axis] = shape[shape.length - 1];
+        System.arraycopy(shape, axis, out, axis + 1, shape.length - 1 - axis);
+        return out;
+    }
+
+    /** The permutation moving axis {@code from} to the end (to channels-last) or the last axis to {@code from}. */
+    private static int[] moving(int rank, int from, boolean toEnd) {
+        int[] perm = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            if (toEnd) perm[i] = i < from ? i : i == rank - 1 ? from : i + 1;
+            else perm[i] = i < from ? i : i == from ? rank - 1 : i - 1;
+        }
+        return perm;
     }
 
     @Override
     public List<long[]> weightShapes(List<long[]> in) {
-        List<long[]> input = inputConv.weightShapes(List.of(TimeFold.fold(in.get(0))));
-        long[] recurrent = recurrentConv.weightShapes(List.of(state(in.get(0)))).get(0);
+        long[] seq = sequenceChannelsLast(in.get(0));
+        List<long[]> input = inputConv.weightShapes(List.of(TimeFold.fold(seq)));
+        long[] recurrent = recurrentConv.weightShapes(List.of(state(seq))).get(0);
         List<long[]> shapes = new ArrayList<>(List.of(input.get(0), recurrent));
         if (input.size() > 1) shapes.add(input.get(1));
         return shapes;
@@ -77,6 +111,7 @@ final class ConvLstmOp implements LayerOp {
     public List<Value> call(List<Value> inputs, CallContext ctx) {
         NdArray x = inputs.get(0).array();
         Mask mask = inputs.get(0).mask();
+        if (channelsFirst) x = Transpose.permute(x, moving(x.rank(), 2, true));
         int[] shape = x.shape();
         int batch = shape[0], steps = shape[1];
         NdArray projected = inputConv.forward(x.reshape(TimeFold.fold(shape)), ctx);
@@ -111,7 +146,11 @@ final class ConvLstmOp implements LayerOp {
                 for (int b = 0; b < batch; b++) System.arraycopy(h, b * per, sequence, (b * steps + i) * per, per);
             }
         }
-        if (!returnSequences) return List.of(Value.of(NdArray.wrap(h, stateShape)));
-        return List.of(new Value(NdArray.wrap(sequence, TimeFold.unfold(shape, stateShape)), mask));
+        if (!returnSequences) return List.of(Value.of(channelsBack(NdArray.wrap(h, stateShape), 1)));
+        return List.of(new Value(channelsBack(NdArray.wrap(sequence, TimeFold.unfold(shape, stateShape)), 2), mask));
+    }
+
+    private NdArray channelsBack(NdArray y, int axis) {
+        return channelsFirst ? Transpose.permute(y, moving(y.rank(), axis, false)) : y;
     }
 }

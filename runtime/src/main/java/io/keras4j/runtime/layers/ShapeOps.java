@@ -75,11 +75,36 @@ final class ShapeOps {
         String interpolation = Configs.string(spec, "interpolation", "nearest");
         if (rank == 2 && interpolation.equals("bilinear")) return new BilinearUpSampling(spec, size);
         if (!interpolation.equals("nearest")) throw Configs.unsupported(spec, "interpolation=" + interpolation);
-        return new SpatialGather(spec, rank) {
+        SpatialGather gather = new SpatialGather(spec, rank) {
             @Override long size(int axis, long in) { return in < 0 ? -1 : in * size[axis]; }
 
             @Override int source(int axis, int out) { return out / size[axis]; }
         };
+        return rank == 3 && !Configs.channelsFirst(spec) ? new ChannelFreeVolumes(spec, gather) : gather;
+    }
+
+    /**
+     * tf.keras's {@code UpSampling3D} repeats axes 1, 2 and 3 of a channels-last input whatever its rank, so a
+     * rank-4 input {@code [batch, d, h, w]} (no channel axis) is upsampled on all three: computed here as one channel.
+     */
+    private static final class ChannelFreeVolumes extends UnaryArrayOp {
+        private final SpatialGather volumes;
+
+        ChannelFreeVolumes(LayerSpec spec, SpatialGather volumes) {
+            super(spec);
+            this.volumes = volumes;
+        }
+
+        @Override long[] outputShape(long[] in) { return volumes.outputShape(in); }
+
+        @Override Mask outputMask(Value in) { return null; }
+
+        @Override NdArray forward(NdArray x, CallContext ctx) {
+            if (x.rank() != 4) return volumes.forward(x, ctx);
+            int[] s = x.shape();
+            NdArray y = volumes.forward(x.reshape(s[0], s[1], s[2], s[3], 1), ctx);
+            return y.reshape(y.dim(0), y.dim(1), y.dim(2), y.dim(3));
+        }
     }
 
     /** {@code ZeroPadding1D/2D/3D}: zeros before and after each spatial axis. */
