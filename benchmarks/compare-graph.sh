@@ -17,7 +17,7 @@ java -jar "$jar" GraphBenchmark -p models="$out" -rf csv -rff "$csv" "$@"
 echo
 echo "model batch layers_ms graph_ms graph/layers"
 awk -F, 'NR > 1 {
-  gsub(/"/, "");
+  gsub(/["\r]/, "");
   # columns: Benchmark,Mode,Threads,Samples,Score,Score Error,Unit,Param: batch,Param: model,Param: models,Param: path
   key = $9 " " $8; if ($11 == "graph") g[key] = $5; else l[key] = $5
 } END { for (k in g) if (k in l) printf "%s %.3f %.3f %.2f\n", k, l[k], g[k], g[k] / l[k] }' "$csv" | sort

@@ -20,8 +20,9 @@ public final class FastMath {
         return Math.copySign(1 - 2 / (Math.exp(2 * a) + 1), x);
     }
 
-    /** The logistic function {@code 1 / (1 + e^-x)}, saturating instead of overflowing. */
-    public static double sigmoid(double x) {
-        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-    }
+    /**
+     * The logistic function {@code 1 / (1 + e^-x)} in double, branch-free: for very negative x, e^-x overflows to
+     * infinity and the result is 0, as it should be.
+     */
+    public static double sigmoid(double x) { return 1 / (1 + Math.exp(-x)); }
 }
