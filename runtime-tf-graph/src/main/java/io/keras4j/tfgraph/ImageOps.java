@@ -63,12 +63,21 @@ final class ImageOps {
         return halfPixel ? (i + 0.5f) * scale - 0.5f : i * scale;
     }
 
+    /** The geometry of resizing NHWC {@code images} to {@code size} (checked by {@link #requireResizable}). */
+    private record Resize(int batch, int inH, int inW, int channels, int outH, int outW) {
+        static Resize of(Val images, int[] size) {
+            requireResizable(images);
+            return new Resize(images.shape[0], images.shape[1], images.shape[2], images.shape[3], size[0], size[1]);
+        }
+
+        int[] outShape() { return new int[] {batch, outH, outW, channels}; }
+    }
+
     /** ResizeBilinear: output float32; per axis the lower and upper source rows and the fraction between them. */
     static Val resizeBilinear(Val images, int[] size, boolean alignCorners, boolean halfPixel) {
-        requireResizable(images);
-        int batch = images.shape[0], inH = images.shape[1], inW = images.shape[2], c = images.shape[3];
-        int outH = size[0], outW = size[1];
-        int[] outShape = {batch, outH, outW, c};
+        Resize r = Resize.of(images, size);
+        int batch = r.batch(), inH = r.inH(), inW = r.inW(), c = r.channels(), outH = r.outH(), outW = r.outW();
+        int[] outShape = r.outShape();
         float[] out = new float[Shapes.size(outShape)];
         float[] x = asFloats(images);
         int[] yLo = new int[outH], yHi = new int[outH], xLo = new int[outW], xHi = new int[outW];
@@ -110,9 +119,9 @@ final class ImageOps {
 
     /** ResizeNearestNeighbor: keeps the dtype; half-pixel centers floor (i + 0.5) * scale, align_corners rounds. */
     static Val resizeNearest(Val images, int[] size, boolean alignCorners, boolean halfPixel) {
-        requireResizable(images);
-        int batch = images.shape[0], inH = images.shape[1], inW = images.shape[2], c = images.shape[3];
-        int[] outShape = {batch, size[0], size[1], c};
+        Resize r = Resize.of(images, size);
+        int batch = r.batch(), inH = r.inH(), inW = r.inW(), c = r.channels();
+        int[] outShape = r.outShape();
         int[] idx = new int[Shapes.size(outShape)];
         int[] ys = nearest(inH, size[0], alignCorners, halfPixel), xs = nearest(inW, size[1], alignCorners, halfPixel);
         int o = 0;
@@ -185,10 +194,9 @@ final class ImageOps {
 
     /** ResizeBicubic: output float32, interpolating along the height first, then the width. */
     static Val resizeBicubic(Val images, int[] size, boolean alignCorners, boolean halfPixel) {
-        requireResizable(images);
-        int batch = images.shape[0], inH = images.shape[1], inW = images.shape[2], c = images.shape[3];
-        int outH = size[0], outW = size[1];
-        int[] outShape = {batch, outH, outW, c};
+        Resize r = Resize.of(images, size);
+        int batch = r.batch(), inH = r.inH(), inW = r.inW(), c = r.channels(), outH = r.outH(), outW = r.outW();
+        int[] outShape = r.outShape();
         float[] out = new float[Shapes.size(outShape)];
         float[] x = asFloats(images);
         float hScale = scale(inH, outH, alignCorners), wScale = scale(inW, outW, alignCorners);

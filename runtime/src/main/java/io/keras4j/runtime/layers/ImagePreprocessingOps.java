@@ -198,21 +198,21 @@ final class ImagePreprocessingOps {
                 }
                 return NdArray.wrap(out, outShape);
             }
-            Bilinear rows = Bilinear.of(window[2], height), cols = Bilinear.of(window[3], width);
+            BilinearSamples rows = BilinearSamples.of(window[2], height), cols = BilinearSamples.of(window[3], width);
             for (int b = 0; b < n; b++) {
                 for (int y = 0; y < height; y++) {
-                    int top = b * inImage + (window[0] + rows.lower[y]) * inRow;
-                    int bottom = b * inImage + (window[0] + rows.upper[y]) * inRow;
+                    int top = b * inImage + (window[0] + rows.lower()[y]) * inRow;
+                    int bottom = b * inImage + (window[0] + rows.upper()[y]) * inRow;
                     for (int v = 0; v < width; v++) {
-                        int left = (window[1] + cols.lower[v]) * col, right = (window[1] + cols.upper[v]) * col;
+                        int left = (window[1] + cols.lower()[v]) * col, right = (window[1] + cols.upper()[v]) * col;
                         int to = b * outImage + y * outRow + v * col;
                         for (int ch = 0; ch < c; ch++) {
                             int k = ch * inChannel;
                             float topLeft = src[top + left + k], topRight = src[top + right + k];
                             float bottomLeft = src[bottom + left + k], bottomRight = src[bottom + right + k];
-                            float upper = topLeft + (topRight - topLeft) * cols.lerp[v];
-                            float lower = bottomLeft + (bottomRight - bottomLeft) * cols.lerp[v];
-                            out[to + ch * outChannel] = upper + (lower - upper) * rows.lerp[y];
+                            float upper = topLeft + (topRight - topLeft) * cols.lerp()[v];
+                            float lower = bottomLeft + (bottomRight - bottomLeft) * cols.lerp()[v];
+                            out[to + ch * outChannel] = upper + (lower - upper) * rows.lerp()[y];
                         }
                     }
                 }
@@ -235,26 +235,6 @@ final class ImagePreprocessingOps {
             long[] out = new long[shape.length];
             for (int i = 0; i < shape.length; i++) out[i] = shape[i];
             return out;
-        }
-    }
-
-    /**
-     * TensorFlow's bilinear resize ({@code half_pixel_centers}): output position {@code o} samples input coordinate
-     * {@code (o + 0.5) * in / out - 0.5}, blending its two neighbours, clamped to the edges.
-     */
-    private record Bilinear(int[] lower, int[] upper, float[] lerp) {
-        static Bilinear of(int in, int out) {
-            float scale = (float) in / out;
-            int[] lower = new int[out], upper = new int[out];
-            float[] lerp = new float[out];
-            for (int i = 0; i < out; i++) {
-                float at = (i + 0.5f) * scale - 0.5f;
-                float floor = (float) Math.floor(at);
-                lower[i] = Math.max((int) floor, 0);
-                upper[i] = Math.min((int) Math.ceil(at), in - 1);
-                lerp[i] = at - floor;
-            }
-            return new Bilinear(lower, upper, lerp);
         }
     }
 }

@@ -146,42 +146,25 @@ final class ShapeOps {
 
         @Override NdArray forwardChannelsLast(NdArray x, CallContext ctx) {
             int n = x.dim(0), h = x.dim(1), w = x.dim(2), c = x.dim(3), oh = h * size[0], ow = w * size[1];
-            Samples rows = Samples.of(h, oh), cols = Samples.of(w, ow);
+            BilinearSamples rows = BilinearSamples.of(h, oh), cols = BilinearSamples.of(w, ow);
             float[] src = x.data(), out = new float[n * oh * ow * c];
             int o = 0;
             for (int b = 0; b < n; b++) {
                 for (int y = 0; y < oh; y++) {
-                    int top = (b * h + rows.lower[y]) * w, bottom = (b * h + rows.upper[y]) * w;
+                    int top = (b * h + rows.lower()[y]) * w, bottom = (b * h + rows.upper()[y]) * w;
                     for (int v = 0; v < ow; v++) {
-                        int left = cols.lower[v], right = cols.upper[v];
+                        int left = cols.lower()[v], right = cols.upper()[v];
                         for (int ch = 0; ch < c; ch++, o++) {
                             float topLeft = src[(top + left) * c + ch], topRight = src[(top + right) * c + ch];
                             float bottomLeft = src[(bottom + left) * c + ch], bottomRight = src[(bottom + right) * c + ch];
-                            float upper = topLeft + (topRight - topLeft) * cols.lerp[v];
-                            float lower = bottomLeft + (bottomRight - bottomLeft) * cols.lerp[v];
-                            out[o] = upper + (lower - upper) * rows.lerp[y];
+                            float upper = topLeft + (topRight - topLeft) * cols.lerp()[v];
+                            float lower = bottomLeft + (bottomRight - bottomLeft) * cols.lerp()[v];
+                            out[o] = upper + (lower - upper) * rows.lerp()[y];
                         }
                     }
                 }
             }
             return NdArray.wrap(out, n, oh, ow, c);
-        }
-
-        /** For each output position along one axis: the two input positions it blends and the second one's weight. */
-        private record Samples(int[] lower, int[] upper, float[] lerp) {
-            static Samples of(int in, int out) {
-                float scale = (float) in / out;
-                int[] lower = new int[out], upper = new int[out];
-                float[] lerp = new float[out];
-                for (int i = 0; i < out; i++) {
-                    float at = (i + 0.5f) * scale - 0.5f;
-                    float floor = (float) Math.floor(at);
-                    lower[i] = Math.max((int) floor, 0);
-                    upper[i] = Math.min((int) Math.ceil(at), in - 1);
-                    lerp[i] = at - floor;
-                }
-                return new Samples(lower, upper, lerp);
-            }
         }
     }
 
