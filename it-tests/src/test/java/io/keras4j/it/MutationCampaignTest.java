@@ -44,7 +44,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (corrupt, unsupported), never a codec bug ({@link CodecFailureException}), an escaped runtime exception or an
  * error, OutOfMemoryError included: the surefire execution "campaign" runs this class alone at -Xmx256m. A format
  * that carries checksums (the {@code .keras} zip's CRC-32, a checkpoint's CRC32C) must never load into a model that
- * predicts differently. Loads over 2 s are counted and printed; a load over {@link #DEADLINE_SECONDS} fails the
+ * predicts differently, and a cut JSON or YAML (whose ends show) must never load as another model. Loads over 2 s are counted and printed; a load over {@link #DEADLINE_SECONDS} fails the
  * test as a hang (a hang detector, not a speed test).
  */
 @Tag("campaign")
@@ -67,6 +67,8 @@ class MutationCampaignTest {
 
     /** One fixture: a file or folder a format's reader loads, from one model and writer. */
     record Unit(String format, String model, String gen, boolean checksummed) {
+        boolean isText() { return format.equals("json") || format.equals("yaml"); }
+
         /** Weights alone, loaded onto the model's JSON architecture (Keras 3's SavedModel export holds no config). */
         boolean weightsOnly() {
             return format.startsWith("weights") || format.equals("checkpoint") || format.equals("savedmodel") && gen.equals("k3");
@@ -206,6 +208,9 @@ class MutationCampaignTest {
                 String kind = damage.startsWith("truncated") ? "truncated" : "mutated";
                 count(kind + ", loaded, " + (same ? "same behaviour" : "other behaviour"));
                 if (!same && unit.checksummed()) defect(where + ": loaded and predicts differently though the format is checksummed");
+                // A text architecture shows its end (JSON its closing brackets, YAML its end marker or Keras's
+                // keras_version after the config): a cut copy must never load as another model.
+                if (!same && kind.equals("truncated") && unit.isText()) defect(where + ": a cut text file loaded as another model");
             } catch (TimeoutException ex) {
                 result.cancel(true);
                 worker.shutdownNow();

@@ -33,6 +33,7 @@ abstract class TextModelCodec {
     public KerasFile read(Path source, ReadOptions options) {
         String text = readText(source);
         JsonValue tree = yaml ? YamlTrees.parse(text, source, name) : JsonTrees.parseJson(text, source, name);
+        if (yaml) YamlTrees.requireWhole(text, tree, source, name);
         Model model = KerasJson.readModel(tree, source, name);
         return KerasFile.builder(name, source).model(model).build();
     }
@@ -40,7 +41,7 @@ abstract class TextModelCodec {
     public void write(Model model, Path target, WriteOptions options) {
         JsonValue tree = KerasJson.toTree(model, options.dialect() == Dialect.KERAS1 ? Dialect.KERAS2 : options.dialect(),
                 options.allowSemanticChange());
-        String text = yaml ? YamlTrees.write(tree) : JsonTrees.toJson(tree, false);
+        String text = yaml ? YamlTrees.writeDocument(tree) : JsonTrees.toJson(tree, false);
         // A JSON/YAML architecture is replaced as Keras would; a binary file or a device is not.
         OutputFiles.checkReplaceable(target.toAbsolutePath(), name, false, OutputFiles.overwrite(options),
                 TextModelCodec::looksLikeText);

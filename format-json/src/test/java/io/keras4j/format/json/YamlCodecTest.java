@@ -57,6 +57,69 @@ class YamlCodecTest {
         assertThat(back.layers().get(0).batchInputShape().orElseThrow()).containsExactly(m.layers().get(0).batchInputShape().orElseThrow());
     }
 
+    /**
+     * Issue #14: YAML has no closing brackets, so a copy cut at a line boundary used to load as a smaller model. Every
+     * line-boundary cut of a YAML keras4j wrote must be refused as truncated; the whole file reads.
+     */
+    @Test
+    void everyLineBoundaryCutOfAWrittenYamlIsRefusedAsTruncated() throws Exception {
+        Path f = KerasJsonFixtures.all().get(0);
+        Model m = KerasJson.readModel(Files.readString(f), f);
+        Path y = dir.resolve("whole.yaml");
+        yaml.write(m, y, WriteOptions.DEFAULT.withDialect(Dialect.KERAS2));
+        String whole = Files.readString(y);
+        assertThat(whole).endsWith("\n" + YamlTrees.END_MARKER + "\n");
+        assertThat(yaml.read(y, ReadOptions.DEFAULT).model()).isPresent();
+        JsonValue config = KerasJson.toTree(m, Dialect.KERAS2).asObject().get("config");
+        int refused = 0, whole_ = 0;
+        for (int at = whole.indexOf('\n'); at >= 0 && at < whole.length() - 1; at = whole.indexOf('\n', at + 1)) {
+            Path cut = Files.writeString(dir.resolve("cut.yaml"), whole.substring(0, at + 1));
+            try {
+                Model back = yaml.read(cut, ReadOptions.DEFAULT).model().orElseThrow();
+                // only a cut after the whole config (before the trailing backend line) may load, as the same model
+                assertThat(KerasJson.toTree(back, Dialect.KERAS2).asObject().get("config")).as("cut after byte %d", at).isEqualTo(config);
+                whole_++;
+            } catch (CorruptModelException e) {
+                assertThat(e).hasMessageContaining("truncated");
+                refused++;
+            }
+        }
+        assertThat(refused).isGreaterThan(10);
+        assertThat(whole_).isLessThanOrEqualTo(2);
+    }
+
+    /**
+     * Keras's {@code to_yaml} is PyYAML's {@code yaml.dump}, which sorts keys: {@code keras_version} follows
+     * {@code config}, and that is how a whole YAML of Keras shows its end; cut before it, the file is refused.
+     */
+    @Test
+    void aKerasYamlIsWholeWhenItsKerasVersionFollowsTheConfig() throws Exception {
+        Path f = KerasJsonFixtures.all().stream().filter(p -> {
+            try {
+                return KerasJson.parse(Files.readString(p), p).asObject().has("keras_version");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).findFirst().orElseThrow();
+        String pyyaml = YamlTrees.write(sortedKeys(KerasJson.parse(Files.readString(f), f)));
+        assertThat(pyyaml).doesNotContain("\n" + YamlTrees.END_MARKER);
+        Path y = Files.writeString(dir.resolve("keras.yaml"), pyyaml);
+        assertThat(yaml.read(y, ReadOptions.DEFAULT).model()).isPresent();
+        Path cut = Files.writeString(dir.resolve("cut.yaml"), pyyaml.substring(0, pyyaml.indexOf("\nkeras_version") + 1));
+        assertThatThrownBy(() -> yaml.read(cut, ReadOptions.DEFAULT)).isInstanceOf(CorruptModelException.class)
+                .hasMessageContaining("truncated").hasMessageContaining(cut.toString());
+    }
+
+    private static JsonValue sortedKeys(JsonValue v) {
+        if (v.isObject()) {
+            java.util.TreeMap<String, JsonValue> sorted = new java.util.TreeMap<>();
+            v.asObject().members().forEach((k, x) -> sorted.put(k, sortedKeys(x)));
+            return io.keras4j.json.JsonObject.of(sorted);
+        }
+        if (v.isArray()) return new io.keras4j.json.JsonArray(v.asArray().values().stream().map(YamlCodecTest::sortedKeys).toList());
+        return v;
+    }
+
     @Test
     void malformedYamlSaysWhere() throws Exception {
         Path y = Files.writeString(dir.resolve("bad.yaml"), "class_name: Sequential\nconfig:\n  layers: [unclosed\n");

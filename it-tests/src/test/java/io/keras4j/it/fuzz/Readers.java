@@ -66,13 +66,25 @@ public enum Readers {
         try {
             deleteTree(work);
             Files.createDirectories(work);
-            Path target;
-            if (load == null) {
-                target = work.resolve(file);
-            } else {
-                copyTree(ZOO.resolve(fixture), work);
-                target = work.resolve(file);
-            }
+            prepare(work);
+        } catch (IOException e) {
+            throw new UncheckedIOException("preparing the fixture in " + work, e);
+        }
+        checkPrepared(input, work);
+    }
+
+    /** Copies the fixture's other files into {@code work} (an empty directory) for {@link #checkPrepared}. */
+    void prepare(Path work) throws IOException {
+        if (load != null) copyTree(ZOO.resolve(fixture), work);
+    }
+
+    /**
+     * {@link #check} in a directory {@link #prepare} filled: only the one file is rewritten, which keeps a fuzzer's
+     * executions cheap (reading never changes the fixture's other files).
+     */
+    void checkPrepared(byte[] input, Path work) {
+        try {
+            Path target = work.resolve(file);
             Files.write(target, input);
             Path source = load == null ? target : load.isEmpty() ? work : work.resolve(load);
             run(source);
@@ -122,14 +134,28 @@ public enum Readers {
         }
     }
 
-    /** For the Jazzer harness: a checker with its own work directory. */
+    /**
+     * For the Jazzer harness: a checker with its own work directory, prepared once, in memory ({@code /dev/shm}) where
+     * the machine has it, since a fuzzer runs millions of inputs.
+     */
     public Consumer<byte[]> checker() {
         Path work;
         try {
-            work = Files.createTempDirectory("keras4j-fuzz-" + corpusName());
+            Path shm = Path.of("/dev/shm");
+            work = Files.isDirectory(shm) && Files.isWritable(shm)
+                    ? Files.createTempDirectory(shm, "keras4j-fuzz-" + corpusName())
+                    : Files.createTempDirectory("keras4j-fuzz-" + corpusName());
+            prepare(work);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return bytes -> check(bytes, work);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                deleteTree(work);
+            } catch (IOException ignored) {
+                // a temporary directory: best effort
+            }
+        }));
+        return bytes -> checkPrepared(bytes, work);
     }
 }
