@@ -118,7 +118,7 @@ public final class CodecRegistry {
         }
         if (best == null || bestStrength.compareTo(MatchStrength.WEAK) < 0) {
             if (!probeInput.exists() && probeInput.withSuffix(".index").isEmpty()) {
-                throw new Keras4jException("no such file or directory: " + input);
+                throw new Keras4jException("no such file or directory: " + input + interruptedReplaceHint(input));
             }
             Optional<KnownFormats.Known> known = KnownFormats.sniff(probeInput);
             if (known.isPresent() && find(known.get().codec()).isEmpty()) throw notInstalled(known.get().codec(), input);
@@ -152,6 +152,18 @@ public final class CodecRegistry {
                     + "'; name the format explicitly (installed: " + byName.keySet().stream().sorted().toList() + ")");
         }
         return best;
+    }
+
+    /** Where a killed directory replace left the previous content of a now missing {@code input}, if it did. */
+    private static String interruptedReplaceHint(Path input) {
+        try {
+            return OutputFiles.interruptedReplace(input)
+                    .map(p -> " (a keras4j write was killed while replacing it; the previous content is in " + p
+                            + ", and the next write to " + input.getFileName() + " moves it back first)")
+                    .orElse("");
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     private CodecNotInstalledException notInstalled(String name, Path input) {

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -149,20 +151,69 @@ public final class OutputFiles {
         try (Stream<Path> s = Files.list(dir)) {
             leftovers = s.filter(p -> {
                 String name = p.getFileName().toString();
-                if (!name.startsWith(start)) return false;
-                int dash = name.indexOf('-', start.length());
-                if (dash < 0) return false;
-                try {
-                    return ProcessHandle.of(Long.parseLong(name.substring(start.length(), dash))).isEmpty();
-                } catch (NumberFormatException e) {
-                    return false;
-                }
+                return name.startsWith(start) && writerIsGone(name, start);
             }).toList();
         } catch (NoSuchFileException e) {
             return 0;
         }
         for (Path p : leftovers) deleteTree(p);
         return leftovers.size();
+    }
+
+    /**
+     * The name prefix under which a directory replace moves the previous content of {@code target} aside before
+     * renaming the new one into place (see {@link #interruptedReplace}).
+     *
+     * @param target the directory being replaced
+     * @return the prefix to pass to {@link #createTempDirectory}
+     */
+    public static String previousContentPrefix(Path target) {
+        return "." + target.toAbsolutePath().getFileName() + ".old-";
+    }
+
+    /**
+     * The previous content of {@code target} that a killed writer had moved aside ({@link #previousContentPrefix}; a directory
+     * replace is two renames: the old directory to a hidden name, then the new one into place; a writer killed
+     * between them leaves the target missing and the previous content hidden). Empty when {@code target} exists or
+     * no dead writer left such an entry; the newest one when several did.
+     *
+     * @param target the path that was being replaced
+     * @return the hidden previous content, if any
+     * @throws IOException when the parent directory cannot be listed
+     */
+    public static Optional<Path> interruptedReplace(Path target) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        String prefix = previousContentPrefix(absolute);
+        Path dir = absolute.getParent();
+        if (dir == null || Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        String start = markerPrefix(prefix);
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> {
+                String name = p.getFileName().toString();
+                return name.startsWith(start) && writerIsGone(name, start) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+            }).max(Comparator.comparing(OutputFiles::modified));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static java.nio.file.attribute.FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return java.nio.file.attribute.FileTime.fromMillis(0);
+        }
+    }
+
+    /** Whether the process named in a temporary entry's name ({@code start<pid>-…}) no longer runs. */
+    private static boolean writerIsGone(String name, String start) {
+        int dash = name.indexOf('-', start.length());
+        if (dash < 0) return false;
+        try {
+            return ProcessHandle.of(Long.parseLong(name.substring(start.length(), dash))).isEmpty();
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static String markerPrefix(String prefix) {

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
  * unrelated directories and files. Public for the exporter (keras4j-export-tf).
  */
 public final class DirectoryWrite {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DirectoryWrite.class);
     /** What goes into the new directory. */
     public interface Content {
         void writeInto(Path dir) throws IOException;
@@ -27,6 +28,7 @@ public final class DirectoryWrite {
     /** Writes {@code content} into a new directory beside {@code target}, then renames it into place. */
     public static void replace(Path target, boolean overwrite, Content content) {
         Path absolute = target.toAbsolutePath();
+        restoreInterruptedReplace(absolute);
         OutputFiles.checkReplaceable(absolute, "savedmodel", true, overwrite, DirectoryWrite::isSavedModelOrEmpty);
         Path parent = absolute.getParent();
         Path tmp = null;
@@ -38,7 +40,7 @@ public final class DirectoryWrite {
             if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
                 // checked again just before the move: the target may have appeared while the content was written
                 OutputFiles.checkReplaceable(absolute, "savedmodel", true, overwrite, DirectoryWrite::isSavedModelOrEmpty);
-                old = OutputFiles.createTempDirectory(parent, "." + absolute.getFileName() + ".old-");
+                old = OutputFiles.createTempDirectory(parent, OutputFiles.previousContentPrefix(absolute));
                 Files.delete(old);
                 Files.move(absolute, old, StandardCopyOption.ATOMIC_MOVE);
             }
@@ -55,6 +57,22 @@ public final class DirectoryWrite {
             throw new UncheckedIOException("cannot write " + target, e);
         } finally {
             if (tmp != null) deleteTree(tmp);
+        }
+    }
+
+    /**
+     * A writer killed between the two renames left the target missing and the previous SavedModel hidden: put it
+     * back before anything else, or this write's sweep of dead writers' leftovers would delete the only copy.
+     */
+    private static void restoreInterruptedReplace(Path absolute) {
+        try {
+            java.util.Optional<Path> previous = OutputFiles.interruptedReplace(absolute);
+            if (previous.isPresent()) {
+                Files.move(previous.get(), absolute, StandardCopyOption.ATOMIC_MOVE);
+                LOG.warn("restored {} from {}, where a killed write had moved it aside", absolute, previous.get().getFileName());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restore the previous content of " + absolute + " that a killed write left aside", e);
         }
     }
 
