@@ -24,6 +24,7 @@ public final class ProbeInput {
 
     private final Path path;
     private ByteBuffer head;
+    private String headText;
     private List<String> listing;
     private final Map<String, ProbeInput> related = new HashMap<>();
 
@@ -50,6 +51,33 @@ public final class ProbeInput {
     public ByteBuffer head() {
         if (head == null) head = readAtUncached(0, HEAD_SIZE);
         return head.duplicate();
+    }
+
+    /**
+     * The first byte of the head that is not ASCII whitespace, or -1 when there is none: a text codec's probe can turn
+     * a binary file away on it before decoding 64 KiB (three text probes decoding every model's head were most of the
+     * time a small model took to load).
+     */
+    public int firstNonBlankByte() {
+        ByteBuffer h = head();
+        for (int i = h.position(); i < h.limit(); i++) {
+            byte b = h.get(i);
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') return b & 0xff;
+        }
+        return -1;
+    }
+
+    /** Whether the head holds a NUL byte, which no text model file has. */
+    public boolean headHasNul() {
+        ByteBuffer h = head();
+        for (int i = h.position(); i < h.limit(); i++) if (h.get(i) == 0) return true;
+        return false;
+    }
+
+    /** The head decoded as UTF-8 (malformed bytes replaced), decoded once for every probe that asks. */
+    public String headText() {
+        if (headText == null) headText = java.nio.charset.StandardCharsets.UTF_8.decode(head()).toString();
+        return headText;
     }
 
     /** Up to {@code length} (at most {@link #MAX_READ}) bytes at {@code offset}; fewer at the end of the file. */

@@ -12,7 +12,6 @@ import io.keras4j.spi.ProbeInput;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
 import io.keras4j.spi.WriteProperty;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** Keras 3 sharded weights: a {@code .weights.json} index plus {@code _00000.weights.h5} shards beside it. */
@@ -33,8 +32,8 @@ public final class ShardedWeightsCodec implements Codec {
     @Override
     public MatchStrength probe(ProbeInput input) {
         if (!input.isFile()) return MatchStrength.NO_MATCH;
-        String head = StandardCharsets.UTF_8.decode(input.head()).toString();
-        if (!head.stripLeading().startsWith("{")) return MatchStrength.NO_MATCH;
+        if (input.firstNonBlankByte() != '{') return MatchStrength.NO_MATCH;
+        String head = input.headText();
         if (!head.contains("\"weight_map\"")) return MatchStrength.NO_MATCH;
         return head.contains(".weights.h5\"") && head.contains("\"metadata\"") ? MatchStrength.FULL : MatchStrength.SOLID;
     }

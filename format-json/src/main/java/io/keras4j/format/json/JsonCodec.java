@@ -6,7 +6,6 @@ import io.keras4j.spi.Feature;
 import io.keras4j.spi.InputKind;
 import io.keras4j.spi.MatchStrength;
 import io.keras4j.spi.ProbeInput;
-import java.nio.charset.StandardCharsets;
 
 /** Keras architecture JSON ({@code model.to_json()}, {@code get_config()}), Keras 1, 2 and 3 dialects. */
 public final class JsonCodec extends TextModelCodec implements Codec {
@@ -29,10 +28,9 @@ public final class JsonCodec extends TextModelCodec implements Codec {
     @Override
     public MatchStrength probe(ProbeInput input) {
         if (!input.isFile()) return MatchStrength.NO_MATCH;
-        String head = StandardCharsets.UTF_8.decode(input.head()).toString().stripLeading();
-        if (head.isEmpty()) return MatchStrength.NO_MATCH;
-        char first = head.charAt(0);
+        int first = input.firstNonBlankByte();
         if (first != '{' && first != '[') return MatchStrength.NO_MATCH;
+        String head = input.headText();
         if (head.contains("\"weight_map\"")) return MatchStrength.NO_MATCH;
         boolean keras = head.contains("\"class_name\"") && head.contains("\"config\"");
         return keras ? MatchStrength.SOLID : MatchStrength.WEAK;

@@ -6,7 +6,6 @@ import io.keras4j.spi.Feature;
 import io.keras4j.spi.InputKind;
 import io.keras4j.spi.MatchStrength;
 import io.keras4j.spi.ProbeInput;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /** Keras architecture YAML ({@code model.to_yaml()}, Keras up to 2.5), read as plain data with no tags honoured. */
@@ -29,8 +28,9 @@ public final class YamlCodec extends TextModelCodec implements Codec {
     @Override
     public MatchStrength probe(ProbeInput input) {
         if (!input.isFile()) return MatchStrength.NO_MATCH;
-        String head = StandardCharsets.UTF_8.decode(input.head()).toString();
-        if (head.isBlank() || head.stripLeading().startsWith("{") || head.indexOf('\0') >= 0) return MatchStrength.NO_MATCH;
+        int first = input.firstNonBlankByte();
+        if (first < 0 || first == '{' || input.headHasNul()) return MatchStrength.NO_MATCH;
+        String head = input.headText();
         return CLASS_NAME.matcher(head).find() && CONFIG.matcher(head).find() ? MatchStrength.SOLID : MatchStrength.NO_MATCH;
     }
 }
