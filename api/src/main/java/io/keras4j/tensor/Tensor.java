@@ -209,7 +209,9 @@ public final class Tensor {
         return dtype == DType.FLOAT32 ? this : ofFloats(toFloatArray(), shape);
     }
 
+    /** The element count of a numeric conversion; a string tensor has none (it used to fail with a NullPointerException). */
     private int arrayLength() {
+        if (dtype == DType.STRING) throw new IllegalStateException("a string tensor has no numeric value; read it with strings()");
         long n = elementCount();
         if (n > Integer.MAX_VALUE - 8) throw new IllegalStateException("tensor of " + n + " elements does not fit a Java array");
         return (int) n;

@@ -64,4 +64,13 @@ class NpyTest {
         }
         assertThat(HalfFloat.fromFloat(1f)).isEqualTo((short) 0x3c00);
     }
+
+    /** Jazzer's finding (issue #14): a '<U4' array read fine, but asking it for numbers was a NullPointerException. */
+    @Test
+    void aStringArrayRefusesNumericConversionWithAReason() {
+        Tensor t = Tensor.ofStrings(java.util.List.of("ab".getBytes(java.nio.charset.StandardCharsets.UTF_8)), 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(t::toFloatArray).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("string tensor").hasMessageContaining("strings()");
+        org.assertj.core.api.Assertions.assertThatThrownBy(t::toDoubleArray).isInstanceOf(IllegalStateException.class);
+    }
 }

@@ -102,7 +102,8 @@ public enum Readers {
     private void run(Path source) {
         if (this == NPY) {
             Tensor t = Npy.read(source);
-            t.toFloatArray();
+            if (t.dtype() == io.keras4j.tensor.DType.STRING) t.strings();
+            else t.toFloatArray();
             return;
         }
         Model model = switch (this) {
