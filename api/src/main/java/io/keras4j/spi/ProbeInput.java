@@ -74,6 +74,20 @@ public final class ProbeInput {
         return false;
     }
 
+    /** Whether the head holds the bytes of {@code ascii} (a member name in a zip's local header, say), without decoding it. */
+    public boolean headContains(String ascii) {
+        byte[] needle = ascii.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        ByteBuffer h = head();
+        int last = h.limit() - needle.length;
+        outer:
+        for (int i = h.position(); i <= last; i++) {
+            if (h.get(i) != needle[0]) continue;
+            for (int j = 1; j < needle.length; j++) if (h.get(i + j) != needle[j]) continue outer;
+            return true;
+        }
+        return false;
+    }
+
     /** The head decoded as UTF-8 (malformed bytes replaced), decoded once for every probe that asks. */
     public String headText() {
         if (headText == null) headText = java.nio.charset.StandardCharsets.UTF_8.decode(head()).toString();

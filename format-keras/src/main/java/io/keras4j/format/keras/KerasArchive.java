@@ -98,7 +98,7 @@ final class KerasArchive {
 
     private static void verifyCrc32(TensorData.HeldFile held, StoredMember m, String name) throws IOException {
         CRC32 crc = new CRC32();
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(m.size(), 1)));
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 16, Math.max(m.size(), 1)));
         for (long pos = m.dataOffset(), end = m.dataOffset() + m.size(); pos < end; pos += buf.limit()) {
             buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
             held.readFully(buf, pos);

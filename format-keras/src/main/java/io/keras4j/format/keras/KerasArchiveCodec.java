@@ -11,7 +11,6 @@ import io.keras4j.spi.ProbeInput;
 import io.keras4j.spi.ReadOptions;
 import io.keras4j.spi.WriteOptions;
 import io.keras4j.spi.WriteProperty;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.EnumSet;
 
@@ -41,8 +40,7 @@ public final class KerasArchiveCodec implements Codec {
             return MatchStrength.NO_MATCH;
         }
         if (!ProbeInput.startsWith(input.head(), ZIP)) return MatchStrength.NO_MATCH;
-        String head = StandardCharsets.ISO_8859_1.decode(input.head()).toString();
-        boolean names = head.contains("metadata.json") || head.contains("config.json");
+        boolean names = input.headContains("metadata.json") || input.headContains("config.json");
         return names ? MatchStrength.FULL : MatchStrength.WEAK;
     }
 
