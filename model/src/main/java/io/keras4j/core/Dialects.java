@@ -314,6 +314,9 @@ public final class Dialects {
                         : operation.<JsonValue>map(JsonString::new).orElse(JsonNull.INSTANCE);
                 b.entry(l.entry().with("module", module).with("registered_name",
                         builtin ? JsonNull.INSTANCE : (Object) l.registeredName().orElse(l.className())));
+                // keras.applications' own classes (ConvNeXt's LayerScale, ...) are found through their module.
+                ApplicationLayers.identify(l.className(), l.module(), l.config()).ifPresent(kind -> b.className(kind.className())
+                        .entry(l.entry().with("module", kind.keras3Module()).with("registered_name", kind.registeredName(true))));
             }
             layers.add(b.build());
         }

@@ -135,6 +135,12 @@ final class Keras2To3 {
                         : l.nestedModel().isPresent() ? Dialects.moduleOfModel(className) : new JsonString("keras.layers"))
                 .put("registered_name", custom ? (Object) (registered != null ? registered : className) : JsonNull.INSTANCE)
                 .build();
+        // keras.applications' own classes (ConvNeXt's LayerScale, ...): Keras 3 finds them through their module.
+        java.util.Optional<ApplicationLayers.Kind> application = ApplicationLayers.identify(l.className(), l.module(), l.config());
+        if (application.isPresent()) {
+            className = application.get().className();
+            entry = entry.with("module", application.get().keras3Module()).with("registered_name", application.get().registeredName(true));
+        }
         b.className(className).entry(entry);
         if (l.nestedModel().isPresent()) b.nestedModel(convert(l.nestedModel().get()));
         else b.config(config2To3(className, l.config()));

@@ -84,6 +84,8 @@ final class Keras3To2 {
         }
         Layer.Builder b = l.toBuilder().entry(JsonObject.EMPTY);
         l.registeredName().ifPresent(b::className);
+        // keras.applications' own classes under the name tf_keras registers them by (Custom>CustomScaleLayer).
+        ApplicationLayers.identify(l.className(), l.module(), l.config()).ifPresent(kind -> b.className(kind.registeredName(false)));
         if (l.nestedModel().isPresent()) {
             b.nestedModel(convert(l.nestedModel().get()));
         } else {

@@ -235,6 +235,9 @@ final class KerasObjectLayout {
                     .put("ragged", config.getBoolean("ragged", false)).put("batch_input_shape", config.get("batch_input_shape"))
                     .put("config", config).build();
         }
+        // tf_keras reads it when it revives a class it cannot find by name (an application's own layer)
+        io.keras4j.core.ApplicationLayers.identify(layer.className(), layer.module(), layer.config())
+                .ifPresent(kind -> b.put("expects_training_arg", kind == io.keras4j.core.ApplicationLayers.Kind.STOCHASTIC_DEPTH));
         return b.put("trainable", config.getBoolean("trainable", true))
                 .put("dtype", config.opt("dtype").orElse(JsonValue.of("float32"))).put("batch_input_shape", JsonNull.INSTANCE)
                 .put("stateful", config.getBoolean("stateful", false)).put("must_restore_from_config", false)

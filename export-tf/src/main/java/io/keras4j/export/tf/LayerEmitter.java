@@ -9,6 +9,7 @@ import static io.keras4j.export.tf.TfFunction.str;
 import static io.keras4j.export.tf.TfFunction.type;
 
 import io.keras4j.UnsupportedModelException;
+import io.keras4j.core.ApplicationLayers;
 import io.keras4j.core.LayerCatalogue;
 import io.keras4j.export.tf.TfFunction.Tensor;
 import io.keras4j.export.tf.spi.GraphLayer;
@@ -157,6 +158,8 @@ final class LayerEmitter {
         String cls = layer.className();
         // Before the table: a Keras 3 operation node may share a layer's class name (Add).
         if (layer.isOperation()) return List.of(KerasTensor.of(operations.operation(call)));
+        Optional<ApplicationLayers.Kind> application = ApplicationLayers.identify(cls, layer.module(), layer.config());
+        if (application.isPresent()) return List.of(KerasTensor.of(applicationLayer(application.get(), call)));
         CallTranslation translation = CALLS.get(cls);
         if (translation != null) return translation.emit(this, call);
         boolean keepsMask = CATALOGUE.is(cls, LayerCatalogue.LayerClass::keepsMask);
@@ -260,6 +263,22 @@ final class LayerEmitter {
         Tensor negative = ops.unary("Relu", n + "/negative_part", ops.unary("Neg", n + "/Neg", x));
         Tensor alpha = ops.unary("Neg", n + "/neg_alpha", read.apply(weight(layer, 0)));
         return ops.add(n, ops.unary("Relu", n + "/Relu", x), ops.mul(n + "/scaled_negative", alpha, negative)).withShape(call.outputShape());
+    }
+
+    /** The classes keras.applications defines for itself, as their call methods compute (no mask passes them). */
+    private Tensor applicationLayer(ApplicationLayers.Kind kind, LayerCall call) {
+        String n = call.name();
+        Tensor x = call.input().value();
+        return switch (kind) {
+            case LAYER_SCALE -> ops.mul(n + "/mul", x, read.apply(weight(call.layer(), 0))).withShape(call.outputShape());
+            case STOCHASTIC_DEPTH -> x;
+            case CUSTOM_SCALE -> {
+                if (call.inputs().size() != 2) throw unsupported(call.layer(), "a scaled sum of " + call.inputs().size() + " inputs");
+                Tensor scale = ops.scalar(n + "/scale", (float) call.config().getDouble("scale", Double.NaN));
+                Tensor scaled = ops.mul(n + "/mul", call.inputs().get(1).value(), scale);
+                yield ops.add(n + "/add", x, scaled).withShape(call.outputShape());
+            }
+        };
     }
 
     private Tensor softmaxLayer(LayerCall call) {

@@ -25,6 +25,7 @@ public final class BuiltinOps implements LayerProvider {
     @Override
     public Optional<LayerOp> create(LayerSpec spec) {
         Function<LayerSpec, LayerOp> f = spec.isOperation() ? operation(spec.className()) : FACTORIES.get(classOf(spec.className()));
+        if (f == null && !spec.isOperation()) f = ApplicationLayerOps.factory(spec).orElse(null);
         // Keras 3's legacy .h5 drops modules, so an operation node (NotEqual) arrives without keras.src.ops.
         if (f == null && spec.module().isEmpty()) f = operation(spec.className());
         return f == null ? Optional.empty() : Optional.of(f.apply(spec));
