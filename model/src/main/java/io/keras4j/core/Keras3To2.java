@@ -78,10 +78,8 @@ final class Keras3To2 {
     }
 
     private static Layer layer3To2(Layer l) {
-        if (l.isOperation()) {
-            throw new UnsupportedModelException("node '" + l.name() + "' is a Keras 3 operation (" + l.className()
-                    + "), which tf.keras has no layer for; the Keras 2 dialect cannot express it");
-        }
+        // tf.keras records the same calls as TFOpLambda / SlicingOpLambda layers.
+        if (l.isOperation()) return TfOpLambdas.toKeras2(l);
         Layer.Builder b = l.toBuilder().entry(JsonObject.EMPTY);
         l.registeredName().ifPresent(b::className);
         if (l.nestedModel().isPresent()) {
