@@ -105,7 +105,8 @@ public final class TfOpLambdas {
             switch (cls) {
                 case "Softmax", "LogSoftmax" -> {
                     call.only(l, function, Set.of("axis"));
-                    cfg.put("axis", call.kwargs.has("axis") ? call.kwargs.get("axis") : JsonValue.of(-1));
+                    // TensorFlow's axis=None is the last axis; Keras 3's would be all of them.
+                    cfg.put("axis", call.kwargs.get("axis").isNull() ? JsonValue.of(-1) : call.kwargs.get("axis"));
                 }
                 case "Gelu" -> {
                     call.only(l, function, Set.of("approximate"));
@@ -295,13 +296,13 @@ public final class TfOpLambdas {
             kw.put("slice_spec", slices2(op, args.get(1)));
         } else if (BINARY.containsValue(cls)) {
             positional = List.of(args.get(0));
-            kw.put("y", legacy(args.get(1))).put("name", JsonNull.INSTANCE);
+            kw.put("y", legacy(op, args.get(1))).put("name", JsonNull.INSTANCE);
         } else if (cls.equals("Matmul")) {
             positional = List.of(args.get(0));
-            kw.put("b", legacy(args.get(1)));
+            kw.put("b", legacy(op, args.get(1)));
         } else if (cls.equals("Where")) {
             positional = List.of(args.get(0));
-            kw.put("x", legacy(args.get(1))).put("y", legacy(args.get(2)));
+            kw.put("x", legacy(op, args.get(1))).put("y", legacy(op, args.get(2)));
         } else if (REDUCTIONS.containsValue(cls)) {
             if (!c.get("initial").isNull()) throw refuse2(op, "its initial value " + c.get("initial").toJson() + " has no tf.keras form");
             positional = List.of(args.get(0));
@@ -331,6 +332,7 @@ public final class TfOpLambdas {
         List<TensorRef> inputs = new ArrayList<>();
         for (JsonValue p : positional) {
             TensorRef r = KerasTensors.ref(p);
+            if (r == null) legacy(op, p);
             JsonArray entry = r != null
                     ? JsonArray.builder().add(r.layer()).add(r.node()).add(r.tensor()).add(kwargs).build()
                     : JsonArray.builder().add("_CONSTANT_VALUE").add(-1).add(p).add(kwargs).build();
@@ -351,10 +353,12 @@ public final class TfOpLambdas {
                 + ") that cannot be written for tf.keras: " + why);
     }
 
-    /** A Keras 3 argument in tf.keras's keyword form: tensors as {@code [layer, node, tensor]}, constants as they are. */
-    private static JsonValue legacy(JsonValue v) {
+    /** A Keras 3 argument in tf.keras's keyword form: tensors as {@code [layer, node, tensor]}, numbers as they are. */
+    private static JsonValue legacy(Layer op, JsonValue v) {
         TensorRef r = KerasTensors.ref(v);
-        return r != null ? KerasTensors.refArray(r) : v;
+        if (r != null) return KerasTensors.refArray(r);
+        if (v instanceof JsonNumber) return v;
+        throw refuse2(op, "its argument " + v.toJson() + " is neither a tensor nor a number");
     }
 
     private static JsonValue slices2(Layer op, JsonValue key) {

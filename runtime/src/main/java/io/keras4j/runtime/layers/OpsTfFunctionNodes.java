@@ -157,9 +157,9 @@ final class OpsTfFunctionNodes {
 
         @Override
         public List<long[]> outputShapes(List<long[]> in) {
+            // Before its call is known every input is a tensor argument; constants broadcast as scalars.
             long[] out = new long[0];
-            int tensor = 0;
-            for (int i = 0; i < 3; i++) if (constants == null || constants.get(i) == null) out = broadcast(out, in.get(tensor++));
+            for (long[] shape : in) out = broadcast(out, shape);
             return List.of(out);
         }
 
