@@ -2,7 +2,8 @@
 a constant first, Multiply, TrueDivide, Concatenate, Reshape, Transpose, ExpandDims, Squeeze, Stack, Clip, Cast,
 Matmul, Where on a comparison, Sum/Mean/Max/Min with and without keepdims, Relu, Sigmoid, Tanh, Softmax, Exp, Log,
 Sqrt, Rsqrt, Square, Absolute, Negative, Maximum, Minimum, Power); with Keras's predictions and its .keras. Also
-masked.keras: a Masking layer's mask, which Keras 3 records as NotEqual and Any nodes passed as mask= (tf.keras
+masked.keras: a Masking layer's mask through TimeDistributed, BatchNormalization, a Bidirectional GRU, an LSTM and
+GlobalAveragePooling1D, which Keras 3 records as NotEqual and Any nodes passed as mask= (tf.keras
 derives it itself), with masked_inputs_*.npy and masked_outputs_*.npy. Also refused_cumsum.keras: an operation tf.keras
 records as no TensorFlow function keras4j knows.
 Usage: python keras3_ops.py OUT_DIR"""
@@ -45,11 +46,16 @@ for i, y in enumerate(m.predict(xs, verbose=0)):
 m.save(os.path.join(out, "model.keras"))
 
 q = keras.Input((5, 3), name="q")
-masked = keras.Model(q, keras.layers.LSTM(4, name="lstm")(keras.layers.Masking(0.0, name="masking")(q)) * 2.0, name="masked")
+L = keras.layers
+mq = L.Masking(0.0, name="masking")(q)
+mq = L.BatchNormalization(name="norm")(L.TimeDistributed(L.Dense(3), name="per_step")(mq))
+mq = L.Bidirectional(L.GRU(4, return_sequences=True), name="bigru")(mq)
+masked = keras.Model(q, [L.LSTM(4, name="lstm")(mq) * 2.0, L.GlobalAveragePooling1D(name="pool")(mq)], name="masked")
 qin = rng.random((2, 5, 3), dtype=np.float32)
 qin[0, -2:] = 0.0  # the first sample's last two steps are masked
 np.save(os.path.join(out, "masked_inputs_0.npy"), qin)
-np.save(os.path.join(out, "masked_outputs_0.npy"), masked.predict(qin, verbose=0))
+for i, y in enumerate(masked.predict(qin, verbose=0)):
+    np.save(os.path.join(out, f"masked_outputs_{i}.npy"), y)
 masked.save(os.path.join(out, "masked.keras"))
 
 r = keras.Input((4, 6), name="r")
