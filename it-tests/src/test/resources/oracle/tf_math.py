@@ -1,7 +1,7 @@
 """A tf_keras functional model calling TensorFlow's arithmetic on tensors (tf.math.*, tf.nn.*, reductions with and
 without keepdims, tf.matmul, tf.where on a comparison, a constant before the tensor: 2.0 - x), which tf.keras records as
-TFOpLambda layers; with Keras's predictions and its .h5. Also refused.h5: calls Keras 3 records as no single operation
-node (tf.math.squared_difference, tf.matmul with transpose_b). Usage: python tf_math.py OUT_DIR"""
+TFOpLambda layers; with Keras's predictions and its .h5. Also refused_*.h5: calls Keras 3 records as no single operation
+node (tf.math.squared_difference, with its predictions; tf.matmul with transpose_b). Usage: python tf_math.py OUT_DIR"""
 import os
 import sys
 
@@ -35,5 +35,8 @@ for i, y in enumerate(m.predict(xs, verbose=0)):
 m.save(os.path.join(out, "model.h5"))
 
 r = k.Input((4, 6), name="r")
-k.Model(r, tf.math.squared_difference(r, 1.0), name="squared_difference").save(os.path.join(out, "refused_squared_difference.h5"))
+sd = k.Model(r, tf.math.squared_difference(r, 1.0), name="squared_difference")
+np.save(os.path.join(out, "refused_squared_difference_inputs_0.npy"), xs[0])
+np.save(os.path.join(out, "refused_squared_difference_outputs_0.npy"), sd.predict(xs[0], verbose=0))
+sd.save(os.path.join(out, "refused_squared_difference.h5"))
 k.Model(r, tf.matmul(r, r, transpose_b=True), name="matmul_transposed").save(os.path.join(out, "refused_matmul_transposed.h5"))
