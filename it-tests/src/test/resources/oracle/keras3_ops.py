@@ -1,7 +1,8 @@
 """A Keras 3 functional model whose tensor expressions Keras 3 records as operation nodes (GetItem, Add, Subtract with
 a constant first, Multiply, TrueDivide, Concatenate, Reshape, Transpose, ExpandDims, Squeeze, Stack, Clip, Cast,
 Matmul, Where on a comparison, Sum/Mean/Max/Min with and without keepdims, Relu, Sigmoid, Tanh, Softmax, Exp, Log,
-Sqrt, Rsqrt, Square, Absolute, Negative, Maximum, Minimum, Power); with Keras's predictions and its .keras. Also
+Sqrt, Rsqrt, Square, Absolute, Negative, Maximum, Minimum, Power, Copy, Floor, Ceil, Sign, Round, Sin, Cos, Log1p, Expm1,
+Reciprocal, Softsign, Erf, FloorDivide, Mod, LogicalAnd/Or/Not); with Keras's predictions and its .keras. Also
 masked.keras: a Masking layer's mask through TimeDistributed, BatchNormalization, a Bidirectional GRU, an LSTM and
 GlobalAveragePooling1D, which Keras 3 records as NotEqual and Any nodes passed as mask= (tf.keras
 derives it itself), with masked_inputs_*.npy and masked_outputs_*.npy. Also refused_cumsum.keras: an operation tf.keras
@@ -36,7 +37,11 @@ y2 = ops.sum(c, axis=-1, keepdims=True) + ops.mean(wh, axis=-1, keepdims=True)
 y3 = ops.max(b, axis=-1) + ops.min(a, axis=-1)
 y4 = ops.softmax(a + b, axis=-1)
 y5 = ops.transpose(x)
-m = keras.Model([x, f], [y1, y2, y3, y4, y5, ca, mm, f[:, 3]], name="keras3_ops")
+x5 = x * 5.0
+y6 = (ops.copy(x) + ops.floor(x5) + ops.ceil(x5) + ops.sign(x) + ops.round(x5) + ops.sin(x) + ops.cos(x) + ops.log1p(p)
+      + ops.expm1(x) + ops.reciprocal(p) + ops.softsign(x) + ops.erf(x) + x5 // 2.0 + x5 % 2.0
+      + ops.where(ops.logical_or(ops.logical_and(x > -0.5, ops.logical_not(x > 0.5)), x > 0.9), 1.0, 0.0))
+m = keras.Model([x, f], [y1, y2, y3, y4, y5, ca, mm, f[:, 3], y6], name="keras3_ops")
 rng = np.random.default_rng(13)
 xs = [(rng.random((2, 4, 6), dtype=np.float32) - 0.5) * 2, rng.random((2, 10), dtype=np.float32)]
 for i, v in enumerate(xs):

@@ -1,5 +1,5 @@
 """A tf_keras functional model calling TensorFlow's arithmetic on tensors (tf.math.*, tf.nn.*, reductions with and
-without keepdims, tf.matmul, tf.where on a comparison, a constant before the tensor: 2.0 - x), which tf.keras records as
+without keepdims, tf.matmul, tf.where on comparisons and logical ops, tf.identity, x // y, x % y, a constant before the tensor: 2.0 - x), which tf.keras records as
 TFOpLambda layers; with Keras's predictions and its .h5. Also refused_*.h5: calls Keras 3 records as no single operation
 node (tf.math.squared_difference, with its predictions; tf.matmul with transpose_b). Usage: python tf_math.py OUT_DIR"""
 import os
@@ -25,7 +25,12 @@ y3 = tf.reduce_mean(d, axis=1)
 y4 = tf.math.reduce_max(b, -1) + tf.math.reduce_min(a, axis=-1)
 y5 = tf.nn.softmax(c) + tf.nn.silu(d) + tf.nn.relu6(x * 8.0) + tf.nn.elu(x) + tf.nn.selu(x) + tf.math.softplus(x)
 y6 = k.layers.Dense(2, name="head")(tf.nn.gelu(a) + tf.nn.log_softmax(b))
-m = k.Model([x, w], [y1, y2, y3, y4, y5, y6], name="tf_math")
+x5 = x * 5.0
+y7 = (tf.identity(x) + tf.math.floor(x5) + tf.math.ceil(x5) + tf.math.sign(x) + tf.math.round(x5) + tf.math.sin(x)
+      + tf.math.cos(x) + tf.math.log1p(p) + tf.math.expm1(x) + tf.math.reciprocal(p) + tf.nn.softsign(x) + tf.math.erf(x)
+      + x5 // 2.0 + x5 % 2.0
+      + tf.where(tf.math.logical_or(tf.math.logical_and(x > -0.5, tf.math.logical_not(x > 0.5)), x > 0.9), 1.0, 0.0))
+m = k.Model([x, w], [y1, y2, y3, y4, y5, y6, y7], name="tf_math")
 rng = np.random.default_rng(11)
 xs = [(rng.random((2, 4, 6), dtype=np.float32) - 0.5) * 2, rng.random((2, 6, 3), dtype=np.float32) - 0.5]
 for i, v in enumerate(xs):

@@ -43,7 +43,9 @@ public final class TfOpLambdas {
             Map.entry("math.maximum", "Maximum"), Map.entry("math.minimum", "Minimum"), Map.entry("math.pow", "Power"),
             Map.entry("math.greater", "Greater"), Map.entry("math.greater_equal", "GreaterEqual"),
             Map.entry("math.less", "Less"), Map.entry("math.less_equal", "LessEqual"), Map.entry("math.equal", "Equal"),
-            Map.entry("math.not_equal", "NotEqual"));
+            Map.entry("math.not_equal", "NotEqual"), Map.entry("compat.v1.floor_div", "FloorDivide"),
+            Map.entry("math.floordiv", "FloorDivide"), Map.entry("math.floormod", "Mod"),
+            Map.entry("math.logical_and", "LogicalAnd"), Map.entry("math.logical_or", "LogicalOr"));
     /** Functions of one tensor with no settings Keras 3 would record. */
     private static final Map<String, String> UNARY = Map.ofEntries(
             Map.entry("math.log", "Log"), Map.entry("math.sqrt", "Sqrt"), Map.entry("math.rsqrt", "Rsqrt"),
@@ -53,7 +55,11 @@ public final class TfOpLambdas {
             Map.entry("nn.sigmoid", "Sigmoid"), Map.entry("nn.silu", "Silu"), Map.entry("nn.swish", "Silu"),
             Map.entry("nn.selu", "Selu"), Map.entry("math.softplus", "Softplus"), Map.entry("nn.softplus", "Softplus"),
             Map.entry("nn.elu", "Elu"), Map.entry("nn.gelu", "Gelu"), Map.entry("nn.softmax", "Softmax"),
-            Map.entry("math.softmax", "Softmax"), Map.entry("nn.log_softmax", "LogSoftmax"));
+            Map.entry("math.softmax", "Softmax"), Map.entry("nn.log_softmax", "LogSoftmax"), Map.entry("identity", "Copy"),
+            Map.entry("math.floor", "Floor"), Map.entry("math.ceil", "Ceil"), Map.entry("math.sign", "Sign"),
+            Map.entry("math.round", "Round"), Map.entry("math.sin", "Sin"), Map.entry("math.cos", "Cos"),
+            Map.entry("math.log1p", "Log1p"), Map.entry("math.expm1", "Expm1"), Map.entry("math.reciprocal", "Reciprocal"),
+            Map.entry("nn.softsign", "Softsign"), Map.entry("math.erf", "Erf"), Map.entry("math.logical_not", "LogicalNot"));
     private static final Map<String, String> REDUCTIONS = Map.of("math.reduce_sum", "Sum", "math.reduce_mean", "Mean",
             "math.reduce_max", "Max", "math.reduce_min", "Min");
     /** Data-moving functions of tensors whose settings Keras 3 keeps in the config: TensorFlow keyword to config key. */
@@ -115,6 +121,10 @@ public final class TfOpLambdas {
                 case "Elu" -> {
                     call.only(l, function, Set.of());
                     cfg.put("alpha", 1.0);
+                }
+                case "Round" -> {
+                    call.only(l, function, Set.of());
+                    cfg.put("decimals", 0);
                 }
                 default -> call.only(l, function, Set.of());
             }
@@ -263,7 +273,7 @@ public final class TfOpLambdas {
 
     /** What tf.keras records when a model calls the operator or function: x + y is __operators__.add, tf.squeeze compat.v1. */
     private static String preferred(String a, String b) {
-        for (String p : List.of("__operators__.add", "compat.v1.squeeze", "compat.v1.transpose", "nn.relu", "nn.relu6",
+        for (String p : List.of("__operators__.add", "compat.v1.floor_div", "compat.v1.squeeze", "compat.v1.transpose", "nn.relu", "nn.relu6",
                 "math.sigmoid", "math.tanh", "nn.silu", "nn.softmax", "math.softplus", "nn.log_softmax")) {
             if (a.equals(p) || b.equals(p)) return p;
         }
@@ -320,6 +330,9 @@ public final class TfOpLambdas {
                 case "Gelu" -> kw.put("approximate", c.getBoolean("approximate", true));
                 case "Elu" -> {
                     if (c.getDouble("alpha", 1.0) != 1.0) throw refuse2(op, "tf.nn.elu has no alpha (" + c.get("alpha").toJson() + ")");
+                }
+                case "Round" -> {
+                    if (c.getInt("decimals", 0) != 0) throw refuse2(op, "tf.math.round has no decimals (" + c.get("decimals").toJson() + ")");
                 }
                 default -> { }
             }
