@@ -76,7 +76,7 @@ public final class Dialects {
             changes.forEach(LOG::warn);
             lambdaBytecode(model).forEach(LOG::warn);
         }
-        // The runtime runs tf.keras op layers in Keras 3 form, but Keras 3 itself has no class for them.
+        // A tf.keras op layer with no Keras 3 operation node stays an op layer for the runtime; Keras 3 has no class for it.
         if (target == Dialect.KERAS3 && model.dialect() != Dialect.KERAS3) {
             Keras2To3.requireKeras3OpNodes(model);
             requireKeras3Classes(converted);
