@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class TfKerasOpLayersTest {
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"slicing_ops.py, SlicingOpLambda", "tf_functions.py, TFOpLambda"})
+    @CsvSource({"slicing_ops.py, SlicingOpLambda", "tf_functions.py, TFOpLambda", "tf_math.py, TFOpLambda"})
     void theRuntimePredictsTfKerasOpLayersAsKerasDid(String script, String opClass) throws Exception {
         Path out = ReverseCheck.freshOutput("op-layers-" + script.replace(".py", ""));
         String log = KerasOracle.run(Fixtures.root().resolve("it-tests/src/test/resources/oracle/" + script).toString(), out.toString());

@@ -76,8 +76,11 @@ public final class Dialects {
             changes.forEach(LOG::warn);
             lambdaBytecode(model).forEach(LOG::warn);
         }
-        // The runtime runs tf.keras op layers in Keras 3 form, but Keras 3 itself has no class for them.
-        if (target == Dialect.KERAS3 && model.dialect() != Dialect.KERAS3) requireKeras3Classes(converted);
+        // A tf.keras op layer with no Keras 3 operation node stays an op layer for the runtime; Keras 3 has no class for it.
+        if (target == Dialect.KERAS3 && model.dialect() != Dialect.KERAS3) {
+            Keras2To3.requireKeras3OpNodes(model);
+            requireKeras3Classes(converted);
+        }
         if (model.dialect() != target) requireLoadable(model, target);
         if (target == Dialect.KERAS2 && model.dialect() == Dialect.KERAS3) requireTfKerasClasses(converted);
         return converted;
@@ -122,6 +125,8 @@ public final class Dialects {
     }
 
     private static void requireTfKerasClass(String className, String layerName) {
+        // Op layers are tf.keras's own (TFOpLambda), absent from its layer table as they are not in keras.layers.
+        if (TfOpLambdas.OP_LAYERS.contains(className)) return;
         if (!CATALOGUE.isBuiltin(className) || isModelClass(className) || LayerArgs.KERAS2.knowsLayer(className)) return;
         throw new UnsupportedModelException(className + " layer '" + layerName + "' cannot be written for tf.keras: tf.keras "
                 + "has no layer class of that name (Keras 3 added it)");

@@ -123,6 +123,13 @@ final class Keras2To3 {
     }
 
     private static Layer layer2To3(Layer original) {
+        if (TfOpLambdas.OP_LAYERS.contains(original.className())) {
+            try {
+                return TfOpLambdas.toKeras3(original);
+            } catch (UnsupportedModelException noKeras3Form) {
+                // The runtime still runs the op layer as tf.keras recorded it; writing it for Keras 3 is refused.
+            }
+        }
         Layer l = LegacyLayers.replace(original);
         Layer.Builder b = l.toBuilder();
         // tf.keras spells registered custom classes either as "pkg>Name" or as Name with registered_name beside it.
@@ -253,6 +260,17 @@ final class Keras2To3 {
         String why = CATALOGUE.find(className).flatMap(LayerCatalogue.LayerClass::keras3AbsentBecause)
                 .orElse("Keras 3 has no layer class of that name");
         throw new UnsupportedModelException(className + " layer '" + layerName + "' cannot be written for Keras 3: " + why);
+    }
+
+    /**
+     * Refuses, naming the node and its TensorFlow function, a tf.keras op layer of the source model that has no Keras 3
+     * operation node: the conversion keeps such a layer for the runtime, which Keras 3 could not load.
+     */
+    static void requireKeras3OpNodes(Model source) {
+        for (Layer l : source.layers()) {
+            if (l.nestedModel().isPresent()) requireKeras3OpNodes(l.nestedModel().get());
+            else if (TfOpLambdas.OP_LAYERS.contains(l.className())) TfOpLambdas.toKeras3(l);
+        }
     }
 
     static boolean isObjectRef(JsonValue v) {

@@ -52,36 +52,43 @@ final class Keras3To2 {
     }
 
     /**
-     * Keras 3 operation nodes whose outputs are only ever passed as {@code mask=}: Keras 3 records the mask an
-     * Embedding or Masking layer implies (x != 0) as such nodes, while tf.keras propagates masks implicitly, so
-     * these nodes are dropped together with the mask keywords.
+     * Keras 3 operation nodes whose outputs only ever serve as {@code mask=}, directly or through other such nodes:
+     * Keras 3 records the mask an Embedding or Masking layer implies (any(x != 0)) as such nodes, while tf.keras
+     * propagates masks implicitly, so these nodes are dropped together with the mask keywords.
      */
     private static Set<String> maskOnlyOperations(Model m) {
         Set<String> ops = new java.util.HashSet<>();
         for (Layer l : m.layers()) if (l.isOperation()) ops.add(l.name());
-        if (ops.isEmpty()) return ops;
-        for (Layer l : m.layers()) {
-            for (InboundNode n : l.inboundNodes()) {
-                List<TensorRef> nonMask = new ArrayList<>();
-                JsonValue raw = n.rawNode().orElse(null);
-                if (raw != null && raw.isObject()) {
-                    KerasTensors.collect(raw.asObject().get("args"), nonMask);
-                    KerasTensors.collect(raw.asObject().getObject("kwargs").without("mask"), nonMask);
-                } else {
-                    nonMask.addAll(n.inputs());
+        for (TensorRef r : m.outputs()) ops.remove(r.layer());
+        // A node stops being mask-only once anything that is not itself mask-only passes it other than as mask=.
+        boolean changed = !ops.isEmpty();
+        while (changed) {
+            changed = false;
+            for (Layer l : m.layers()) {
+                if (ops.contains(l.name())) continue;
+                for (InboundNode n : l.inboundNodes()) {
+                    for (TensorRef r : nonMaskRefs(n)) changed |= ops.remove(r.layer());
                 }
-                for (TensorRef r : nonMask) ops.remove(r.layer());
             }
         }
-        for (TensorRef r : m.outputs()) ops.remove(r.layer());
         return ops;
     }
 
-    private static Layer layer3To2(Layer l) {
-        if (l.isOperation()) {
-            throw new UnsupportedModelException("node '" + l.name() + "' is a Keras 3 operation (" + l.className()
-                    + "), which tf.keras has no layer for; the Keras 2 dialect cannot express it");
+    private static List<TensorRef> nonMaskRefs(InboundNode n) {
+        List<TensorRef> nonMask = new ArrayList<>();
+        JsonValue raw = n.rawNode().orElse(null);
+        if (raw != null && raw.isObject()) {
+            KerasTensors.collect(raw.asObject().get("args"), nonMask);
+            KerasTensors.collect(raw.asObject().getObject("kwargs").without("mask"), nonMask);
+        } else {
+            nonMask.addAll(n.inputs());
         }
+        return nonMask;
+    }
+
+    private static Layer layer3To2(Layer l) {
+        // tf.keras records the same calls as TFOpLambda / SlicingOpLambda layers.
+        if (l.isOperation()) return TfOpLambdas.toKeras2(l);
         Layer.Builder b = l.toBuilder().entry(JsonObject.EMPTY);
         l.registeredName().ifPresent(b::className);
         // keras.applications' own classes under the name tf_keras registers them by (Custom>CustomScaleLayer).

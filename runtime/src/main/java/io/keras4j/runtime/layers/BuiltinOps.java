@@ -14,7 +14,7 @@ import java.util.function.Function;
  * The table of keras4j's built-in runtime ops: Keras class name to the factory of its {@link LayerOp}, a provider
  * like any other. Keyed by class name; the other spellings Keras accepted (MaxPool2D, Convolution2D) are resolved
  * through the model core's catalogue;
- * Keras 3 operation nodes go to {@link OpsMathNode} and {@link OpsArrayNodes}.
+ * Keras 3 operation nodes go to {@link OpsMathNode}, {@link OpsArrayNodes} and {@link OpsTfFunctionNodes}.
  */
 public final class BuiltinOps implements LayerProvider {
     private static final Map<String, Function<LayerSpec, LayerOp>> FACTORIES = factories();
@@ -38,7 +38,9 @@ public final class BuiltinOps implements LayerProvider {
 
     private static Function<LayerSpec, LayerOp> operation(String className) {
         Function<LayerSpec, LayerOp> elementwise = OpsMathNode.factory(className);
-        return elementwise != null ? elementwise : OpsArrayNodes.factory(className);
+        if (elementwise != null) return elementwise;
+        Function<LayerSpec, LayerOp> array = OpsArrayNodes.factory(className);
+        return array != null ? array : OpsTfFunctionNodes.factory(className);
     }
 
     private static Map<String, Function<LayerSpec, LayerOp>> factories() {

@@ -43,6 +43,8 @@ final class OpsMathNode implements LayerOp {
         BINARY.put("LessEqual", (a, b) -> a <= b ? 1f : 0f);
         BINARY.put("LogicalAnd", (a, b) -> a != 0 && b != 0 ? 1f : 0f);
         BINARY.put("LogicalOr", (a, b) -> a != 0 || b != 0 ? 1f : 0f);
+        BINARY.put("FloorDivide", (a, b) -> (float) Math.floor(a / b));
+        BINARY.put("Mod", OpsMathNode::floorMod);
         UNARY.put("Negative", x -> -x);
         UNARY.put("Absolute", Math::abs);
         UNARY.put("Abs", Math::abs);
@@ -52,6 +54,18 @@ final class OpsMathNode implements LayerOp {
         UNARY.put("Log", Math::log);
         UNARY.put("Tanh", Math::tanh);
         UNARY.put("LogicalNot", x -> x == 0 ? 1 : 0);
+        UNARY.put("Copy", x -> x);
+        UNARY.put("Floor", Math::floor);
+        UNARY.put("Ceil", Math::ceil);
+        UNARY.put("Sign", Math::signum);
+        UNARY.put("Round", Math::rint); // half to even, as TensorFlow rounds
+        UNARY.put("Sin", Math::sin);
+        UNARY.put("Cos", Math::cos);
+        UNARY.put("Log1p", Math::log1p);
+        UNARY.put("Expm1", Math::expm1);
+        UNARY.put("Reciprocal", x -> 1 / x);
+        UNARY.put("Softsign", x -> x / (1 + Math.abs(x)));
+        UNARY.put("Erf", Erf::erf);
     }
 
     private enum Kind { BINARY, UNARY, ANY, ALL }
@@ -74,6 +88,12 @@ final class OpsMathNode implements LayerOp {
     /** The factory for an operation class, or {@code null} when unsupported. */
     static Function<LayerSpec, LayerOp> factory(String className) {
         if (BINARY.containsKey(className)) return s -> new OpsMathNode(s, Kind.BINARY, BINARY.get(className), null, null);
+        if (className.equals("Round")) {
+            return s -> {
+                if (Configs.integer(s, "decimals", 0) != 0) throw Configs.unsupported(s, "rounding to " + Configs.integer(s, "decimals", 0) + " decimals");
+                return new OpsMathNode(s, Kind.UNARY, null, UNARY.get(className), null);
+            };
+        }
         if (UNARY.containsKey(className)) return s -> new OpsMathNode(s, Kind.UNARY, null, UNARY.get(className), null);
         if (className.equals("Any")) return s -> new OpsMathNode(s, Kind.ANY, null, null, null);
         if (className.equals("All")) return s -> new OpsMathNode(s, Kind.ALL, null, null, null);
@@ -160,7 +180,13 @@ final class OpsMathNode implements LayerOp {
         }
     }
 
-    /** Positional argument {@code index}: a constant (as a scalar array) or the next tensor input. */
+    /** TensorFlow's floormod: the remainder takes the divisor's sign, as Python's % does. */
+    private static float floorMod(float a, float b) {
+        float r = a % b;
+        return r != 0 && (b < 0) != (r < 0) ? r + b : r;
+    }
+
+        /** Positional argument {@code index}: a constant (as a scalar array) or the next tensor input. */
     private NdArray argument(int index, List<Value> inputs) {
         int tensor = 0;
         for (int i = 0; i < index; i++) if (constants.get(i) == null) tensor++;

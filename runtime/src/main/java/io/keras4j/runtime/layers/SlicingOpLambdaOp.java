@@ -24,13 +24,16 @@ final class SlicingOpLambdaOp implements LayerOp {
     private final LayerSpec spec;
     private final JsonArray sliceSpec;
 
-    SlicingOpLambdaOp(LayerSpec spec) { this(spec, null); }
-
-    private SlicingOpLambdaOp(LayerSpec spec, JsonArray sliceSpec) {
-        this.spec = spec;
-        this.sliceSpec = sliceSpec;
+    SlicingOpLambdaOp(LayerSpec spec) {
+        this(spec, null);
         String function = Configs.string(spec, "function", "");
         if (!function.equals("__operators__.getitem")) throw Configs.unsupported(spec, "TensorFlow function tf." + function);
+    }
+
+    /** The slicing of a call whose slice_spec is known (a Keras 3 GetItem node's key, in tf.keras's spelling). */
+    SlicingOpLambdaOp(LayerSpec spec, JsonArray sliceSpec) {
+        this.spec = spec;
+        this.sliceSpec = sliceSpec;
     }
 
     @Override

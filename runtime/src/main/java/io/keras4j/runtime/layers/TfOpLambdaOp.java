@@ -37,9 +37,12 @@ final class TfOpLambdaOp implements LayerOp {
 
     TfOpLambdaOp(LayerSpec spec) { this(spec, JsonObject.EMPTY); }
 
-    private TfOpLambdaOp(LayerSpec spec, JsonObject kwargs) {
+    private TfOpLambdaOp(LayerSpec spec, JsonObject kwargs) { this(spec, Configs.string(spec, "function", ""), kwargs); }
+
+    /** The function called with these arguments, whatever the spec's config names (a Keras 3 operation node's). */
+    TfOpLambdaOp(LayerSpec spec, String function, JsonObject kwargs) {
         this.spec = spec;
-        this.function = Configs.string(spec, "function", "");
+        this.function = function;
         this.kwargs = kwargs;
         if (!BINARY.containsKey(function) && TfOpLambdas.activation(function).isEmpty() && !MATH.containsKey(function)
                 && !REDUCTIONS.contains(function)) {
@@ -48,7 +51,7 @@ final class TfOpLambdaOp implements LayerOp {
     }
 
     @Override
-    public LayerOp forCall(InboundNode node) { return new TfOpLambdaOp(spec, node.kwargs()); }
+    public LayerOp forCall(InboundNode node) { return new TfOpLambdaOp(spec, function, node.kwargs()); }
 
     @Override
     public List<long[]> outputShapes(List<long[]> in) {

@@ -35,15 +35,20 @@ final class TfShapeFunctionOp implements LayerOp {
     TfShapeFunctionOp(LayerSpec spec) { this(spec, JsonObject.EMPTY); }
 
     private TfShapeFunctionOp(LayerSpec spec, JsonObject kwargs) {
+        this(spec, Configs.string(spec, "function", ""), kwargs);
+    }
+
+    /** The function called with these arguments, whatever the spec's config names (a Keras 3 operation node's). */
+    TfShapeFunctionOp(LayerSpec spec, String function, JsonObject kwargs) {
         this.spec = spec;
-        this.function = Configs.string(spec, "function", "").replace("compat.v1.", "");
+        this.function = function.replace("compat.v1.", "");
         this.kwargs = kwargs;
     }
 
     static boolean handles(LayerSpec spec) { return FUNCTIONS.contains(Configs.string(spec, "function", "")); }
 
     @Override
-    public LayerOp forCall(InboundNode node) { return new TfShapeFunctionOp(spec, node.kwargs()); }
+    public LayerOp forCall(InboundNode node) { return new TfShapeFunctionOp(spec, function, node.kwargs()); }
 
     private JsonValue arg(String key) {
         JsonValue v = kwargs.get(key);
