@@ -104,7 +104,9 @@ public final class CodecRegistry {
             try {
                 s = c.probe(probeInput);
                 if (s == null) s = MatchStrength.NO_MATCH;
-            } catch (Exception | LinkageError e) {
+            } catch (Exception | LinkageError | OutOfMemoryError | StackOverflowError e) {
+                // A probe only sniffs: one that breaks on a damaged file (a third party's, whose reads may not be
+                // bounded, included) has not recognised it; the facade never lets such an error escape as such.
                 s = MatchStrength.NO_MATCH;
                 note = "probe failed: " + e;
                 LOG.debug("probe of codec {} failed on {}", name, input, e);

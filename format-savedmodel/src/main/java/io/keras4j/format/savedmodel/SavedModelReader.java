@@ -81,6 +81,11 @@ final class SavedModelReader {
 
     private Model model(JsonObject modelConfig, Path source) {
         Model arch = KerasJson.readModel(modelConfig, source, SavedModelCodec.NAME);
+        // Keras metadata with a model config but an object graph without its root node (Jazzer's finding)
+        if (!validNode(0)) {
+            throw CorruptModelException.in(dir.dir()).codec(SavedModelCodec.NAME).at("object_graph_def")
+                    .because("the object graph has no root node, though keras_metadata.pb describes a model");
+        }
         Model.Builder b = bind(arch, 0).toBuilder()
                 .provenance(new Provenance(keras.rootString("keras_version").orElse(null),
                         keras.rootString("backend").orElse(null), SavedModelCodec.NAME));

@@ -24,8 +24,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The committed fuzzing corpus (src/test/resources/fuzz/READER/: small seeds and every input a fuzzer or the damage
  * campaign found breaking the contract) through each reader, in every build and with no native code: the same
- * contract as {@code ReadersFuzzTest} under {@code -Pfuzz} ({@link Readers#check}).
+ * contract as {@code ReadersFuzzTest} under {@code -Pfuzz} ({@link Readers#check}). Tagged "campaign" so that it
+ * runs in that surefire execution, at -Xmx256m: an input that allocates what a size field merely claims (Jazzer's
+ * 2 GiB probe read of an HDF5 header) fails there, where a larger default heap would hide it.
  */
+@org.junit.jupiter.api.Tag("campaign")
 class ReaderCorpusTest {
     private static final Path CORPUS = Fixtures.root().resolve("it-tests/src/test/resources/fuzz");
     /** A hang detector, not a speed test: one small input taking this long is a runaway loop. */

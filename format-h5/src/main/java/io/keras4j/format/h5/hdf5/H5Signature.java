@@ -116,7 +116,7 @@ public final class H5Signature {
 
         private void messagesV1(long start, long size) {
             if (++chunks > MAX_CHUNKS) return;
-            ByteBuffer m = read(start, (int) Math.min(size, ProbeInput.MAX_READ));
+            ByteBuffer m = read(start, bounded(size));
             int p = 0;
             while (p + 8 <= m.limit()) {
                 int type = m.getShort(p) & 0xffff;
@@ -129,7 +129,7 @@ public final class H5Signature {
 
         private void messagesV2(long start, long size, boolean creationOrder) {
             if (++chunks > MAX_CHUNKS) return;
-            ByteBuffer m = read(start, (int) Math.min(size, ProbeInput.MAX_READ));
+            ByteBuffer m = read(start, bounded(size));
             int headerSize = creationOrder ? 6 : 4;
             int p = 0;
             while (p + headerSize <= m.limit()) {
@@ -181,7 +181,7 @@ public final class H5Signature {
             if (!ProbeInput.startsWith(h, new byte[] {'H', 'E', 'A', 'P'})) return;
             long size = h.getLong(8);
             long data = h.getLong(24);
-            ByteBuffer names = read(data, (int) Math.min(size, ProbeInput.MAX_READ));
+            ByteBuffer names = read(data, bounded(size));
             int start = 0;
             for (int i = 0; i < names.limit(); i++) {
                 if (names.get(i) == 0) {
@@ -192,8 +192,18 @@ public final class H5Signature {
             }
         }
 
+        /**
+         * A claimed size as a probe read's length: at most {@link ProbeInput#MAX_READ}. A negative long used to pass
+         * {@code Math.min} and be cast to an int of up to 2 GiB, allocated before reading (Jazzer's finding).
+         */
+        private static int bounded(long size) {
+            if (size < 0) throw new IllegalStateException("negative size " + size);
+            return (int) Math.min(size, ProbeInput.MAX_READ);
+        }
+
         private ByteBuffer read(long address, int length) {
             if (address == UNDEFINED || address < 0) throw new IllegalStateException("undefined address");
+            if (length < 0 || length > ProbeInput.MAX_READ) throw new IllegalStateException("read of " + length + " bytes");
             ByteBuffer b = in.read(base + address, length).order(ByteOrder.LITTLE_ENDIAN);
             if (b.remaining() < Math.min(length, 4)) throw new IllegalStateException("short read");
             ByteBuffer padded = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
