@@ -54,6 +54,7 @@ public final class CompiledModel {
      * Java implementation or its weights do not fit its config.
      */
     public static CompiledModel compile(Model model, RuntimeOptions options) {
+        refuseTfKerasSoftmaxMasks(model);
         Model keras3 = keras3(model);
         Graph graph = new GraphCompiler(factory(model, options), true).build(keras3);
         return new CompiledModel(model.name(), graph, names(keras3.inputs(), keras3, true), names(keras3.outputs(), keras3, false),
@@ -63,6 +64,23 @@ public final class CompiledModel {
     /** Shape inference only: works on a model without weights (architecture from a JSON file, say). */
     static Graph inspect(Model model, RuntimeOptions options) {
         return new GraphCompiler(factory(model, options), false).build(keras3(model));
+    }
+
+    /**
+     * tf.keras's {@code Softmax()(x, mask=m)} adds {@code (1 - m) * -1e9} to x, so the mask tensor's own values count;
+     * the Keras 3 form the runtime runs drops tf.keras's explicit mask arguments (Keras 3 propagates masks itself).
+     */
+    private static void refuseTfKerasSoftmaxMasks(Model model) {
+        if (model.dialect() == Dialect.KERAS3) return;
+        for (io.keras4j.model.Layer l : model.layers()) {
+            l.nestedModel().ifPresent(CompiledModel::refuseTfKerasSoftmaxMasks);
+            if (l.className().equals("Softmax") && l.inboundNodes().stream()
+                    .anyMatch(n -> n.kwargs().has("mask") && !n.kwargs().get("mask").isNull())) {
+                throw new io.keras4j.UnsupportedModelException("layer '" + l.name() + "' (Softmax) is given a mask "
+                        + "tensor: tf.keras adds (1 - mask) * -1e9 to the input, which the keras4j runtime does not "
+                        + "compute yet");
+            }
+        }
     }
 
     static Model keras3(Model model) {
