@@ -216,9 +216,12 @@ public final class Dialects {
     }
 
     private static void requireTfKerasClass(String className, String layerName) {
-        // By any spelling: Keras 3 writes GroupedQueryAttention as its alias GroupQueryAttention.
+        // By any spelling: Keras 3 writes GroupedQueryAttention as its alias GroupQueryAttention. tf.keras knows a
+        // class by its aliases (MaxPool2D) when it has the class.
         boolean builtin = CATALOGUE.is(className, c -> c.kind() != LayerCatalogue.Kind.LEGACY);
-        if (!builtin || isModelClass(className) || LayerArgs.KERAS2.knowsLayer(className)) return;
+        boolean tfKerasHas = LayerArgs.KERAS2.knowsLayer(className)
+                || CATALOGUE.is(className, c -> LayerArgs.KERAS2.knowsLayer(c.className()));
+        if (!builtin || isModelClass(className) || tfKerasHas) return;
         throw new UnsupportedModelException(className + " layer '" + layerName + "' cannot be written for tf.keras: tf.keras "
                 + "has no layer class of that name (Keras 3 added it)");
     }
