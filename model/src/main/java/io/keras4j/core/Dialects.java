@@ -82,8 +82,102 @@ public final class Dialects {
             requireKeras3Classes(converted);
         }
         if (model.dialect() != target) requireLoadable(model, target);
-        if (target == Dialect.KERAS2 && model.dialect() == Dialect.KERAS3) requireTfKerasClasses(converted);
+        if (target == Dialect.KERAS2 && model.dialect() == Dialect.KERAS3) {
+            requireTfKerasClasses(converted);
+            requireTfKerasMeaning(model);
+        }
+        if (target == Dialect.KERAS3 && model.dialect() != Dialect.KERAS3) requireKeras3Meaning(model);
+        if (target == Dialect.KERAS2) requireTfKerasDeserializable(converted);
         return converted;
+    }
+
+    /**
+     * Classes tf.keras has but cannot rebuild from a saved config: tf_keras 2.x leaves SpectralNormalization out of
+     * its deserialization table, so load_model and model_from_json fail on every file holding one (its own too).
+     */
+    private static final java.util.Set<String> TF_KERAS_UNDESERIALIZABLE = java.util.Set.of("SpectralNormalization");
+
+    private static void requireTfKerasDeserializable(Model model) {
+        for (Layer l : model.layers()) {
+            if (l.nestedModel().isPresent()) {
+                requireTfKerasDeserializable(l.nestedModel().get());
+            } else if (TF_KERAS_UNDESERIALIZABLE.contains(l.className())) {
+                throw new UnsupportedModelException(l.className() + " layer '" + l.name() + "' cannot be written for "
+                        + "tf.keras: tf.keras cannot rebuild that class from a saved config (it is missing from its "
+                        + "deserialization table), so no tf.keras file holding it loads; nothing was written");
+            }
+        }
+    }
+
+    /**
+     * Keras 3 layers whose tf.keras class would compute something else at inference: a channels_first image layer
+     * whose tf.keras class has no data_format (it would read the channels last), and RandomCrop, the identity at
+     * inference in Keras 3 but a resize to height x width in tf.keras. A layer that is the identity at inference
+     * predicts the same either way.
+     */
+    private static void requireTfKerasMeaning(Model model) {
+        for (Layer l : model.layers()) {
+            if (l.nestedModel().isPresent()) {
+                requireTfKerasMeaning(l.nestedModel().get());
+                continue;
+            }
+            if ("channels_first".equals(l.config().getString("data_format", null))
+                    && !LayerArgs.KERAS2.takesLayerArg(l.className(), "data_format")
+                    && !CATALOGUE.is(l.className(), LayerCatalogue.LayerClass::identityAtInference)) {
+                throw new UnsupportedModelException(l.className() + " layer '" + l.name() + "' cannot be written for "
+                        + "tf.keras: it is channels_first, and tf.keras's " + l.className() + " has no data_format (it "
+                        + "reads the channels last), so tf.keras would predict differently");
+            }
+            if (l.className().equals("RandomCrop")) throw randomCropDiffers(l, "tf.keras");
+            if (l.className().equals("Hashing") && !hashesIntegersOrStrings(model, l)) {
+                throw new UnsupportedModelException("Hashing layer '" + l.name() + "' cannot be written for tf.keras: "
+                        + "its input is not an integer or string model input, and tf.keras's Hashing refuses float "
+                        + "values (Keras 3 truncates them to integers before hashing)");
+            }
+            if (l.className().equals("Softmax") && l.inboundNodes().stream().anyMatch(n -> n.inputs().size() > 1
+                    || givesMask(n))) {
+                throw maskedSoftmaxDiffers(l, "tf.keras");
+            }
+        }
+    }
+
+    /** Whether every tensor {@code hashing} is called on is a model input of an integer or string dtype. */
+    private static boolean hashesIntegersOrStrings(Model model, Layer hashing) {
+        return hashing.inboundNodes().stream().flatMap(n -> n.inputs().stream()).allMatch(ref -> model.layer(ref.layer())
+                .filter(in -> in.className().equals("InputLayer"))
+                .map(in -> in.config().get("dtype").isObject()
+                        ? in.config().getObject("dtype").getObject("config").getString("name", "float32")
+                        : in.config().getString("dtype", "float32"))
+                .filter(dtype -> dtype.startsWith("int") || dtype.startsWith("uint") || dtype.equals("string"))
+                .isPresent());
+    }
+
+    /** The tf.keras side of {@link #requireTfKerasMeaning}: RandomCrop, which the generations run otherwise at inference. */
+    private static void requireKeras3Meaning(Model model) {
+        for (Layer l : model.layers()) {
+            if (l.nestedModel().isPresent()) requireKeras3Meaning(l.nestedModel().get());
+            else if (l.className().equals("RandomCrop")) throw randomCropDiffers(l, "Keras 3");
+            else if (l.className().equals("Softmax") && l.inboundNodes().stream().anyMatch(Dialects::givesMask)) {
+                throw maskedSoftmaxDiffers(l, "Keras 3");
+            }
+        }
+    }
+
+    /** Whether a call passes a mask tensor by keyword (Keras 3 records {@code mask: null} for none). */
+    private static boolean givesMask(io.keras4j.model.InboundNode n) {
+        return n.kwargs().has("mask") && !n.kwargs().get("mask").isNull();
+    }
+
+    private static UnsupportedModelException maskedSoftmaxDiffers(Layer l, String target) {
+        return new UnsupportedModelException("Softmax layer '" + l.name() + "' cannot be written for " + target + ": it "
+                + "is given a mask tensor, which Keras 3 applies as mask > 0.5 (zeroing the masked outputs) and tf.keras "
+                + "adds to the input as (1 - mask) * -1e9, so " + target + " would predict differently");
+    }
+
+    private static UnsupportedModelException randomCropDiffers(Layer l, String target) {
+        return new UnsupportedModelException("RandomCrop layer '" + l.name() + "' cannot be written for " + target
+                + ": at inference Keras 3's RandomCrop returns its input unchanged while tf.keras's resizes it to "
+                + "height x width, so " + target + " would predict differently");
     }
 
     /**
@@ -127,7 +221,12 @@ public final class Dialects {
     private static void requireTfKerasClass(String className, String layerName) {
         // Op layers are tf.keras's own (TFOpLambda), absent from its layer table as they are not in keras.layers.
         if (TfOpLambdas.OP_LAYERS.contains(className)) return;
-        if (!CATALOGUE.isBuiltin(className) || isModelClass(className) || LayerArgs.KERAS2.knowsLayer(className)) return;
+        // By any spelling: Keras 3 writes GroupedQueryAttention as its alias GroupQueryAttention. tf.keras knows a
+        // class by its aliases (MaxPool2D) when it has the class.
+        boolean builtin = CATALOGUE.is(className, c -> c.kind() != LayerCatalogue.Kind.LEGACY);
+        boolean tfKerasHas = LayerArgs.KERAS2.knowsLayer(className)
+                || CATALOGUE.is(className, c -> LayerArgs.KERAS2.knowsLayer(c.className()));
+        if (!builtin || isModelClass(className) || tfKerasHas) return;
         throw new UnsupportedModelException(className + " layer '" + layerName + "' cannot be written for tf.keras: tf.keras "
                 + "has no layer class of that name (Keras 3 added it)");
     }

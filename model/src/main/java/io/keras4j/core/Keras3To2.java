@@ -103,7 +103,9 @@ final class Keras3To2 {
         List<InboundNode> nodes = new ArrayList<>();
         for (InboundNode n : l.inboundNodes()) {
             List<TensorRef> positional = positionalOf(n);
-            JsonObject kwargs = legacyRefKwargs(n.kwargs().without("mask"));
+            // Keras 3 records training=True on a random image layer's node, yet the model call's training overrides
+            // it; tf.keras would obey the recorded value, augmenting at inference, so the call decides there too.
+            JsonObject kwargs = legacyRefKwargs(n.kwargs().without("mask", "training"));
             if (l.className().equals("MultiHeadAttention") && positional.size() > 1) {
                 // tf.keras passes MultiHeadAttention's value (and key) by keyword; a list would become the query.
                 kwargs = kwargs.with("value", KerasTensors.refArray(positional.get(1)));
@@ -154,11 +156,13 @@ final class Keras3To2 {
             JsonValue v = e.getValue();
             if (k.equals("dtype") && v.isObject()) b.put(k, v.asObject().getObject("config").getString("name", "float32"));
             else if (k.equals("negative_slope") && className.equals("LeakyReLU")) b.remove(k).put("alpha", v);
-            else if ((k.equals("layer") || k.equals("backward_layer")) && v.isObject()) {
-                JsonObject inner = v.asObject();
-                String cls = inner.getString("registered_name", inner.getString("class_name", ""));
-                b.put(k, JsonObject.builder().put("class_name", cls)
-                        .put("config", config3To2(cls, inner.getObject("config"))).build());
+            else if ((k.equals("layer") || k.equals("backward_layer") || k.equals("cell")) && v.isObject()) {
+                b.put(k, nested3To2(v.asObject()));
+            } else if (k.equals("cells") && v.isArray()) {
+                // StackedRNNCells: each cell is a layer config too (its dtype policy object would fail in tf.keras).
+                JsonArray.Builder cells = JsonArray.builder();
+                for (JsonValue cell : v.asArray().values()) cells.add(cell.isObject() ? nested3To2(cell.asObject()) : cell);
+                b.put(k, cells.build());
             } else if (Keras2To3.isObjectRef(v) && v.asObject().has("module")) {
                 String cls = v.asObject().getString("class_name", "");
                 JsonObject cfg = k.endsWith("initializer") ? LayerArgs.KERAS2.forInitializer(cls, v.asObject().getObject("config"))
@@ -168,6 +172,12 @@ final class Keras3To2 {
         }
         if (className.equals("Lambda")) lambda3To2(out, b);
         return LayerArgs.KERAS2.forLayer(className, b.build(), LAMBDA_KERAS2_KEYS);
+    }
+
+    /** A wrapped layer's (or RNN cell's) Keras 3 object, as tf.keras's {class_name, config} with a tf.keras config. */
+    private static JsonObject nested3To2(JsonObject inner) {
+        String cls = inner.getString("registered_name", inner.getString("class_name", ""));
+        return JsonObject.builder().put("class_name", cls).put("config", config3To2(cls, inner.getObject("config"))).build();
     }
 
     /** Config keys tf.keras reads in from_config although its constructors do not take them. */

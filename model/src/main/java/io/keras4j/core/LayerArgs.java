@@ -43,6 +43,12 @@ final class LayerArgs {
         return ops.isObject() ? ops.asObject().optString(className) : Optional.empty();
     }
 
+    /** Whether the target Keras's layer class {@code className} takes the constructor argument {@code arg}. */
+    boolean takesLayerArg(String className, String arg) {
+        JsonValue own = table().getObject("layers").get(className);
+        return own.isArray() && own.asArray().values().stream().anyMatch(v -> arg.equals(v.asText()));
+    }
+
     /** Whether the target Keras has a built-in layer class of this name. */
     boolean knowsLayer(String className) { return table().getObject("layers").has(className); }
 

@@ -1,5 +1,6 @@
 package io.keras4j.tfgraph;
 
+import io.keras4j.runtime.math.FarmHash;
 import io.keras4j.tensor.HalfFloat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,14 +1,15 @@
 package io.keras4j.tfgraph;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import io.keras4j.runtime.math.FarmHash;
 import io.keras4j.tf.proto.AttrValue;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The preprocessing kernels against naive definitions; TensorFlow itself is GraphMiscOpsTest's (it-tests). */
 class MiscOpsTest {

@@ -66,7 +66,55 @@ public final class CompiledModel {
     }
 
     static Model keras3(Model model) {
-        return model.dialect() == Dialect.KERAS3 ? model : Dialects.convert(model, Dialect.KERAS3);
+        return model.dialect() == Dialect.KERAS3 ? model : withSoftmaxMasks(model, Dialects.convert(model, Dialect.KERAS3));
+    }
+
+    /**
+     * tf.keras's {@code Softmax()(x, mask=m)} computes with m's values (it adds {@code (1 - m) * -1e9}), but the Keras 3
+     * form drops tf.keras's explicit mask arguments (Keras 3 propagates masks itself): the runtime passes m to the
+     * Softmax as its second tensor instead. Refused inside nested models, whose node numbering the conversion shifts.
+     */
+    private static Model withSoftmaxMasks(Model source, Model keras3) {
+        Map<String, io.keras4j.model.Layer> byName = new HashMap<>();
+        for (io.keras4j.model.Layer l : source.layers()) if (isMaskedSoftmax(l)) byName.put(l.name(), l);
+        for (io.keras4j.model.Layer l : source.layers()) {
+            Model nested = l.nestedModel().orElse(null);
+            if (nested != null && nested.layers().stream().anyMatch(CompiledModel::isMaskedSoftmax)) {
+                throw new UnsupportedModelException("model '" + nested.name() + "': a Softmax given a mask tensor inside a "
+                        + "nested tf.keras model is not supported by the keras4j runtime yet");
+            }
+        }
+        if (byName.isEmpty()) return keras3;
+        List<io.keras4j.model.Layer> layers = new ArrayList<>();
+        for (io.keras4j.model.Layer l : keras3.layers()) {
+            io.keras4j.model.Layer tfKeras = byName.get(l.name());
+            if (tfKeras == null || tfKeras.inboundNodes().size() != l.inboundNodes().size()) {
+                layers.add(l);
+                continue;
+            }
+            List<io.keras4j.model.InboundNode> nodes = new ArrayList<>();
+            for (int n = 0; n < l.inboundNodes().size(); n++) {
+                io.keras4j.model.InboundNode node = l.inboundNodes().get(n);
+                io.keras4j.json.JsonValue given = tfKeras.inboundNodes().get(n).kwargs().get("mask");
+                if (given.isNull()) {
+                    nodes.add(node);
+                    continue;
+                }
+                TensorRef mask = io.keras4j.core.KerasTensors.legacyRef(given);
+                if (mask == null || node.inputs().size() != 1) {
+                    throw new UnsupportedModelException("layer '" + l.name() + "' (Softmax): its mask= argument "
+                            + given.toJson() + " is not one tensor");
+                }
+                nodes.add(new io.keras4j.model.InboundNode(List.of(node.inputs().get(0), mask), node.kwargs(), null));
+            }
+            layers.add(l.toBuilder().inboundNodes(nodes).build());
+        }
+        return keras3.withLayers(layers);
+    }
+
+    private static boolean isMaskedSoftmax(io.keras4j.model.Layer l) {
+        return l.className().equals("Softmax") && l.inboundNodes().stream()
+                .anyMatch(n -> n.kwargs().has("mask") && !n.kwargs().get("mask").isNull());
     }
 
     private static void collectLayers(Model model, Map<String, io.keras4j.model.Layer> out) {

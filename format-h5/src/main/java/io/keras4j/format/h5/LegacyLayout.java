@@ -3,6 +3,7 @@ package io.keras4j.format.h5;
 import io.keras4j.format.h5.hdf5.H5Dataset;
 import io.keras4j.format.h5.hdf5.H5Group;
 import io.keras4j.format.h5.hdf5.H5Node;
+import io.keras4j.model.Dialect;
 import io.keras4j.model.KerasFile.StoredWeights;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
@@ -51,7 +52,13 @@ final class LegacyLayout {
         List<Layer> layers = new ArrayList<>();
         for (Layer layer : architecture.layers()) {
             List<Weight> stored = byName.get(layer.name());
-            layers.add(stored == null || stored.isEmpty() ? layer : withStored(layer, stored, origin));
+            Layer bound = stored == null || stored.isEmpty() ? layer : withStored(layer, stored, origin);
+            // Keras 3's legacy .h5 lists a layer's trainable variables first; layer.weights is the model's order.
+            if (architecture.dialect() == Dialect.KERAS3 && bound.nestedModel().isEmpty()) {
+                List<Weight> ordered = ObjectPaths.spectralWeightsOrder(bound, bound.weights());
+                if (ordered != bound.weights()) bound = bound.toBuilder().weights(ordered).build();
+            }
+            layers.add(bound);
         }
         return architecture.withLayers(layers);
     }

@@ -119,7 +119,12 @@ final class LegacyWriter {
         KerasAttributes.putStrings(g, "layer_names", model.layers().stream().map(Layer::name).toList(), fixed());
         versionAttributes(g);
         NestedGroups groups = new NestedGroups();
-        for (Layer layer : model.layers()) groups.put(layer.name(), layerGroup(layer, layerWeightNames(layer)));
+        for (Layer layer : model.layers()) {
+            // Keras 3 reads a legacy .h5 layer's weights as its trainable variables, then the others.
+            Layer stored = dialect == Dialect.KERAS3 && layer.nestedModel().isEmpty()
+                    ? layer.toBuilder().weights(ObjectPaths.spectralLegacyOrder(layer, layer.weights())).build() : layer;
+            groups.put(layer.name(), layerGroup(stored, layerWeightNames(stored)));
+        }
         groups.into(g);
         if (topLevelWeights && dialect == Dialect.KERAS3) {
             g.child("top_level_model_weights", weightGroup(model.modelWeights(), names(model.modelWeights(), "")));

@@ -143,6 +143,7 @@ final class ObjectPaths {
     /** The var groups of a layer whose groups share a variable ({@link #merge} reversed), or {@code null}. */
     static List<List<Weight>> splitShared(Layer layer, List<Weight> weights) {
         if (!isSpectral(layer) || weights.size() < 2) return null;
+        weights = spectralWeightsOrder(layer, weights);
         List<Weight> inner = new ArrayList<>();
         inner.add(weights.get(0));
         inner.addAll(weights.subList(2, weights.size()));
@@ -150,6 +151,35 @@ final class ObjectPaths {
     }
 
     private static boolean isSpectral(Layer layer) { return layer.className().equals("SpectralNormalization"); }
+
+    /**
+     * A SpectralNormalization's weights in Keras 3's {@code layer.weights} order {@code [kernel, vector_u, ...]}, from
+     * tf.keras's or a Keras 3 legacy .h5's order {@code [kernel, ..., vector_u]} (trainable variables first) when
+     * {@code vector_u} is named; other layers' weights unchanged.
+     */
+    static List<Weight> spectralWeightsOrder(Layer layer, List<Weight> weights) {
+        int vector = vectorIndex(layer, weights);
+        if (vector <= 1) return weights;
+        List<Weight> out = new ArrayList<>(weights);
+        out.add(1, out.remove(vector));
+        return out;
+    }
+
+    /** The inverse of {@link #spectralWeightsOrder}: Keras 3's legacy .h5 lists {@code vector_u} (not trainable) last. */
+    static List<Weight> spectralLegacyOrder(Layer layer, List<Weight> weights) {
+        if (!isSpectral(layer) || weights.size() < 3) return weights;
+        int vector = vectorIndex(layer, weights);
+        if (vector < 0) vector = 1; // unnamed: layer.weights order
+        List<Weight> out = new ArrayList<>(weights);
+        out.add(out.remove(vector));
+        return out;
+    }
+
+    private static int vectorIndex(Layer layer, List<Weight> weights) {
+        if (!isSpectral(layer)) return -1;
+        for (int i = 0; i < weights.size(); i++) if (weights.get(i).shortName().equals("vector_u")) return i;
+        return -1;
+    }
 
     /** Keras 3 short variable names by class, for files that store only indices; the index when unknown. */
     static List<String> variableNames(Layer layer, int count) {

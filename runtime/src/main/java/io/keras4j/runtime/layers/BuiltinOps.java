@@ -128,9 +128,11 @@ public final class BuiltinOps implements LayerProvider {
         m.put("CenterCrop", ImagePreprocessingOps::centerCrop);
         m.put("RandomCrop", ImagePreprocessingOps::randomCrop);
         m.put("AutoContrast", ImagePreprocessingOps::autoContrast);
+        m.put("ContrastLimitedAdaptiveHistogramEqualization", ClaheOp::new);
         m.put("Pipeline", PipelineOp::new);
         m.put("Discretization", CategoricalOps::discretization);
         m.put("CategoryEncoding", CategoricalOps::categoryEncoding);
+        m.put("Hashing", CategoricalOps::hashing);
         m.put("LocallyConnected1D", s -> new LocallyConnectedOp(s, 1));
         m.put("LocallyConnected2D", s -> new LocallyConnectedOp(s, 2));
         return Map.copyOf(m);

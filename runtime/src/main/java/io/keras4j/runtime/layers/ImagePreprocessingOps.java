@@ -108,7 +108,7 @@ final class ImagePreprocessingOps {
         };
     }
 
-    private static float[] valueRange(LayerSpec spec) {
+    static float[] valueRange(LayerSpec spec) {
         var v = spec.config().get("value_range");
         if (v.isNull()) return new float[] {0f, 255f};
         if (!v.isArray() || v.asArray().size() != 2 || !(v.asArray().get(0) instanceof io.keras4j.json.JsonNumber lo)

@@ -11,7 +11,9 @@ import java.util.List;
 /**
  * {@code Softmax} over the last axis. Keras 3's {@code Softmax()(x, mask)} given the mask as a second tensor keeps
  * the entries where the mask is true (or above 0.5 when it is a float tensor; it broadcasts from the right),
- * replaces the others by -1e9 before the softmax and zeroes them after it.
+ * replaces the others by -1e9 before the softmax and zeroes them after it. tf.keras's {@code Softmax()(x, mask=m)}
+ * (the runtime passes m as the second tensor) adds {@code (1 - m) * -1e9} to x, m's own values counting, or with
+ * {@code robust_masking} replaces the entries where m is not above 0.5 by -1e9; it zeroes nothing after.
  */
 final class SoftmaxOp implements LayerOp {
     private static final float LARGE_NEGATIVE = -1e9f;
@@ -31,9 +33,9 @@ final class SoftmaxOp implements LayerOp {
 
     private void checkArity(int inputs) {
         if (inputs == 1) return;
-        if (inputs == 2 && spec.sourceDialect() == Dialect.KERAS3) return;
-        throw new io.keras4j.UnsupportedModelException("layer '" + spec.name() + "' (Softmax) takes one input"
-                + (spec.sourceDialect() == Dialect.KERAS3 ? " and an optional mask" : "") + ", got " + inputs);
+        if (inputs == 2) return;
+        throw new io.keras4j.UnsupportedModelException("layer '" + spec.name() + "' (Softmax) takes one input and an "
+                + "optional mask, got " + inputs);
     }
 
     @Override
@@ -54,6 +56,8 @@ final class SoftmaxOp implements LayerOp {
                         + " does not broadcast to the input " + java.util.Arrays.toString(shape));
             }
         }
+        boolean keras3 = spec.sourceDialect() == Dialect.KERAS3;
+        boolean additive = !keras3 && !Configs.flag(spec, "robust_masking", false);
         float[] src = x.data(), mask = m.data(), values = new float[src.length];
         boolean[] keep = new boolean[src.length];
         int[] index = new int[shape.length];
@@ -61,11 +65,12 @@ final class SoftmaxOp implements LayerOp {
             int at = 0;
             for (int a = 0; a < maskShape.length; a++) at = at * maskShape[a] + (maskShape[a] == 1 ? 0 : index[offset + a]);
             keep[i] = mask[at] > 0.5f;
-            values[i] = keep[i] ? src[i] : LARGE_NEGATIVE;
+            if (additive) values[i] = src[i] + (1.0f - mask[at]) * LARGE_NEGATIVE;
+            else values[i] = keep[i] ? src[i] : LARGE_NEGATIVE;
             for (int a = shape.length - 1; a >= 0 && ++index[a] == shape[a]; a--) index[a] = 0;
         }
         ActivationFunctions.softmax(values, shape[shape.length - 1]);
-        for (int i = 0; i < values.length; i++) if (!keep[i]) values[i] = 0f;
+        if (keras3) for (int i = 0; i < values.length; i++) if (!keep[i]) values[i] = 0f;
         return List.of(Value.of(NdArray.wrap(values, shape)));
     }
 }

@@ -1,16 +1,16 @@
-package io.keras4j.tfgraph;
+package io.keras4j.runtime.math;
 
 /**
  * TensorFlow's {@code Fingerprint64}: FarmHash's Fingerprint64, which is its "na" variant of Hash64, over the bytes
  * (little-endian word fetches, unsigned 64-bit arithmetic, right rotations). Keras's Hashing layer and
  * StringToHashBucketFast bucket strings by it, so it must be exact.
  */
-final class FarmHash {
+public final class FarmHash {
     private static final long K0 = 0xc3a5c85c97cb3127L, K1 = 0xb492b66fbe98f273L, K2 = 0x9ae16a3b2f90404fL;
 
     private FarmHash() {}
 
-    static long fingerprint64(byte[] s) {
+    public static long fingerprint64(byte[] s) {
         int len = s.length;
         if (len <= 16) return hashLen0to16(s, len);
         if (len <= 32) return hashLen17to32(s, len);
