@@ -46,6 +46,11 @@ abstract class SpatialOp extends UnaryArrayOp {
 
     /** {@code in} with each spatial axis mapped by {@code length}, in this layer's data format. */
     final long[] spatialShape(long[] in, AxisLength length) {
+        // Keras refuses such an input when the model is built; a damaged config used to fail here out of bounds.
+        if (in.length < rank + 2) {
+            throw Configs.unsupported(spec, "a rank-" + in.length + " input " + java.util.Arrays.toString(in)
+                    + " (the layer works on rank-" + (rank + 2) + " inputs: batch, " + rank + " spatial axes and channels)");
+        }
         long[] out = in.clone();
         int first = channelsFirst ? 2 : 1;
         for (int i = 0; i < rank; i++) out[first + i] = length.of(i, in[first + i]);
