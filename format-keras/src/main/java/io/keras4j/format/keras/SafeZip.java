@@ -35,7 +35,14 @@ final class SafeZip {
         }
         Enumeration<? extends ZipEntry> all = zip.entries();
         while (all.hasMoreElements()) {
-            ZipEntry e = all.nextElement();
+            ZipEntry e;
+            try {
+                e = all.nextElement();
+            } catch (IllegalArgumentException malformed) {
+                // ZipFile decodes entry names as UTF-8 and throws on bytes that are not (Jazzer's finding)
+                close();
+                throw corrupt(null, "a zip entry name is not valid UTF-8: " + malformed.getMessage(), malformed);
+            }
             String name = e.getName();
             // Path.of would throw InvalidPathException on a NUL: a damaged name, not a codec bug.
             if (name.indexOf('\0') >= 0) {

@@ -30,6 +30,16 @@ public final class GraphCompiler {
     }
 
     /**
+     * A layer's shape inference indexed past its input's shape: the config gives it an input of a rank it cannot take
+     * (an LSTM fed a rank-2 tensor by a damaged file, found by fuzzing). Keras refuses such a model when it builds it.
+     */
+    private static UnsupportedModelException inputRankNotTaken(Model model, Layer layer, List<long[]> inputShapes, RuntimeException e) {
+        return new UnsupportedModelException("model '" + model.name() + "': layer '" + layer.name() + "' (" + layer.className()
+                + ") cannot take inputs of shape " + inputShapes.stream().map(java.util.Arrays::toString).toList()
+                + " (" + e.getMessage() + ")", null, null, layer.name(), e);
+    }
+
+    /**
      * A computed output shape the runtime can hold: every size -1 (unknown) or non-negative, and the elements of one
      * sample (all but the batch axis) within an array's reach, computed without overflow (UpSampling1D(size=2**30) once
      * wrapped to a shape of size 0).
@@ -102,6 +112,8 @@ public final class GraphCompiler {
                 out = op.outputShapes(List.of(shape));
             } catch (ArithmeticException | NegativeArraySizeException | IllegalArgumentException e) {
                 throw invalidConfig(model, layer, e);
+            } catch (IndexOutOfBoundsException e) {
+                throw inputRankNotTaken(model, layer, List.of(shape), e);
             }
             for (long[] s : out) checkShape(model, layer, s);
             steps.add(new Step(layer.name(), 0, op, new int[] {slot}, null, new int[] {slot + 1}));
@@ -155,6 +167,8 @@ public final class GraphCompiler {
                 shapes = op.outputShapes(inShapes);
             } catch (ArithmeticException | NegativeArraySizeException | IllegalArgumentException e) {
                 throw invalidConfig(model, c.layer(), e);
+            } catch (IndexOutOfBoundsException e) {
+                throw inputRankNotTaken(model, c.layer(), inShapes, e);
             }
             for (long[] shape : shapes) checkShape(model, c.layer(), shape);
             int[] out = new int[shapes.size()];
