@@ -152,12 +152,20 @@ final class OpsTfFunctionNodes {
         public LayerOp forCall(InboundNode node) {
             List<Float> args = constants(spec, node);
             if (args == null || args.size() != 3) throw Configs.unsupported(spec, "a call without condition, x and y");
+            long tensors = args.stream().filter(java.util.Objects::isNull).count();
+            // a damaged node whose arguments name more tensors than it passes (found by fuzzing) fails at compile
+            if (tensors != node.inputs().size()) {
+                throw Configs.unsupported(spec, "a call whose arguments name " + tensors + " tensors while the node passes "
+                        + node.inputs().size());
+            }
             return new Where(spec, args);
         }
 
         @Override
         public List<long[]> outputShapes(List<long[]> in) {
-            // Before its call is known every input is a tensor argument; constants broadcast as scalars.
+            // Before its call is known every input is a tensor argument; constants broadcast as scalars. Without a
+            // known call (a Sequential's step) all three must be tensors.
+            if (constants == null && in.size() != 3) throw Configs.unsupported(spec, "a where of " + in.size() + " tensors");
             long[] out = new long[0];
             for (long[] shape : in) out = broadcast(out, shape);
             return List.of(out);

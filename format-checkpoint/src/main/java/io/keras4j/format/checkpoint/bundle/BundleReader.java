@@ -206,9 +206,22 @@ public final class BundleReader implements Closeable {
         return e;
     }
 
+    /**
+     * The entry of a key the checkpoint itself names (its object graph, a SavedModel's restore op): absent, the index
+     * is damaged or belongs to another checkpoint (Jazzer found an index whose object graph names a missing tensor).
+     */
+    private BundleEntry stored(String key) {
+        BundleEntry e = entries.get(key);
+        if (e == null) {
+            throw corrupt(indexFile).at(key).because("no tensor '" + key + "' in the index, though the checkpoint names it"
+                    + " (a damaged index, or one of another checkpoint)");
+        }
+        return e;
+    }
+
     /** The tensor under {@code key}, its CRC32C verified. */
     public Tensor read(String key) {
-        BundleEntry e = entry(key);
+        BundleEntry e = stored(key);
         DType dtype = e.dtype().orElseThrow(() -> corrupt(indexFile).at(key)
                 .unsupported("tensors of TensorFlow type " + e.dtypeName() + " cannot be read"));
         if (e.isSliced()) return assembleSlices(e, dtype);
@@ -223,7 +236,7 @@ public final class BundleReader implements Closeable {
      * neither read nor CRC-checked (for listings); other tensors are read as by {@link #read}.
      */
     public Tensor readLazily(String key) {
-        BundleEntry e = entry(key);
+        BundleEntry e = stored(key);
         if (e.isSliced() || e.dtype().isEmpty() || e.dtype().get() == DType.STRING) return read(key);
         return Tensor.of(e.dtype().get(), e.shape(), shard(e).region(e.offset(), e.size(), e.crc32c()));
     }
