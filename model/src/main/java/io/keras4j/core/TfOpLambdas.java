@@ -186,13 +186,14 @@ public final class TfOpLambdas {
     }
 
     /** tf.keras's slice_spec ({@code {start, stop, step}} or an index per axis) as Keras 3's GetItem key. */
-    private static JsonValue slices3(Layer l, JsonValue spec) {
-        if (spec.isArray()) {
-            JsonArray.Builder b = JsonArray.builder();
-            for (JsonValue s : spec.asArray()) b.add(slice3(l, s));
-            return b.build();
-        }
-        return slice3(l, spec);
+    private static JsonValue slices3(Layer l, JsonValue spec) { return eachSlice(spec, s -> slice3(l, s)); }
+
+    /** A slice key (one slice or index, or a list of them, one per axis) with each converted by {@code one}. */
+    private static JsonValue eachSlice(JsonValue key, java.util.function.UnaryOperator<JsonValue> one) {
+        if (!key.isArray()) return one.apply(key);
+        JsonArray.Builder b = JsonArray.builder();
+        for (JsonValue s : key.asArray()) b.add(one.apply(s));
+        return b.build();
     }
 
     private static JsonValue slice3(Layer l, JsonValue s) {
@@ -374,14 +375,7 @@ public final class TfOpLambdas {
         throw refuse2(op, "its argument " + v.toJson() + " is neither a tensor nor a number");
     }
 
-    private static JsonValue slices2(Layer op, JsonValue key) {
-        if (key.isArray()) {
-            JsonArray.Builder b = JsonArray.builder();
-            for (JsonValue s : key.asArray()) b.add(slice2(op, s));
-            return b.build();
-        }
-        return slice2(op, key);
-    }
+    private static JsonValue slices2(Layer op, JsonValue key) { return eachSlice(key, s -> slice2(op, s)); }
 
     private static JsonValue slice2(Layer op, JsonValue s) {
         if (s instanceof JsonNumber) return s;
