@@ -22,10 +22,19 @@ final class KerasAttributes {
     /** The strings of {@code name}, joined from {@code name0}, {@code name1}, … when chunked; empty when absent. */
     static List<String> strings(H5Node node, String name) {
         Optional<H5Attribute> whole = node.attribute(name);
-        if (whole.isPresent()) return whole.get().asStrings();
+        if (whole.isPresent()) return stringsOf(whole.get(), name);
         List<String> out = new ArrayList<>();
-        for (int i = 0; node.attribute(name + i).isPresent(); i++) out.addAll(node.attribute(name + i).get().asStrings());
+        for (int i = 0; node.attribute(name + i).isPresent(); i++) out.addAll(stringsOf(node.attribute(name + i).get(), name + i));
         return out;
+    }
+
+    /** A list attribute's strings; numbers where Keras writes names are a damaged file (Jazzer's finding), not a bug. */
+    private static List<String> stringsOf(H5Attribute attribute, String name) {
+        if (!attribute.isString() && attribute.value().elementCount() > 0) {
+            throw new io.keras4j.CorruptModelException("attribute '" + name + "' should list names but holds numbers ("
+                    + attribute.value() + ")", "h5", null, "@" + name, -1, null);
+        }
+        return attribute.asStrings();
     }
 
     static boolean has(H5Node node, String name) { return node.attribute(name).isPresent() || node.attribute(name + "0").isPresent(); }
