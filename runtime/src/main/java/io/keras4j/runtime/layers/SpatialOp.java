@@ -46,13 +46,14 @@ abstract class SpatialOp extends UnaryArrayOp {
 
     /** {@code in} with each spatial axis mapped by {@code length}, in this layer's data format. */
     final long[] spatialShape(long[] in, AxisLength length) {
-        // Keras refuses such an input when the model is built; a damaged config used to fail here out of bounds.
-        if (in.length < rank + 2) {
+        int first = channelsFirst ? 2 : 1;
+        // Too few axes for the spatial ones: a damaged config used to fail here out of bounds. (tf.keras builds an
+        // UpSampling3D on a rank-4 input, scaling the last axis too; that one has its axes and keeps working.)
+        if (in.length < first + rank) {
             throw Configs.unsupported(spec, "a rank-" + in.length + " input " + java.util.Arrays.toString(in)
-                    + " (the layer works on rank-" + (rank + 2) + " inputs: batch, " + rank + " spatial axes and channels)");
+                    + " (the layer works on " + rank + " spatial axes after the batch" + (channelsFirst ? " and channel" : "") + " axis)");
         }
         long[] out = in.clone();
-        int first = channelsFirst ? 2 : 1;
         for (int i = 0; i < rank; i++) out[first + i] = length.of(i, in[first + i]);
         return out;
     }
