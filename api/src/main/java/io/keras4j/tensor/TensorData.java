@@ -16,6 +16,10 @@ import java.util.zip.CRC32C;
  * so that large weights are not copied. Sizes and offsets are {@code long}: tensors past 2 GiB work as file regions.
  */
 public abstract sealed class TensorData permits TensorData.Heap, TensorData.FileRegion {
+    /** Reads of at least this many bytes map the file (the page cache backs them) instead of copying into the heap. */
+    private static final int MAP_FROM = 1 << 20;
+    /** Checksums of mapped regions go through mappings of at most this size. */
+    private static final int MAP_CHUNK = 1 << 28;
 
     /** Size in bytes. */
     public abstract long size();
@@ -71,7 +75,8 @@ public abstract sealed class TensorData permits TensorData.Heap, TensorData.File
      * re-opened by path at every read, so saving a model over the file it came from (a rename onto that path) made
      * the loaded model read the new file. An open channel keeps the original file (its inode, on POSIX) whatever
      * happens to the path; the channel closes when no region refers to it any more (the JDK's cleaner). A file
-     * rewritten in place is still seen; checksummed regions catch that when read.
+     * rewritten in place is still seen: checksummed regions catch that at their next read, but a large read (mapped)
+     * that was checked sees a later change, as the unchecked HDF5 and zip regions do.
      */
     public static final class HeldFile {
         private final Path path;
@@ -107,17 +112,30 @@ public abstract sealed class TensorData permits TensorData.Heap, TensorData.File
             return new FileRegion(this, offset, length, crc32c);
         }
 
-        /** The CRC32C of {@code length} bytes from {@code offset}, streamed. */
+        /**
+         * The CRC32C of {@code length} bytes from {@code offset}: small regions through a small heap buffer, large ones
+         * on mapped chunks, so checking a tensor never needs heap in proportion to its size.
+         */
         public int crc32c(long offset, long length) throws IOException {
             CRC32C crc = new CRC32C();
-            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(length, 1)));
-            for (long pos = offset, end = offset + length; pos < end; ) {
-                buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
-                readFully(buf, pos);
-                crc.update(buf.flip());
-                pos += buf.limit();
+            if (length >= MAP_FROM) {
+                for (long pos = offset, end = offset + length; pos < end; pos += MAP_CHUNK) {
+                    crc.update(map(pos, (int) Math.min(MAP_CHUNK, end - pos)));
+                }
+                return (int) crc.getValue();
             }
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.max(length, 1));
+            readFully(buf.limit((int) length), offset);
+            crc.update(buf.flip());
             return (int) crc.getValue();
+        }
+
+        /** {@code count} bytes from {@code pos}, mapped read-only; refused when the file no longer holds them. */
+        ByteBuffer map(long pos, int count) throws IOException {
+            if (pos + count > channel.size()) {
+                throw new IOException(path + " ends before byte " + (pos + count) + " (it is " + channel.size() + " bytes now)");
+            }
+            return channel.map(FileChannel.MapMode.READ_ONLY, pos, count).order(ByteOrder.LITTLE_ENDIAN);
         }
     }
 
@@ -150,28 +168,28 @@ public abstract sealed class TensorData permits TensorData.Heap, TensorData.File
             try {
                 if (crc32c != null) return checked(from, count);
                 // Small reads are copied; large ones are mapped so the page cache backs them instead of the heap.
-                if (count < (1 << 20)) return read(pos, count);
-                return file.channel.map(FileChannel.MapMode.READ_ONLY, pos, count).order(ByteOrder.LITTLE_ENDIAN);
+                return count < MAP_FROM ? read(pos, count) : file.map(pos, count);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + count + " bytes at offset " + pos + " of " + file.path(), e);
             }
         }
 
         /**
-         * A whole read is checked on the very bytes returned. Partial reads (element by element, chunk by chunk) check
-         * the whole region once, at the first, so that reading a tensor piecewise stays linear.
+         * A whole read is checked on the very bytes returned: a copy for small tensors, the mapped file for large ones
+         * (as unchecked regions are), so that loading needs no heap for a large tensor's bytes. Partial reads (element
+         * by element, chunk by chunk) check the whole region once, at the first, so that reading a tensor piecewise
+         * stays linear.
          */
         private ByteBuffer checked(long from, int count) throws IOException {
             int computed;
             ByteBuffer out;
             if (from == 0 && count == length) {
-                out = read(offset, count);
+                out = count < MAP_FROM ? read(offset, count) : file.map(offset, count);
                 CRC32C crc = new CRC32C();
                 crc.update(out.duplicate());
                 computed = (int) crc.getValue();
             } else if (verified) {
-                return count < (1 << 20) ? read(offset + from, count)
-                        : file.channel.map(FileChannel.MapMode.READ_ONLY, offset + from, count).order(ByteOrder.LITTLE_ENDIAN);
+                return count < MAP_FROM ? read(offset + from, count) : file.map(offset + from, count);
             } else {
                 computed = file.crc32c(offset, length);
                 out = read(offset + from, count);

@@ -52,6 +52,32 @@ class TensorDataHeldFileTest {
         assertThatThrownBy(() -> piecewise.slice(4, 4)).isInstanceOf(CorruptModelException.class).hasMessageContaining("CRC32C");
     }
 
+    /** A large checked tensor is read from the mapped file (no heap copy), checked on those bytes and at every read. */
+    @Test
+    void aLargeChecksummedRegionIsMappedAndStillChecked() throws IOException {
+        byte[] data = new byte[(3 << 20) + 5];
+        for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 31);
+        Path file = Files.write(dir.resolve("big"), data);
+        CRC32C crc = new CRC32C();
+        crc.update(data, 5, data.length - 5);
+        TensorData.HeldFile held = TensorData.HeldFile.open(file);
+        assertThat(held.crc32c(5, data.length - 5)).isEqualTo((int) crc.getValue());
+        TensorData region = held.region(5, data.length - 5, (int) crc.getValue());
+        ByteBuffer whole = region.buffer();
+        assertThat(whole.isDirect()).as("mapped, not copied into the heap").isTrue();
+        assertThat(bytes(whole)).isEqualTo(java.util.Arrays.copyOfRange(data, 5, data.length));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {(byte) (data[2 << 20] + 1)}), 2 << 20);
+        }
+        assertThatThrownBy(region::buffer).isInstanceOf(CorruptModelException.class).hasMessageContaining("CRC32C");
+        TensorData truncated = held.region(5, data.length - 5, (int) crc.getValue());
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(1 << 20);
+        }
+        assertThatThrownBy(truncated::buffer).hasMessageContaining(file.toString()).hasMessageContaining("offset 5")
+                .rootCause().hasMessageContaining("ends before byte");
+    }
+
     private static byte[] bytes(TensorData d) { return bytes(d.buffer()); }
 
     private static byte[] bytes(ByteBuffer b) {
