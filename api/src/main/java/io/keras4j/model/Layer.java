@@ -132,8 +132,15 @@ public final class Layer {
     public boolean isOperation() {
         if (module().isPresent()) return module().get().startsWith("keras.src.ops") || module().get().startsWith("keras.ops");
         // Keras 3's legacy .h5 writer drops modules; then only the class tells, for ops no layer class shares a name with.
-        return KERAS3_OPERATIONS.contains(className);
+        if (KERAS3_OPERATIONS.contains(className)) return true;
+        // x + 3 and x * y are Add and Multiply operations, as the merge layers are named; an operation's config is its
+        // name alone where a layer's always has trainable and dtype (MobileNetV3's hard_sigmoid in a Keras 3 .h5).
+        return KERAS3_OPERATIONS_NAMED_AS_LAYERS.contains(className) && config.has("name") && !config.has("trainable")
+                && !config.has("dtype");
     }
+
+    private static final java.util.Set<String> KERAS3_OPERATIONS_NAMED_AS_LAYERS = java.util.Set.of("Add", "Subtract",
+            "Multiply", "Maximum", "Minimum");
 
     private static final java.util.Set<String> KERAS3_OPERATIONS = java.util.Set.of("NotEqual", "Equal", "Greater",
             "GreaterEqual", "Less", "LessEqual", "LogicalAnd", "LogicalOr", "LogicalNot", "LogicalXor", "Any", "All",

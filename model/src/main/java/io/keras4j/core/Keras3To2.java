@@ -96,6 +96,7 @@ final class Keras3To2 {
         if (l.nestedModel().isPresent()) {
             b.nestedModel(convert(l.nestedModel().get()));
         } else {
+            refuseActivationsTfKerasLacks(l);
             JsonObject cfg = config3To2(l.className(), l.config());
             if (l.className().equals("MultiHeadAttention")) cfg = withBuildShapes(cfg, l.entry().getObject("build_config"));
             b.config(cfg);
@@ -178,6 +179,24 @@ final class Keras3To2 {
     private static JsonObject nested3To2(JsonObject inner) {
         String cls = inner.getString("registered_name", inner.getString("class_name", ""));
         return JsonObject.builder().put("class_name", cls).put("config", config3To2(cls, inner.getObject("config"))).build();
+    }
+
+    /**
+     * The activation names tf_keras 2.21 resolves ({@code tf_keras.activations.get}); Keras 3's others (hard_silu,
+     * celu, squareplus, ...) would fail to load there, and tf.keras has no layer to carry them.
+     */
+    private static final java.util.Set<String> TF_KERAS_ACTIVATIONS = java.util.Set.of("elu", "exponential", "gelu",
+            "hard_sigmoid", "leaky_relu", "linear", "log_softmax", "mish", "relu", "relu6", "selu", "sigmoid", "silu",
+            "softmax", "softplus", "softsign", "swish", "tanh");
+
+    private static void refuseActivationsTfKerasLacks(Layer l) {
+        for (String key : new String[] {"activation", "recurrent_activation"}) {
+            JsonValue v = l.config().get(key);
+            if (v.isString() && !TF_KERAS_ACTIVATIONS.contains(v.asText())) {
+                throw new UnsupportedModelException(l.className() + " layer '" + l.name() + "' cannot be written for tf.keras: "
+                        + "its " + key + " '" + v.asText() + "' is a Keras 3 function tf.keras does not have");
+            }
+        }
     }
 
     /** Config keys tf.keras reads in from_config although its constructors do not take them. */

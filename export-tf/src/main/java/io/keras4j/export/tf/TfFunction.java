@@ -48,7 +48,7 @@ final class TfFunction {
             Map.entry("Equal", "z"), Map.entry("NotEqual", "z"), Map.entry("Greater", "z"), Map.entry("GreaterEqual", "z"),
             Map.entry("Less", "z"), Map.entry("LessEqual", "z"), Map.entry("LogicalAnd", "z"), Map.entry("LogicalOr", "z"),
             Map.entry("LogicalNot", "y"), Map.entry("Neg", "y"), Map.entry("Abs", "y"), Map.entry("Sqrt", "y"),
-            Map.entry("Square", "y"), Map.entry("Log", "y"),
+            Map.entry("Square", "y"), Map.entry("Log", "y"), Map.entry("Expm1", "y"),
             Map.entry("Relu", "activations"), Map.entry("Relu6", "activations"),
             Map.entry("Elu", "activations"), Map.entry("Selu", "activations"), Map.entry("Softplus", "activations"),
             Map.entry("Softsign", "activations"), Map.entry("LeakyRelu", "activations"), Map.entry("Sigmoid", "y"),
