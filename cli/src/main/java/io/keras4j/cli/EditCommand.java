@@ -1,13 +1,10 @@
 package io.keras4j.cli;
 
-import io.keras4j.json.JsonArray;
+import io.keras4j.core.LayerRenames;
 import io.keras4j.json.JsonObject;
-import io.keras4j.json.JsonValue;
 import io.keras4j.model.Dialect;
-import io.keras4j.model.InboundNode;
 import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
-import io.keras4j.model.TensorRef;
 import io.keras4j.model.Weight;
 import io.keras4j.spi.Codec;
 import io.keras4j.spi.WriteOptions;
@@ -108,45 +105,36 @@ final class EditCommand implements Callable<Integer> {
 
     /** A new model: renamed layers with every reference to them (nodes, inputs, outputs, weight names), new flags. */
     private Model edit(Model m, Map<String, Boolean> flags) {
+        Map<String, Boolean> renamedFlags = new LinkedHashMap<>();
+        flags.forEach((layer, flag) -> renamedFlags.put(renames.getOrDefault(layer, layer), flag));
+        return withFlags(LayerRenames.apply(m, renames), renamedFlags);
+    }
+
+    private static Model withFlags(Model m, Map<String, Boolean> flags) {
+        if (flags.isEmpty()) return m;
         List<Layer> layers = new ArrayList<>();
         for (Layer l : m.layers()) {
-            String name = renames.getOrDefault(l.name(), l.name());
-            Layer.Builder b = l.toBuilder().name(name);
-            JsonObject.Builder config = l.config().toBuilder();
-            if (!name.equals(l.name())) config.put("name", name);
-            List<InboundNode> nodes = new ArrayList<>();
-            for (InboundNode n : l.inboundNodes()) {
-                nodes.add(new InboundNode(n.inputs().stream().map(this::rename).toList(), n.kwargs(), n.rawNode().map(this::rename).orElse(null)));
-            }
-            b.inboundNodes(nodes);
             Boolean flag = flags.get(l.name());
             if (flag != null && !l.config().has("trainable") && l.nestedModel().isEmpty()) {
                 throw new CliException(Main.USAGE, "--trainable " + l.name() + ": a " + l.className() + " has no trainable flag in Keras");
             }
-            if (flag != null) config.put("trainable", flag);
-            List<Weight> weights = new ArrayList<>();
-            for (Weight w : l.weights()) {
-                String wn = w.name().startsWith(l.name() + "/") ? name + w.name().substring(l.name().length()) : w.name();
-                // A frozen layer's weights are all non-trainable; unfreezing leaves Keras's own flags (moving statistics).
-                weights.add(new Weight(wn, w.value(), flag != null && !flag ? false : w.trainable()));
-            }
+            Layer.Builder b = l.toBuilder();
+            if (flag != null) b.config(l.config().with("trainable", flag));
             if (l.nestedModel().isPresent()) {
-                Model inner = edit(l.nestedModel().get(), flags);
-                if (flag != null) inner = freeze(inner, flag);
-                // A nested model is written from its own config: its name and flag live there.
-                JsonObject.Builder innerConfig = inner.config().toBuilder();
-                if (!name.equals(l.name())) innerConfig.put("name", name);
-                if (flag != null) innerConfig.put("trainable", flag);
-                b.nestedModel(inner.toBuilder().name(name).config(innerConfig.build()).build());
-            } else {
-                b.weights(weights);
+                Model inner = withFlags(l.nestedModel().get(), flags);
+                if (flag != null) {
+                    inner = freeze(inner, flag);
+                    // A nested model is written from its own config: its flag lives there.
+                    inner = inner.toBuilder().config(inner.config().with("trainable", flag)).build();
+                }
+                b.nestedModel(inner);
+            } else if (flag != null) {
+                // A frozen layer's weights are all non-trainable; unfreezing leaves Keras's own flags (moving statistics).
+                b.weights(l.weights().stream().map(w -> new Weight(w.name(), w.value(), !flag ? false : w.trainable())).toList());
             }
-            layers.add(b.config(config.build()).build());
+            layers.add(b.build());
         }
-        JsonObject.Builder config = m.config().toBuilder();
-        for (String key : List.of("input_layers", "output_layers")) if (m.config().has(key)) config.put(key, rename(m.config().get(key)));
-        return m.toBuilder().layers(layers).config(config.build())
-                .inputs(m.inputs().stream().map(this::rename).toList()).outputs(m.outputs().stream().map(this::rename).toList()).build();
+        return m.withLayers(layers);
     }
 
     /** A frozen nested model: every layer and weight in it non-trainable, as Keras's trainable=False on the model. */
@@ -165,26 +153,5 @@ final class EditCommand implements Callable<Integer> {
             layers.add(b.build());
         }
         return m.withLayers(layers);
-    }
-
-    private TensorRef rename(TensorRef r) {
-        String n = renames.get(r.layer());
-        return n == null ? r : new TensorRef(n, r.node(), r.tensor());
-    }
-
-    /** The same JSON with every string that is a renamed layer's name replaced (nodes and input/output lists). */
-    private JsonValue rename(JsonValue v) {
-        if (v.isString()) return renames.containsKey(v.asText()) ? JsonValue.of(renames.get(v.asText())) : v;
-        if (v.isArray()) {
-            JsonArray.Builder b = JsonArray.builder();
-            for (JsonValue e : v.asArray()) b.add(rename(e));
-            return b.build();
-        }
-        if (v.isObject()) {
-            JsonObject.Builder b = JsonObject.builder();
-            for (var e : v.asObject().members().entrySet()) b.put(e.getKey(), rename(e.getValue()));
-            return b.build();
-        }
-        return v;
     }
 }

@@ -11,6 +11,7 @@ import io.keras4j.model.Model;
 import io.keras4j.spi.WriteCheck;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +80,14 @@ public final class Dialects {
         // A tf.keras op layer with no Keras 3 operation node stays an op layer for the runtime; Keras 3 has no class for it.
         if (target == Dialect.KERAS3 && model.dialect() != Dialect.KERAS3) {
             Keras2To3.requireKeras3OpNodes(model);
+            // Keras 3 refuses '/' in a layer name, which tf.keras applications use (Conv/BatchNorm): the names change,
+            // the predictions do not.
+            Map<String, String> renames = LayerRenames.slashFreeNames(converted);
+            if (!renames.isEmpty()) {
+                converted = LayerRenames.apply(converted, renames);
+                LOG.info("model '{}': {} layer names hold '/', which Keras 3 refuses; written with '_' instead: {}", model.name(),
+                        renames.size(), renames);
+            }
             requireKeras3Classes(converted);
         }
         if (model.dialect() != target) requireLoadable(model, target);
