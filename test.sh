@@ -4,6 +4,8 @@
 #   2. the full model zoo written by real Keras (generated once per generator version, then cached),
 #      and the layer-class conformance set (every layer class of both Keras generations; cached the same way),
 #      and Keras 3 exports of keras.applications (one model of every family, for the graph interpreter),
+#      and keras.applications of both generations in every format (the families that fit CI's budget; every family
+#      with KERAS4J_APPLICATION_FAMILIES=all),
 #   3. the committed fixture set checked against its manifest,
 #   4. the oracle's self-test (the reverse check must accept Keras's own files and reject bad ones),
 #   5. Debian's chromium, installed when absent (the CLI's plot tests open its HTML in a real headless browser),
@@ -27,7 +29,7 @@ cached_set() {  # NAME DIR_OVERRIDE GENERATOR KEY_FILE...
   if [ ! -f "$dir/manifest.json" ]; then
     # Explicit returns: errexit does not reach into the command substitution that calls this.
     rm -rf "$dir.partial"
-    "$PY" "$generator" --out "$dir.partial" >&2 || return 1
+    "$PY" "$generator" --out "$dir.partial" ${GENERATOR_ARGS:-} >&2 || return 1
     rm -rf "$dir" && mv "$dir.partial" "$dir" || return 1
   fi
   echo "$dir"
@@ -51,6 +53,16 @@ log "keras.applications exports (real Keras 3, one model of every family)"
 APPLICATIONS="$(cached_set applications "${KERAS4J_APPLICATIONS:-}" oracle/applications.py \
   oracle/requirements.txt oracle/applications.py oracle/generate.py)"
 echo "applications: $APPLICATIONS" >&2
+
+log "keras.applications in every format (real Keras 3 and tf_keras)"
+# The applications conformance set (oracle/application_formats.py): by default the families whose smallest member has
+# at most 4.2M parameters (~5 min on 2 cores when not cached); KERAS4J_APPLICATION_FAMILIES=all for every family.
+APP_FAMILIES="${KERAS4J_APPLICATION_FAMILIES:-small}"
+APPLICATION_FORMATS="$(GENERATOR_ARGS="--families $APP_FAMILIES" cached_set "application-formats-$APP_FAMILIES" \
+  "${KERAS4J_APPLICATION_FORMATS:-}" oracle/application_formats.py \
+  oracle/requirements.txt oracle/application_formats.py oracle/application_params.json oracle/gen_common.py \
+  oracle/generate.py oracle/serving.py)"
+echo "application formats: $APPLICATION_FORMATS" >&2
 
 log "committed fixtures against their manifest"
 python3 oracle/check_manifest.py fixtures/zoo
@@ -84,7 +96,8 @@ fi
 
 log "Java tests (mvn verify)"
 mvn -B verify -Dkeras4j.python="$PY" -Dkeras4j.zoo="$ZOO" -Dkeras4j.conformance="$CONFORMANCE" \
-  -Dkeras4j.applications="$APPLICATIONS" -Dkeras4j.oracle.required=true \
+  -Dkeras4j.applications="$APPLICATIONS" -Dkeras4j.applicationFormats="$APPLICATION_FORMATS" \
+  -Dkeras4j.oracle.required=true \
   -Dkeras4j.shared.required="$shared_required" "$@"
 
 log "skipped tests"

@@ -38,6 +38,14 @@ final class ConformanceSet {
     /** The Keras 3 exports of keras.applications ({@code oracle/applications.py}), named by {@code keras4j.applications}. */
     static ConformanceSet applications() { return named("keras4j.applications", "oracle/applications.py"); }
 
+    /**
+     * keras.applications models of both generations in every format ({@code oracle/application_formats.py}), named by
+     * {@code keras4j.applicationFormats}.
+     */
+    static ConformanceSet applicationFormats() {
+        return named("keras4j.applicationFormats", "oracle/application_formats.py");
+    }
+
     private static ConformanceSet named(String property, String generator) {
         String configured = System.getProperty(property, "");
         Path dir = configured.isBlank() ? null : Path.of(configured);
@@ -54,6 +62,9 @@ final class ConformanceSet {
     Path dir() { return dir; }
 
     JsonObject versions() { return manifest.getObject("versions"); }
+
+    /** Which application families the set holds: {@code small}, {@code all} or {@code every} (none for other sets). */
+    String families() { return manifest.getString("families", ""); }
 
     List<Case> cases() { return manifest.getArray("cases").values().stream().map(v -> new Case(v.asObject())).toList(); }
 

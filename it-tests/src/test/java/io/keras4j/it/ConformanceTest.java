@@ -71,10 +71,23 @@ class ConformanceTest {
             new Writer("migrate k2→k3", "k2", "migrated.keras", null, Dialect.KERAS3, false, "keras3.load_model", null),
             new Writer("migrate k3→k2", "k3", "migrated-k2.h5", null, Dialect.KERAS2, false, "tf_keras.load_model", null));
 
+    /** A computed table: its columns in order and, per case id, its cells by column. */
+    record Table(List<String> columns, Map<String, Map<String, String>> rows) {}
+
     @Test
     void theConformanceTableIsTheCommittedOne() throws Exception {
         ConformanceSet set = ConformanceSet.current();
         Path out = ReverseCheck.freshOutput("conformance");
+        Table computed = compute(set, out);
+        String table = render(set, computed.columns(), computed.rows(), layerIntroduction(set.versions()));
+        checkAgainstCommitted(TABLE, table, computed.rows(), out);
+    }
+
+    /**
+     * The cells of every case of {@code set}: reads, predicts, writes with every writer of the case's generation, then
+     * one reverse check of everything written.
+     */
+    static Table compute(ConformanceSet set, Path out) throws IOException, InterruptedException {
         List<String> columns = new ArrayList<>();
         READ.forEach(f -> columns.add("read " + f));
         columns.add("predict");
@@ -127,25 +140,31 @@ class ConformanceTest {
             } else cell = "✗ " + ConformanceSet.reason(r.getString("error", "(no error)"), out, set.dir());
             rows.get(p.getValue()[0]).put(p.getValue()[1], cell);
         }
+        return new Table(columns, rows);
+    }
 
-        String table = render(set, columns, rows);
+    /**
+     * With {@code -Dkeras4j.pins.update=true} writes {@code table} to {@code path}; otherwise fails when a ✓ committed
+     * there is not ✓ in {@code rows}, then when the committed file differs from {@code table}.
+     */
+    static void checkAgainstCommitted(Path path, String table, Map<String, Map<String, String>> rows, Path out) throws IOException {
         if (Boolean.getBoolean("keras4j.pins.update")) {
-            Files.createDirectories(TABLE.getParent());
-            Files.writeString(TABLE, table, StandardCharsets.UTF_8);
-            System.err.println("CONFORMANCE TABLE UPDATED: " + TABLE + " (" + rows.size() + " cases); review the diff");
+            Files.createDirectories(path.getParent());
+            Files.writeString(path, table, StandardCharsets.UTF_8);
+            System.err.println("CONFORMANCE TABLE UPDATED: " + path + " (" + rows.size() + " cases); review the diff");
             return;
         }
-        assertThat(TABLE).as("the committed conformance table (generate it with -Dkeras4j.pins.update=true)").isRegularFile();
-        String committed = Files.readString(TABLE, StandardCharsets.UTF_8);
+        assertThat(path).as("the committed conformance table (generate it with -Dkeras4j.pins.update=true)").isRegularFile();
+        String committed = Files.readString(path, StandardCharsets.UTF_8);
         List<String> lost = lostPasses(committed, rows);
         if (!lost.isEmpty()) {
-            Assertions.fail(lost.size() + " cells that are ✓ in " + Fixtures.root().relativize(TABLE) + " are not ✓ now:\n  "
+            Assertions.fail(lost.size() + " cells that are ✓ in " + Fixtures.root().relativize(path) + " are not ✓ now:\n  "
                     + String.join("\n  ", lost));
         }
         if (!committed.equals(table)) {
-            Path fresh = out.resolve("CONFORMANCE.md");
+            Path fresh = out.resolve(path.getFileName());
             Files.writeString(fresh, table, StandardCharsets.UTF_8);
-            Assertions.fail(Fixtures.root().relativize(TABLE) + " is stale: the table computed now (" + fresh + ") differs; "
+            Assertions.fail(Fixtures.root().relativize(path) + " is stale: the table computed now (" + fresh + ") differs; "
                     + "rerun with -Dkeras4j.pins.update=true and commit the diff:\n" + firstDifference(committed, table));
         }
     }
@@ -220,7 +239,13 @@ class ConformanceTest {
         List<String> ours = model.layers().stream().filter(l -> !l.className().equals("InputLayer") && !l.isOperation()).map(Layer::name).toList();
         List<String> keras = c.layers().stream().filter(l -> !l.getString("class_name", "").equals("InputLayer"))
                 .map(l -> l.getString("name", "")).toList();
-        if (!ours.equals(keras)) return "✗ layers " + ours + ", Keras has " + keras;
+        if (!ours.equals(keras)) {
+            if (ours.size() + keras.size() <= 12) return "✗ layers " + ours + ", Keras has " + keras;
+            int i = 0;
+            while (i < Math.min(ours.size(), keras.size()) && ours.get(i).equals(keras.get(i))) i++;
+            return "✗ " + ours.size() + " layers, Keras has " + keras.size() + "; the first that differs, #" + i + ": "
+                    + (i < ours.size() ? ours.get(i) : "(none)") + ", Keras " + (i < keras.size() ? keras.get(i) : "(none)");
+        }
         return format.equals("json") ? OK : sameWeights(model, Npy.readNpz(c.weights()));
     }
 
@@ -284,9 +309,9 @@ class ConformanceTest {
         }
     }
 
-    private static String render(ConformanceSet set, List<String> columns, Map<String, Map<String, String>> rows) {
+    /** The layer table's title and introduction, up to its totals. */
+    private static String layerIntroduction(JsonObject v) {
         StringBuilder t = new StringBuilder();
-        JsonObject v = set.versions();
         t.append("<!-- Generated by it-tests ConformanceTest; do not edit. -->\n")
                 .append("# Keras conformance: layer classes\n\n")
                 .append("Generated: every public layer class of Keras ").append(v.getString("keras", "?"))
@@ -301,6 +326,12 @@ class ConformanceTest {
                 .append("mvn -B -pl it-tests -am verify -Dtest=ConformanceTest -Dsurefire.failIfNoSpecifiedTests=false \\\n")
                 .append("  -Dkeras4j.python=$(oracle/venv.sh) -Dkeras4j.conformance=DIR -Dkeras4j.pins.update=true\n```\n\n")
                 .append("The test fails when a ✓ below is lost, and when this file is stale.\n\n");
+        return t.toString();
+    }
+
+    /** The table: {@code introduction}, the counts per column, the classes without a case, then a row per case. */
+    static String render(ConformanceSet set, List<String> columns, Map<String, Map<String, String>> rows, String introduction) {
+        StringBuilder t = new StringBuilder(introduction);
         Map<String, int[]> counts = new LinkedHashMap<>();
         int[] total = new int[3];
         for (String col : columns) {
@@ -336,23 +367,33 @@ class ConformanceTest {
         return t.toString();
     }
 
-    /** The cells ✓ in the committed table's rows that are not ✓ now (or whose case is gone), one line each. */
-    static List<String> lostPasses(String committed, Map<String, Map<String, String>> rows) {
+    /** The rows of a rendered table: per case id, its cells by column, in the table's order. */
+    static Map<String, Map<String, String>> parseRows(String committed) {
         List<String> header = null;
-        Map<String, String> lost = new TreeMap<>();
+        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
         for (String line : committed.split("\n")) {
             if (!line.startsWith("| ")) continue;
             List<String> cells = Arrays.stream(line.substring(1, line.length() - 1).split("\\|", -1)).map(String::strip).toList();
             if (cells.get(0).equals("case")) { header = cells; continue; }
             if (header == null || cells.size() != header.size()) continue;
-            String id = cells.get(0);
+            Map<String, String> row = new LinkedHashMap<>();
             for (int i = 1; i < cells.size(); i++) {
-                if (!cells.get(i).equals(OK)) continue;
-                Map<String, String> now = rows.get(id);
-                String current = now == null ? "(case gone)" : now.getOrDefault(header.get(i), "(column gone)");
-                if (!current.equals(OK)) lost.put(id + " · " + header.get(i), current);
+                if (!cells.get(i).equals("·")) row.put(header.get(i), cells.get(i));
             }
+            rows.put(cells.get(0), row);
         }
+        return rows;
+    }
+
+    /** The cells ✓ in the committed table's rows that are not ✓ now (or whose case is gone), one line each. */
+    static List<String> lostPasses(String committed, Map<String, Map<String, String>> rows) {
+        Map<String, String> lost = new TreeMap<>();
+        parseRows(committed).forEach((id, cells) -> cells.forEach((column, cell) -> {
+            if (!cell.equals(OK)) return;
+            Map<String, String> now = rows.get(id);
+            String current = now == null ? "(case gone)" : now.getOrDefault(column, "(column gone)");
+            if (!current.equals(OK)) lost.put(id + " · " + column, current);
+        }));
         return lost.entrySet().stream().map(e -> e.getKey() + ": was ✓, now " + e.getValue()).toList();
     }
 
