@@ -1,6 +1,8 @@
 package io.keras4j.runtime.math;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -112,6 +114,96 @@ final class VectorGemm implements Gemm.Kernel {
         }
         if (ch < c) Depthwise.pixelScalar(x, xAt, k, kAt, taps, bias, lower, upper, out, o, ch, c);
     }
+
+    @Override
+    public void poolPixel(float[] x, int[] xAt, int taps, boolean max, float[] out, int o, int c) {
+        int ch = 0;
+        if (taps > 0) {
+            for (; ch + L <= c; ch += L) {
+                FloatVector acc = FloatVector.fromArray(S, x, xAt[0] + ch);
+                if (max) {
+                    for (int t = 1; t < taps; t++) acc = acc.max(FloatVector.fromArray(S, x, xAt[t] + ch));
+                } else {
+                    // 0 + the first tap, as the scalar sum starts: the same additions in the same order.
+                    for (int t = 1; t < taps; t++) acc = acc.add(FloatVector.fromArray(S, x, xAt[t] + ch));
+                    acc = acc.div(taps);
+                }
+                acc.intoArray(out, o + ch);
+            }
+        }
+        if (ch < c) Pool.pixelScalar(x, xAt, taps, max, out, o, ch, c);
+    }
+
+    // ---- Recurrent cells: sigmoid and tanh on vectors ----
+
+    @Override
+    public void lstmCell(float[] x, int xAt, float[] r, int rAt, float[] c, float[] h, int o, int units) {
+        int u = 0;
+        for (; u + L <= units; u += L) {
+            FloatVector in = sigmoid(FloatVector.fromArray(S, x, xAt + u).add(FloatVector.fromArray(S, r, rAt + u)));
+            FloatVector forget = sigmoid(FloatVector.fromArray(S, x, xAt + units + u)
+                    .add(FloatVector.fromArray(S, r, rAt + units + u)));
+            FloatVector candidate = tanh(FloatVector.fromArray(S, x, xAt + 2 * units + u)
+                    .add(FloatVector.fromArray(S, r, rAt + 2 * units + u)));
+            FloatVector out = sigmoid(FloatVector.fromArray(S, x, xAt + 3 * units + u)
+                    .add(FloatVector.fromArray(S, r, rAt + 3 * units + u)));
+            FloatVector state = forget.fma(FloatVector.fromArray(S, c, o + u), in.mul(candidate));
+            state.intoArray(c, o + u);
+            out.mul(tanh(state)).intoArray(h, o + u);
+        }
+        if (u < units) Recurrent.lstmCellScalar(x, xAt, r, rAt, c, h, o, u, units);
+    }
+
+    /** 1.5 * 2^23: adding it rounds a float below 2^22 in magnitude to an integer kept in the low mantissa bits. */
+    private static final float ROUND = 12582912f;
+    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
+
+    /**
+     * e^x in single precision as Cephes' {@code expf}: x = k ln 2 + r with |r| <= ln 2 / 2 (ln 2 in two parts so r
+     * is exact), e^r by its degree-7 polynomial, 2^k written into the exponent bits. Within 2 ulp; the input is
+     * clamped to [-87.3, 88] so 2^k stays a normal float (beyond, sigmoid and tanh are 0 or 1 to float precision).
+     */
+    static FloatVector exp(FloatVector x) {
+        x = x.max(-87.33654f).min(88f);
+        FloatVector shifted = x.fma(1.44269504088896341f, ROUND);
+        FloatVector k = shifted.sub(ROUND);
+        FloatVector r = k.fma(FloatVector.broadcast(S, -0.693359375f), x);
+        r = k.fma(FloatVector.broadcast(S, 2.12194440e-4f), r);
+        FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073E-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894E-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
+        p = p.fma(r.mul(r), r).add(1f);
+        IntVector pow2 = ((IntVector) shifted.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(pow2.reinterpretAsFloats());
+    }
+
+    /** 1 / (1 + e^-x): e^-x's relative error, since the sum and the division round once each. */
+    static FloatVector sigmoid(FloatVector x) {
+        return ONE.div(exp(x.neg()).add(1f));
+    }
+
+    /**
+     * Cephes' {@code tanhf}: below 0.625 in magnitude an odd polynomial (no cancellation near 0), above it
+     * 1 - 2 / (e^2|x| + 1) with the sign of x; within 2.5e-7 relative.
+     */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector a = x.abs();
+        FloatVector z = x.mul(x);
+        FloatVector poly = z.fma(-5.70498872745E-3f, 2.06390887954E-2f);
+        poly = poly.fma(z, FloatVector.broadcast(S, -5.37397155531E-2f));
+        poly = poly.fma(z, FloatVector.broadcast(S, 1.33314422036E-1f));
+        poly = poly.fma(z, FloatVector.broadcast(S, -3.33332819422E-1f));
+        poly = poly.mul(z).fma(x, x);
+        FloatVector big = ONE.sub(TWO.div(exp(a.add(a)).add(1f)));
+        big = ((IntVector) big.reinterpretAsInts()).or(((IntVector) x.reinterpretAsInts()).and(SIGN)).reinterpretAsFloats();
+        return big.blend(poly, a.compare(VectorOperators.LT, 0.625f));
+    }
+
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final FloatVector TWO = FloatVector.broadcast(S, 2f);
+    private static final int SIGN = 0x80000000;
 
     // ---- Packed B: C = clamp(A * B + bias) ----
     // B is stored as column panels of NR = 2L columns (the last one L wide when at most L columns remain), each
