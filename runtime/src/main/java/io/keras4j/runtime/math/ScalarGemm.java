@@ -113,4 +113,10 @@ final class ScalarGemm implements Gemm.Kernel {
     public void poolPixel(float[] x, int[] xAt, int taps, boolean max, float[] out, int o, int c) {
         Pool.pixelScalar(x, xAt, taps, max, out, o, 0, c);
     }
+
+    @Override
+    public void depthwiseRow3x3(float[] x, int[] rowAt, int xAt, int step, int count, float[] k, float[] bias,
+                                float lower, float upper, float[] out, int o, int c) {
+        Depthwise.interiorRow3x3Scalar(x, rowAt, xAt, step, count, k, bias, lower, upper, out, o, 0, c);
+    }
 }

@@ -116,6 +116,37 @@ final class VectorGemm implements Gemm.Kernel {
     }
 
     @Override
+    public void depthwiseRow3x3(float[] x, int[] rowAt, int xAt, int step, int count, float[] k, float[] bias,
+                                float lower, float upper, float[] out, int o, int c) {
+        boolean clamp = lower != Float.NEGATIVE_INFINITY || upper != Float.POSITIVE_INFINITY;
+        int r0 = rowAt[0] + xAt, r1 = rowAt[1] + xAt, r2 = rowAt[2] + xAt, c2 = 2 * c;
+        int ch = 0;
+        for (; ch + L <= c; ch += L) {
+            FloatVector k00 = FloatVector.fromArray(S, k, ch), k01 = FloatVector.fromArray(S, k, c + ch);
+            FloatVector k02 = FloatVector.fromArray(S, k, c2 + ch), k10 = FloatVector.fromArray(S, k, 3 * c + ch);
+            FloatVector k11 = FloatVector.fromArray(S, k, 4 * c + ch), k12 = FloatVector.fromArray(S, k, 5 * c + ch);
+            FloatVector k20 = FloatVector.fromArray(S, k, 6 * c + ch), k21 = FloatVector.fromArray(S, k, 7 * c + ch);
+            FloatVector k22 = FloatVector.fromArray(S, k, 8 * c + ch);
+            FloatVector b = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ch);
+            for (int p = 0, at = ch, dst = o + ch; p < count; p++, at += step, dst += c) {
+                // Tap order (ky, kx) as depthwisePixel adds them: the same result to the bit.
+                FloatVector acc = FloatVector.fromArray(S, x, r0 + at).fma(k00, b);
+                acc = FloatVector.fromArray(S, x, r0 + at + c).fma(k01, acc);
+                acc = FloatVector.fromArray(S, x, r0 + at + c2).fma(k02, acc);
+                acc = FloatVector.fromArray(S, x, r1 + at).fma(k10, acc);
+                acc = FloatVector.fromArray(S, x, r1 + at + c).fma(k11, acc);
+                acc = FloatVector.fromArray(S, x, r1 + at + c2).fma(k12, acc);
+                acc = FloatVector.fromArray(S, x, r2 + at).fma(k20, acc);
+                acc = FloatVector.fromArray(S, x, r2 + at + c).fma(k21, acc);
+                acc = FloatVector.fromArray(S, x, r2 + at + c2).fma(k22, acc);
+                if (clamp) acc = acc.max(lower).min(upper);
+                acc.intoArray(out, dst);
+            }
+        }
+        if (ch < c) Depthwise.interiorRow3x3Scalar(x, rowAt, xAt, step, count, k, bias, lower, upper, out, o, ch, c);
+    }
+
+    @Override
     public void poolPixel(float[] x, int[] xAt, int taps, boolean max, float[] out, int o, int c) {
         int ch = 0;
         if (taps > 0) {
