@@ -320,6 +320,11 @@ final class VectorGemm implements Gemm.Kernel {
                 packed1x2(kc, a, aAt + i * lda, b, bAt, dst, dOff + i * ld, first, bias, biasAt, clamp, lo, hi);
             }
         } else {
+            if (EIGHT_ROWS) {
+                for (; i + 8 <= rows; i += 8) {
+                    packed8x1(kc, a, aAt + i * lda, lda, b, bAt, dst, dOff + i * ld, ld, first, bias, biasAt, clamp, lo, hi);
+                }
+            }
             for (; i + 4 <= rows; i += 4) {
                 packed4x1(kc, a, aAt + i * lda, lda, b, bAt, dst, dOff + i * ld, ld, first, bias, biasAt, clamp, lo, hi);
             }
@@ -330,10 +335,12 @@ final class VectorGemm implements Gemm.Kernel {
     }
 
     /*
-     * packed8x2, packed4x2, packed1x2, packed4x1 and packed1x1 repeat one pattern on purpose: each accumulator is its
-     * own local so that C2 keeps the whole block in vector registers (an array of accumulators or a loop over rows
-     * spills them to memory and loses most of the throughput). The shapes differ only in how many rows and panels
-     * they hold; GemmTest reaches each (row counts 1 to 130, partial panels) against a double-precision product.
+     * packed8x2, packed4x2, packed1x2, packed8x1, packed4x1 and packed1x1 repeat one pattern on purpose: each
+     * accumulator is its own local so that C2 keeps the whole block in vector registers (an array of accumulators or
+     * a loop over rows spills them to memory and loses most of the throughput). The shapes differ only in how many
+     * rows and panels they hold; GemmTest reaches each (row counts 1 to 130, partial panels) against a
+     * double-precision product. packed8x1 exists for the one-vector last panel (16, 48, 80... columns): four rows
+     * give four independent FMA chains, too few to fill two FMA units of 4-cycle latency.
      */
     private static void packed8x2(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,
                                   boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
@@ -492,6 +499,54 @@ final class VectorGemm implements Gemm.Kernel {
         }
         x0.intoArray(c, c0);
         x1.intoArray(c, c0 + L);
+    }
+
+    private static void packed8x1(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,
+                                  boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
+        int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda, r6 = r5 + lda, r7 = r6 + lda;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc, c6 = c5 + ldc, c7 = c6 + ldc;
+        FloatVector x0, x1, x2, x3, x4, x5, x6, x7;
+        if (first) {
+            x0 = x1 = x2 = x3 = x4 = x5 = x6 = x7 = FloatVector.fromArray(S, bias, biasAt);
+        } else {
+            x0 = FloatVector.fromArray(S, c, c0);
+            x1 = FloatVector.fromArray(S, c, c1);
+            x2 = FloatVector.fromArray(S, c, c2);
+            x3 = FloatVector.fromArray(S, c, c3);
+            x4 = FloatVector.fromArray(S, c, c4);
+            x5 = FloatVector.fromArray(S, c, c5);
+            x6 = FloatVector.fromArray(S, c, c6);
+            x7 = FloatVector.fromArray(S, c, c7);
+        }
+        for (int p = 0; p < kc; p++, bAt += L) {
+            FloatVector q = FloatVector.fromArray(S, b, bAt);
+            x0 = FloatVector.broadcast(S, a[r0 + p]).fma(q, x0);
+            x1 = FloatVector.broadcast(S, a[r1 + p]).fma(q, x1);
+            x2 = FloatVector.broadcast(S, a[r2 + p]).fma(q, x2);
+            x3 = FloatVector.broadcast(S, a[r3 + p]).fma(q, x3);
+            x4 = FloatVector.broadcast(S, a[r4 + p]).fma(q, x4);
+            x5 = FloatVector.broadcast(S, a[r5 + p]).fma(q, x5);
+            x6 = FloatVector.broadcast(S, a[r6 + p]).fma(q, x6);
+            x7 = FloatVector.broadcast(S, a[r7 + p]).fma(q, x7);
+        }
+        if (clamp) {
+            x0 = x0.max(lo).min(hi);
+            x1 = x1.max(lo).min(hi);
+            x2 = x2.max(lo).min(hi);
+            x3 = x3.max(lo).min(hi);
+            x4 = x4.max(lo).min(hi);
+            x5 = x5.max(lo).min(hi);
+            x6 = x6.max(lo).min(hi);
+            x7 = x7.max(lo).min(hi);
+        }
+        x0.intoArray(c, c0);
+        x1.intoArray(c, c1);
+        x2.intoArray(c, c2);
+        x3.intoArray(c, c3);
+        x4.intoArray(c, c4);
+        x5.intoArray(c, c5);
+        x6.intoArray(c, c6);
+        x7.intoArray(c, c7);
     }
 
     private static void packed4x1(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,
