@@ -12,9 +12,12 @@ import java.util.concurrent.locks.LockSupport;
 public final class CallContext {
     /**
      * Below this many work units (multiply-adds, roughly) per chunk, handing work to another thread costs more than it
-     * saves: waking a parked worker takes tens of microseconds, about what the vector kernel needs for 2^18.
+     * saves. Measured with {@code SplitBenchmark} (a packed matmul forced to split, 1 against 2 threads): on the
+     * shared 2-core machine with both cores busy elsewhere, a split of 2^22 multiply-adds (about 60 us of vector
+     * work) cost within 7% of one thread, smaller ones 20-70% more; waking a parked worker takes tens of
+     * microseconds. So a chunk gets at least 2^21 (about 30 us), and smaller calls stay on the calling thread.
      */
-    public static final long MIN_WORK_PER_CHUNK = 1 << 18;
+    public static final long MIN_WORK_PER_CHUNK = 1 << 21;
 
     private final Executor executor;
     private final int parallelism;
