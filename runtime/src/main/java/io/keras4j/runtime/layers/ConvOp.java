@@ -172,8 +172,19 @@ final class ConvOp extends SpatialOp implements FusibleOp {
             float[] patches = new float[tile * patchLen];
             for (int t = from; t < to; t++) {
                 int p0 = t * tile, p1 = Math.min(pixels, p0 + tile);
+                // Output coordinates advance with p (divisions per pixel cost as much as a 3-channel patch's matmul).
+                int b = p0 / perImage, r0 = p0 % perImage, oz = r0 / (oh * ow), oy = r0 / ow % oh, ox = r0 % ow;
                 for (int p = p0; p < p1; p++) {
-                    int b = p / perImage, r = p % perImage, oz = r / (oh * ow), oy = r / ow % oh, ox = r % ow;
+                    if (p > p0 && ++ox == ow) {
+                        ox = 0;
+                        if (++oy == oh) {
+                            oy = 0;
+                            if (++oz == od) {
+                                oz = 0;
+                                b++;
+                            }
+                        }
+                    }
                     int dst = (p - p0) * patchLen;
                     for (int kz = 0; kz < kd; kz++) {
                         int iz = gz.source(oz, kz);

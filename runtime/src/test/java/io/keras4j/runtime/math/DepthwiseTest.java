@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link Depthwise#interiorRow3x3} against {@link Depthwise#pixel} with the taps gathered per pixel, on both kernels:
  * the same sums in the same order, so the same floats. 37 channels (two whole vectors of 16 and a tail), strides 1
- * and 2, with and without bias and a ReLU6 clamp, a run starting inside a row and batch rows at offsets.
+ * and 2 (at stride 1 a block of four pixels and three single ones), with and without bias and a ReLU6 clamp, a run
+ * starting inside a row and batch rows at offsets.
  */
 class DepthwiseTest {
     interface Row {
@@ -41,7 +42,7 @@ class DepthwiseTest {
             for (float[] b : new float[][] {null, bias}) {
                 for (float upper : new float[] {Float.POSITIVE_INFINITY, 6f}) {
                     float lower = upper == 6f ? 0f : Float.NEGATIVE_INFINITY;
-                    int image = 1, oy = 1, ix0 = 1, count = (w - 3 - ix0) / stride + 1;
+                    int image = 1, oy = 1, ix0 = 2, count = (w - 3 - ix0) / stride + 1; // stride 1: a block of 4 and 3 more
                     int[] rowAt = new int[3];
                     for (int ky = 0; ky < 3; ky++) rowAt[ky] = (image * h + oy + ky) * w * c;
                     float[] fast = new float[5 + count * c], slow = new float[5 + count * c];
