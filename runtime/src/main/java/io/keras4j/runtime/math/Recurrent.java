@@ -2,8 +2,8 @@ package io.keras4j.runtime.math;
 
 /**
  * The elementwise half of an LSTM step (sigmoid gates, tanh candidate and output) on the kernel {@link Gemm} chose:
- * the Vector API one computes a vector of units at a time with its own single-precision exp (Cephes' expf, within
- * 2e-7 relative of the exact sigmoid and tanh), the scalar one in double precision through {@link FastMath}.
+ * the Vector API one computes a vector of units at a time in single precision (its EXP and TANH operators), the
+ * scalar one in double precision through {@link FastMath}.
  */
 public final class Recurrent {
     private Recurrent() {}

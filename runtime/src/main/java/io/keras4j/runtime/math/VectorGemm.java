@@ -1,7 +1,6 @@
 package io.keras4j.runtime.math;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -215,56 +214,21 @@ final class VectorGemm implements Gemm.Kernel {
         if (u < units) Recurrent.lstmCellScalar(x, xAt, r, rAt, c, h, o, u, units);
     }
 
-    /** 1.5 * 2^23: adding it rounds a float below 2^22 in magnitude to an integer kept in the low mantissa bits. */
-    private static final float ROUND = 12582912f;
-    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
-
-    /**
-     * e^x in single precision as Cephes' {@code expf}: x = k ln 2 + r with |r| <= ln 2 / 2 (ln 2 in two parts so r
-     * is exact), e^r by its degree-7 polynomial, 2^k written into the exponent bits. Within 2 ulp; the input is
-     * clamped to [-87.3, 88] so 2^k stays a normal float (beyond, sigmoid and tanh are 0 or 1 to float precision).
+    /*
+     * sigmoid and tanh through the Vector API's EXP and TANH, which JDK 17 on x86-64 compiles to Intel SVML stubs
+     * (a few ulp; RecurrentTest holds them to 1e-6 relative of Math.exp and Math.tanh). A hand-written expf on
+     * vectors was slower here: its float/int reinterpretations stopped being inlined once the five functions of an
+     * LSTM cell met in one method, and JDK 17 runs AVX-512 masked blends element by element.
      */
-    static FloatVector exp(FloatVector x) {
-        x = x.max(-87.33654f).min(88f);
-        FloatVector shifted = x.fma(1.44269504088896341f, ROUND);
-        FloatVector k = shifted.sub(ROUND);
-        FloatVector r = k.fma(FloatVector.broadcast(S, -0.693359375f), x);
-        r = k.fma(FloatVector.broadcast(S, 2.12194440e-4f), r);
-        FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
-        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073E-3f));
-        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894E-2f));
-        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
-        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
-        p = p.fma(r.mul(r), r).add(1f);
-        IntVector pow2 = ((IntVector) shifted.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(pow2.reinterpretAsFloats());
-    }
 
     /** 1 / (1 + e^-x): e^-x's relative error, since the sum and the division round once each. */
     static FloatVector sigmoid(FloatVector x) {
-        return ONE.div(exp(x.neg()).add(1f));
+        return ONE.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
     }
 
-    /**
-     * Cephes' {@code tanhf}: below 0.625 in magnitude an odd polynomial (no cancellation near 0), above it
-     * 1 - 2 / (e^2|x| + 1) with the sign of x; within 2.5e-7 relative.
-     */
-    static FloatVector tanh(FloatVector x) {
-        FloatVector a = x.abs();
-        FloatVector z = x.mul(x);
-        FloatVector poly = z.fma(-5.70498872745E-3f, 2.06390887954E-2f);
-        poly = poly.fma(z, FloatVector.broadcast(S, -5.37397155531E-2f));
-        poly = poly.fma(z, FloatVector.broadcast(S, 1.33314422036E-1f));
-        poly = poly.fma(z, FloatVector.broadcast(S, -3.33332819422E-1f));
-        poly = poly.mul(z).fma(x, x);
-        FloatVector big = ONE.sub(TWO.div(exp(a.add(a)).add(1f)));
-        big = ((IntVector) big.reinterpretAsInts()).or(((IntVector) x.reinterpretAsInts()).and(SIGN)).reinterpretAsFloats();
-        return big.blend(poly, a.compare(VectorOperators.LT, 0.625f));
-    }
+    static FloatVector tanh(FloatVector x) { return x.lanewise(VectorOperators.TANH); }
 
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
-    private static final FloatVector TWO = FloatVector.broadcast(S, 2f);
-    private static final int SIGN = 0x80000000;
 
     // ---- Packed B: C = clamp(A * B + bias) ----
     // B is stored as column panels of NR = 2L columns (the last one L wide when at most L columns remain), each

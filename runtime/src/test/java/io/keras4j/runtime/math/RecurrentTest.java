@@ -10,13 +10,13 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link Recurrent#lstmCell} on both kernels against {@link Math#exp} and {@link Math#tanh} in double precision.
  * Each gate's function is isolated by saturating the others (a gate pre-activation of +-100 is 1 or 0 to float
- * precision), so every sigmoid and tanh the Vector API path computes with its own exp is checked on its own, over
- * magnitudes from 1e-8 to 100, both signs, the 0.625 switch of tanh, exp's clamps, zero and NaN. 37 units: two
- * whole vectors of 16 floats and a scalar tail.
+ * precision), so every sigmoid and tanh the Vector API path computes in single precision is checked on its own, over
+ * magnitudes from 1e-8 to 100, both signs, around 0.625 and 88 (where float implementations switch formulas or
+ * overflow), zero and NaN. 37 units: two whole vectors of 16 floats and a scalar tail.
  */
 class RecurrentTest {
     private static final int UNITS = 37;
-    /** Relative, plus an absolute floor for results below 1e-37 (sigmoid of -88 and less, where exp is clamped). */
+    /** Relative, plus an absolute floor for results below 1e-37 (sigmoid of -88 and less: float denormals). */
     private static final double REL = 1e-6;
     private static final double ABS = 1e-37;
 
