@@ -172,8 +172,19 @@ final class ConvOp extends SpatialOp implements FusibleOp {
             float[] patches = new float[tile * patchLen];
             for (int t = from; t < to; t++) {
                 int p0 = t * tile, p1 = Math.min(pixels, p0 + tile);
+                // Output coordinates advance with p (divisions per pixel cost as much as a 3-channel patch's matmul).
+                int b = p0 / perImage, r0 = p0 % perImage, oz = r0 / (oh * ow), oy = r0 / ow % oh, ox = r0 % ow;
                 for (int p = p0; p < p1; p++) {
-                    int b = p / perImage, r = p % perImage, oz = r / (oh * ow), oy = r / ow % oh, ox = r % ow;
+                    if (p > p0 && ++ox == ow) {
+                        ox = 0;
+                        if (++oy == oh) {
+                            oy = 0;
+                            if (++oz == od) {
+                                oz = 0;
+                                b++;
+                            }
+                        }
+                    }
                     int dst = (p - p0) * patchLen;
                     for (int kz = 0; kz < kd; kz++) {
                         int iz = gz.source(oz, kz);
@@ -252,10 +263,26 @@ final class ConvOp extends SpatialOp implements FusibleOp {
         int h = gy.in(), w = gx.in();
         int kh = gy.kernel(), kw = gx.kernel(), dm = depthMultiplier, cout = c * dm, ow = gx.out();
         ctx.parallelFor(n * gy.out(), (long) ow * kh * kw * cout, (from, to) -> {
-            int[] xAt = new int[kh * kw], kAt = new int[kh * kw];
+            int[] xAt = new int[kh * kw], kAt = new int[kh * kw], rowAt = new int[3];
+            // A 3x3 window (MobileNet's) runs the pixels whose taps are all inside as one interior run per row.
+            boolean row3x3 = dm == 1 && kh == 3 && kw == 3 && gx.dilation() == 1;
+            int oxFirst = Math.min(ow, (gx.padBefore() + gx.stride() - 1) / gx.stride());
+            int oxEnd = Math.max(oxFirst, Math.min(ow, w - 3 + gx.padBefore() < 0 ? 0 : (w - 3 + gx.padBefore()) / gx.stride() + 1));
             for (int row = from; row < to; row++) {
                 int b = row / gy.out(), oy = row % gy.out();
+                boolean interior = row3x3 && oxEnd > oxFirst;
+                for (int ky = 0; interior && ky < 3; ky++) {
+                    int iy = gy.source(oy, ky);
+                    interior = iy >= 0 && iy < h;
+                    if (interior) rowAt[ky] = (b * h + iy) * w * c;
+                }
                 for (int ox = 0; ox < ow; ox++) {
+                    if (interior && ox == oxFirst) {
+                        Depthwise.interiorRow3x3(x, rowAt, gx.source(ox, 0) * c, gx.stride() * c, oxEnd - oxFirst, kernel,
+                                bias, clamp.lower(), clamp.upper(), out, (row * ow + ox) * cout, c);
+                        ox = oxEnd - 1;
+                        continue;
+                    }
                     int o = (row * ow + ox) * cout;
                     int taps = 0;
                     for (int ky = 0; ky < kh; ky++) {

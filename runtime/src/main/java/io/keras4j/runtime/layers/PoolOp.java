@@ -1,12 +1,14 @@
 package io.keras4j.runtime.layers;
 
+import io.keras4j.runtime.math.Pool;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerSpec;
 import io.keras4j.runtime.spi.NdArray;
 
 /**
  * {@code MaxPooling1D/2D/3D} and {@code AveragePooling1D/2D/3D}. Padded positions never count: max ignores them and
- * average divides by the number of real inputs under the window, as TensorFlow does for "same".
+ * average divides by the number of real inputs under the window, as TensorFlow does for "same". Each output pixel
+ * runs over channels innermost ({@link Pool#pixel}: a vector of channels per register on the Vector API path).
  */
 final class PoolOp extends SpatialOp {
     private final boolean max;
@@ -36,12 +38,11 @@ final class PoolOp extends SpatialOp {
         int d = gz.in(), h = gy.in(), w = gx.in(), ow = gx.out(), planes = gz.out() * gy.out();
         float[] out = new float[n * planes * ow * c];
         ctx.parallelFor(n * planes, (long) ow * c * gz.kernel() * gy.kernel() * gx.kernel(), (from, to) -> {
-            float[] acc = new float[c];
+            int[] xAt = new int[gz.kernel() * gy.kernel() * gx.kernel()];
             for (int row = from; row < to; row++) {
                 int b = row / planes, oz = row % planes / gy.out(), oy = row % gy.out();
                 for (int ox = 0; ox < ow; ox++) {
-                    java.util.Arrays.fill(acc, max ? Float.NEGATIVE_INFINITY : 0f);
-                    int count = 0;
+                    int taps = 0;
                     for (int kz = 0; kz < gz.kernel(); kz++) {
                         int iz = gz.source(oz, kz);
                         if (iz < 0 || iz >= d) continue;
@@ -51,16 +52,11 @@ final class PoolOp extends SpatialOp {
                             for (int kx = 0; kx < gx.kernel(); kx++) {
                                 int ix = gx.source(ox, kx);
                                 if (ix < 0 || ix >= w) continue;
-                                int xi = (((b * d + iz) * h + iy) * w + ix) * c;
-                                count++;
-                                if (max) for (int ch = 0; ch < c; ch++) acc[ch] = Math.max(acc[ch], x[xi + ch]);
-                                else for (int ch = 0; ch < c; ch++) acc[ch] += x[xi + ch];
+                                xAt[taps++] = (((b * d + iz) * h + iy) * w + ix) * c;
                             }
                         }
                     }
-                    int o = (row * ow + ox) * c;
-                    if (max) System.arraycopy(acc, 0, out, o, c);
-                    else for (int ch = 0; ch < c; ch++) out[o + ch] = acc[ch] / count;
+                    Pool.pixel(x, xAt, taps, max, out, (row * ow + ox) * c, c);
                 }
             }
         });

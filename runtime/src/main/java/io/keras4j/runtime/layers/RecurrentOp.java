@@ -2,6 +2,8 @@ package io.keras4j.runtime.layers;
 
 import io.keras4j.model.InboundNode;
 import io.keras4j.runtime.math.Gemm;
+import io.keras4j.runtime.math.PackedMatrix;
+import io.keras4j.runtime.math.Recurrent;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerOp;
 import io.keras4j.runtime.spi.LayerSpec;
@@ -16,6 +18,9 @@ import java.util.function.DoubleUnaryOperator;
  * {@code LSTM}, {@code GRU} (both {@code reset_after} forms) and {@code SimpleRNN} over {@code [batch, steps, features]}.
  *
  * <p>The input projection of all steps is one matmul; each step then multiplies the state by the recurrent kernel.
+ * Both kernels are packed once for the matrix kernel. Samples are independent, so a call splits the batch over its
+ * threads once for the whole sequence, and an LSTM with Keras's default activations (sigmoid gates, tanh) runs its
+ * gates through {@link Recurrent#lstmCell} (a vector of units at a time on the Vector API path).
  * A masked step keeps the previous state and repeats the previous output (or outputs zeros when
  * {@code zeroOutputForMask}, which Keras's {@code Bidirectional} sets for sequence outputs), as Keras's backend
  * {@code rnn} does, unless Keras left the call's {@code mask} argument empty (see {@link MaskArgument}). Extra inputs
@@ -43,6 +48,13 @@ final class RecurrentOp implements LayerOp {
     private final float[] kernel;
     private final float[] recurrentKernel;
     private final float[] bias;
+    /** {@code kernel} and {@code recurrentKernel} packed; {@code null} when their sizes do not fit (the compiler says so). */
+    private final PackedMatrix packedKernel;
+    private final PackedMatrix packedRecurrent;
+    /** The input bias (GRU {@code reset_after} stores the recurrent one as a second row). */
+    private final float[] inputBias;
+    /** An LSTM with sigmoid gates and tanh: the gates run through {@link Recurrent#lstmCell}. */
+    private final boolean standardLstm;
 
     RecurrentOp(LayerSpec spec, Cell cell, boolean zeroOutputForMask) { this(spec, cell, zeroOutputForMask, true); }
 
@@ -64,6 +76,12 @@ final class RecurrentOp implements LayerOp {
         this.kernel = spec.floats(0);
         this.recurrentKernel = spec.floats(1);
         this.bias = useBias ? spec.floats(2) : null;
+        int g = cell.gates * units;
+        this.packedKernel = kernel == null || kernel.length % g != 0 ? null : PackedMatrix.of(kernel, kernel.length / g, g);
+        this.packedRecurrent = recurrentKernel == null || recurrentKernel.length != units * g ? null
+                : PackedMatrix.of(recurrentKernel, units, g);
+        this.inputBias = bias == null || bias.length < g ? null : java.util.Arrays.copyOf(bias, g);
+        this.standardLstm = cell == Cell.LSTM && "tanh".equals(act) && "sigmoid".equals(rec);
         if (Configs.flag(spec, "stateful", false)) throw Configs.unsupported(spec, "stateful=True");
         if (Configs.flag(spec, "time_major", false)) throw Configs.unsupported(spec, "time_major=True");
     }
@@ -104,27 +122,36 @@ final class RecurrentOp implements LayerOp {
         NdArray x = seq.array();
         int batch = x.dim(0), steps = x.dim(1), features = x.dim(2), g = cell.gates * units;
         float[] projected = new float[batch * steps * g];
-        if (bias != null) for (int r = 0; r < batch * steps; r++) System.arraycopy(bias, 0, projected, r * g, g);
-        ctx.parallelFor(batch * steps, (long) features * g, (from, to) ->
-                Gemm.multiplyAdd(to - from, g, features, x.data(), from * features, features, kernel, 0, g,
-                        projected, from * g, g));
+        if (packedKernel != null && packedKernel.rows() == features) {
+            Clamp.NONE.multiply(ctx, batch * steps, x.data(), 0, features, packedKernel, inputBias, projected, 0, g);
+        } else {
+            if (bias != null) for (int r = 0; r < batch * steps; r++) System.arraycopy(bias, 0, projected, r * g, g);
+            ctx.parallelFor(batch * steps, (long) features * g, (from, to) ->
+                    Gemm.multiplyAdd(to - from, g, features, x.data(), from * features, features, kernel, 0, g,
+                            projected, from * g, g));
+        }
 
         float[] h = initialState(inputs, 1, batch);
         float[] c = cell == Cell.LSTM ? initialState(inputs, 2, batch) : null;
         float[] output = new float[batch * units];
         float[] sequence = returnSequences ? new float[batch * steps * units] : null;
-        float[] rec = new float[batch * g];
         float[] resetState = cell == Cell.GRU && !resetAfter ? new float[batch * units] : null;
         Mask stepMask = appliesMask ? seq.mask() : null;
-        for (int i = 0; i < steps; i++) {
-            int t = goBackwards ? steps - 1 - i : i;
-            // Samples are independent within a step: split the batch over the call's threads (a large batch only).
-            ctx.parallelFor(batch, (long) units * g + 32L * g, (from, to) ->
-                    step(projected, t, steps, from, to, h, c, rec, resetState, stepMask, output));
-            if (sequence != null) {
-                for (int b = 0; b < batch; b++) System.arraycopy(output, b * units, sequence, (b * steps + i) * units, units);
+        // Samples are independent over the whole sequence: each thread runs all steps for its rows of the batch.
+        ctx.parallelFor(batch, (long) steps * (units * g + 32L * g), (from, to) -> {
+            float[] rec = new float[(to - from) * g];
+            for (int i = 0; i < steps; i++) {
+                int t = goBackwards ? steps - 1 - i : i;
+                if (standardLstm && packedRecurrent != null) {
+                    lstmStep(projected, t, steps, from, to, h, c, rec, stepMask, output);
+                } else {
+                    step(projected, t, steps, from, to, h, c, rec, resetState, stepMask, output);
+                }
+                if (sequence != null) {
+                    for (int b = from; b < to; b++) System.arraycopy(output, b * units, sequence, (b * steps + i) * units, units);
+                }
             }
-        }
+        });
         List<Value> out = new ArrayList<>();
         // The sequence keeps the input's mask even when the steps ignored it, as Keras's compute_mask does.
         out.add(returnSequences ? new Value(NdArray.wrap(sequence, batch, steps, units), seq.mask())
@@ -141,33 +168,53 @@ final class RecurrentOp implements LayerOp {
     }
 
     /**
+     * {@link #step} for an LSTM with sigmoid gates and tanh: the state's product with the packed recurrent kernel,
+     * then {@link Recurrent#lstmCell} per sample on the sum with the step's input projection.
+     */
+    private void lstmStep(float[] projected, int t, int steps, int b0, int b1, float[] h, float[] c, float[] rec,
+                          Mask mask, float[] output) {
+        int g = 4 * units;
+        Gemm.multiply(b1 - b0, h, b0 * units, units, packedRecurrent, null, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY,
+                rec, 0, g);
+        for (int b = b0; b < b1; b++) {
+            int o = b * units;
+            if (mask != null && !mask.get(b * steps + t)) {
+                if (zeroOutputForMask) java.util.Arrays.fill(output, o, o + units, 0f);
+                continue;
+            }
+            Recurrent.lstmCell(projected, (b * steps + t) * g, rec, (b - b0) * g, c, h, o, units);
+            System.arraycopy(h, o, output, o, units);
+        }
+    }
+
+    /**
      * Advances samples {@code [b0, b1)} by one step {@code t} (all gates from one matmul of the batch-major state),
      * updating their rows of {@code h}, {@code c} and {@code output} in place.
      */
     private void step(float[] projected, int t, int steps, int b0, int b1, float[] h, float[] c, float[] rec,
                       float[] resetState, Mask mask, float[] output) {
         int g = cell.gates * units, rows = b1 - b0;
-        java.util.Arrays.fill(rec, b0 * g, b1 * g, 0f);
+        java.util.Arrays.fill(rec, 0, rows * g, 0f);
         if (cell == Cell.GRU && resetAfter && bias != null) {
-            for (int b = b0; b < b1; b++) System.arraycopy(bias, g, rec, b * g, g);
+            for (int b = 0; b < rows; b++) System.arraycopy(bias, g, rec, b * g, g);
         }
         int recColumns = cell == Cell.GRU && !resetAfter ? 2 * units : g;
-        Gemm.multiplyAdd(rows, recColumns, units, h, b0 * units, units, recurrentKernel, 0, g, rec, b0 * g, g);
+        Gemm.multiplyAdd(rows, recColumns, units, h, b0 * units, units, recurrentKernel, 0, g, rec, 0, g);
         if (resetState != null) {
             // GRU v1: the candidate uses (r * h) @ U_h, so the reset gate must be known first.
             for (int b = b0; b < b1; b++) {
-                int p = (b * steps + t) * g, r = b * g;
+                int p = (b * steps + t) * g, r = (b - b0) * g;
                 for (int u = 0; u < units; u++) {
                     double reset = recurrentActivation.applyAsDouble(projected[p + units + u] + rec[r + units + u]);
                     resetState[b * units + u] = (float) (reset * h[b * units + u]);
                 }
             }
             Gemm.multiplyAdd(rows, units, units, resetState, b0 * units, units, recurrentKernel, 2 * units, g, rec,
-                    b0 * g + 2 * units, g);
+                    2 * units, g);
         }
         for (int b = b0; b < b1; b++) {
             boolean keep = mask == null || mask.get(b * steps + t);
-            int p = (b * steps + t) * g, r = b * g, o = b * units;
+            int p = (b * steps + t) * g, r = (b - b0) * g, o = b * units;
             if (!keep) {
                 if (zeroOutputForMask) java.util.Arrays.fill(output, o, o + units, 0f);
                 continue;

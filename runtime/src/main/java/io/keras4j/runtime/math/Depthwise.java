@@ -29,4 +29,35 @@ public final class Depthwise {
         if (lower == Float.NEGATIVE_INFINITY && upper == Float.POSITIVE_INFINITY) return;
         for (int ch = from; ch < c; ch++) out[o + ch] = Math.min(Math.max(out[o + ch], lower), upper);
     }
+
+    /**
+     * {@code count} adjacent output pixels of a 3x3 window (depth multiplier 1) whose nine taps all fall inside the
+     * input: tap (ky, kx) of pixel p reads {@code x[rowAt[ky] + xAt + p * step + kx * c + ch]} and
+     * {@code k[(3 * ky + kx) * c + ch]}; pixel p goes to {@code out[o + p * c + ch]}. The same sums in the same order
+     * as {@link #pixel}, without gathering tap offsets per pixel: the Vector API kernel keeps the nine kernel vectors
+     * of a block of channels in registers over the whole run of pixels.
+     */
+    public static void interiorRow3x3(float[] x, int[] rowAt, int xAt, int step, int count, float[] k, float[] bias,
+                                      float lower, float upper, float[] out, int o, int c) {
+        Gemm.KERNEL.depthwiseRow3x3(x, rowAt, xAt, step, count, k, bias, lower, upper, out, o, c);
+    }
+
+    /** The scalar form of {@link #interiorRow3x3} for channels {@code [from, c)}. */
+    static void interiorRow3x3Scalar(float[] x, int[] rowAt, int xAt, int step, int count, float[] k, float[] bias,
+                                     float lower, float upper, float[] out, int o, int from, int c) {
+        boolean clamp = lower != Float.NEGATIVE_INFINITY || upper != Float.POSITIVE_INFINITY;
+        for (int p = 0; p < count; p++) {
+            int at = xAt + p * step, dst = o + p * c;
+            for (int ch = from; ch < c; ch++) {
+                float acc = bias == null ? 0f : bias[ch];
+                for (int ky = 0; ky < 3; ky++) {
+                    int row = rowAt[ky] + at + ch, kAt = 3 * ky * c + ch;
+                    acc += x[row] * k[kAt];
+                    acc += x[row + c] * k[kAt + c];
+                    acc += x[row + 2 * c] * k[kAt + 2 * c];
+                }
+                out[dst + ch] = clamp ? Math.min(Math.max(acc, lower), upper) : acc;
+            }
+        }
+    }
 }

@@ -31,6 +31,16 @@ public final class Gemm {
         /** See {@link Depthwise#pixel}. */
         void depthwisePixel(float[] x, int[] xAt, float[] k, int[] kAt, int taps, float[] bias, float lower, float upper,
                             float[] out, int o, int c);
+
+        /** See {@link Depthwise#interiorRow3x3}. */
+        void depthwiseRow3x3(float[] x, int[] rowAt, int xAt, int step, int count, float[] k, float[] bias,
+                             float lower, float upper, float[] out, int o, int c);
+
+        /** See {@link Pool#pixel}. */
+        void poolPixel(float[] x, int[] xAt, int taps, boolean max, float[] out, int o, int c);
+
+        /** See {@link Recurrent#lstmCell}. */
+        void lstmCell(float[] x, int xAt, float[] r, int rAt, float[] c, float[] h, int o, int units);
     }
 
     static final Kernel SCALAR = new ScalarGemm();

@@ -103,4 +103,20 @@ final class ScalarGemm implements Gemm.Kernel {
             for (int j = n0; j < n1; j++) c[ci + j] += v * b[bRow + j];
         }
     }
+
+    @Override
+    public void lstmCell(float[] x, int xAt, float[] r, int rAt, float[] c, float[] h, int o, int units) {
+        Recurrent.lstmCellScalar(x, xAt, r, rAt, c, h, o, 0, units);
+    }
+
+    @Override
+    public void poolPixel(float[] x, int[] xAt, int taps, boolean max, float[] out, int o, int c) {
+        Pool.pixelScalar(x, xAt, taps, max, out, o, 0, c);
+    }
+
+    @Override
+    public void depthwiseRow3x3(float[] x, int[] rowAt, int xAt, int step, int count, float[] k, float[] bias,
+                                float lower, float upper, float[] out, int o, int c) {
+        Depthwise.interiorRow3x3Scalar(x, rowAt, xAt, step, count, k, bias, lower, upper, out, o, 0, c);
+    }
 }

@@ -1,6 +1,7 @@
 package io.keras4j.runtime.math;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -113,6 +114,122 @@ final class VectorGemm implements Gemm.Kernel {
         if (ch < c) Depthwise.pixelScalar(x, xAt, k, kAt, taps, bias, lower, upper, out, o, ch, c);
     }
 
+    @Override
+    public void depthwiseRow3x3(float[] x, int[] rowAt, int xAt, int step, int count, float[] k, float[] bias,
+                                float lower, float upper, float[] out, int o, int c) {
+        boolean clamp = lower != Float.NEGATIVE_INFINITY || upper != Float.POSITIVE_INFINITY;
+        int r0 = rowAt[0] + xAt, r1 = rowAt[1] + xAt, r2 = rowAt[2] + xAt, c2 = 2 * c;
+        int ch = 0;
+        for (; ch + L <= c; ch += L) {
+            FloatVector k00 = FloatVector.fromArray(S, k, ch), k01 = FloatVector.fromArray(S, k, c + ch);
+            FloatVector k02 = FloatVector.fromArray(S, k, c2 + ch), k10 = FloatVector.fromArray(S, k, 3 * c + ch);
+            FloatVector k11 = FloatVector.fromArray(S, k, 4 * c + ch), k12 = FloatVector.fromArray(S, k, 5 * c + ch);
+            FloatVector k20 = FloatVector.fromArray(S, k, 6 * c + ch), k21 = FloatVector.fromArray(S, k, 7 * c + ch);
+            FloatVector k22 = FloatVector.fromArray(S, k, 8 * c + ch);
+            FloatVector b = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ch);
+            int p = 0, at = ch, dst = o + ch;
+            if (step == c) {
+                // Stride 1: four neighbouring pixels share six input vectors per row (18 loads for 36 FMAs, not 36).
+                for (; p + 4 <= count; p += 4, at += 4 * c, dst += 4 * c) {
+                    FloatVector a0 = b, a1 = b, a2 = b, a3 = b;
+                    for (int ky = 0; ky < 3; ky++) {
+                        int r = (ky == 0 ? r0 : ky == 1 ? r1 : r2) + at;
+                        FloatVector q0 = ky == 0 ? k00 : ky == 1 ? k10 : k20;
+                        FloatVector q1 = ky == 0 ? k01 : ky == 1 ? k11 : k21;
+                        FloatVector q2 = ky == 0 ? k02 : ky == 1 ? k12 : k22;
+                        FloatVector v0 = FloatVector.fromArray(S, x, r), v1 = FloatVector.fromArray(S, x, r + c);
+                        FloatVector v2 = FloatVector.fromArray(S, x, r + c2), v3 = FloatVector.fromArray(S, x, r + 3 * c);
+                        FloatVector v4 = FloatVector.fromArray(S, x, r + 4 * c), v5 = FloatVector.fromArray(S, x, r + 5 * c);
+                        a0 = v2.fma(q2, v1.fma(q1, v0.fma(q0, a0)));
+                        a1 = v3.fma(q2, v2.fma(q1, v1.fma(q0, a1)));
+                        a2 = v4.fma(q2, v3.fma(q1, v2.fma(q0, a2)));
+                        a3 = v5.fma(q2, v4.fma(q1, v3.fma(q0, a3)));
+                    }
+                    if (clamp) {
+                        a0 = a0.max(lower).min(upper);
+                        a1 = a1.max(lower).min(upper);
+                        a2 = a2.max(lower).min(upper);
+                        a3 = a3.max(lower).min(upper);
+                    }
+                    a0.intoArray(out, dst);
+                    a1.intoArray(out, dst + c);
+                    a2.intoArray(out, dst + c2);
+                    a3.intoArray(out, dst + 3 * c);
+                }
+            }
+            for (; p < count; p++, at += step, dst += c) {
+                // Tap order (ky, kx) as depthwisePixel adds them: the same result to the bit.
+                FloatVector acc = FloatVector.fromArray(S, x, r0 + at).fma(k00, b);
+                acc = FloatVector.fromArray(S, x, r0 + at + c).fma(k01, acc);
+                acc = FloatVector.fromArray(S, x, r0 + at + c2).fma(k02, acc);
+                acc = FloatVector.fromArray(S, x, r1 + at).fma(k10, acc);
+                acc = FloatVector.fromArray(S, x, r1 + at + c).fma(k11, acc);
+                acc = FloatVector.fromArray(S, x, r1 + at + c2).fma(k12, acc);
+                acc = FloatVector.fromArray(S, x, r2 + at).fma(k20, acc);
+                acc = FloatVector.fromArray(S, x, r2 + at + c).fma(k21, acc);
+                acc = FloatVector.fromArray(S, x, r2 + at + c2).fma(k22, acc);
+                if (clamp) acc = acc.max(lower).min(upper);
+                acc.intoArray(out, dst);
+            }
+        }
+        if (ch < c) Depthwise.interiorRow3x3Scalar(x, rowAt, xAt, step, count, k, bias, lower, upper, out, o, ch, c);
+    }
+
+    @Override
+    public void poolPixel(float[] x, int[] xAt, int taps, boolean max, float[] out, int o, int c) {
+        int ch = 0;
+        if (taps > 0) {
+            for (; ch + L <= c; ch += L) {
+                FloatVector acc = FloatVector.fromArray(S, x, xAt[0] + ch);
+                if (max) {
+                    for (int t = 1; t < taps; t++) acc = acc.max(FloatVector.fromArray(S, x, xAt[t] + ch));
+                } else {
+                    // 0 + the first tap, as the scalar sum starts: the same additions in the same order.
+                    for (int t = 1; t < taps; t++) acc = acc.add(FloatVector.fromArray(S, x, xAt[t] + ch));
+                    acc = acc.div(taps);
+                }
+                acc.intoArray(out, o + ch);
+            }
+        }
+        if (ch < c) Pool.pixelScalar(x, xAt, taps, max, out, o, ch, c);
+    }
+
+    // ---- Recurrent cells: sigmoid and tanh on vectors ----
+
+    @Override
+    public void lstmCell(float[] x, int xAt, float[] r, int rAt, float[] c, float[] h, int o, int units) {
+        int u = 0;
+        for (; u + L <= units; u += L) {
+            FloatVector in = sigmoid(FloatVector.fromArray(S, x, xAt + u).add(FloatVector.fromArray(S, r, rAt + u)));
+            FloatVector forget = sigmoid(FloatVector.fromArray(S, x, xAt + units + u)
+                    .add(FloatVector.fromArray(S, r, rAt + units + u)));
+            FloatVector candidate = tanh(FloatVector.fromArray(S, x, xAt + 2 * units + u)
+                    .add(FloatVector.fromArray(S, r, rAt + 2 * units + u)));
+            FloatVector out = sigmoid(FloatVector.fromArray(S, x, xAt + 3 * units + u)
+                    .add(FloatVector.fromArray(S, r, rAt + 3 * units + u)));
+            FloatVector state = forget.fma(FloatVector.fromArray(S, c, o + u), in.mul(candidate));
+            state.intoArray(c, o + u);
+            out.mul(tanh(state)).intoArray(h, o + u);
+        }
+        if (u < units) Recurrent.lstmCellScalar(x, xAt, r, rAt, c, h, o, u, units);
+    }
+
+    /*
+     * sigmoid and tanh through the Vector API's EXP and TANH, which JDK 17 on x86-64 compiles to Intel SVML stubs
+     * (a few ulp; RecurrentTest holds them to 1e-6 relative of Math.exp and Math.tanh). A hand-written expf on
+     * vectors was slower here: its float/int reinterpretations stopped being inlined once the five functions of an
+     * LSTM cell met in one method, and JDK 17 runs AVX-512 masked blends element by element.
+     */
+
+    /** 1 / (1 + e^-x): e^-x's relative error, since the sum and the division round once each. */
+    static FloatVector sigmoid(FloatVector x) {
+        return ONE.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
+
+    static FloatVector tanh(FloatVector x) { return x.lanewise(VectorOperators.TANH); }
+
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+
     // ---- Packed B: C = clamp(A * B + bias) ----
     // B is stored as column panels of NR = 2L columns (the last one L wide when at most L columns remain), each
     // panel k rows deep and zero-padded past n, so every load of B is a full vector at a running offset. The panel
@@ -197,6 +314,11 @@ final class VectorGemm implements Gemm.Kernel {
                 packed1x2(kc, a, aAt + i * lda, b, bAt, dst, dOff + i * ld, first, bias, biasAt, clamp, lo, hi);
             }
         } else {
+            if (EIGHT_ROWS) {
+                for (; i + 8 <= rows; i += 8) {
+                    packed8x1(kc, a, aAt + i * lda, lda, b, bAt, dst, dOff + i * ld, ld, first, bias, biasAt, clamp, lo, hi);
+                }
+            }
             for (; i + 4 <= rows; i += 4) {
                 packed4x1(kc, a, aAt + i * lda, lda, b, bAt, dst, dOff + i * ld, ld, first, bias, biasAt, clamp, lo, hi);
             }
@@ -207,10 +329,12 @@ final class VectorGemm implements Gemm.Kernel {
     }
 
     /*
-     * packed8x2, packed4x2, packed1x2, packed4x1 and packed1x1 repeat one pattern on purpose: each accumulator is its
-     * own local so that C2 keeps the whole block in vector registers (an array of accumulators or a loop over rows
-     * spills them to memory and loses most of the throughput). The shapes differ only in how many rows and panels
-     * they hold; GemmTest reaches each (row counts 1 to 130, partial panels) against a double-precision product.
+     * packed8x2, packed4x2, packed1x2, packed8x1, packed4x1 and packed1x1 repeat one pattern on purpose: each
+     * accumulator is its own local so that C2 keeps the whole block in vector registers (an array of accumulators or
+     * a loop over rows spills them to memory and loses most of the throughput). The shapes differ only in how many
+     * rows and panels they hold; GemmTest reaches each (row counts 1 to 130, partial panels) against a
+     * double-precision product. packed8x1 exists for the one-vector last panel (16, 48, 80... columns): four rows
+     * give four independent FMA chains, too few to fill two FMA units of 4-cycle latency.
      */
     private static void packed8x2(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,
                                   boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
@@ -369,6 +493,54 @@ final class VectorGemm implements Gemm.Kernel {
         }
         x0.intoArray(c, c0);
         x1.intoArray(c, c0 + L);
+    }
+
+    private static void packed8x1(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,
+                                  boolean first, float[] bias, int biasAt, boolean clamp, FloatVector lo, FloatVector hi) {
+        int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda, r6 = r5 + lda, r7 = r6 + lda;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc, c6 = c5 + ldc, c7 = c6 + ldc;
+        FloatVector x0, x1, x2, x3, x4, x5, x6, x7;
+        if (first) {
+            x0 = x1 = x2 = x3 = x4 = x5 = x6 = x7 = FloatVector.fromArray(S, bias, biasAt);
+        } else {
+            x0 = FloatVector.fromArray(S, c, c0);
+            x1 = FloatVector.fromArray(S, c, c1);
+            x2 = FloatVector.fromArray(S, c, c2);
+            x3 = FloatVector.fromArray(S, c, c3);
+            x4 = FloatVector.fromArray(S, c, c4);
+            x5 = FloatVector.fromArray(S, c, c5);
+            x6 = FloatVector.fromArray(S, c, c6);
+            x7 = FloatVector.fromArray(S, c, c7);
+        }
+        for (int p = 0; p < kc; p++, bAt += L) {
+            FloatVector q = FloatVector.fromArray(S, b, bAt);
+            x0 = FloatVector.broadcast(S, a[r0 + p]).fma(q, x0);
+            x1 = FloatVector.broadcast(S, a[r1 + p]).fma(q, x1);
+            x2 = FloatVector.broadcast(S, a[r2 + p]).fma(q, x2);
+            x3 = FloatVector.broadcast(S, a[r3 + p]).fma(q, x3);
+            x4 = FloatVector.broadcast(S, a[r4 + p]).fma(q, x4);
+            x5 = FloatVector.broadcast(S, a[r5 + p]).fma(q, x5);
+            x6 = FloatVector.broadcast(S, a[r6 + p]).fma(q, x6);
+            x7 = FloatVector.broadcast(S, a[r7 + p]).fma(q, x7);
+        }
+        if (clamp) {
+            x0 = x0.max(lo).min(hi);
+            x1 = x1.max(lo).min(hi);
+            x2 = x2.max(lo).min(hi);
+            x3 = x3.max(lo).min(hi);
+            x4 = x4.max(lo).min(hi);
+            x5 = x5.max(lo).min(hi);
+            x6 = x6.max(lo).min(hi);
+            x7 = x7.max(lo).min(hi);
+        }
+        x0.intoArray(c, c0);
+        x1.intoArray(c, c1);
+        x2.intoArray(c, c2);
+        x3.intoArray(c, c3);
+        x4.intoArray(c, c4);
+        x5.intoArray(c, c5);
+        x6.intoArray(c, c6);
+        x7.intoArray(c, c7);
     }
 
     private static void packed4x1(int kc, float[] a, int r0, int lda, float[] b, int bAt, float[] c, int c0, int ldc,

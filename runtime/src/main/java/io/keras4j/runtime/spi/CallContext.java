@@ -1,9 +1,9 @@
 package io.keras4j.runtime.spi;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What one predict call gives its layers: a way to split independent work (batch rows, output pixels) over the
@@ -12,9 +12,12 @@ import java.util.concurrent.Executor;
 public final class CallContext {
     /**
      * Below this many work units (multiply-adds, roughly) per chunk, handing work to another thread costs more than it
-     * saves: waking a parked worker takes tens of microseconds, about what the vector kernel needs for 2^18.
+     * saves. Measured with {@code SplitBenchmark} (a packed matmul forced to split, 1 against 2 threads): on the
+     * shared 2-core machine with both cores busy elsewhere, a split of 2^22 multiply-adds (about 60 us of vector
+     * work) cost within 7% of one thread, smaller ones 20-70% more; waking a parked worker takes tens of
+     * microseconds. So a chunk gets at least 2^21 (about 30 us), and smaller calls stay on the calling thread.
      */
-    public static final long MIN_WORK_PER_CHUNK = 1 << 18;
+    public static final long MIN_WORK_PER_CHUNK = 1 << 21;
 
     private final Executor executor;
     private final int parallelism;
@@ -40,21 +43,76 @@ public final class CallContext {
 
     /**
      * Runs {@code body} over {@code [0, n)} in contiguous chunks, in parallel when an executor is configured and
-     * the work ({@code n * costPerItem}) is large enough.
+     * the work ({@code n * costPerItem}) is large enough. The calling thread works too and takes every chunk no other
+     * thread has claimed yet, so a helper that wakes late costs at most its hand-off, never a wait for a whole chunk
+     * it has not started: a split call is never much slower than the same call on one thread.
      */
     public void parallelFor(int n, long costPerItem, RangeBody body) {
-        int chunks = (int) Math.min(parallelism, Math.min(n, Math.max(1, n * costPerItem / minWorkPerChunk)));
+        long work = (long) n * Math.max(1, costPerItem);
+        int chunks = (int) Math.min(parallelism, Math.min(n, Math.max(1, work / minWorkPerChunk)));
         if (chunks <= 1) {
             body.run(0, n);
             return;
         }
-        List<CompletableFuture<Void>> running = new ArrayList<>();
-        int per = (n + chunks - 1) / chunks;
-        for (int start = per; start < n; start += per) {
-            int from = start, to = Math.min(n, start + per);
-            running.add(CompletableFuture.runAsync(() -> body.run(from, to), executor));
+        Job job = new Job(n, chunks, body);
+        for (int i = 1; i < chunks; i++) {
+            try {
+                executor.execute(job);
+            } catch (RejectedExecutionException e) {
+                break; // a pool that is shutting down: the calling thread does the rest
+            }
         }
-        body.run(0, Math.min(n, per));
-        for (CompletableFuture<Void> f : running) f.join();
+        job.work();
+        job.awaitClaimedChunks();
+    }
+
+    /** One split call: chunks are claimed in order by whichever thread asks first (the caller included). */
+    private static final class Job implements Runnable {
+        /** How long the caller spins for chunks others still run before it parks (chunks are tens of microseconds). */
+        private static final long SPIN_NANOS = 50_000;
+
+        private final int n;
+        private final int per;
+        private final int chunks;
+        private final RangeBody body;
+        private final Thread caller = Thread.currentThread();
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger unfinished;
+        private volatile Throwable failure;
+
+        Job(int n, int chunks, RangeBody body) {
+            this.n = n;
+            this.per = (n + chunks - 1) / chunks;
+            this.chunks = (n + per - 1) / per;
+            this.body = body;
+            this.unfinished = new AtomicInteger(this.chunks);
+        }
+
+        @Override
+        public void run() { work(); }
+
+        void work() {
+            for (int chunk; (chunk = next.getAndIncrement()) < chunks; ) {
+                try {
+                    if (failure == null) body.run(chunk * per, Math.min(n, (chunk + 1) * per));
+                } catch (Throwable t) {
+                    if (failure == null) failure = t;
+                } finally {
+                    if (unfinished.decrementAndGet() == 0) LockSupport.unpark(caller);
+                }
+            }
+        }
+
+        void awaitClaimedChunks() {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (unfinished.get() > 0) {
+                if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+                else LockSupport.park(this);
+            }
+            Throwable t = failure;
+            if (t instanceof RuntimeException) throw (RuntimeException) t;
+            if (t instanceof Error) throw (Error) t;
+            if (t != null) throw new IllegalStateException(t);
+        }
     }
 }

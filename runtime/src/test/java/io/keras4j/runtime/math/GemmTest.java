@@ -60,7 +60,7 @@ class GemmTest {
     private static void checkPacked(Packer packer, PackedMul kernel) {
         Random rnd = new Random(7);
         int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {4, 16, 1}, {5, 33, 300}, {17, 70, 257}, {64, 64, 64}, {2, 129, 513},
-            {9, 8, 3}, {6, 24, 600}, {3, 7, 0}, {70, 40, 300}, {130, 24, 20}};
+            {9, 8, 3}, {6, 24, 600}, {3, 7, 0}, {70, 40, 300}, {130, 24, 20}, {19, 48, 40}};
         for (int[] s : shapes) {
             for (int variant = 0; variant < 2; variant++) {
                 int m = s[0], n = s[1], k = s[2];
