@@ -72,8 +72,9 @@ class ApplicationConformanceTest {
                 + "([CONFORMANCE.md](CONFORMANCE.md)): **read** each file Keras wrote (layers and weights as Keras's), "
                 + "**predict** (within 1e-5 relative to Keras), **write** each format of the generation and **migrate** to "
                 + "the other, each written file loaded by real Keras of the target generation (a SavedModel: served by "
-                + "TensorFlow) and predicting Keras's outputs. `refused:` is keras4j's UnsupportedModelException; `·` does "
-                + "not apply.\n\n"
+                + "TensorFlow) and predicting Keras's outputs. `refused:` is keras4j's UnsupportedModelException; `Keras "
+                + "fails alike:` marks a written file real Keras fails to load exactly as it fails on the file of that "
+                + "format it wrote itself for the case (the generator records it); `·` does not apply.\n\n"
                 + "This file comes from a run over every family: `KERAS4J_APPLICATION_FAMILIES=all ./test.sh`. The default "
                 + "`./test.sh` checks the families whose smallest member fits its parameter budget, and fails when one of "
                 + "their rows differs from the one below.\n\n";

@@ -101,6 +101,13 @@ final class ConformanceSet {
                     .filter(f -> f.getString("format", "").equals(format)).findFirst().map(f -> path(f.getString("path", "")));
         }
 
+        /** The error real Keras met loading the file it wrote in {@code format} (the generator's record); empty if it loaded. */
+        Optional<String> kerasLoadError(String format) {
+            return json.getArray("files").values().stream().map(JsonValue::asObject)
+                    .filter(f -> f.getString("format", "").equals(format) && !f.getBoolean("keras_loads", true))
+                    .findFirst().map(f -> f.getString("load_error", "(no error recorded)"));
+        }
+
         @Override public String toString() { return id(); }
     }
 

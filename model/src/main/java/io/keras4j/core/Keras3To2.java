@@ -92,7 +92,15 @@ final class Keras3To2 {
         Layer.Builder b = l.toBuilder().entry(JsonObject.EMPTY);
         l.registeredName().ifPresent(b::className);
         // keras.applications' own classes under the name tf_keras registers them by (Custom>CustomScaleLayer).
-        ApplicationLayers.identify(l.className(), l.module(), l.config()).ifPresent(kind -> b.className(kind.registeredName(false)));
+        ApplicationLayers.identify(l.className(), l.module(), l.config()).ifPresent(kind -> {
+            if (kind != ApplicationLayers.Kind.CUSTOM_SCALE) {
+                // tf_keras registers only CustomScaleLayer: load_model and model_from_json fail on its own ConvNeXt files.
+                throw new UnsupportedModelException(kind.className() + " layer '" + l.name() + "' cannot be written for "
+                        + "tf.keras: tf_keras does not register its convnext " + kind.className() + " class, so it cannot "
+                        + "rebuild the layer from a file (not even from one it wrote); a SavedModel of the model serves");
+            }
+            b.className(kind.registeredName(false));
+        });
         if (l.nestedModel().isPresent()) {
             b.nestedModel(convert(l.nestedModel().get()));
         } else {
