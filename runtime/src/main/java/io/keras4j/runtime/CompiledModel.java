@@ -8,6 +8,7 @@ import io.keras4j.model.TensorRef;
 import io.keras4j.runtime.graph.Graph;
 import io.keras4j.runtime.graph.GraphCompiler;
 import io.keras4j.runtime.graph.LayerFactory;
+import io.keras4j.runtime.spi.BufferArena;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerProvider;
 import io.keras4j.runtime.spi.NdArray;
@@ -38,13 +39,17 @@ public final class CompiledModel {
     private final List<String> inputNames;
     private final List<String> outputNames;
     private final CallContext context;
+    /** Arenas of calls that finished, one taken per call so concurrent calls never share one; null: no reuse. */
+    private final java.util.Queue<java.lang.ref.SoftReference<BufferArena>> arenas;
 
-    private CompiledModel(String name, Graph graph, List<String> inputNames, List<String> outputNames, CallContext context) {
+    private CompiledModel(String name, Graph graph, List<String> inputNames, List<String> outputNames, CallContext context,
+                          boolean reuseBuffers) {
         this.name = name;
         this.graph = graph;
         this.inputNames = inputNames;
         this.outputNames = outputNames;
         this.context = context;
+        this.arenas = reuseBuffers ? new java.util.concurrent.ConcurrentLinkedQueue<>() : null;
     }
 
     public static CompiledModel compile(Model model) { return compile(model, RuntimeOptions.defaults()); }
@@ -57,7 +62,7 @@ public final class CompiledModel {
         Model keras3 = keras3(model);
         Graph graph = new GraphCompiler(factory(model, options), true).build(keras3);
         return new CompiledModel(model.name(), graph, names(keras3.inputs(), keras3, true), names(keras3.outputs(), keras3, false),
-                new CallContext(options.executor(), options.parallelism(), options.minWorkPerChunk()));
+                new CallContext(options.executor(), options.parallelism(), options.minWorkPerChunk()), options.reuseBuffers());
     }
 
     /** Shape inference only: works on a model without weights (architecture from a JSON file, say). */
@@ -172,7 +177,16 @@ public final class CompiledModel {
             checkShape(i, declared.get(i), inputs.get(i).shape());
             values.add(Value.of(inputs.get(i)));
         }
-        return graph.call(values, context).stream().map(Value::array).toList();
+        if (arenas == null) return graph.call(values, context).stream().map(Value::array).toList();
+        BufferArena arena = null;
+        for (java.lang.ref.SoftReference<BufferArena> kept; arena == null && (kept = arenas.poll()) != null; ) arena = kept.get();
+        if (arena == null) arena = new BufferArena();
+        try {
+            return graph.call(values, context.withArena(arena)).stream().map(Value::array).toList();
+        } finally {
+            arena.finishCall();
+            arenas.offer(new java.lang.ref.SoftReference<>(arena));
+        }
     }
 
     public List<NdArray> predict(NdArray... inputs) { return predict(List.of(inputs)); }

@@ -8,7 +8,8 @@ import java.util.concurrent.Executor;
 /**
  * How to compile and run a model: extra layer providers, whether to discover providers with
  * {@link java.util.ServiceLoader}, and how many threads one prediction splits its work over (default: every core,
- * on a shared pool of daemon threads; work too small to gain from another thread stays on the calling thread).
+ * on a shared pool of daemon threads; work too small to gain from another thread stays on the calling thread), and
+ * whether layer outputs reuse the arrays of earlier outputs (default: yes; see {@link Builder#reuseBuffers}).
  */
 public final class RuntimeOptions {
     private final List<LayerProvider> providers;
@@ -16,8 +17,10 @@ public final class RuntimeOptions {
     private final Executor executor;
     private final int parallelism;
     private final long minWorkPerChunk;
+    private final boolean reuseBuffers;
 
     private RuntimeOptions(Builder b) {
+        this.reuseBuffers = b.reuseBuffers;
         this.minWorkPerChunk = b.minWorkPerChunk;
         this.providers = List.copyOf(b.providers);
         this.discoverProviders = b.discoverProviders;
@@ -41,6 +44,9 @@ public final class RuntimeOptions {
 
     long minWorkPerChunk() { return minWorkPerChunk; }
 
+    /** Whether predictions take layer outputs from a {@link io.keras4j.runtime.spi.BufferArena}. */
+    public boolean reuseBuffers() { return reuseBuffers; }
+
     /**
      * Daemon worker threads shared by every model that does not bring its own executor, created on first use and
      * sized to the cores: nothing to close, and idle workers end on their own.
@@ -58,6 +64,7 @@ public final class RuntimeOptions {
         private Executor executor;
         private int parallelism = Runtime.getRuntime().availableProcessors();
         private long minWorkPerChunk = io.keras4j.runtime.spi.CallContext.MIN_WORK_PER_CHUNK;
+        private boolean reuseBuffers = true;
 
         /** For tests: split work into chunks even when they are too small to gain from it. */
         Builder minWorkPerChunk(long work) { this.minWorkPerChunk = work; return this; }
@@ -82,6 +89,14 @@ public final class RuntimeOptions {
             this.parallelism = parallelism;
             return this;
         }
+
+        /**
+         * Whether a prediction takes its layers' output arrays from those of earlier outputs no layer reads any more,
+         * in this call and the previous ones, instead of allocating them. On (the default), a model keeps about one
+         * call's intermediate arrays between calls (held softly: the collector may take them back when memory runs
+         * short); off, every output is a fresh array and nothing is kept. Results are the same either way.
+         */
+        public Builder reuseBuffers(boolean reuse) { this.reuseBuffers = reuse; return this; }
 
         public RuntimeOptions build() { return new RuntimeOptions(this); }
     }

@@ -105,7 +105,12 @@ public final class Graph implements LayerOp {
     @Override
     public List<Value> call(List<Value> inputs, CallContext ctx) {
         Value[] slots = new Value[slotCount];
-        for (int i = 0; i < inputSlots.length; i++) slots[inputSlots[i]] = inputs.get(i);
+        // Every slot that holds an array counts as a holder of it, so the arena reuses an array only once no slot of
+        // this graph or of an enclosing one holds it.
+        for (int i = 0; i < inputSlots.length; i++) {
+            slots[inputSlots[i]] = inputs.get(i);
+            ctx.retain(inputs.get(i).array().data());
+        }
         for (int s = 0; s < program.size(); s++) {
             Step step = program.get(s);
             List<Value> in = new ArrayList<>(step.inputs().length);
@@ -119,8 +124,14 @@ public final class Graph implements LayerOp {
                 in.add(v);
             }
             List<Value> out = step.op().call(in, ctx);
-            for (int i = 0; i < step.outputs().length; i++) slots[step.outputs()[i]] = out.get(i);
-            for (int slot : releaseAfter[s]) slots[slot] = null;
+            for (int i = 0; i < step.outputs().length; i++) {
+                slots[step.outputs()[i]] = out.get(i);
+                ctx.retain(out.get(i).array().data());
+            }
+            for (int slot : releaseAfter[s]) {
+                if (slots[slot] != null) ctx.release(slots[slot].array().data());
+                slots[slot] = null;
+            }
         }
         List<Value> out = new ArrayList<>(outputSlots.length);
         for (int slot : outputSlots) out.add(slots[slot]);

@@ -137,10 +137,13 @@ final class ConvOp extends SpatialOp implements FusibleOp {
         int n = x.dim(0), c = x.dim(-1);
         Window[] g = windows(x, (i, len) -> Window.of(len, kernelSize[i], strides[i], dilation[i], padding));
         int cout = (int) outChannels(c);
-        float[] out = new float[n * g[0].out() * g[1].out() * g[2].out() * cout];
+        int size = n * g[0].out() * g[1].out() * g[2].out() * cout;
+        boolean viaPacked = !depthwise && packed != null && packed.rows() == g[0].kernel() * g[1].kernel() * g[2].kernel() * c;
+        // The packed and depth-multiplier-1 paths write every output; the others accumulate into zeros.
+        float[] out = viaPacked || (depthwise && depthMultiplier == 1) ? ctx.buffer(size) : ctx.zeroedBuffer(size);
         if (depthwise) {
             depthwise(x.data(), n, c, g[1], g[2], out, ctx);
-        } else if (packed != null && packed.rows() == g[0].kernel() * g[1].kernel() * g[2].kernel() * c) {
+        } else if (viaPacked) {
             packedConv(x.data(), n, c, g, cout, out, ctx);
         } else {
             regular(x.data(), n, c, g, cout, out, ctx);

@@ -81,8 +81,9 @@ final class Dense extends UnaryArrayOp implements FusibleOp {
         int inDim = in.dim(-1);
         int rows = in.size() / inDim;
         float[] x = in.data();
-        float[] y = new float[rows * units];
-        if (packed != null && packed.rows() == inDim) {
+        boolean viaPacked = packed != null && packed.rows() == inDim;
+        float[] y = viaPacked ? ctx.buffer(rows * units) : ctx.zeroedBuffer(rows * units);
+        if (viaPacked) {
             clamp.multiply(ctx, rows, x, 0, inDim, packed, bias, y, 0, units);
         } else {
             if (bias != null) for (int r = 0; r < rows; r++) System.arraycopy(bias, 0, y, r * units, units);

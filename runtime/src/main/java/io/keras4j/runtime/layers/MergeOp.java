@@ -70,17 +70,17 @@ final class MergeOp implements LayerOp {
     @Override
     public List<Value> call(List<Value> inputs, CallContext ctx) {
         if (inputs.size() < 2) throw Configs.unsupported(spec, "a merge of " + inputs.size() + " input");
-        if (!keras3Masks) return List.of(new Value(merge(inputs), allKept(inputs)));
+        if (!keras3Masks) return List.of(new Value(merge(inputs, ctx), allKept(inputs)));
         if (keras3MaskedEntry == MaskedEntry.MERGED || inputs.stream().allMatch(v -> v.mask() == null)) {
-            return List.of(new Value(merge(inputs), anyKept(inputs)));
+            return List.of(new Value(merge(inputs, ctx), anyKept(inputs)));
         }
         return List.of(new Value(keras3MaskedEntry == MaskedEntry.ONE ? multiplyKept(inputs) : mergeKept(inputs),
                 anyKept(inputs)));
     }
 
-    private NdArray merge(List<Value> inputs) {
+    private NdArray merge(List<Value> inputs, CallContext ctx) {
         NdArray acc = inputs.get(0).array();
-        for (Value v : inputs.subList(1, inputs.size())) acc = Broadcast.apply(acc, v.array(), op);
+        for (Value v : inputs.subList(1, inputs.size())) acc = Broadcast.apply(acc, v.array(), op, ctx::buffer);
         if (average) {
             float[] out = acc.data();
             float n = inputs.size();

@@ -36,7 +36,7 @@ final class PoolOp extends SpatialOp {
         Window[] g = windows(xa, (i, len) -> Window.of(len, poolSize[i], strides[i], 1, padding));
         Window gz = g[0], gy = g[1], gx = g[2];
         int d = gz.in(), h = gy.in(), w = gx.in(), ow = gx.out(), planes = gz.out() * gy.out();
-        float[] out = new float[n * planes * ow * c];
+        float[] out = ctx.buffer(n * planes * ow * c);
         ctx.parallelFor(n * planes, (long) ow * c * gz.kernel() * gy.kernel() * gx.kernel(), (from, to) -> {
             int[] xAt = new int[gz.kernel() * gy.kernel() * gx.kernel()];
             for (int row = from; row < to; row++) {

@@ -182,7 +182,7 @@ final class ShapeOps {
             int n = x.dim(0), c = x.dim(-1);
             Window[] g = windows(x, (i, len) -> Window.gather(len, size(i, len)));
             int d = g[0].in(), h = g[1].in(), w = g[2].in();
-            float[] src = x.data(), out = new float[n * g[0].out() * g[1].out() * g[2].out() * c];
+            float[] src = x.data(), out = ctx.zeroedBuffer(n * g[0].out() * g[1].out() * g[2].out() * c);
             int ow = g[2].out();
             int[] xs = new int[ow];
             for (int v = 0; v < ow; v++) xs[v] = source(rank - 1, v);

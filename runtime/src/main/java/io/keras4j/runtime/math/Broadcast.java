@@ -23,18 +23,21 @@ public final class Broadcast {
         return out;
     }
 
-    public static NdArray apply(NdArray a, NdArray b, FloatOp op) {
+    public static NdArray apply(NdArray a, NdArray b, FloatOp op) { return apply(a, b, op, float[]::new); }
+
+    /** {@link #apply(NdArray, NdArray, FloatOp)} into an array from {@code buffers} (every element is written). */
+    public static NdArray apply(NdArray a, NdArray b, FloatOp op, java.util.function.IntFunction<float[]> buffers) {
         int[] as = a.shape(), bs = b.shape();
         float[] x = a.data(), y = b.data();
         if (java.util.Arrays.equals(as, bs)) {
-            float[] out = new float[x.length];
+            float[] out = buffers.apply(x.length);
             for (int i = 0; i < out.length; i++) out[i] = op.apply(x[i], y[i]);
             return NdArray.wrap(out, as);
         }
         int[] shape = shape(as, bs);
         int rank = shape.length;
         int[] sa = strides(as, rank, shape), sb = strides(bs, rank, shape);
-        float[] out = new float[NdArray.sizeOf(shape)];
+        float[] out = buffers.apply(NdArray.sizeOf(shape));
         int[] idx = new int[rank];
         int ia = 0, ib = 0;
         for (int o = 0; o < out.length; o++) {

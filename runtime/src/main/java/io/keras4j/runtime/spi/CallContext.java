@@ -22,15 +22,40 @@ public final class CallContext {
     private final Executor executor;
     private final int parallelism;
     private final long minWorkPerChunk;
+    /** This call's reusable arrays, or null: every buffer is then a fresh array. */
+    private final BufferArena arena;
 
     public CallContext(Executor executor, int parallelism) { this(executor, parallelism, MIN_WORK_PER_CHUNK); }
 
     /** {@code minWorkPerChunk}: the least work worth a chunk of its own (tests lower it to split even tiny layers). */
     public CallContext(Executor executor, int parallelism, long minWorkPerChunk) {
+        this(executor, parallelism, minWorkPerChunk, null);
+    }
+
+    private CallContext(Executor executor, int parallelism, long minWorkPerChunk, BufferArena arena) {
         this.executor = executor;
         this.parallelism = executor == null ? 1 : Math.max(1, parallelism);
         this.minWorkPerChunk = Math.max(1, minWorkPerChunk);
+        this.arena = arena;
     }
+
+    /** This context for one call whose layer outputs come from {@code arena} (null: fresh arrays). */
+    public CallContext withArena(BufferArena arena) { return new CallContext(executor, parallelism, minWorkPerChunk, arena); }
+
+    /**
+     * An array for a layer output of {@code length} floats that the layer writes in full: reused from an earlier
+     * output nothing reads any more when the call has an arena, so its contents are undefined.
+     */
+    public float[] buffer(int length) { return arena == null ? new float[length] : arena.take(length); }
+
+    /** Like {@link #buffer} but filled with zeros, for outputs written only in part (padding) or accumulated into. */
+    public float[] zeroedBuffer(int length) { return arena == null ? new float[length] : arena.takeZeroed(length); }
+
+    /** For graph executors: a value slot now holds {@code data} (see {@link BufferArena#retain}). */
+    public void retain(float[] data) { if (arena != null) arena.retain(data); }
+
+    /** For graph executors: a value slot dropped {@code data} (see {@link BufferArena#release}). */
+    public void release(float[] data) { if (arena != null) arena.release(data); }
 
     public static CallContext serial() { return new CallContext(null, 1); }
 

@@ -3,21 +3,11 @@ package io.keras4j.runtime.graph;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.keras4j.core.Dialects;
-import io.keras4j.core.KerasJson;
-import io.keras4j.model.Dialect;
-import io.keras4j.model.Layer;
 import io.keras4j.model.Model;
-import io.keras4j.model.Weight;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.NdArray;
 import io.keras4j.runtime.spi.Value;
-import io.keras4j.tensor.Tensor;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -81,41 +71,11 @@ class FusionTest {
 
     private static String conv(String name, String args) { return conv(name, args, "Conv2D"); }
 
-    private static String conv(String name, String args, String className) {
-        return "{\"class_name\": \"" + className + "\", \"config\": {\"name\": \"" + name + "\", " + args + "}}";
-    }
+    private static String conv(String name, String args, String className) { return RandomModels.layer(className, name, args); }
 
-    private static String layers(String... layers) {
-        return "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"fusion\", \"layers\": ["
-                + "{\"class_name\": \"InputLayer\", \"config\": {\"name\": \"in\", \"batch_shape\": [null, 6, 6, 3]}}, "
-                + String.join(", ", layers) + "]}}";
-    }
+    private static String layers(String... layers) { return RandomModels.sequential(layers); }
 
-    /** Seeded random weights of the shapes the ops ask for; BatchNormalization variances positive. */
-    private static Model withRandomWeights(String json) {
-        Model model = KerasJson.readModel(json, Path.of("fusion.json"));
-        if (model.dialect() != Dialect.KERAS3) model = Dialects.convert(model, Dialect.KERAS3);
-        Graph shapes = new GraphCompiler(factory(model), false).build(model);
-        Random rnd = new Random(11);
-        List<Layer> layers = new ArrayList<>();
-        for (Layer layer : model.layers()) {
-            List<long[]> wanted = shapes.layerWeightShapes().getOrDefault(layer.name(), List.of());
-            List<Weight> weights = new ArrayList<>();
-            for (int i = 0; i < wanted.size(); i++) {
-                long[] shape = wanted.get(i);
-                float[] v = new float[(int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-                boolean variance = layer.className().equals("BatchNormalization") && i == 3;
-                for (int j = 0; j < v.length; j++) v[j] = variance ? 0.2f + rnd.nextFloat() : rnd.nextFloat() * 2 - 1;
-                weights.add(Weight.of(layer.name() + "/" + i, Tensor.ofFloats(v, shape)));
-            }
-            layers.add(weights.isEmpty() ? layer : layer.toBuilder().weights(weights).build());
-        }
-        return model.withLayers(layers);
-    }
+    private static Model withRandomWeights(String json) { return RandomModels.withRandomWeights(json); }
 
-    private static LayerFactory factory(Model model) {
-        Map<String, Layer> byName = new HashMap<>();
-        for (Layer l : model.layers()) byName.put(l.name(), l);
-        return new LayerFactory(List.of(), model.dialect(), byName);
-    }
+    private static LayerFactory factory(Model model) { return RandomModels.factory(model); }
 }
