@@ -43,12 +43,16 @@ public class PredictBenchmark {
     @Param("1")
     public int threads;
 
+    /** {@code RuntimeOptions.reuseBuffers}: layer outputs from the buffer arena (true) or fresh arrays. */
+    @Param("true")
+    public boolean reuse;
+
     private BenchmarkModel compiled;
     private NdArray input;
 
     @Setup(Level.Trial)
     public void setUp() {
-        compiled = BenchmarkModel.load(Path.of(models, model), RuntimeOptions.builder().threads(threads).build());
+        compiled = BenchmarkModel.load(Path.of(models, model), RuntimeOptions.builder().threads(threads).reuseBuffers(reuse).build());
         input = compiled.batch(batch);
     }
 

@@ -4,6 +4,7 @@ import io.keras4j.runtime.graph.FusibleOp;
 import io.keras4j.runtime.math.Depthwise;
 import io.keras4j.runtime.math.Gemm;
 import io.keras4j.runtime.math.PackedMatrix;
+import io.keras4j.runtime.math.Winograd;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerOp;
 import io.keras4j.runtime.spi.LayerSpec;
@@ -25,6 +26,8 @@ import java.util.List;
 final class ConvOp extends SpatialOp implements FusibleOp {
     /** Floats of gathered patches per tile: 128 KiB, which stays in L2 while the kernel passes over it. */
     private static final int TILE_FLOATS = 1 << 15;
+    /** {@code -Dkeras4j.winograd=false} computes 3x3 convolutions from gathered patches (benchmarks compare both). */
+    private static final boolean WINOGRAD = Boolean.parseBoolean(System.getProperty("keras4j.winograd", "true"));
 
     private final boolean depthwise;
     private final int[] kernelSize;
@@ -42,6 +45,8 @@ final class ConvOp extends SpatialOp implements FusibleOp {
     private final float[] bias;
     /** The kernel as a packed {@code [patch, c_out]} matrix (regular convolutions with one group and weights). */
     private final PackedMatrix packed;
+    /** The kernel transformed for Winograd's F(2x2, 3x3) (3x3 stride-1 2D convolutions with enough channels), or null. */
+    private final Winograd winograd;
 
     private ConvOp(LayerSpec spec, int rank, boolean depthwise) {
         super(spec, rank);
@@ -61,6 +66,7 @@ final class ConvOp extends SpatialOp implements FusibleOp {
         this.kernel = spec.floats(0);
         this.bias = useBias ? spec.floats(1) : null;
         this.packed = pack();
+        this.winograd = winograd();
         if (padding.equals("causal") && rank != 1) throw Configs.unsupported(spec, "causal padding in " + rank + "D");
         if (depthwise && rank > 2) throw Configs.unsupported(spec, "3D depthwise convolution");
     }
@@ -81,12 +87,20 @@ final class ConvOp extends SpatialOp implements FusibleOp {
         this.kernel = kernel;
         this.bias = bias;
         this.packed = pack();
+        this.winograd = winograd();
     }
 
     /** {@code null} when the weights do not form a {@code [patch, filters]} matrix: the compiler's weight check says so. */
     private PackedMatrix pack() {
         if (depthwise || groups != 1 || kernel == null || filters <= 0 || kernel.length % filters != 0) return null;
         return PackedMatrix.of(kernel, kernel.length / filters, filters);
+    }
+
+    private Winograd winograd() {
+        if (packed == null || rank != 2 || kernelSize[0] != 3 || kernelSize[1] != 3 || strides[0] != 1 || strides[1] != 1
+                || dilation[0] != 1 || dilation[1] != 1 || !WINOGRAD) return null;
+        int cin = packed.rows() / 9;
+        return Winograd.worthwhile(cin, filters) ? Winograd.of(kernel, cin, filters) : null;
     }
 
     @Override public int outputChannelAxis(int r) { return channelsFirst ? 1 : r - 1; }
@@ -143,6 +157,9 @@ final class ConvOp extends SpatialOp implements FusibleOp {
         float[] out = viaPacked || (depthwise && depthMultiplier == 1) ? ctx.buffer(size) : ctx.zeroedBuffer(size);
         if (depthwise) {
             depthwise(x.data(), n, c, g[1], g[2], out, ctx);
+        } else if (viaPacked && winograd != null) {
+            winograd.conv(ctx, x.data(), n, g[1].in(), g[2].in(), g[1].padBefore(), g[2].padBefore(), g[1].out(), g[2].out(),
+                    bias, clamp.lower(), clamp.upper(), out);
         } else if (viaPacked) {
             packedConv(x.data(), n, c, g, cout, out, ctx);
         } else {

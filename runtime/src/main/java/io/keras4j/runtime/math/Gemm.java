@@ -39,6 +39,13 @@ public final class Gemm {
         /** See {@link Pool#pixel}. */
         void poolPixel(float[] x, int[] xAt, int taps, boolean max, float[] out, int o, int c);
 
+        /** See {@link Winograd#inputScalar}, for all channels. */
+        void winogradInput(float[] src, int r0, int r1, int r2, int r3, int c, float[] v, int vOff, int stride);
+
+        /** See {@link Winograd#outputScalar}, for all channels. */
+        void winogradOutput(float[] m, int mOff, int stride, int c, float[] bias, float lower, float upper,
+                            float[] out, int o00, int o01, int o10, int o11);
+
         /** See {@link Recurrent#lstmCell}. */
         void lstmCell(float[] x, int xAt, float[] r, int rAt, float[] c, float[] h, int o, int units);
     }

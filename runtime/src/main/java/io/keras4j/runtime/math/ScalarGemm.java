@@ -110,6 +110,17 @@ final class ScalarGemm implements Gemm.Kernel {
     }
 
     @Override
+    public void winogradInput(float[] src, int r0, int r1, int r2, int r3, int c, float[] v, int vOff, int stride) {
+        Winograd.inputScalar(src, r0, r1, r2, r3, c, v, vOff, stride, 0);
+    }
+
+    @Override
+    public void winogradOutput(float[] m, int mOff, int stride, int c, float[] bias, float lower, float upper,
+                               float[] out, int o00, int o01, int o10, int o11) {
+        Winograd.outputScalar(m, mOff, stride, c, bias, lower, upper, out, o00, o01, o10, o11, 0);
+    }
+
+    @Override
     public void poolPixel(float[] x, int[] xAt, int taps, boolean max, float[] out, int o, int c) {
         Pool.pixelScalar(x, xAt, taps, max, out, o, 0, c);
     }

@@ -194,6 +194,98 @@ final class VectorGemm implements Gemm.Kernel {
         if (ch < c) Pool.pixelScalar(x, xAt, taps, max, out, o, ch, c);
     }
 
+    // ---- Winograd F(2x2, 3x3) transforms, a vector of channels at a time ----
+
+    @Override
+    public void winogradInput(float[] src, int r0, int r1, int r2, int r3, int c, float[] v, int vOff, int stride) {
+        FloatVector NEG = FloatVector.broadcast(S, -1f);
+        int c2 = 2 * c, c3 = 3 * c, ch = 0;
+        for (; ch + L <= c; ch += L) {
+            FloatVector x0 = FloatVector.fromArray(S, src, r0 + ch), x1 = FloatVector.fromArray(S, src, r0 + c + ch);
+            FloatVector x2 = FloatVector.fromArray(S, src, r0 + c2 + ch), x3 = FloatVector.fromArray(S, src, r0 + c3 + ch);
+            FloatVector a0 = x2.fma(NEG, x0), a1 = x1.add(x2), a2 = x1.fma(NEG, x2), a3 = x3.fma(NEG, x1);
+            x0 = FloatVector.fromArray(S, src, r1 + ch);
+            x1 = FloatVector.fromArray(S, src, r1 + c + ch);
+            x2 = FloatVector.fromArray(S, src, r1 + c2 + ch);
+            x3 = FloatVector.fromArray(S, src, r1 + c3 + ch);
+            FloatVector b0 = x2.fma(NEG, x0), b1 = x1.add(x2), b2 = x1.fma(NEG, x2), b3 = x3.fma(NEG, x1);
+            x0 = FloatVector.fromArray(S, src, r2 + ch);
+            x1 = FloatVector.fromArray(S, src, r2 + c + ch);
+            x2 = FloatVector.fromArray(S, src, r2 + c2 + ch);
+            x3 = FloatVector.fromArray(S, src, r2 + c3 + ch);
+            FloatVector d0 = x2.fma(NEG, x0), d1 = x1.add(x2), d2 = x1.fma(NEG, x2), d3 = x3.fma(NEG, x1);
+            x0 = FloatVector.fromArray(S, src, r3 + ch);
+            x1 = FloatVector.fromArray(S, src, r3 + c + ch);
+            x2 = FloatVector.fromArray(S, src, r3 + c2 + ch);
+            x3 = FloatVector.fromArray(S, src, r3 + c3 + ch);
+            FloatVector f0 = x2.fma(NEG, x0), f1 = x1.add(x2), f2 = x1.fma(NEG, x2), f3 = x3.fma(NEG, x1);
+            int o = vOff + ch;
+            d0.fma(NEG, a0).intoArray(v, o);
+            d1.fma(NEG, a1).intoArray(v, o + stride);
+            d2.fma(NEG, a2).intoArray(v, o + 2 * stride);
+            d3.fma(NEG, a3).intoArray(v, o + 3 * stride);
+            b0.add(d0).intoArray(v, o + 4 * stride);
+            b1.add(d1).intoArray(v, o + 5 * stride);
+            b2.add(d2).intoArray(v, o + 6 * stride);
+            b3.add(d3).intoArray(v, o + 7 * stride);
+            b0.fma(NEG, d0).intoArray(v, o + 8 * stride);
+            b1.fma(NEG, d1).intoArray(v, o + 9 * stride);
+            b2.fma(NEG, d2).intoArray(v, o + 10 * stride);
+            b3.fma(NEG, d3).intoArray(v, o + 11 * stride);
+            f0.fma(NEG, b0).intoArray(v, o + 12 * stride);
+            f1.fma(NEG, b1).intoArray(v, o + 13 * stride);
+            f2.fma(NEG, b2).intoArray(v, o + 14 * stride);
+            f3.fma(NEG, b3).intoArray(v, o + 15 * stride);
+        }
+        if (ch < c) Winograd.inputScalar(src, r0, r1, r2, r3, c, v, vOff, stride, ch);
+    }
+
+    @Override
+    public void winogradOutput(float[] m, int mOff, int stride, int c, float[] bias, float lower, float upper,
+                               float[] out, int o00, int o01, int o10, int o11) {
+        boolean clamp = lower != Float.NEGATIVE_INFINITY || upper != Float.POSITIVE_INFINITY;
+        FloatVector NEG = FloatVector.broadcast(S, -1f);
+        int ch = 0;
+        for (; ch + L <= c; ch += L) {
+            int at = mOff + ch;
+            FloatVector m0 = FloatVector.fromArray(S, m, at), m1 = FloatVector.fromArray(S, m, at + stride);
+            FloatVector m2 = FloatVector.fromArray(S, m, at + 2 * stride), m3 = FloatVector.fromArray(S, m, at + 3 * stride);
+            FloatVector p0 = m0.add(m1).add(m2), p1 = m3.fma(NEG, m2.fma(NEG, m1));
+            at += 4 * stride;
+            m0 = FloatVector.fromArray(S, m, at);
+            m1 = FloatVector.fromArray(S, m, at + stride);
+            m2 = FloatVector.fromArray(S, m, at + 2 * stride);
+            m3 = FloatVector.fromArray(S, m, at + 3 * stride);
+            FloatVector q0 = m0.add(m1).add(m2), q1 = m3.fma(NEG, m2.fma(NEG, m1));
+            at += 4 * stride;
+            m0 = FloatVector.fromArray(S, m, at);
+            m1 = FloatVector.fromArray(S, m, at + stride);
+            m2 = FloatVector.fromArray(S, m, at + 2 * stride);
+            m3 = FloatVector.fromArray(S, m, at + 3 * stride);
+            FloatVector r0 = m0.add(m1).add(m2), r1 = m3.fma(NEG, m2.fma(NEG, m1));
+            at += 4 * stride;
+            m0 = FloatVector.fromArray(S, m, at);
+            m1 = FloatVector.fromArray(S, m, at + stride);
+            m2 = FloatVector.fromArray(S, m, at + 2 * stride);
+            m3 = FloatVector.fromArray(S, m, at + 3 * stride);
+            FloatVector s0 = m0.add(m1).add(m2), s1 = m3.fma(NEG, m2.fma(NEG, m1));
+            FloatVector base = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ch);
+            FloatVector y00 = base.add(p0.add(q0).add(r0)), y01 = base.add(p1.add(q1).add(r1));
+            FloatVector y10 = base.add(s0.fma(NEG, r0.fma(NEG, q0))), y11 = base.add(s1.fma(NEG, r1.fma(NEG, q1)));
+            if (clamp) {
+                y00 = y00.max(lower).min(upper);
+                y01 = y01.max(lower).min(upper);
+                y10 = y10.max(lower).min(upper);
+                y11 = y11.max(lower).min(upper);
+            }
+            y00.intoArray(out, o00 + ch);
+            if (o01 >= 0) y01.intoArray(out, o01 + ch);
+            if (o10 >= 0) y10.intoArray(out, o10 + ch);
+            if (o11 >= 0) y11.intoArray(out, o11 + ch);
+        }
+        if (ch < c) Winograd.outputScalar(m, mOff, stride, c, bias, lower, upper, out, o00, o01, o10, o11, ch);
+    }
+
     // ---- Recurrent cells: sigmoid and tanh on vectors ----
 
     @Override
