@@ -5,7 +5,8 @@ import io.keras4j.runtime.spi.LayerOp;
 /**
  * Hooks for compile-time fusion (internal to the runtime): a producer (convolution, Dense) absorbs the op that alone
  * reads its output when that op is a per-channel affine map (inference BatchNormalization) or a clamp (ReLU,
- * ReLU6), so the consumer's pass over memory disappears and the producer applies it while its output is in registers.
+ * ReLU6), so the consumer's pass over memory disappears and the producer applies it while its output is in registers;
+ * a convolution absorbs the zero padding that alone feeds it (MobileNet's before each strided depthwise step).
  * Every method may decline with {@code null} (or -1), and then nothing is fused.
  */
 public interface FusibleOp extends LayerOp {
@@ -23,4 +24,13 @@ public interface FusibleOp extends LayerOp {
 
     /** This op followed by a clamp to {@code [lower, upper]}. */
     default LayerOp thenClamp(float lower, float upper) { return null; }
+
+    /**
+     * As zero padding of a channels-last input: {before, after} per spatial axis ({@code ZeroPadding1D/2D/3D}), or
+     * null.
+     */
+    default int[][] asZeroPadding() { return null; }
+
+    /** This op reading its input through zero padding of {before, after} per spatial axis: the padded copy is never made. */
+    default LayerOp afterZeroPadding(int[][] pads) { return null; }
 }

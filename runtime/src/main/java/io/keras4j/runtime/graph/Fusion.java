@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Folds a {@link FusibleOp} consumer into its producer where the graph allows: the consumer is the only reader of
  * the producer's single output, that output is not a graph output, and the consumer reads nothing else (no mask
- * slot). The fused step writes the consumer's output slot; shapes and per-layer tables stay those of the unfused
+ * slot). A zero padding goes the other way: its consumer absorbs it. The fused step writes the consumer's output slot; shapes and per-layer tables stay those of the unfused
  * graph, so summaries do not change.
  */
 final class Fusion {
@@ -32,6 +32,16 @@ final class Fusion {
             Step consumer = program.get(j);
             if (!(consumer.op() instanceof FusibleOp c) || consumer.inputs().length != 1 || readsMask(consumer)
                     || consumer.outputs().length != 1) continue;
+            int[][] pads = p.asZeroPadding();
+            if (pads != null) {
+                // The consumer reads the padding's input directly, padding as it goes.
+                LayerOp padded = c.afterZeroPadding(pads);
+                if (padded == null || producer.inputs().length != 1 || readsMask(producer)) continue;
+                program.set(j, new Step(consumer.layer(), consumer.node(), padded, producer.inputs(), null, consumer.outputs()));
+                program.remove(i);
+                i--;
+                continue;
+            }
             int rank = slotShapes[slot].length;
             int axis = p.outputChannelAxis(rank);
             LayerOp fused = null;

@@ -1,5 +1,6 @@
 package io.keras4j.runtime.layers;
 
+import io.keras4j.runtime.math.Pool;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerSpec;
 import io.keras4j.runtime.spi.Mask;
@@ -42,22 +43,27 @@ final class GlobalPoolOp extends UnaryOp {
         int stepStride = channelsFirst ? 1 : c, channelStride = channelsFirst ? steps : 1;
         Mask mask = !max && in.mask() != null && in.mask().keep().length == n * steps ? in.mask() : null;
         float[] data = x.data();
-        float[] out = new float[n * c];
-        for (int b = 0; b < n; b++) {
-            for (int ch = 0; ch < c; ch++) {
-                int base = b * steps * c + ch * channelStride;
-                double acc = max ? Double.NEGATIVE_INFINITY : 0;
+        float[] out = ctx.buffer(n * c);
+        // Steps outer, channels inner: channels-last rows are read in order. Each channel still sums its steps in
+        // step order, in double, as before. Images split over threads (a step reads c floats: memory-bound, hence
+        // the higher cost per item).
+        ctx.parallelFor(n, (long) steps * c * Pool.MEMORY_BOUND_COST, (from, to) -> {
+            double[] acc = new double[c];
+            for (int b = from; b < to; b++) {
+                java.util.Arrays.fill(acc, max ? Double.NEGATIVE_INFINITY : 0);
                 int count = 0;
                 for (int s = 0; s < steps; s++) {
                     if (mask != null && !mask.get(b * steps + s)) continue;
-                    float v = data[base + s * stepStride];
-                    if (max) acc = Math.max(acc, v);
-                    else acc += v;
                     count++;
+                    int base = b * steps * c + s * stepStride;
+                    for (int ch = 0; ch < c; ch++) {
+                        float v = data[base + ch * channelStride];
+                        acc[ch] = max ? Math.max(acc[ch], v) : acc[ch] + v;
+                    }
                 }
-                out[b * c + ch] = (float) (max ? acc : acc / Math.max(count, 1));
+                for (int ch = 0; ch < c; ch++) out[b * c + ch] = (float) (max ? acc[ch] : acc[ch] / Math.max(count, 1));
             }
-        }
+        });
         int[] shape = java.util.Arrays.stream(outputShape(java.util.Arrays.stream(x.shape()).asLongStream().toArray()))
                 .mapToInt(Math::toIntExact).toArray();
         return Value.of(NdArray.wrap(out, shape));

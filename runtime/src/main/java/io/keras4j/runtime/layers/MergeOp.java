@@ -2,6 +2,7 @@ package io.keras4j.runtime.layers;
 
 import io.keras4j.model.Dialect;
 import io.keras4j.runtime.math.Broadcast;
+import io.keras4j.runtime.math.Pool;
 import io.keras4j.runtime.spi.CallContext;
 import io.keras4j.runtime.spi.LayerOp;
 import io.keras4j.runtime.spi.LayerSpec;
@@ -42,13 +43,16 @@ final class MergeOp implements LayerOp {
         this.keras3Masks = spec.sourceDialect() == Dialect.KERAS3;
     }
 
-    static MergeOp add(LayerSpec spec) { return new MergeOp(spec, Float::sum, false, MaskedEntry.MERGED); }
+    /** Add's and Average's operation: inputs of one shape are summed by {@link #sum}, a loop the JIT vectorizes. */
+    private static final Broadcast.FloatOp SUM = Float::sum;
+
+    static MergeOp add(LayerSpec spec) { return new MergeOp(spec, SUM, false, MaskedEntry.MERGED); }
 
     static MergeOp subtract(LayerSpec spec) { return new MergeOp(spec, (a, b) -> a - b, false, MaskedEntry.MERGED); }
 
     static MergeOp multiply(LayerSpec spec) { return new MergeOp(spec, (a, b) -> a * b, false, MaskedEntry.ONE); }
 
-    static MergeOp average(LayerSpec spec) { return new MergeOp(spec, Float::sum, true, MaskedEntry.MERGED); }
+    static MergeOp average(LayerSpec spec) { return new MergeOp(spec, SUM, true, MaskedEntry.MERGED); }
 
     static MergeOp maximum(LayerSpec spec) { return new MergeOp(spec, Math::max, false, MaskedEntry.SKIPPED); }
 
@@ -79,6 +83,7 @@ final class MergeOp implements LayerOp {
     }
 
     private NdArray merge(List<Value> inputs, CallContext ctx) {
+        if (op == SUM && sameShapes(inputs)) return sum(inputs, ctx);
         NdArray acc = inputs.get(0).array();
         for (Value v : inputs.subList(1, inputs.size())) acc = Broadcast.apply(acc, v.array(), op, ctx::buffer);
         if (average) {
@@ -87,6 +92,30 @@ final class MergeOp implements LayerOp {
             for (int i = 0; i < out.length; i++) out[i] /= n;
         }
         return acc;
+    }
+
+    private static boolean sameShapes(List<Value> inputs) {
+        int[] first = inputs.get(0).array().shape();
+        for (Value v : inputs) if (!Arrays.equals(first, v.array().shape())) return false;
+        return true;
+    }
+
+    /** The inputs' sum (divided by their count for Average), added in input order as the broadcasting path does. */
+    private NdArray sum(List<Value> inputs, CallContext ctx) {
+        float[] x = inputs.get(0).array().data(), y = inputs.get(1).array().data();
+        float[] out = ctx.buffer(x.length);
+        int block = 1 << 14, blocks = (x.length + block - 1) / block;
+        float count = inputs.size();
+        ctx.parallelFor(blocks, (long) block * inputs.size() * Pool.MEMORY_BOUND_COST, (from, to) -> {
+            int start = from * block, end = Math.min(x.length, to * block);
+            for (int i = start; i < end; i++) out[i] = x[i] + y[i];
+            for (Value v : inputs.subList(2, inputs.size())) {
+                float[] z = v.array().data();
+                for (int i = start; i < end; i++) out[i] += z[i];
+            }
+            if (average) for (int i = start; i < end; i++) out[i] /= count;
+        });
+        return NdArray.wrap(out, inputs.get(0).array().shape());
     }
 
     /** Keras 3's Multiply: masked entries count as 1; when every input is masked, entries none keeps become 0. */

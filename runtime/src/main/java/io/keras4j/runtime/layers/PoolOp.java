@@ -37,7 +37,7 @@ final class PoolOp extends SpatialOp {
         Window gz = g[0], gy = g[1], gx = g[2];
         int d = gz.in(), h = gy.in(), w = gx.in(), ow = gx.out(), planes = gz.out() * gy.out();
         float[] out = ctx.buffer(n * planes * ow * c);
-        ctx.parallelFor(n * planes, (long) ow * c * gz.kernel() * gy.kernel() * gx.kernel(), (from, to) -> {
+        ctx.parallelFor(n * planes, (long) ow * c * gz.kernel() * gy.kernel() * gx.kernel() * Pool.MEMORY_BOUND_COST, (from, to) -> {
             int[] xAt = new int[gz.kernel() * gy.kernel() * gx.kernel()];
             for (int row = from; row < to; row++) {
                 int b = row / planes, oz = row % planes / gy.out(), oy = row % gy.out();

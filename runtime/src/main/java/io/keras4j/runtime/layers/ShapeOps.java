@@ -108,13 +108,28 @@ final class ShapeOps {
     }
 
     /** {@code ZeroPadding1D/2D/3D}: zeros before and after each spatial axis. */
-    static UnaryOp zeroPadding(LayerSpec spec, int rank) {
-        int[][] pad = pairs(spec, "padding", rank);
-        return new SpatialGather(spec, rank) {
-            @Override long size(int axis, long in) { return in < 0 ? -1 : in + pad[axis][0] + pad[axis][1]; }
+    static UnaryOp zeroPadding(LayerSpec spec, int rank) { return new ZeroPadding(spec, rank, pairs(spec, "padding", rank)); }
 
-            @Override int source(int axis, int out) { return out - pad[axis][0]; }
-        };
+    /** A convolution that alone reads the padded output absorbs the padding (compile-time fusion). */
+    private static final class ZeroPadding extends SpatialGather implements io.keras4j.runtime.graph.FusibleOp {
+        private final int[][] pad;
+
+        ZeroPadding(LayerSpec spec, int rank, int[][] pad) {
+            super(spec, rank);
+            this.pad = pad;
+        }
+
+        @Override long size(int axis, long in) { return in < 0 ? -1 : in + pad[axis][0] + pad[axis][1]; }
+
+        @Override int source(int axis, int out) { return out - pad[axis][0]; }
+
+        @Override
+        public int[][] asZeroPadding() {
+            if (channelsFirst) return null;
+            int[][] copy = new int[rank][];
+            for (int i = 0; i < rank; i++) copy[i] = pad[i].clone();
+            return copy;
+        }
     }
 
     /** {@code cropping}/{@code padding}: an int, a pair, or one pair per axis. */

@@ -106,6 +106,12 @@ abstract class SpatialOp extends UnaryArrayOp {
             }
         }
 
+        /** A window over the input zero-padded by {@code before} and {@code after} (explicit padding). */
+        static Window padded(int in, int kernel, int stride, int dilation, int before, int after) {
+            int effective = (kernel - 1) * dilation + 1;
+            return new Window(in, Math.max(0, (in + before + after - effective) / stride + 1), kernel, stride, dilation, before);
+        }
+
         /** A transposed convolution's window (no dilation): {@code in} and {@code out} are its input and output lengths. */
         static Window transposed(int in, int kernel, int stride, String padding) {
             int padBefore = padding.equals("same") ? Math.max(kernel - stride, 0) / 2 : 0;

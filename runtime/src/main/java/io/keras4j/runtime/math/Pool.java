@@ -5,6 +5,13 @@ package io.keras4j.runtime.math;
  * keeps a vector of channels in a register over all taps of the window and stores it once.
  */
 public final class Pool {
+    /**
+     * The {@code CallContext.parallelFor} cost of one value read by a memory-bound pass (pooling, merges), in the
+     * multiply-adds its threshold counts: the CNN's first max pooling took 0.3 ms for 2^20 values read, about 16
+     * times a packed matmul's time for as many multiply-adds, and ran on one thread for lack of this factor.
+     */
+    public static final int MEMORY_BOUND_COST = 16;
+
     private Pool() {}
 
     /**

@@ -45,6 +45,26 @@ class FusionTest {
         assertSamePredictions(fused, plain, true);
     }
 
+    /** MobileNetV2's strided step: an uneven ZeroPadding2D before a "valid" depthwise convolution; then a plain one. */
+    private static final String PADDED = layers(
+            "{\"class_name\": \"ZeroPadding2D\", \"config\": {\"name\": \"pad\", \"padding\": [[0, 1], [0, 1]]}}",
+            conv("dw", "\"kernel_size\": [3, 3], \"strides\": [2, 2], \"padding\": \"valid\", \"depth_multiplier\": 1",
+                    "DepthwiseConv2D"),
+            "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"dw_bn\", \"axis\": -1}}",
+            "{\"class_name\": \"ZeroPadding2D\", \"config\": {\"name\": \"pad2\", \"padding\": [[2, 1], [1, 0]]}}",
+            conv("conv", "\"filters\": 4, \"kernel_size\": [3, 2], \"padding\": \"valid\", \"activation\": \"relu\""));
+
+    @Test
+    void aZeroPaddingFoldsIntoTheValidConvolutionAfterIt() {
+        Model model = withRandomWeights(PADDED);
+        Graph fused = new GraphCompiler(factory(model), true).build(model);
+        Graph plain = new GraphCompiler(factory(model), true, false).build(model);
+        assertThat(plain.stepsRun()).isEqualTo(5);
+        assertThat(fused.stepsRun()).as("dw reading through pad, with bn; conv reading through pad2").isEqualTo(2);
+        assertThat(fused.outputShapes().get(0)).containsExactly(plain.outputShapes().get(0));
+        assertSamePredictions(fused, plain, true);
+    }
+
     @Test
     void batchNormalizationOverAnotherAxisStaysALayer() {
         Model model = withRandomWeights(WRONG_AXIS);
