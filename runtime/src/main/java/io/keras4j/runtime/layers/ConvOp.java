@@ -215,7 +215,11 @@ final class ConvOp extends SpatialOp implements FusibleOp {
         }
         int patchLen = kd * kh * kw * c;
         int pixels = n * od * oh * ow, perImage = od * oh * ow;
-        int tile = Math.max(4, Math.min(512, TILE_FLOATS / patchLen) & ~3);
+        int cached = Math.max(4, Math.min(512, TILE_FLOATS / patchLen) & ~3);
+        // At least four tiles per thread where the pixels allow, so a split is even: a batch-1 layer has few pixels,
+        // and two tiles for three (the CNN's second convolution) made two threads slower than one.
+        int even = ((pixels + 4 * ctx.parallelism() - 1) / (4 * ctx.parallelism()) + 7) & ~7;
+        int tile = ctx.parallelism() > 1 ? Math.max(8, Math.min(cached, even)) : cached;
         int tiles = (pixels + tile - 1) / tile;
         ctx.parallelFor(tiles, (long) tile * patchLen * cout, (from, to) -> {
             float[] patches = new float[tile * patchLen];
