@@ -222,7 +222,7 @@ final class ConvOp extends SpatialOp implements FusibleOp {
         int tile = ctx.parallelism() > 1 ? Math.max(8, Math.min(cached, even)) : cached;
         int tiles = (pixels + tile - 1) / tile;
         ctx.parallelFor(tiles, (long) tile * patchLen * cout, (from, to) -> {
-            float[] patches = new float[tile * patchLen];
+            float[] patches = new float[tile * patchLen + Gemm.COPY_SLACK];
             for (int t = from; t < to; t++) {
                 int p0 = t * tile, p1 = Math.min(pixels, p0 + tile);
                 // Output coordinates advance with p (divisions per pixel cost as much as a 3-channel patch's matmul).
@@ -251,8 +251,8 @@ final class ConvOp extends SpatialOp implements FusibleOp {
                             int rowStart = ((b * d + iz) * h + iy) * w;
                             int ix0 = gx.source(ox, 0), ixLast = gx.source(ox, kw - 1);
                             if (gx.dilation() == 1 && ix0 >= 0 && ixLast < w) {
-                                // The taps along x are adjacent pixels: one copy.
-                                System.arraycopy(x, (rowStart + ix0) * c, patches, dst, kw * c);
+                                // The taps along x are adjacent pixels: one copy (one vector for a first layer's few floats).
+                                Gemm.copyShort(x, (rowStart + ix0) * c, patches, dst, kw * c);
                                 continue;
                             }
                             for (int kx = 0; kx < kw; kx++) {

@@ -39,6 +39,9 @@ public final class Gemm {
         /** See {@link Pool#pixel}. */
         void poolPixel(float[] x, int[] xAt, int taps, boolean max, float[] out, int o, int c);
 
+        /** See {@link Gemm#copyShort}. */
+        void copyShort(float[] src, int from, float[] dst, int to, int length);
+
         /** See {@link Winograd#inputScalar}, for all channels. */
         void winogradInput(float[] src, int r0, int r1, int r2, int r3, int c, float[] v, int vOff, int stride);
 
@@ -63,6 +66,20 @@ public final class Gemm {
     }
 
     static PackedMatrix pack(float[] b, int k, int n) { return KERNEL.pack(b, k, n); }
+
+    /** Floats past the end of what {@link #copyShort} is asked to write that it may overwrite. */
+    public static final int COPY_SLACK = 64;
+
+    /**
+     * Copies {@code length} floats in increasing order for writes that follow each other (im2col rows): a short copy
+     * may also overwrite up to {@link #COPY_SLACK} floats after {@code to + length}, which the caller writes next or
+     * leaves as slack at the end of {@code dst}. A first layer's patch row is 9 floats (three RGB pixels), where
+     * {@code System.arraycopy}'s call cost most of the first convolution of the benchmark CNN; the Vector API kernel
+     * copies it as one vector.
+     */
+    public static void copyShort(float[] src, int from, float[] dst, int to, int length) {
+        KERNEL.copyShort(src, from, dst, to, length);
+    }
 
     /**
      * {@code C[m, n] = min(max(A[m, k] * B + bias, lower), upper)} with {@code B} packed by {@link PackedMatrix#of}:

@@ -110,6 +110,9 @@ final class ScalarGemm implements Gemm.Kernel {
     }
 
     @Override
+    public void copyShort(float[] src, int from, float[] dst, int to, int length) { System.arraycopy(src, from, dst, to, length); }
+
+    @Override
     public void winogradInput(float[] src, int r0, int r1, int r2, int r3, int c, float[] v, int vOff, int stride) {
         Winograd.inputScalar(src, r0, r1, r2, r3, c, v, vOff, stride, 0);
     }

@@ -194,6 +194,15 @@ final class VectorGemm implements Gemm.Kernel {
         if (ch < c) Pool.pixelScalar(x, xAt, taps, max, out, o, ch, c);
     }
 
+    @Override
+    public void copyShort(float[] src, int from, float[] dst, int to, int length) {
+        if (length <= L && from + L <= src.length && to + L <= dst.length) {
+            FloatVector.fromArray(S, src, from).intoArray(dst, to);
+        } else {
+            System.arraycopy(src, from, dst, to, length);
+        }
+    }
+
     // ---- Winograd F(2x2, 3x3) transforms, a vector of channels at a time ----
 
     @Override
