@@ -34,12 +34,14 @@ record Clamp(float lower, float upper) {
 
     /**
      * {@code c[m, n] = clamp(a[m, k] * b + bias)}, split over the call's threads: by rows (four at a time) when there
-     * are enough of them, else by column blocks of {@code b} (batch-1 Dense).
+     * are enough of them and B is not the larger operand, else by column blocks of {@code b} (small-batch Dense).
      */
     void multiply(CallContext ctx, int m, float[] a, int aOff, int lda, PackedMatrix b, float[] bias,
                   float[] c, int cOff, int ldc) {
         int k = b.rows(), n = b.columns(), par = ctx.parallelism();
-        if (par > 1 && m < 16 * par && b.columnBlocks() >= par) {
+        // Columns when rows are few, or when B is the larger operand (a Dense layer of a small batch): each thread
+        // then reads its share of B and all of A, instead of all of B.
+        if (par > 1 && (m < 16 * par || n > m) && b.columnBlocks() >= par) {
             long perBlock = (long) m * k * Math.max(1, n / b.columnBlocks());
             ctx.parallelFor(b.columnBlocks(), perBlock, (from, to) ->
                     Gemm.multiply(m, a, aOff, lda, b, bias, lower, upper, c, cOff, ldc, from, to));
