@@ -223,6 +223,10 @@ final class ConvOp extends SpatialOp implements FusibleOp {
         int tiles = (pixels + tile - 1) / tile;
         ctx.parallelFor(tiles, (long) tile * patchLen * cout, (from, to) -> {
             float[] patches = new float[tile * patchLen + Gemm.COPY_SLACK];
+            // For 2D windows: where each kernel row of the current output row starts in x, or -1 outside.
+            int[] rowBase = new int[kh];
+            boolean rowsInside = false;
+            int baseOf = -1;
             for (int t = from; t < to; t++) {
                 int p0 = t * tile, p1 = Math.min(pixels, p0 + tile);
                 // Output coordinates advance with p (divisions per pixel cost as much as a 3-channel patch's matmul).
@@ -239,6 +243,27 @@ final class ConvOp extends SpatialOp implements FusibleOp {
                         }
                     }
                     int dst = (p - p0) * patchLen;
+                    if (kd == 1 && gx.dilation() == 1) {
+                        // The common 2D case without per-tap checks: kernel rows found once per output row, and
+                        // a pixel whose window lies inside copies one run per kernel row.
+                        int row = b * oh + oy;
+                        if (row != baseOf) {
+                            baseOf = row;
+                            rowsInside = true;
+                            for (int ky = 0; ky < kh; ky++) {
+                                int iy = gy.source(oy, ky);
+                                rowBase[ky] = iy < 0 || iy >= h ? -1 : (b * h + iy) * w * c;
+                                rowsInside &= rowBase[ky] >= 0;
+                            }
+                        }
+                        int ix0 = gx.source(ox, 0);
+                        if (rowsInside && ix0 >= 0 && ix0 + kw <= w) {
+                            for (int ky = 0; ky < kh; ky++, dst += kw * c) {
+                                Gemm.copyShort(x, rowBase[ky] + ix0 * c, patches, dst, kw * c);
+                            }
+                            continue;
+                        }
+                    }
                     for (int kz = 0; kz < kd; kz++) {
                         int iz = gz.source(oz, kz);
                         boolean zInside = iz >= 0 && iz < d;
