@@ -44,7 +44,7 @@ echo "zoo: $ZOO" >&2
 log "conformance set (real Keras, every layer class)"
 # Keyed like the zoo: the pins and the files the generator imports (~3-4 min on 2 cores when not cached).
 CONFORMANCE="$(cached_set conformance "${KERAS4J_CONFORMANCE:-}" oracle/conformance.py \
-  oracle/requirements.txt oracle/conformance.py oracle/conformance_worker.py oracle/gen_common.py \
+  oracle/requirements.txt oracle/conformance.py oracle/conformance_worker.py oracle/gen_common.py oracle/set_workers.py \
   oracle/generate.py oracle/zoo*.py oracle/serving.py)"
 echo "conformance: $CONFORMANCE" >&2
 
@@ -60,7 +60,7 @@ log "keras.applications in every format (real Keras 3 and tf_keras)"
 APP_FAMILIES="${KERAS4J_APPLICATION_FAMILIES:-small}"
 APPLICATION_FORMATS="$(GENERATOR_ARGS="--families $APP_FAMILIES" cached_set "application-formats-$APP_FAMILIES" \
   "${KERAS4J_APPLICATION_FORMATS:-}" oracle/application_formats.py \
-  oracle/requirements.txt oracle/application_formats.py oracle/application_params.json oracle/gen_common.py \
+  oracle/requirements.txt oracle/application_formats.py oracle/application_params.json oracle/gen_common.py oracle/set_workers.py \
   oracle/generate.py oracle/serving.py)"
 echo "application formats: $APPLICATION_FORMATS" >&2
 

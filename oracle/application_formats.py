@@ -20,7 +20,6 @@ import gc
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -62,19 +61,12 @@ def main():
                PYTHONDONTWRITEBYTECODE="1")
     env.pop("TF_USE_LEGACY_KERAS", None)
     with tempfile.TemporaryDirectory() as tmp:
-        procs = {}
-        for gen in GENERATIONS:
-            worker_env = dict(env, TF_USE_LEGACY_KERAS="1") if gen == "k2" else env
-            cmd = [sys.executable, os.path.abspath(__file__), "--gen", gen, "--out", out, "--families", args.families,
-                   "--budget", str(args.budget), "--only", args.only, "--counts", args.counts, "--manifest", os.path.join(tmp, f"{gen}.json")]
-            procs[gen] = subprocess.Popen(cmd, env=worker_env, stdin=subprocess.DEVNULL)
-        failed = [gen for gen, proc in procs.items() if proc.wait() != 0]
-        if failed:
-            sys.exit(f"application worker(s) failed: {failed}")
-        parts = {}
-        for gen in GENERATIONS:
-            with open(os.path.join(tmp, f"{gen}.json")) as f:
-                parts[gen] = json.load(f)
+        from set_workers import run_generation_workers
+        parts = run_generation_workers(
+            GENERATIONS, lambda gen, manifest: [sys.executable, os.path.abspath(__file__), "--gen", gen, "--out", out,
+                                                "--families", args.families, "--budget", str(args.budget), "--only",
+                                                args.only, "--counts", args.counts, "--manifest", manifest],
+            env, tmp, "application")
     manifest = {"schema": 1, "kind": "conformance-applications", "versions": versions(), "families": args.families,
                 "budget": args.budget if args.families == "small" else None,
                 "constructors": {gen: parts[gen]["constructors"] for gen in GENERATIONS},
@@ -198,15 +190,8 @@ def worker(args):
             status.expect_partial()
         return predict(fresh, ctx["inputs"])
 
-    def load_json(ctx, path):
-        with open(path) as f:
-            model = k.models.model_from_json(f.read())
-        model.set_weights(ctx["model"].get_weights())
-        return predict(model, ctx["inputs"])
-
-    def load_export(ctx, path):
-        from serving import call_serving
-        return call_serving(tf.saved_model.load(path), ctx["inputs"])
+    from set_workers import json_and_export_loaders
+    load_json, load_export = json_and_export_loaders(k, tf, predict)
 
     # (format, path under the case folder, write, load, hashed as): the conformance set's formats.
     if args.gen == "k3":

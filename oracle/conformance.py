@@ -11,11 +11,11 @@ class that has no case (with the reason). Layout and rules: README.md, "Conforma
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 from generate import prepare_out, versions
+from set_workers import run_generation_workers
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GENERATIONS = ("k3", "k2")
@@ -32,19 +32,10 @@ def main():
                PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
     env.pop("TF_USE_LEGACY_KERAS", None)
     with tempfile.TemporaryDirectory() as tmp:
-        procs = {}
-        for gen in GENERATIONS:
-            worker_env = dict(env, TF_USE_LEGACY_KERAS="1") if gen == "k2" else env
-            cmd = [sys.executable, os.path.join(HERE, "conformance_worker.py"), "--gen", gen, "--out", out,
-                   "--only", args.only, "--manifest", os.path.join(tmp, f"{gen}.json")]
-            procs[gen] = subprocess.Popen(cmd, env=worker_env, stdin=subprocess.DEVNULL)
-        failed = [gen for gen, proc in procs.items() if proc.wait() != 0]
-        if failed:
-            sys.exit(f"conformance worker(s) failed: {failed}")
-        parts = {}
-        for gen in GENERATIONS:
-            with open(os.path.join(tmp, f"{gen}.json")) as f:
-                parts[gen] = json.load(f)
+        parts = run_generation_workers(
+            GENERATIONS, lambda gen, manifest: [sys.executable, os.path.join(HERE, "conformance_worker.py"), "--gen", gen,
+                                                "--out", out, "--only", args.only, "--manifest", manifest],
+            env, tmp, "conformance")
     manifest = {"schema": 1, "kind": "conformance-layers", "versions": versions(),
                 "cases": [c for gen in GENERATIONS for c in parts[gen]["cases"]],
                 "skipped_classes": [s for gen in GENERATIONS for s in parts[gen]["skipped_classes"]]}

@@ -55,6 +55,7 @@ import tensorflow as tf  # noqa: E402
 from absl import logging as absl_logging  # noqa: E402
 
 from gen_common import compare, describe, layer_info, log, predict, weights_by_layer  # noqa: E402
+from set_workers import json_and_export_loaders  # noqa: E402
 
 absl_logging.set_verbosity(absl_logging.ERROR)
 tf.get_logger().setLevel("ERROR")
@@ -363,16 +364,7 @@ def load_weights(ctx, path):
     return predict(model, ctx["inputs"])
 
 
-def load_json(ctx, path):
-    with open(path) as f:
-        model = k.models.model_from_json(f.read())
-    model.set_weights(ctx["model"].get_weights())
-    return predict(model, ctx["inputs"])
-
-
-def load_export(ctx, path):
-    from serving import call_serving
-    return call_serving(tf.saved_model.load(path), ctx["inputs"])
+load_json, load_export = json_and_export_loaders(k, tf, predict)
 
 
 # (format, path under the case folder, write, load, hashed as, only for the default variant)
