@@ -49,11 +49,11 @@ public final class RuntimeOptions {
 
     /**
      * Daemon worker threads shared by every model that does not bring its own executor, created on first use and
-     * sized to the cores: nothing to close, and idle workers end on their own.
+     * sized to the cores: nothing to close. They poll briefly between tasks ({@link SpinningPool}) and park after.
      */
     private static final class SharedPool {
-        private static final java.util.concurrent.ForkJoinPool POOL =
-                new java.util.concurrent.ForkJoinPool(Runtime.getRuntime().availableProcessors());
+        private static final SpinningPool POOL = new SpinningPool(
+                Runtime.getRuntime().availableProcessors(), SpinningPool.SPIN_NANOS, "keras4j-worker");
 
         static Executor get() { return POOL; }
     }

@@ -12,12 +12,13 @@ import java.util.concurrent.locks.LockSupport;
 public final class CallContext {
     /**
      * Below this many work units (multiply-adds, roughly) per chunk, handing work to another thread costs more than it
-     * saves. Measured with {@code SplitBenchmark} (a packed matmul forced to split, 1 against 2 threads): on the
-     * shared 2-core machine with both cores busy elsewhere, a split of 2^22 multiply-adds (about 60 us of vector
-     * work) cost within 7% of one thread, smaller ones 20-70% more; waking a parked worker takes tens of
-     * microseconds. So a chunk gets at least 2^21 (about 30 us), and smaller calls stay on the calling thread.
+     * saves. The runtime's shared pool keeps its workers polling between tasks, so handing a chunk to one takes
+     * under a microsecond (2 x 5 us of work took 5.8 us on the 2-core machine); a worker that has parked takes
+     * about 10 us of the calling thread's time to wake (a futex wake of an idle virtual CPU) and starts later still.
+     * 2^19 is about 9 us of packed matmul, so a split pays when the worker polls and costs little when it sleeps.
+     * (With a parking ForkJoinPool the threshold had to be 2^21: every split paid the wake.)
      */
-    public static final long MIN_WORK_PER_CHUNK = 1 << 21;
+    public static final long MIN_WORK_PER_CHUNK = 1 << 19;
 
     private final Executor executor;
     private final int parallelism;

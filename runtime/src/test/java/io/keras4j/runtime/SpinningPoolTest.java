@@ -1,0 +1,77 @@
+package io.keras4j.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keras4j.runtime.spi.CallContext;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class SpinningPoolTest {
+    @Test
+    void everyTaskRunsWhetherTheWorkersSpinOrSleep() throws Exception {
+        SpinningPool pool = new SpinningPool(3, 1_000_000, "test-spin");
+        for (int round = 0; round < 200; round++) {
+            // A burst while workers spin, then, every 50 rounds, a pause long enough that all of them park.
+            int tasks = 1 + round % 5;
+            CountDownLatch done = new CountDownLatch(tasks);
+            for (int i = 0; i < tasks; i++) pool.execute(done::countDown);
+            assertThat(done.await(10, TimeUnit.SECONDS)).as("round %d: every task ran", round).isTrue();
+            if (round % 50 == 49) awaitAllParked(pool, 3);
+        }
+    }
+
+    @Test
+    void parkedWorkersWakeForNewTasksAndSeveralTakePartInOneJob() throws Exception {
+        SpinningPool pool = new SpinningPool(2, 0, "test-nospin");
+        awaitAllParked(pool, 2);
+        // With no spinning at all, each task must be handed to a parked worker by an unpark.
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        CountDownLatch started = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        for (int i = 0; i < 2; i++) {
+            pool.execute(() -> {
+                threads.add(Thread.currentThread().getName());
+                started.countDown();
+                try { release.await(); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+            });
+        }
+        assertThat(started.await(10, TimeUnit.SECONDS)).as("both tasks started at once, on two workers").isTrue();
+        release.countDown();
+        assertThat(threads).hasSize(2);
+    }
+
+    @Test
+    void aFailingTaskDoesNotEndItsWorker() throws Exception {
+        SpinningPool pool = new SpinningPool(1, 100_000, "test-fail");
+        pool.execute(() -> { throw new IllegalStateException("expected by the test"); });
+        CountDownLatch after = new CountDownLatch(1);
+        pool.execute(after::countDown);
+        assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void callContextSumsMatchOneThreadOnThePool() {
+        SpinningPool pool = new SpinningPool(2, SpinningPool.SPIN_NANOS, "test-ctx");
+        CallContext ctx = new CallContext(pool, 3, 1);
+        for (int n = 1; n < 300; n += 7) {
+            AtomicLong sum = new AtomicLong();
+            AtomicInteger items = new AtomicInteger();
+            ctx.parallelFor(n, 1, (from, to) -> {
+                for (int i = from; i < to; i++) { sum.addAndGet(i); items.incrementAndGet(); }
+            });
+            assertThat(items.get()).as("n=%d: each item once", n).isEqualTo(n);
+            assertThat(sum.get()).isEqualTo((long) n * (n - 1) / 2);
+        }
+    }
+
+    private static void awaitAllParked(SpinningPool pool, int workers) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (pool.parkedWorkers() < workers && System.nanoTime() < deadline) Thread.sleep(5);
+        assertThat(pool.parkedWorkers()).as("workers park once they have polled long enough").isEqualTo(workers);
+    }
+}
