@@ -49,11 +49,12 @@ public final class RuntimeOptions {
 
     /**
      * Daemon worker threads shared by every model that does not bring its own executor, created on first use and
-     * sized to the cores: nothing to close. They poll briefly between tasks ({@link SpinningPool}) and park after.
+     * sized to the cores: nothing to close. They poll briefly between tasks ({@link SpinningPool}), park after, and
+     * end after a minute without work.
      */
     private static final class SharedPool {
-        private static final SpinningPool POOL = new SpinningPool(
-                Runtime.getRuntime().availableProcessors(), SpinningPool.SPIN_NANOS, "keras4j-worker");
+        private static final SpinningPool POOL = new SpinningPool(Runtime.getRuntime().availableProcessors(),
+                SpinningPool.SPIN_NANOS, SpinningPool.IDLE_EXIT_NANOS, "keras4j-worker");
 
         static Executor get() { return POOL; }
     }

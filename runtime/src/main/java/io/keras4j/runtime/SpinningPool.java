@@ -4,6 +4,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -15,8 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  * Eigen pool keep their workers spinning between parallel regions for the same reason.
  *
  * <p>A task is only ever a {@code CallContext} job, whose calling thread takes every chunk no worker has claimed:
- * a worker that wakes late, or not at all, costs time, never a result. Workers start on first use and never end
- * (parked, they cost nothing).
+ * a worker that wakes late, or not at all, costs time, never a result. Workers start when tasks first need them and
+ * end after {@link #IDLE_EXIT_NANOS} parked without work, so an application that stops predicting (or a container
+ * that unloads keras4j) is left no threads.
  */
 final class SpinningPool implements Executor {
     /**
@@ -26,43 +28,70 @@ final class SpinningPool implements Executor {
      * enough that a worker between predictions gives its core back soon. OpenMP runtimes poll 0.2 s by default.
      */
     static final long SPIN_NANOS = 1_000_000;
+    /** How long a parked worker waits for work before its thread ends. */
+    static final long IDLE_EXIT_NANOS = 60_000_000_000L;
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** Tasks offered and not yet taken. */
     private final AtomicInteger pending = new AtomicInteger();
     /** Workers polling for a task (not running one, not parked). */
     private final AtomicInteger spinning = new AtomicInteger();
-    private final Worker[] workers;
+    /** Worker slots: null until a worker is first needed, and again once it ended idle. */
+    private final AtomicReferenceArray<Worker> workers;
     private final long spinNanos;
+    private final long idleExitNanos;
+    private final String name;
 
-    SpinningPool(int threads, long spinNanos, String name) {
+    SpinningPool(int threads, long spinNanos, long idleExitNanos, String name) {
+        this.workers = new AtomicReferenceArray<>(Math.max(1, threads));
         this.spinNanos = spinNanos;
-        this.workers = new Worker[Math.max(1, threads)];
-        for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(name + "-" + (i + 1));
-            workers[i].thread.start();
-        }
+        this.idleExitNanos = idleExitNanos;
+        this.name = name;
     }
 
     @Override
     public void execute(Runnable task) {
         tasks.offer(task);
-        // Wake a parked worker only when the spinning ones cannot take every waiting task: a needless wake leaves
-        // one more thread spinning than there are tasks, competing for the cores with the caller.
-        if (pending.incrementAndGet() > spinning.get()) wakeOne();
+        // Wake (or start) a worker only when the polling ones cannot take every waiting task: a needless wake leaves
+        // one more thread polling than there are tasks, competing for the cores with the caller.
+        if (pending.incrementAndGet() > spinning.get() && !wakeOne()) startOne();
     }
 
     /** How many workers are parked now (for tests). */
     int parkedWorkers() {
         int parked = 0;
-        for (Worker w : workers) if (w.parked.get()) parked++;
+        for (int i = 0; i < workers.length(); i++) {
+            Worker w = workers.get(i);
+            if (w != null && w.parked.get()) parked++;
+        }
         return parked;
     }
 
-    private void wakeOne() {
-        for (Worker w : workers) {
-            if (w.parked.compareAndSet(true, false)) {
+    /** How many worker threads exist now (for tests). */
+    int liveWorkers() {
+        int live = 0;
+        for (int i = 0; i < workers.length(); i++) if (workers.get(i) != null) live++;
+        return live;
+    }
+
+    private boolean wakeOne() {
+        for (int i = 0; i < workers.length(); i++) {
+            Worker w = workers.get(i);
+            if (w != null && w.parked.compareAndSet(true, false)) {
                 LockSupport.unpark(w.thread);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void startOne() {
+        for (int i = 0; i < workers.length(); i++) {
+            if (workers.get(i) != null) continue;
+            Worker w = new Worker(i);
+            if (workers.compareAndSet(i, null, w)) {
+                spinning.incrementAndGet(); // counted before it runs, so the next task does not start another
+                w.thread.start();
                 return;
             }
         }
@@ -75,18 +104,19 @@ final class SpinningPool implements Executor {
     }
 
     private final class Worker implements Runnable {
+        final int slot;
         final Thread thread;
-        /** Set by the worker before it parks; cleared by whoever wakes it (or by itself when work came first). */
+        /** Set by the worker before it parks; cleared by whoever wakes it (or by itself when it wakes on its own). */
         final AtomicBoolean parked = new AtomicBoolean();
 
-        Worker(String name) {
-            thread = new Thread(this, name);
+        Worker(int slot) {
+            this.slot = slot;
+            this.thread = new Thread(this, name + "-" + (slot + 1));
             thread.setDaemon(true);
         }
 
         @Override
         public void run() {
-            spinning.incrementAndGet();
             long idleSince = System.nanoTime();
             while (true) {
                 Runnable task = take();
@@ -102,8 +132,13 @@ final class SpinningPool implements Executor {
                     // flag set and unparks this thread, so none is left waiting for a worker that sleeps.
                     parked.set(true);
                     spinning.decrementAndGet();
-                    if (tasks.isEmpty()) {
-                        LockSupport.park(this);
+                    long parkedAt = System.nanoTime();
+                    if (tasks.isEmpty()) LockSupport.parkNanos(this, idleExitNanos);
+                    // Nobody woke it (the flag is still its own) and it waited its full time: end. A task offered
+                    // meanwhile found no parked worker to wake; its calling thread runs every chunk itself.
+                    if (parked.compareAndSet(true, false) && tasks.isEmpty() && System.nanoTime() - parkedAt >= idleExitNanos) {
+                        workers.set(slot, null);
+                        return;
                     }
                     parked.set(false);
                     spinning.incrementAndGet();
