@@ -166,7 +166,31 @@ public final class CompiledModel {
     public ModelShapes shapes() { return new ModelShapes(graph); }
 
     /** Predicts on arrays (batch axis first), one per model input; returns one array per model output. */
-    public List<NdArray> predict(List<NdArray> inputs) {
+    public List<NdArray> predict(List<NdArray> inputs) { return run(inputs, null); }
+
+    /**
+     * Times each step of {@code calls} predictions on {@code inputs}, after {@code warmUpCalls} untimed ones (the
+     * JIT compiles the kernels in the first calls), with this model's options (threads, buffer reuse). For finding
+     * the layers that take the time; {@code benchmarks/} has the JMH benchmarks for comparing speeds.
+     */
+    public LayerProfile profile(List<NdArray> inputs, int warmUpCalls, int calls) {
+        if (warmUpCalls < 0 || calls < 1) {
+            throw new IllegalArgumentException("need warmUpCalls >= 0 and calls >= 1, got " + warmUpCalls + " and " + calls);
+        }
+        for (int i = 0; i < warmUpCalls; i++) run(inputs, null);
+        List<String> layers = graph.stepLayers();
+        long[] total = new long[layers.size()];
+        Graph.StepTimes times = (step, nanos) -> total[step] += nanos;
+        long started = System.nanoTime();
+        for (int i = 0; i < calls; i++) run(inputs, times);
+        double perCall = (double) (System.nanoTime() - started) / calls;
+        List<List<String>> fused = graph.stepFusedLayers();
+        List<LayerProfile.Step> steps = new ArrayList<>();
+        for (int s = 0; s < layers.size(); s++) steps.add(new LayerProfile.Step(layers.get(s), fused.get(s), (double) total[s] / calls));
+        return new LayerProfile(steps, calls, perCall);
+    }
+
+    private List<NdArray> run(List<NdArray> inputs, Graph.StepTimes times) {
         if (inputs.size() != inputNames.size()) {
             throw new UnsupportedModelException("model '" + name + "' takes " + inputNames.size() + " inputs " + inputNames
                     + ", got " + inputs.size());
@@ -177,12 +201,12 @@ public final class CompiledModel {
             checkShape(i, declared.get(i), inputs.get(i).shape());
             values.add(Value.of(inputs.get(i)));
         }
-        if (arenas == null) return graph.call(values, context).stream().map(Value::array).toList();
+        if (arenas == null) return graph.call(values, context, times).stream().map(Value::array).toList();
         BufferArena arena = null;
         for (java.lang.ref.SoftReference<BufferArena> kept; arena == null && (kept = arenas.poll()) != null; ) arena = kept.get();
         if (arena == null) arena = new BufferArena();
         try {
-            return graph.call(values, context.withArena(arena)).stream().map(Value::array).toList();
+            return graph.call(values, context.withArena(arena), times).stream().map(Value::array).toList();
         } finally {
             arena.finishCall();
             arenas.offer(new java.lang.ref.SoftReference<>(arena));

@@ -60,6 +60,35 @@ class CompiledModelTest {
         Agreement.assertClose("split " + name, model.predictTensors(c.inputs()), c.expected());
     }
 
+    /** conv2d_cl: convolutions, padding, a depthwise step that takes in the BatchNormalization after it, pooling. */
+    @Test
+    void aProfileTimesEveryStepAndNamesTheLayersFusedIntoIt() {
+        KerasCase c = KerasCase.load(CASES.resolve("k3/conv2d_cl"), "conv2d_cl");
+        CompiledModel model = CompiledModel.compile(c.model());
+        List<NdArray> inputs = c.inputs().stream()
+                .map(t -> NdArray.wrap(t.toFloatArray(), java.util.Arrays.stream(t.shape()).mapToInt(Math::toIntExact).toArray()))
+                .toList();
+        LayerProfile profile = model.profile(inputs, 1, 3);
+
+        assertThat(profile.calls()).isEqualTo(3);
+        List<String> accounted = new ArrayList<>();
+        for (LayerProfile.Step step : profile.steps()) {
+            accounted.add(step.layer());
+            accounted.addAll(step.fusedLayers());
+            assertThat(step.meanNanos()).as(step.layer()).isPositive();
+        }
+        List<String> layers = c.model().layers().stream().filter(l -> !l.className().equals("InputLayer")).map(Layer::name).toList();
+        assertThat(accounted).as("every layer once, in a step of its own or fused into one").containsExactlyInAnyOrderElementsOf(layers);
+        assertThat(profile.steps()).as("fusion made fewer steps than layers").hasSizeLessThan(layers.size());
+        assertThat(profile.steps()).filteredOn(s -> s.layer().startsWith("depthwise"))
+                .singleElement().satisfies(s -> assertThat(s.fusedLayers()).containsExactly("batch_normalization"));
+        double stepsTotal = profile.steps().stream().mapToDouble(LayerProfile.Step::meanNanos).sum();
+        assertThat(stepsTotal).as("steps run inside the calls").isLessThanOrEqualTo(profile.meanCallNanos());
+        assertThat(profile.slowestFirst().get(0).meanNanos())
+                .isEqualTo(profile.steps().stream().mapToDouble(LayerProfile.Step::meanNanos).max().orElseThrow());
+        assertThatThrownBy(() -> model.profile(inputs, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void predictsFromPlainFloatArraysAndNpyFiles() {
         Path dir = CASES.resolve("k3/dense_relu");

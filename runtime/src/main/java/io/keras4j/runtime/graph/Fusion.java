@@ -37,7 +37,8 @@ final class Fusion {
                 // The consumer reads the padding's input directly, padding as it goes.
                 LayerOp padded = c.afterZeroPadding(pads);
                 if (padded == null || producer.inputs().length != 1 || readsMask(producer)) continue;
-                program.set(j, new Step(consumer.layer(), consumer.node(), padded, producer.inputs(), null, consumer.outputs()));
+                program.set(j, new Step(consumer.layer(), consumer.node(), padded, producer.inputs(), null, consumer.outputs(),
+                        Step.absorbed(producer, consumer, consumer.layer())));
                 program.remove(i);
                 i--;
                 continue;
@@ -54,7 +55,7 @@ final class Fusion {
             }
             if (fused == null) continue;
             program.set(i, new Step(producer.layer(), producer.node(), fused, producer.inputs(), producer.maskSlots(),
-                    consumer.outputs()));
+                    consumer.outputs(), Step.absorbed(producer, consumer, producer.layer())));
             program.remove(j);
             i--; // the fused op may absorb the next consumer too (convolution, BatchNormalization, ReLU)
         }

@@ -102,8 +102,23 @@ public final class Graph implements LayerOp {
         return new Mask(keep, tensor.shape());
     }
 
+    /** Told how long each step of a call took (steps of nested graphs count in their enclosing step). */
+    @FunctionalInterface
+    public interface StepTimes {
+        void step(int index, long nanos);
+    }
+
+    /** The layer each step of a call runs, in order: a fused step is named for the layer that kept its op. */
+    public List<String> stepLayers() { return program.stream().map(Step::layer).toList(); }
+
+    /** For each step of {@link #stepLayers}, the layers fused into it (empty when none). */
+    public List<List<String>> stepFusedLayers() { return program.stream().map(Step::fused).toList(); }
+
     @Override
-    public List<Value> call(List<Value> inputs, CallContext ctx) {
+    public List<Value> call(List<Value> inputs, CallContext ctx) { return call(inputs, ctx, null); }
+
+    /** {@link #call}, telling {@code times} (when not null) how long each step took. */
+    public List<Value> call(List<Value> inputs, CallContext ctx, StepTimes times) {
         Value[] slots = new Value[slotCount];
         // Every slot that holds an array counts as a holder of it, so the arena reuses an array only once no slot of
         // this graph or of an enclosing one holds it.
@@ -123,7 +138,9 @@ public final class Graph implements LayerOp {
                 }
                 in.add(v);
             }
+            long started = times == null ? 0 : System.nanoTime();
             List<Value> out = step.op().call(in, ctx);
+            if (times != null) times.step(s, System.nanoTime() - started);
             for (int i = 0; i < step.outputs().length; i++) {
                 slots[step.outputs()[i]] = out.get(i);
                 ctx.retain(out.get(i).array().data());
