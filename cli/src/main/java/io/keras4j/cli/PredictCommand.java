@@ -4,6 +4,8 @@ import io.keras4j.Keras4j;
 import io.keras4j.model.KerasFile;
 import io.keras4j.model.Model;
 import io.keras4j.runtime.CompiledModel;
+import io.keras4j.runtime.LayerProfile;
+import io.keras4j.runtime.spi.NdArray;
 import io.keras4j.tfgraph.GraphModel;
 import io.keras4j.tfgraph.GraphSignature;
 import io.keras4j.spi.LoadWeightsOptions;
@@ -59,7 +61,16 @@ final class PredictCommand implements Callable<Integer> {
             + "(implies --use-graph; `keras4j info` lists them).")
     String signature;
 
-    PredictCommand(Keras4j keras) { this.keras = keras; }
+    @Option(names = "--profile", paramLabel = "N", description = "Then time N more predictions layer by layer (after a few "
+            + "untimed ones) and print to standard error where the time goes. Not with --use-graph.")
+    Integer profile;
+
+    private final boolean unicode;
+
+    PredictCommand(Main.Context context) {
+        this.keras = context.keras();
+        this.unicode = context.unicode();
+    }
 
     /** What predict needs of a model, whether its Keras layers or its TensorFlow graph run it. */
     private interface Predictor {
@@ -67,6 +78,8 @@ final class PredictCommand implements Callable<Integer> {
         List<long[]> inputShapes();
         List<String> outputNames();
         List<Tensor> predict(List<Tensor> inputs);
+        /** Per-layer times of {@code calls} predictions, or null where layers do not run (a TensorFlow graph). */
+        default LayerProfile profile(List<Tensor> inputs, int warmUpCalls, int calls) { return null; }
     }
 
     private static Predictor layers(CompiledModel compiled) {
@@ -75,6 +88,12 @@ final class PredictCommand implements Callable<Integer> {
             @Override public List<long[]> inputShapes() { return compiled.inputShapes(); }
             @Override public List<String> outputNames() { return compiled.outputNames(); }
             @Override public List<Tensor> predict(List<Tensor> inputs) { return compiled.predictTensors(inputs); }
+            @Override public LayerProfile profile(List<Tensor> inputs, int warmUpCalls, int calls) {
+                List<NdArray> arrays = inputs.stream()
+                        .map(t -> NdArray.wrap(t.toFloatArray(), java.util.Arrays.stream(t.shape()).mapToInt(Math::toIntExact).toArray()))
+                        .toList();
+                return compiled.profile(arrays, warmUpCalls, calls);
+            }
         };
     }
 
@@ -130,6 +149,10 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (batchSize != null && batchSize < 1) throw new CliException(Main.USAGE, "--batch-size must be at least 1, not " + batchSize);
+        if (profile != null && profile < 1) throw new CliException(Main.USAGE, "--profile must be at least 1, not " + profile);
+        if (profile != null && (useGraph || signature != null)) {
+            throw new CliException(Main.USAGE, "--profile times Keras layers; a TensorFlow graph (--use-graph, --signature) has none");
+        }
         Predictor compiled = predictor();
         List<Tensor> x = PredictInputs.read(inputs, compiled.inputNames(), compiled.inputShapes());
         List<Tensor> outputs = batchSize == null ? compiled.predict(x) : batched(compiled, x, batchSize);
@@ -141,6 +164,7 @@ final class PredictCommand implements Callable<Integer> {
                 PredictInputs.appendJson(b, outputs.get(i));
             }
             spec.commandLine().getOut().println(b.append("\n}"));
+            printProfile(compiled, x);
             return Main.OK;
         }
         try {
@@ -154,7 +178,30 @@ final class PredictCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf("%s  %s %s  (%s)%n", f, outputs.get(i).dtype(),
                     java.util.Arrays.toString(outputs.get(i).shape()), compiled.outputNames().get(i));
         }
+        printProfile(compiled, x);
         return Main.OK;
+    }
+
+    /** With --profile: the steps of the whole input's predictions in the order they run, on standard error. */
+    private void printProfile(Predictor compiled, List<Tensor> x) {
+        if (profile == null) return;
+        // A few untimed calls first: the JIT compiles the kernels during the first ones.
+        int warmUp = Math.max(3, profile / 5);
+        LayerProfile p = compiled.profile(x, warmUp, profile);
+        if (p == null) {
+            throw new CliException(Main.USAGE, "--profile times Keras layers; " + modelPath + " runs as a TensorFlow graph");
+        }
+        var err = spec.commandLine().getErr();
+        err.printf("keras4j: %.3f ms per prediction of the whole input, mean of %d after %d untimed%n",
+                p.meanCallNanos() / 1e6, p.calls(), warmUp);
+        Table table = new Table("step", "ms", "% of call", "layers fused into it").right(1, 2);
+        for (LayerProfile.Step step : p.steps()) {
+            table.add(step.layer(), String.format(java.util.Locale.ROOT, "%.3f", step.meanNanos() / 1e6),
+                    String.format(java.util.Locale.ROOT, "%.1f", 100 * step.meanNanos() / p.meanCallNanos()),
+                    String.join(", ", step.fusedLayers()));
+        }
+        table.print(err, unicode);
+        err.flush();
     }
 
     /** Predicts batch by batch and joins the outputs along the batch axis. */

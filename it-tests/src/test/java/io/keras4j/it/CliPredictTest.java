@@ -67,6 +67,23 @@ class CliPredictTest {
         }
     }
 
+    /** --profile keeps the JSON on stdout and prints a step table on stderr naming every layer, fused ones included. */
+    @Test
+    void profileTimesEveryLayerOnStandardErrorAndKeepsThePredictions() throws Exception {
+        Zoo.Entry e = entry("resnet-k3");
+        Run r = run(args(e, "keras", e.inputs(), "--profile", "3").toArray(String[]::new));
+        assertKerasOutputs(r, e);
+        assertThat(r.err()).contains("ms per prediction of the whole input, mean of 3 after 3 untimed", "layers fused into it");
+        io.keras4j.model.Model model = io.keras4j.Keras4j.create().load(e.file("keras").orElseThrow());
+        for (io.keras4j.model.Layer layer : model.layers()) {
+            if (!layer.className().equals("InputLayer")) assertThat(r.err()).as("layer %s", layer.name()).contains(layer.name());
+        }
+
+        Run zero = run(args(e, "keras", e.inputs(), "--profile", "0").toArray(String[]::new));
+        assertThat(zero.code()).isEqualTo(Main.USAGE);
+        assertThat(zero.err()).contains("--profile must be at least 1");
+    }
+
     /** numpy's np.asfortranarray(x) saved: the same array, so the same predictions. */
     @Test
     void fortranOrderedNpyIsTheSameArray() throws Exception {
