@@ -134,9 +134,11 @@ final class SpinningPool implements Executor {
                     spinning.decrementAndGet();
                     long parkedAt = System.nanoTime();
                     if (tasks.isEmpty()) LockSupport.parkNanos(this, idleExitNanos);
-                    // Nobody woke it (the flag is still its own) and it waited its full time: end. A task offered
+                    boolean unclaimed = parked.compareAndSet(true, false);
+                    // End when nobody woke it (the flag is still its own) and it waited its full time, or when it was
+                    // interrupted (a container stopping threads; park would not block again). A task offered
                     // meanwhile found no parked worker to wake; its calling thread runs every chunk itself.
-                    if (parked.compareAndSet(true, false) && tasks.isEmpty() && System.nanoTime() - parkedAt >= idleExitNanos) {
+                    if (Thread.interrupted() || unclaimed && tasks.isEmpty() && System.nanoTime() - parkedAt >= idleExitNanos) {
                         workers.set(slot, null);
                         return;
                     }

@@ -62,6 +62,25 @@ class SpinningPoolTest {
         }
     }
 
+    /** Without this, park returns at once for an interrupted thread and the worker would poll forever. */
+    @Test
+    void anInterruptedWorkerEndsAndTheNextTaskStartsAnother() throws Exception {
+        SpinningPool pool = new SpinningPool(1, 0, SpinningPool.IDLE_EXIT_NANOS, "test-interrupt");
+        CountDownLatch ran = new CountDownLatch(1);
+        pool.execute(ran::countDown);
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        awaitAllParked(pool);
+        Thread worker = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("test-interrupt-1")).findFirst().orElseThrow();
+        worker.interrupt();
+        worker.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(worker.isAlive()).as("the interrupted worker ended").isFalse();
+        assertThat(pool.liveWorkers()).isZero();
+        CountDownLatch again = new CountDownLatch(1);
+        pool.execute(again::countDown);
+        assertThat(again.await(10, TimeUnit.SECONDS)).as("a new worker ran the next task").isTrue();
+    }
+
     @Test
     void aFailingTaskDoesNotEndItsWorker() throws Exception {
         SpinningPool pool = new SpinningPool(1, 100_000, SpinningPool.IDLE_EXIT_NANOS, "test-fail");
