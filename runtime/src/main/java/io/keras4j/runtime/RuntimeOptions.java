@@ -48,12 +48,15 @@ public final class RuntimeOptions {
     public boolean reuseBuffers() { return reuseBuffers; }
 
     /**
-     * Daemon worker threads shared by every model that does not bring its own executor, created on first use and
-     * sized to the cores: nothing to close. They poll briefly between tasks ({@link SpinningPool}), park after, and
-     * end after a minute without work.
+     * Daemon worker threads shared by every model that does not bring its own executor, created on first use:
+     * nothing to close. They poll briefly between tasks ({@link SpinningPool}), park after, and end after a minute
+     * without work. One fewer than the cores, as OpenMP's workers beside its master thread: the calling thread
+     * works too, and polling workers beyond the free cores take time from it. With as many workers as cores, a
+     * task posted in the instant a worker was finishing its last one started a second worker on the 2-core
+     * machine; from then on three threads shared two cores and the MLP at batch 32 took 286 us instead of 108.
      */
     private static final class SharedPool {
-        private static final SpinningPool POOL = new SpinningPool(Runtime.getRuntime().availableProcessors(),
+        private static final SpinningPool POOL = new SpinningPool(Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
                 SpinningPool.SPIN_NANOS, SpinningPool.IDLE_EXIT_NANOS, "keras4j-worker");
 
         static Executor get() { return POOL; }
