@@ -25,4 +25,32 @@ public final class FastMath {
      * infinity and the result is 0, as it should be.
      */
     public static double sigmoid(double x) { return 1 / (1 + Math.exp(-x)); }
+
+    /** 1.5 * 2^23: adding it to a float of magnitude below 2^22 rounds it to an integer held in the low mantissa bits. */
+    private static final float ROUNDER = 12582912f;
+    private static final float LOG2E = 1.44269504088896341f;
+    /** ln 2 split so that {@code n * LN2_HIGH} is exact for the n that occur (Cody and Waite, as Cephes' expf). */
+    private static final float LN2_HIGH = 0.693359375f;
+    private static final float LN2_LOW = -2.12194440e-4f;
+
+    /**
+     * {@code e^x} in float, within 1 ulp of the exact value (FastMathTest measures the worst case over its whole
+     * range: 0.98), for softmax, which calls it once per element: {@code Math.exp} costs about 11 ns here, and
+     * the 10-way softmax of the benchmark MLP at batch 32 spent 3.6 us in it. Range reduction {@code x = n ln2 + r},
+     * {@code |r| <= ln2 / 2}, then Cephes' degree-6 polynomial for {@code e^r}. Below the least normal float's log it
+     * returns 0 (the true value is under 1.2e-38), above the largest float's log infinity; NaN stays NaN.
+     */
+    public static float exp(float x) {
+        if (!(x > -87.33654f)) return x != x ? x : 0f;
+        if (x > 88.72283f) return Float.POSITIVE_INFINITY;
+        float t = x * LOG2E + ROUNDER;
+        int n = Float.floatToRawIntBits(t) - Float.floatToRawIntBits(ROUNDER);
+        float nf = t - ROUNDER;
+        float r = x - nf * LN2_HIGH - nf * LN2_LOW;
+        float p = ((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r + 4.1665795894e-2f) * r
+                + 1.6666665459e-1f) * r + 5.0000001201e-1f;
+        p = p * (r * r) + r + 1f;
+        // 2^n as a float's exponent bits; n = 128 (x just below the overflow bound) needs two steps.
+        return n < 128 ? p * Float.intBitsToFloat((n + 127) << 23) : p * 2f * Float.intBitsToFloat((n + 126) << 23);
+    }
 }
