@@ -31,6 +31,12 @@ public interface FusibleOp extends LayerOp {
      */
     default int[][] asZeroPadding() { return null; }
 
+    /**
+     * This op followed by {@code next}, which alone reads its output, computed rows at a time: each thread takes a
+     * share of the rows through both ops (consecutive Dense layers).
+     */
+    default LayerOp thenRowwise(LayerOp next) { return null; }
+
     /** This op reading its input through zero padding of {before, after} per spatial axis: the padded copy is never made. */
     default LayerOp afterZeroPadding(int[][] pads) { return null; }
 }

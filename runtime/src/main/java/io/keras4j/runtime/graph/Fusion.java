@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * Folds a {@link FusibleOp} consumer into its producer where the graph allows: the consumer is the only reader of
  * the producer's single output, that output is not a graph output, and the consumer reads nothing else (no mask
- * slot). A zero padding goes the other way: its consumer absorbs it. The fused step writes the consumer's output slot; shapes and per-layer tables stay those of the unfused
- * graph, so summaries do not change.
+ * slot). A zero padding goes the other way: its consumer absorbs it. Consecutive Dense layers chain into one step
+ * that runs rows at a time. The fused step writes the consumer's output slot; shapes and per-layer tables stay those
+ * of the unfused graph, so summaries do not change.
  */
 final class Fusion {
     private Fusion() {}
@@ -53,6 +54,7 @@ final class Fusion {
                 float[] clamp = c.asClamp();
                 if (clamp != null) fused = p.thenClamp(clamp[0], clamp[1]);
             }
+            if (fused == null) fused = p.thenRowwise(consumer.op());
             if (fused == null) continue;
             program.set(i, new Step(producer.layer(), producer.node(), fused, producer.inputs(), producer.maskSlots(),
                     consumer.outputs(), Step.absorbed(producer, consumer, producer.layer())));

@@ -14,10 +14,13 @@ public final class ActivationFunctions {
     /** An activation applied in place to an array whose last axis has {@code lastDim} entries. */
     @FunctionalInterface
     public interface Fn {
-        void applyInPlace(float[] data, int lastDim);
+        /** On {@code data[from, to)}, whole rows of {@code lastDim} entries (a thread's share of the rows). */
+        void applyInPlace(float[] data, int from, int to, int lastDim);
+
+        default void applyInPlace(float[] data, int lastDim) { applyInPlace(data, 0, data.length, lastDim); }
     }
 
-    public static final Fn LINEAR = (data, lastDim) -> { };
+    public static final Fn LINEAR = (data, from, to, lastDim) -> { };
 
     private static final double SELU_ALPHA = 1.6732632423543772848170429916717;
     private static final double SELU_SCALE = 1.0507009873554804934193349852946;
@@ -84,8 +87,8 @@ public final class ActivationFunctions {
 
     /** Keras's own elementwise rendering of a unary function. */
     public static Fn elementwise(DoubleUnaryOperator f) {
-        return (data, lastDim) -> {
-            for (int i = 0; i < data.length; i++) data[i] = (float) f.applyAsDouble(data[i]);
+        return (data, from, to, lastDim) -> {
+            for (int i = from; i < to; i++) data[i] = (float) f.applyAsDouble(data[i]);
         };
     }
 
@@ -105,8 +108,8 @@ public final class ActivationFunctions {
      * in double, scaled by the sum's inverse. The exponentials wait in {@code data} for the row's sum, so nothing is
      * allocated per row. A NaN in a row makes its sum, and so the whole row, NaN, as in TensorFlow.
      */
-    static void softmax(float[] data, int lastDim) {
-        for (int row = 0; row < data.length; row += lastDim) {
+    static void softmax(float[] data, int from, int to, int lastDim) {
+        for (int row = from; row < to; row += lastDim) {
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < lastDim; j++) max = Math.max(max, data[row + j]);
             double sum = 0;
@@ -125,9 +128,9 @@ public final class ActivationFunctions {
      * {@code tau = (sum of cumsum over the support - 1) / |support|}. Keras sums the cumulative sums where the paper
      * (Martins and Astudillo, 2016) takes the cumulative sum at the support's end; keras4j follows Keras.
      */
-    static void sparsemax(float[] data, int lastDim) {
+    static void sparsemax(float[] data, int from, int to, int lastDim) {
         float[] sorted = new float[lastDim];
-        for (int row = 0; row < data.length; row += lastDim) {
+        for (int row = from; row < to; row += lastDim) {
             for (int j = 0; j < lastDim; j++) sorted[j] = data[row + j];
             java.util.Arrays.sort(sorted);
             float cumulative = 0, supportSum = 0;
@@ -145,8 +148,8 @@ public final class ActivationFunctions {
         }
     }
 
-    private static void logSoftmax(float[] data, int lastDim) {
-        for (int row = 0; row < data.length; row += lastDim) {
+    private static void logSoftmax(float[] data, int from, int to, int lastDim) {
+        for (int row = from; row < to; row += lastDim) {
             double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < lastDim; j++) max = Math.max(max, data[row + j]);
             double sum = 0;

@@ -1,5 +1,6 @@
 package io.keras4j.runtime.layers;
 
+import io.keras4j.runtime.math.CacheSizes;
 import io.keras4j.runtime.math.Gemm;
 import io.keras4j.runtime.math.PackedMatrix;
 import io.keras4j.runtime.spi.CallContext;
@@ -33,18 +34,18 @@ record Clamp(float lower, float upper) {
     }
 
     /**
-     * B's size up to which a multiply splits rows rather than columns however wide B is: 512 KiB, half the smallest
-     * per-core L2 of common x86 server cores, so that every core can keep all of it.
+     * The most floats of B (all of the B's of a {@link DenseChain}) that a split by rows may make every thread read:
+     * three quarters of a core's L2, so that each core keeps all of them, with room left for its rows of A and C.
      */
-    static final long ROW_SPLIT_MAX_B_FLOATS = 128 * 1024;
+    static final long ROW_SPLIT_MAX_B_FLOATS = CacheSizes.l2Bytes() * 3 / 4 / Float.BYTES;
 
     /**
      * {@code c[m, n] = clamp(a[m, k] * b + bias)}, split over the call's threads by rows (four at a time) or by column
      * blocks of {@code b}. Rows keep each thread's share of A and C on its own core: the calling thread usually takes
      * the first chunk, so the rows it writes are the rows it reads in the next layer split the same way, and two threads
      * share at most one cache line of C. Columns are kept when rows are too few to share out evenly, and for a small
-     * batch through a large B (a wide Dense), where each thread then reads its share of B and all of A instead of all
-     * of B. On the benchmark MLP at batch 32 on two threads, its 256x256 Dense took 18 us split by rows against 21 us
+     * batch through a B too large for every core's L2 (a wide Dense), where each thread then reads its share of B and
+     * all of A instead of all of B. On the benchmark MLP at batch 32 on two threads, its 256x256 Dense took 18 us split by rows against 21 us
      * by columns, which read half their input from the other core's cache and wrote the lines between two halves of
      * each row from both cores.
      */

@@ -77,6 +77,26 @@ final class Dense extends UnaryArrayOp implements FusibleOp {
     }
 
     @Override
+    public LayerOp thenRowwise(LayerOp next) {
+        return next instanceof Dense d && DenseChain.canFollow(this, d) ? new DenseChain(List.of(this, d)) : null;
+    }
+
+    int units() { return units; }
+
+    /** The packed kernel; {@code null} without weights or when they do not form a matrix. */
+    PackedMatrix packed() { return packed; }
+
+    /**
+     * Rows {@code [r0, r1)} of {@code y = activation(clamp(x * kernel + bias))} for an {@code x} whose rows have
+     * {@link PackedMatrix#rows()} of {@link #packed()} entries: one thread's share, on this thread.
+     */
+    void forwardRows(float[] x, int r0, int r1, float[] y) {
+        int k = packed.rows();
+        Gemm.multiply(r1 - r0, x, r0 * k, k, packed, bias, clamp.lower(), clamp.upper(), y, r0 * units, units);
+        activation.applyInPlace(y, r0 * units, r1 * units, units);
+    }
+
+    @Override
     NdArray forward(NdArray in, CallContext ctx) {
         int inDim = in.dim(-1);
         int rows = in.size() / inDim;

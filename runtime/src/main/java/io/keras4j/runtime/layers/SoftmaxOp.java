@@ -69,7 +69,7 @@ final class SoftmaxOp implements LayerOp {
             else values[i] = keep[i] ? src[i] : LARGE_NEGATIVE;
             for (int a = shape.length - 1; a >= 0 && ++index[a] == shape[a]; a--) index[a] = 0;
         }
-        ActivationFunctions.softmax(values, shape[shape.length - 1]);
+        ActivationFunctions.softmax(values, 0, values.length, shape[shape.length - 1]);
         if (keras3) for (int i = 0; i < values.length; i++) if (!keep[i]) values[i] = 0f;
         return List.of(Value.of(NdArray.wrap(values, shape)));
     }

@@ -73,6 +73,61 @@ class FusionTest {
         assertSamePredictions(fused, new GraphCompiler(factory(model), true, false).build(model), false);
     }
 
+    /** An MLP head: Dense layers each read only by the next, one ReLU as a layer of its own, softmax last. */
+    private static final String DENSE_STACK = layers(
+            "{\"class_name\": \"Flatten\", \"config\": {\"name\": \"flat\"}}",
+            RandomModels.layer("Dense", "d1", "\"units\": 24, \"activation\": \"relu\""),
+            RandomModels.layer("Dense", "d2", "\"units\": 16, \"activation\": \"linear\""),
+            "{\"class_name\": \"Activation\", \"config\": {\"name\": \"act\", \"activation\": \"relu\"}}",
+            RandomModels.layer("Dense", "d3", "\"units\": 10, \"activation\": \"softmax\""));
+
+    @Test
+    void consecutiveDenseLayersRunAsOneStepThatSplitsRowsOnceThroughAllOfThem() {
+        Model model = withRandomWeights(DENSE_STACK);
+        Graph fused = new GraphCompiler(factory(model), true).build(model);
+        Graph plain = new GraphCompiler(factory(model), true, false).build(model);
+        assertThat(plain.stepsRun()).isEqualTo(5);
+        assertThat(fused.stepsRun()).as("flatten, d1+d2+act+d3").isEqualTo(2);
+        assertThat(fused.stepFusedLayers().get(1)).containsExactly("d2", "act", "d3");
+        assertThat(fused.layerOutputShapes().keySet()).containsExactlyElementsOf(plain.layerOutputShapes().keySet());
+
+        java.util.concurrent.atomic.AtomicInteger handOffs = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.Executor counting = task -> {
+            handOffs.incrementAndGet();
+            java.util.concurrent.ForkJoinPool.commonPool().execute(task);
+        };
+        for (int batch : new int[] {40, 3}) {
+            Random rnd = new Random(batch);
+            float[] x = new float[batch * 6 * 6 * 3];
+            for (int i = 0; i < x.length; i++) x[i] = rnd.nextFloat() * 4 - 2;
+            List<Value> in = List.of(Value.of(NdArray.wrap(x, batch, 6, 6, 3)));
+            float[] expected = plain.call(in, CallContext.serial()).get(0).array().data();
+            io.keras4j.runtime.spi.BufferArena arena = io.keras4j.runtime.spi.BufferArena.poisoning();
+            CallContext twoThreads = new CallContext(counting, 2, 1).withArena(arena);
+            handOffs.set(0);
+            plain.call(in, new CallContext(counting, 2, 1));
+            int unfusedHandOffs = handOffs.get();
+            for (int call = 0; call < 3; call++) {
+                handOffs.set(0);
+                float[] actual = fused.call(in, twoThreads).get(0).array().data();
+                arena.finishCall();
+                assertThat(actual).hasSameSizeAs(expected);
+                for (int i = 0; i < expected.length; i++) {
+                    assertThat(actual[i]).as("batch %d, output %d", batch, i).isCloseTo(expected[i], within(1e-6f));
+                }
+                // 40 rows: one split through the three layers; 3 rows, too few to share out: each layer splits as
+                // it would unfused (by columns where the kernel has enough column blocks).
+                if (batch == 40) assertThat(handOffs.get()).as("hand-offs in one call of 40 rows").isEqualTo(1);
+                else assertThat(handOffs.get()).as("hand-offs in one call of 3 rows").isEqualTo(unfusedHandOffs);
+            }
+            // Three layer outputs in the first call; later calls reuse the two inner ones (9 if they were never given
+            // back) and allocate only the output they return.
+            assertThat(arena.arraysCreated()).as("arrays the arena allocated over three calls").isEqualTo(5);
+            float[] serial = fused.call(in, CallContext.serial()).get(0).array().data();
+            for (int i = 0; i < expected.length; i++) assertThat(serial[i]).isCloseTo(expected[i], within(1e-6f));
+        }
+    }
+
     private static void assertSamePredictions(Graph fused, Graph plain, boolean endsInRelu) {
         Random rnd = new Random(3);
         float[] x = new float[2 * 6 * 6 * 3];
