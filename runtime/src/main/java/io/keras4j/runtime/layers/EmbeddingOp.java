@@ -37,7 +37,7 @@ final class EmbeddingOp extends UnaryOp {
     Value apply(Value input, CallContext ctx) {
         NdArray ids = input.array();
         float[] idv = ids.data();
-        float[] out = new float[idv.length * outputDim];
+        float[] out = ctx.buffer(idv.length * outputDim); // every row is copied in below
         boolean[] keep = new boolean[idv.length];
         for (int i = 0; i < idv.length; i++) {
             int id = (int) idv[i];
