@@ -345,6 +345,8 @@ final class VectorGemm implements Gemm.Kernel {
     private static final boolean EIGHT_ROWS = L >= 16;
     /** Rows of the scratch block the last, partial panel is computed in (its B panel stays in cache meanwhile). */
     private static final int TAIL_ROWS = 64;
+    /** Rows of A and C one pass over all column panels works on: a 256-deep panel of A's rows is 256 KiB. */
+    private static final int ROW_BLOCK = 256;
 
     private static int panels(int n) { return (n + NR - 1) / NR; }
 
@@ -374,26 +376,31 @@ final class VectorGemm implements Gemm.Kernel {
         }
         // Only the last panel can pass n: it is computed apart, a few rows at a time into a small scratch block.
         int full = blockTo - 1 >= blockFrom && (blockTo - 1) * NR + panelWidth(n, blockTo - 1) > n ? blockTo - 1 : blockTo;
-        for (int p0 = 0; p0 < k || p0 == 0; p0 += K_PANEL) {
-            int kc = Math.min(k - p0, K_PANEL);
-            boolean first = p0 == 0, last = p0 + kc >= k;
-            for (int j = blockFrom; j < full; j++) {
-                int j0 = j * NR, w = panelWidth(n, j);
-                panel(m, kc, a, aOff + p0, lda, b.data, j0 * k + p0 * w, w, c, cOff + j0, ldc,
-                        first, paddedBias, (j - blockFrom) * NR, last && clamp, lo, hi);
-            }
-        }
-        if (full == blockTo) return;
-        int j0 = full * NR, w = panelWidth(n, full);
-        float[] scratch = new float[TAIL_ROWS * w];
-        for (int i0 = 0; i0 < m; i0 += TAIL_ROWS) {
-            int rows = Math.min(TAIL_ROWS, m - i0);
+        float[] scratch = full == blockTo ? null : new float[TAIL_ROWS * panelWidth(n, full)];
+        // Rows a block at a time, so that the block's A (for one panel of k) and C stay in L2 while every column
+        // panel passes over them, instead of streaming all of A from memory once per column panel.
+        for (int i0 = 0; i0 < m; i0 += ROW_BLOCK) {
+            int rows = Math.min(ROW_BLOCK, m - i0), aRow = aOff + i0 * lda, cRow = cOff + i0 * ldc;
             for (int p0 = 0; p0 < k || p0 == 0; p0 += K_PANEL) {
                 int kc = Math.min(k - p0, K_PANEL);
-                panel(rows, kc, a, aOff + i0 * lda + p0, lda, b.data, j0 * k + p0 * w, w, scratch, 0, w,
-                        p0 == 0, paddedBias, (full - blockFrom) * NR, p0 + kc >= k && clamp, lo, hi);
+                boolean first = p0 == 0, last = p0 + kc >= k;
+                for (int j = blockFrom; j < full; j++) {
+                    int j0 = j * NR, w = panelWidth(n, j);
+                    panel(rows, kc, a, aRow + p0, lda, b.data, j0 * k + p0 * w, w, c, cRow + j0, ldc,
+                            first, paddedBias, (j - blockFrom) * NR, last && clamp, lo, hi);
+                }
             }
-            for (int i = 0; i < rows; i++) System.arraycopy(scratch, i * w, c, cOff + (i0 + i) * ldc + j0, n - j0);
+            if (full == blockTo) continue;
+            int j0 = full * NR, w = panelWidth(n, full);
+            for (int t0 = 0; t0 < rows; t0 += TAIL_ROWS) {
+                int tail = Math.min(TAIL_ROWS, rows - t0);
+                for (int p0 = 0; p0 < k || p0 == 0; p0 += K_PANEL) {
+                    int kc = Math.min(k - p0, K_PANEL);
+                    panel(tail, kc, a, aRow + t0 * lda + p0, lda, b.data, j0 * k + p0 * w, w, scratch, 0, w,
+                            p0 == 0, paddedBias, (full - blockFrom) * NR, p0 + kc >= k && clamp, lo, hi);
+                }
+                for (int i = 0; i < tail; i++) System.arraycopy(scratch, i * w, c, cRow + (t0 + i) * ldc + j0, n - j0);
+            }
         }
     }
 

@@ -53,14 +53,16 @@ class GemmTest {
     }
 
     /**
-     * C = clamp(A * B + bias) with B packed, computed one column block at a time (as threads split it): with and
+     * C = clamp(A * B + bias) with B packed, computed one column block at a time (as threads split it) and all at once: with and
      * without bias, with a ReLU6 clamp and without, k spanning several panels of k, k = 0 (the bias alone), and a
      * partial last panel over more rows than one scratch block holds.
      */
     private static void checkPacked(Packer packer, PackedMul kernel) {
         Random rnd = new Random(7);
         int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {4, 16, 1}, {5, 33, 300}, {17, 70, 257}, {64, 64, 64}, {2, 129, 513},
-            {9, 8, 3}, {6, 24, 600}, {3, 7, 0}, {70, 40, 300}, {130, 24, 20}, {19, 48, 40}};
+            {9, 8, 3}, {6, 24, 600}, {3, 7, 0}, {70, 40, 300}, {130, 24, 20}, {19, 48, 40},
+            // More rows than one row block (256) holds: whole blocks, a partial one, and the partial panel in each.
+            {600, 40, 300}, {520, 33, 5}};
         for (int[] s : shapes) {
             for (int variant = 0; variant < 2; variant++) {
                 int m = s[0], n = s[1], k = s[2];
@@ -79,8 +81,12 @@ class GemmTest {
                     }
                 }
                 PackedMatrix packed = packer.pack(b, k, n);
-                for (int block = 0; block < packed.columnBlocks(); block++) {
-                    kernel.apply(m, a, aOff, lda, packed, bias, lower, upper, c, cOff, ldc, block, block + 1);
+                if (variant == 0) {
+                    for (int block = 0; block < packed.columnBlocks(); block++) {
+                        kernel.apply(m, a, aOff, lda, packed, bias, lower, upper, c, cOff, ldc, block, block + 1);
+                    }
+                } else {
+                    kernel.apply(m, a, aOff, lda, packed, bias, lower, upper, c, cOff, ldc, 0, packed.columnBlocks());
                 }
                 for (int i = 0; i < c.length; i++) {
                     assertThat((double) c[i]).as("shape %dx%dx%d, variant %d, element %d", m, n, k, variant, i)
