@@ -13,6 +13,9 @@ public interface FusibleOp extends LayerOp {
     /** As {@code y = x * scale[ch] + shift[ch]} along {@code channelAxis} of a rank-{@code rank} input: {scale, shift}. */
     default float[][] asChannelAffine(int rank, int channelAxis) { return null; }
 
+    /** Whether this op returns its input unchanged at inference (Dropout and its kind): a producer simply absorbs it. */
+    default boolean isIdentity() { return false; }
+
     /** As {@code y = min(max(x, lower), upper)}: {lower, upper}. */
     default float[] asClamp() { return null; }
 

@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * Folds a {@link FusibleOp} consumer into its producer where the graph allows: the consumer is the only reader of
  * the producer's single output, that output is not a graph output, and the consumer reads nothing else (no mask
- * slot). A zero padding goes the other way: its consumer absorbs it. Consecutive Dense layers chain into one step
- * that runs rows at a time. The fused step writes the consumer's output slot; shapes and per-layer tables stay those
- * of the unfused graph, so summaries do not change.
+ * slot). An identity at inference (Dropout, GaussianNoise...) is simply absorbed. A zero padding goes the other way:
+ * its consumer absorbs it. Consecutive Dense layers chain into one step that runs rows at a time. The fused step
+ * writes the consumer's output slot; shapes and per-layer tables stay those of the unfused graph, so summaries do not
+ * change.
  */
 final class Fusion {
     private Fusion() {}
@@ -44,15 +45,16 @@ final class Fusion {
                 i--;
                 continue;
             }
-            int rank = slotShapes[slot].length;
-            int axis = p.outputChannelAxis(rank);
             LayerOp fused = null;
-            float[][] affine = axis < 0 ? null : c.asChannelAffine(rank, axis);
-            if (affine != null) {
-                fused = p.thenChannelAffine(affine[0], affine[1]);
+            if (c.isIdentity()) {
+                fused = p; // inference Dropout between two Dense layers would otherwise stop their chain
             } else {
-                float[] clamp = c.asClamp();
-                if (clamp != null) fused = p.thenClamp(clamp[0], clamp[1]);
+                int rank = slotShapes[slot].length;
+                int axis = p.outputChannelAxis(rank);
+                float[][] affine = axis < 0 ? null : c.asChannelAffine(rank, axis);
+                float[] clamp = affine == null ? c.asClamp() : null;
+                if (affine != null) fused = p.thenChannelAffine(affine[0], affine[1]);
+                else if (clamp != null) fused = p.thenClamp(clamp[0], clamp[1]);
             }
             if (fused == null) fused = p.thenRowwise(consumer.op());
             if (fused == null) continue;

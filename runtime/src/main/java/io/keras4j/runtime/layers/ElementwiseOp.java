@@ -22,6 +22,9 @@ final class ElementwiseOp extends UnaryArrayOp implements io.keras4j.runtime.gra
     }
 
     @Override
+    public boolean isIdentity() { return fn == null; }
+
+    @Override
     public float[] asClamp() { return clamp == null || clamp.isNone() ? null : new float[] {clamp.lower(), clamp.upper()}; }
 
     /** Dropout, SpatialDropout*, GaussianNoise, GaussianDropout, AlphaDropout, ActivityRegularization, Identity. */

@@ -73,10 +73,14 @@ class FusionTest {
         assertSamePredictions(fused, new GraphCompiler(factory(model), true, false).build(model), false);
     }
 
-    /** An MLP head: Dense layers each read only by the next, one ReLU as a layer of its own, softmax last. */
+    /**
+     * An MLP head: Dense layers each read only by the next, a Dropout (the identity at inference) and a ReLU as layers
+     * of their own between them, softmax last.
+     */
     private static final String DENSE_STACK = layers(
             "{\"class_name\": \"Flatten\", \"config\": {\"name\": \"flat\"}}",
             RandomModels.layer("Dense", "d1", "\"units\": 24, \"activation\": \"relu\""),
+            "{\"class_name\": \"Dropout\", \"config\": {\"name\": \"drop\", \"rate\": 0.5}}",
             RandomModels.layer("Dense", "d2", "\"units\": 16, \"activation\": \"linear\""),
             "{\"class_name\": \"Activation\", \"config\": {\"name\": \"act\", \"activation\": \"relu\"}}",
             RandomModels.layer("Dense", "d3", "\"units\": 10, \"activation\": \"softmax\""));
@@ -86,9 +90,9 @@ class FusionTest {
         Model model = withRandomWeights(DENSE_STACK);
         Graph fused = new GraphCompiler(factory(model), true).build(model);
         Graph plain = new GraphCompiler(factory(model), true, false).build(model);
-        assertThat(plain.stepsRun()).isEqualTo(5);
-        assertThat(fused.stepsRun()).as("flatten, d1+d2+act+d3").isEqualTo(2);
-        assertThat(fused.stepFusedLayers().get(1)).containsExactly("d2", "act", "d3");
+        assertThat(plain.stepsRun()).isEqualTo(6);
+        assertThat(fused.stepsRun()).as("flatten, d1+drop+d2+act+d3").isEqualTo(2);
+        assertThat(fused.stepFusedLayers().get(1)).containsExactly("drop", "d2", "act", "d3");
         assertThat(fused.layerOutputShapes().keySet()).containsExactlyElementsOf(plain.layerOutputShapes().keySet());
 
         java.util.concurrent.atomic.AtomicInteger handOffs = new java.util.concurrent.atomic.AtomicInteger();
