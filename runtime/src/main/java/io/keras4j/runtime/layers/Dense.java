@@ -83,6 +83,9 @@ final class Dense extends UnaryArrayOp implements FusibleOp {
 
     int units() { return units; }
 
+    /** This layer with its kernel packed into a new array (the same values): for a thread that should read its own. */
+    Dense withKernelCopy() { return new Dense(this, kernel, bias == null ? null : bias.clone(), clamp); }
+
     /** The packed kernel; {@code null} without weights or when they do not form a matrix. */
     PackedMatrix packed() { return packed; }
 
