@@ -19,6 +19,12 @@ public interface FusibleOp extends LayerOp {
     /** As {@code y = min(max(x, lower), upper)}: {lower, upper}. */
     default float[] asClamp() { return null; }
 
+    /**
+     * As a channels-last 2D max pooling whose windows tile the input ("valid", strides equal to the pool size):
+     * {pool height, pool width}, or null.
+     */
+    default int[] asTilingMaxPool2D() { return null; }
+
     /** The axis of this op's output channels for an output of rank {@code rank}. */
     default int outputChannelAxis(int rank) { return -1; }
 
@@ -27,6 +33,9 @@ public interface FusibleOp extends LayerOp {
 
     /** This op followed by a clamp to {@code [lower, upper]}. */
     default LayerOp thenClamp(float lower, float upper) { return null; }
+
+    /** This op followed by a max pooling of {@code pool} windows that tile its 2D output (see {@link #asTilingMaxPool2D}). */
+    default LayerOp thenTilingMaxPool2D(int[] pool) { return null; }
 
     /**
      * As zero padding of a channels-last input: {before, after} per spatial axis ({@code ZeroPadding1D/2D/3D}), or

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Folds a {@link FusibleOp} consumer into its producer where the graph allows: the consumer is the only reader of
  * the producer's single output, that output is not a graph output, and the consumer reads nothing else (no mask
- * slot). An identity at inference (Dropout, GaussianNoise...) is simply absorbed. A zero padding goes the other way:
+ * slot). An identity at inference (Dropout, GaussianNoise...) is simply absorbed; a convolution pools its own output
+ * when a 2x2-style max pooling follows. A zero padding goes the other way:
  * its consumer absorbs it. Consecutive Dense layers chain into one step that runs rows at a time. The fused step
  * writes the consumer's output slot; shapes and per-layer tables stay those of the unfused graph, so summaries do not
  * change.
@@ -53,8 +54,10 @@ final class Fusion {
                 int axis = p.outputChannelAxis(rank);
                 float[][] affine = axis < 0 ? null : c.asChannelAffine(rank, axis);
                 float[] clamp = affine == null ? c.asClamp() : null;
+                int[] pool = affine == null && clamp == null ? c.asTilingMaxPool2D() : null;
                 if (affine != null) fused = p.thenChannelAffine(affine[0], affine[1]);
                 else if (clamp != null) fused = p.thenClamp(clamp[0], clamp[1]);
+                else if (pool != null) fused = p.thenTilingMaxPool2D(pool);
             }
             if (fused == null) fused = p.thenRowwise(consumer.op());
             if (fused == null) continue;

@@ -54,6 +54,12 @@ final class ConvOp extends SpatialOp implements FusibleOp {
     private final int[][] fusedPad;
     /** The kernel transformed for Winograd's F(2x2, 3x3) (3x3 stride-1 2D convolutions with enough channels), or null. */
     private final Winograd winograd;
+    /**
+     * {pool height, pool width} of a max pooling absorbed from the MaxPooling2D after this 2D convolution, whose windows
+     * tile the output, or null. Each tile of output rows is pooled while it is in cache, so the full-size output is
+     * never written and read back.
+     */
+    private final int[] pool;
 
     private ConvOp(LayerSpec spec, int rank, boolean depthwise) {
         super(spec, rank);
@@ -74,16 +80,18 @@ final class ConvOp extends SpatialOp implements FusibleOp {
         this.bias = useBias ? spec.floats(1) : null;
         this.packed = pack();
         this.fusedPad = null;
+        this.pool = null;
         this.winograd = winograd();
         if (padding.equals("causal") && rank != 1) throw Configs.unsupported(spec, "causal padding in " + rank + "D");
         if (depthwise && rank > 2) throw Configs.unsupported(spec, "3D depthwise convolution");
     }
 
-    private ConvOp(ConvOp from, float[] kernel, float[] bias, Clamp clamp) { this(from, kernel, bias, clamp, from.fusedPad); }
+    private ConvOp(ConvOp from, float[] kernel, float[] bias, Clamp clamp) { this(from, kernel, bias, clamp, from.fusedPad, from.pool); }
 
-    private ConvOp(ConvOp from, float[] kernel, float[] bias, Clamp clamp, int[][] fusedPad) {
+    private ConvOp(ConvOp from, float[] kernel, float[] bias, Clamp clamp, int[][] fusedPad, int[] pool) {
         super(from.spec, from.rank);
         this.fusedPad = fusedPad;
+        this.pool = pool;
         this.depthwise = from.depthwise;
         this.kernelSize = from.kernelSize;
         this.strides = from.strides;
@@ -122,7 +130,15 @@ final class ConvOp extends SpatialOp implements FusibleOp {
             if (pads[i].length != 2) return null;
             total[i] = fusedPad == null ? pads[i].clone() : new int[] {fusedPad[i][0] + pads[i][0], fusedPad[i][1] + pads[i][1]};
         }
-        return new ConvOp(this, kernel, bias, clamp, total);
+        return new ConvOp(this, kernel, bias, clamp, total, pool);
+    }
+
+    @Override
+    public LayerOp thenTilingMaxPool2D(int[] window) {
+        // The gathered-tile path only (no Winograd); any activation but a clamp would have to run before the max.
+        if (pool != null || depthwise || packed == null || winograd != null || rank != 2 || channelsFirst
+                || activation != ActivationFunctions.LINEAR || window.length != 2 || window[0] < 1 || window[1] < 1) return null;
+        return new ConvOp(this, kernel, bias, clamp, fusedPad, window.clone());
     }
 
     /** Where the window of spatial axis {@code i} lands on an input of length {@code len}. */
@@ -135,7 +151,7 @@ final class ConvOp extends SpatialOp implements FusibleOp {
 
     @Override
     public LayerOp thenChannelAffine(float[] scale, float[] shift) {
-        if (kernel == null || activation != ActivationFunctions.LINEAR || !clamp.isNone()) return null;
+        if (pool != null || kernel == null || activation != ActivationFunctions.LINEAR || !clamp.isNone()) return null;
         int channels = depthwise ? kernel.length / (kernelSize[0] * (rank > 1 ? kernelSize[1] : 1)) : filters;
         if (scale.length != channels || kernel.length % channels != 0) return null;
         return new ConvOp(this, ChannelFolding.scaleColumns(kernel, scale), ChannelFolding.shiftBias(bias, scale, shift, channels), clamp);
@@ -143,7 +159,7 @@ final class ConvOp extends SpatialOp implements FusibleOp {
 
     @Override
     public LayerOp thenClamp(float lower, float upper) {
-        if (kernel == null || activation != ActivationFunctions.LINEAR) return null;
+        if (pool != null || kernel == null || activation != ActivationFunctions.LINEAR) return null;
         return new ConvOp(this, kernel, bias, clamp.then(new Clamp(lower, upper)));
     }
 
@@ -159,6 +175,7 @@ final class ConvOp extends SpatialOp implements FusibleOp {
                 : len < 0 ? -1 : Window.length(len + fusedPad[i][0] + fusedPad[i][1], kernelSize[i], strides[i], dilation[i], "valid"));
         int channelAxis = channelAxis(in);
         out[channelAxis] = outChannels(in[channelAxis]);
+        if (pool != null) for (int i = 0; i < 2; i++) out[1 + i] = out[1 + i] < 0 ? -1 : out[1 + i] / pool[i];
         return out;
     }
 
@@ -177,6 +194,7 @@ final class ConvOp extends SpatialOp implements FusibleOp {
 
     @Override
     NdArray forwardChannelsLast(NdArray x, CallContext ctx) {
+        if (pool != null) return pooledConv(x, ctx);
         int n = x.dim(0), c = x.dim(-1);
         Window[] g = windows(x, this::window);
         int cout = (int) outChannels(c);
@@ -214,7 +232,7 @@ final class ConvOp extends SpatialOp implements FusibleOp {
             return;
         }
         int patchLen = kd * kh * kw * c;
-        int pixels = n * od * oh * ow, perImage = od * oh * ow;
+        int pixels = n * od * oh * ow;
         int cached = Math.max(4, Math.min(512, TILE_FLOATS / patchLen) & ~3);
         // At least four tiles per thread where the pixels allow, so a split is even: a batch-1 layer has few pixels,
         // and two tiles for three (the CNN's second convolution) made two threads slower than one.
@@ -223,74 +241,119 @@ final class ConvOp extends SpatialOp implements FusibleOp {
         int tiles = (pixels + tile - 1) / tile;
         ctx.parallelFor(tiles, (long) tile * patchLen * cout, (from, to) -> {
             float[] patches = new float[tile * patchLen + Gemm.COPY_SLACK];
-            // For 2D windows: where each kernel row of the current output row starts in x, or -1 outside.
             int[] rowBase = new int[kh];
-            boolean rowsInside = false;
-            int baseOf = -1;
             for (int t = from; t < to; t++) {
                 int p0 = t * tile, p1 = Math.min(pixels, p0 + tile);
-                // Output coordinates advance with p (divisions per pixel cost as much as a 3-channel patch's matmul).
-                int b = p0 / perImage, r0 = p0 % perImage, oz = r0 / (oh * ow), oy = r0 / ow % oh, ox = r0 % ow;
-                for (int p = p0; p < p1; p++) {
-                    if (p > p0 && ++ox == ow) {
-                        ox = 0;
-                        if (++oy == oh) {
-                            oy = 0;
-                            if (++oz == od) {
-                                oz = 0;
-                                b++;
-                            }
-                        }
-                    }
-                    int dst = (p - p0) * patchLen;
-                    if (kd == 1 && gx.dilation() == 1) {
-                        // The common 2D case without per-tap checks: kernel rows found once per output row, and
-                        // a pixel whose window lies inside copies one run per kernel row.
-                        int row = b * oh + oy;
-                        if (row != baseOf) {
-                            baseOf = row;
-                            rowsInside = true;
-                            for (int ky = 0; ky < kh; ky++) {
-                                int iy = gy.source(oy, ky);
-                                rowBase[ky] = iy < 0 || iy >= h ? -1 : (b * h + iy) * w * c;
-                                rowsInside &= rowBase[ky] >= 0;
-                            }
-                        }
-                        int ix0 = gx.source(ox, 0);
-                        if (rowsInside && ix0 >= 0 && ix0 + kw <= w) {
-                            for (int ky = 0; ky < kh; ky++, dst += kw * c) {
-                                Gemm.copyShort(x, rowBase[ky] + ix0 * c, patches, dst, kw * c);
-                            }
-                            continue;
-                        }
-                    }
-                    for (int kz = 0; kz < kd; kz++) {
-                        int iz = gz.source(oz, kz);
-                        boolean zInside = iz >= 0 && iz < d;
-                        for (int ky = 0; ky < kh; ky++, dst += kw * c) {
-                            int iy = gy.source(oy, ky);
-                            if (!zInside || iy < 0 || iy >= h) {
-                                java.util.Arrays.fill(patches, dst, dst + kw * c, 0f);
-                                continue;
-                            }
-                            int rowStart = ((b * d + iz) * h + iy) * w;
-                            int ix0 = gx.source(ox, 0), ixLast = gx.source(ox, kw - 1);
-                            if (gx.dilation() == 1 && ix0 >= 0 && ixLast < w) {
-                                // The taps along x are adjacent pixels: one copy (one vector for a first layer's few floats).
-                                Gemm.copyShort(x, (rowStart + ix0) * c, patches, dst, kw * c);
-                                continue;
-                            }
-                            for (int kx = 0; kx < kw; kx++) {
-                                int ix = gx.source(ox, kx), at = dst + kx * c;
-                                if (ix < 0 || ix >= w) java.util.Arrays.fill(patches, at, at + c, 0f);
-                                else System.arraycopy(x, (rowStart + ix) * c, patches, at, c);
-                            }
-                        }
-                    }
-                }
+                gather(x, c, g, p0, p1, patches, rowBase);
                 Gemm.multiply(p1 - p0, patches, 0, patchLen, packed, bias, clamp.lower(), clamp.upper(), out, p0 * cout, cout);
             }
         });
+    }
+
+    /**
+     * The convolution with its absorbed max pooling: a task is one row of pooled output, whose {@code pool[0]} rows of
+     * convolution outputs are gathered, multiplied into a small block and pooled at once. Rows and columns that no
+     * whole window covers are never computed ("valid" pooling drops them).
+     */
+    private NdArray pooledConv(NdArray xa, CallContext ctx) {
+        float[] x = xa.data();
+        int n = xa.dim(0), c = xa.dim(-1);
+        Window[] g = windows(xa, this::window);
+        int kh = g[1].kernel(), kw = g[2].kernel(), oh = g[1].out(), ow = g[2].out(), cout = filters;
+        int patchLen = kh * kw * c;
+        if (packed.rows() != patchLen) {
+            throw new IllegalStateException("layer '" + spec.name() + "': kernel of " + packed.rows() + " rows for patches of " + patchLen);
+        }
+        int ph = pool[0], pw = pool[1], pooledH = oh / ph, pooledW = ow / pw, tile = ph * ow;
+        float[] out = ctx.buffer(n * pooledH * pooledW * cout);
+        ctx.parallelFor(n * pooledH, (long) tile * patchLen * cout, (from, to) -> {
+            float[] patches = new float[tile * patchLen + Gemm.COPY_SLACK];
+            float[] block = new float[tile * cout];
+            int[] rowBase = new int[kh];
+            int[] taps = new int[ph * pw];
+            for (int row = from; row < to; row++) {
+                int b = row / pooledH, py = row % pooledH, p0 = (b * oh + py * ph) * ow;
+                gather(x, c, g, p0, p0 + tile, patches, rowBase);
+                Gemm.multiply(tile, patches, 0, patchLen, packed, bias, clamp.lower(), clamp.upper(), block, 0, cout);
+                for (int px = 0, o = row * pooledW * cout; px < pooledW; px++, o += cout) {
+                    for (int dy = 0, t = 0; dy < ph; dy++) {
+                        for (int dx = 0; dx < pw; dx++) taps[t++] = (dy * ow + px * pw + dx) * cout;
+                    }
+                    io.keras4j.runtime.math.Pool.pixel(block, taps, taps.length, true, out, o, cout);
+                }
+            }
+        });
+        return NdArray.wrap(out, n, pooledH, pooledW, cout);
+    }
+
+    /** Gathers the patches of output pixels {@code [p0, p1)} (linear over batch, depth, height, width) as rows. */
+    private void gather(float[] x, int c, Window[] g, int p0, int p1, float[] patches, int[] rowBase) {
+        Window gz = g[0], gy = g[1], gx = g[2];
+        int d = gz.in(), h = gy.in(), w = gx.in();
+        int kd = gz.kernel(), kh = gy.kernel(), kw = gx.kernel();
+        int od = gz.out(), oh = gy.out(), ow = gx.out();
+        int patchLen = kd * kh * kw * c, perImage = od * oh * ow;
+        boolean rowsInside = false;
+        int baseOf = -1;
+        // Output coordinates advance with p (divisions per pixel cost as much as a 3-channel patch's matmul).
+        int b = p0 / perImage, r0 = p0 % perImage, oz = r0 / (oh * ow), oy = r0 / ow % oh, ox = r0 % ow;
+        for (int p = p0; p < p1; p++) {
+            if (p > p0 && ++ox == ow) {
+                ox = 0;
+                if (++oy == oh) {
+                    oy = 0;
+                    if (++oz == od) {
+                        oz = 0;
+                        b++;
+                    }
+                }
+            }
+            int dst = (p - p0) * patchLen;
+            if (kd == 1 && gx.dilation() == 1) {
+                // The common 2D case without per-tap checks: kernel rows found once per output row, and
+                // a pixel whose window lies inside copies one run per kernel row.
+                int row = b * oh + oy;
+                if (row != baseOf) {
+                    baseOf = row;
+                    rowsInside = true;
+                    for (int ky = 0; ky < kh; ky++) {
+                        int iy = gy.source(oy, ky);
+                        rowBase[ky] = iy < 0 || iy >= h ? -1 : (b * h + iy) * w * c;
+                        rowsInside &= rowBase[ky] >= 0;
+                    }
+                }
+                int ix0 = gx.source(ox, 0);
+                if (rowsInside && ix0 >= 0 && ix0 + kw <= w) {
+                    for (int ky = 0; ky < kh; ky++, dst += kw * c) {
+                        Gemm.copyShort(x, rowBase[ky] + ix0 * c, patches, dst, kw * c);
+                    }
+                    continue;
+                }
+            }
+            for (int kz = 0; kz < kd; kz++) {
+                int iz = gz.source(oz, kz);
+                boolean zInside = iz >= 0 && iz < d;
+                for (int ky = 0; ky < kh; ky++, dst += kw * c) {
+                    int iy = gy.source(oy, ky);
+                    if (!zInside || iy < 0 || iy >= h) {
+                        java.util.Arrays.fill(patches, dst, dst + kw * c, 0f);
+                        continue;
+                    }
+                    int rowStart = ((b * d + iz) * h + iy) * w;
+                    int ix0 = gx.source(ox, 0), ixLast = gx.source(ox, kw - 1);
+                    if (gx.dilation() == 1 && ix0 >= 0 && ixLast < w) {
+                        // The taps along x are adjacent pixels: one copy (one vector for a first layer's few floats).
+                        Gemm.copyShort(x, (rowStart + ix0) * c, patches, dst, kw * c);
+                        continue;
+                    }
+                    for (int kx = 0; kx < kw; kx++) {
+                        int ix = gx.source(ox, kx), at = dst + kx * c;
+                        if (ix < 0 || ix >= w) java.util.Arrays.fill(patches, at, at + c, 0f);
+                        else System.arraycopy(x, (rowStart + ix) * c, patches, at, c);
+                    }
+                }
+            }
+        }
     }
 
     private void regular(float[] x, int n, int c, Window[] g, int cout, float[] out, CallContext ctx) {

@@ -10,7 +10,7 @@ import io.keras4j.runtime.spi.NdArray;
  * average divides by the number of real inputs under the window, as TensorFlow does for "same". Each output pixel
  * runs over channels innermost ({@link Pool#pixel}: a vector of channels per register on the Vector API path).
  */
-final class PoolOp extends SpatialOp {
+final class PoolOp extends SpatialOp implements io.keras4j.runtime.graph.FusibleOp {
     private final boolean max;
     private final int[] poolSize;
     private final int[] strides;
@@ -22,6 +22,13 @@ final class PoolOp extends SpatialOp {
         this.poolSize = Configs.tuple(spec, "pool_size", rank, 2);
         this.strides = spec.config().get("strides").isNull() ? poolSize : Configs.tuple(spec, "strides", rank, 1);
         this.padding = Configs.padding(spec, "valid", "same");
+    }
+
+    @Override
+    public int[] asTilingMaxPool2D() {
+        boolean tiling = max && rank == 2 && !channelsFirst && padding.equals("valid")
+                && java.util.Arrays.equals(strides, poolSize) && poolSize[0] >= 1 && poolSize[1] >= 1;
+        return tiling ? poolSize.clone() : null;
     }
 
     @Override

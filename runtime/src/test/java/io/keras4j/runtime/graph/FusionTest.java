@@ -74,6 +74,51 @@ class FusionTest {
     }
 
     /**
+     * Max poolings whose windows tile a convolution's output, after a ReLU (6x6 -> 3x3) and after a linear
+     * convolution whose 3x3 output loses its last row and column to the 2x2 windows.
+     */
+    private static final String POOLED = layers(
+            conv("c1", "\"filters\": 5, \"kernel_size\": [3, 3], \"padding\": \"same\", \"activation\": \"relu\""),
+            "{\"class_name\": \"MaxPooling2D\", \"config\": {\"name\": \"pool1\", \"pool_size\": [2, 2]}}",
+            conv("c2", "\"filters\": 4, \"kernel_size\": [3, 3], \"padding\": \"same\", \"activation\": \"linear\""),
+            "{\"class_name\": \"MaxPooling2D\", \"config\": {\"name\": \"pool2\", \"pool_size\": [2, 2], \"strides\": [2, 2]}}",
+            "{\"class_name\": \"Flatten\", \"config\": {\"name\": \"flat\"}}",
+            RandomModels.layer("Dense", "d", "\"units\": 3, \"activation\": \"linear\""));
+
+    /** Overlapping windows (stride 1) and an average: both stay layers of their own. */
+    private static final String NOT_TILING = layers(
+            conv("c1", "\"filters\": 5, \"kernel_size\": [3, 3], \"padding\": \"same\", \"activation\": \"relu\""),
+            "{\"class_name\": \"MaxPooling2D\", \"config\": {\"name\": \"pool1\", \"pool_size\": [2, 2], \"strides\": [1, 1]}}",
+            conv("c2", "\"filters\": 4, \"kernel_size\": [3, 3], \"padding\": \"same\", \"activation\": \"relu\""),
+            "{\"class_name\": \"AveragePooling2D\", \"config\": {\"name\": \"pool2\", \"pool_size\": [2, 2]}}");
+
+    @Test
+    void aMaxPoolingWhoseWindowsTileTheOutputFoldsIntoTheConvolutionBeforeIt() {
+        Model model = withRandomWeights(POOLED);
+        Graph fused = new GraphCompiler(factory(model), true).build(model);
+        Graph plain = new GraphCompiler(factory(model), true, false).build(model);
+        assertThat(plain.stepsRun()).isEqualTo(6);
+        assertThat(fused.stepsRun()).as("c1+pool1, c2+pool2, flat, d").isEqualTo(4);
+        assertThat(fused.stepFusedLayers().get(0)).containsExactly("pool1");
+        assertThat(fused.layerOutputShapes().get("pool2").get(0).get(0)).containsExactly(-1, 1, 1, 4);
+        assertSamePredictions(fused, plain, false);
+        // Two threads, one pooled row per chunk: the same values as the unfused graph on one.
+        float[] x = RandomModels.randomInput(9, 5 * 6 * 6 * 3);
+        List<Value> in = List.of(Value.of(NdArray.wrap(x, 5, 6, 6, 3)));
+        float[] expected = plain.call(in, CallContext.serial()).get(0).array().data();
+        CallContext twoThreads = new CallContext(java.util.concurrent.ForkJoinPool.commonPool(), 2, 1)
+                .withArena(io.keras4j.runtime.spi.BufferArena.poisoning());
+        float[] actual = fused.call(in, twoThreads).get(0).array().data();
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.length; i++) assertThat(actual[i]).as("output %d", i).isCloseTo(expected[i], within(1e-5f));
+
+        Model overlapping = withRandomWeights(NOT_TILING);
+        Graph kept = new GraphCompiler(factory(overlapping), true).build(overlapping);
+        assertThat(kept.stepsRun()).as("no pooling folds").isEqualTo(4);
+        assertSamePredictions(kept, new GraphCompiler(factory(overlapping), true, false).build(overlapping), false);
+    }
+
+    /**
      * An MLP head: Dense layers each read only by the next, a Dropout (the identity at inference) and a ReLU as layers
      * of their own between them, softmax last.
      */
