@@ -17,16 +17,8 @@ import java.util.List;
  */
 final class DenseChain extends UnaryArrayOp implements FusibleOp {
     private final List<Dense> layers;
-    /**
-     * The layers with kernels packed anew, one copy per thread that runs a share of the rows for another thread's call
-     * (a pool worker), made on its first share: that thread then reads only its own copy. On the 2-core AVX-512
-     * machine, two cores multiplying 16 rows each by the same packed 784x256 kernel took 56-60 us each, against 47 us
-     * for one core alone and 49-51 us when each read a copy of its own; the benchmark MLP at batch 32 on two threads
-     * went from 85 to 72-77 us (130 us on one). A worker's copies cost at most the L2 budget below, since rows are split
-     * only for kernels within it, and go away with the thread.
-     */
-    private final ThreadLocal<List<Dense>> workerCopies = ThreadLocal.withInitial(this::copies);
-    private final java.util.concurrent.atomic.AtomicInteger copiesMade = new java.util.concurrent.atomic.AtomicInteger();
+    /** The layers with kernels packed anew, for each pool worker that runs a share of the rows ({@link WorkerCopies}). */
+    private final WorkerCopies<List<Dense>> workerCopies = new WorkerCopies<>(this::copies);
     /** All kernels' floats: what each thread reads when the rows are split. */
     private final long kernelFloats;
     /** Multiply-adds per row through the whole chain. */
@@ -42,10 +34,9 @@ final class DenseChain extends UnaryArrayOp implements FusibleOp {
     }
 
     /** How many threads have made their own copy of the kernels (for tests). */
-    int copiesMade() { return copiesMade.get(); }
+    int copiesMade() { return workerCopies.made(); }
 
     private List<Dense> copies() {
-        copiesMade.incrementAndGet();
         List<Dense> copies = new ArrayList<>(layers.size());
         for (Dense d : layers) copies.add(d.withKernelCopy());
         return List.copyOf(copies);
@@ -113,7 +104,7 @@ final class DenseChain extends UnaryArrayOp implements FusibleOp {
         int groups = (rows + 3) / 4;
         ctx.parallelFor(groups, 4 * workPerRow, (from, to) -> {
             int r0 = 4 * from, r1 = Math.min(rows, 4 * to);
-            List<Dense> chain = Thread.currentThread() == caller ? layers : workerCopies.get();
+            List<Dense> chain = workerCopies.get(caller, layers);
             float[] x = input;
             for (int i = 0; i < outputs.length; i++) {
                 chain.get(i).forwardRows(x, r0, r1, outputs[i]);
