@@ -36,9 +36,8 @@ class FusionTest {
 
     @Test
     void batchNormalizationAndReluFoldIntoTheConvolutionOrDenseBeforeThem() {
-        Model model = withRandomWeights(CHAIN);
-        Graph fused = new GraphCompiler(factory(model), true).build(model);
-        Graph plain = new GraphCompiler(factory(model), true, false).build(model);
+        Compiled model = Compiled.of(CHAIN);
+        Graph fused = model.fused(), plain = model.plain();
         assertThat(plain.stepsRun()).isEqualTo(9);
         assertThat(fused.stepsRun()).as("conv+bn+relu6, dw+bn, flatten, dense+bn+relu").isEqualTo(4);
         assertThat(fused.layerOutputShapes().keySet()).containsExactlyElementsOf(plain.layerOutputShapes().keySet());
@@ -56,9 +55,8 @@ class FusionTest {
 
     @Test
     void aZeroPaddingFoldsIntoTheValidConvolutionAfterIt() {
-        Model model = withRandomWeights(PADDED);
-        Graph fused = new GraphCompiler(factory(model), true).build(model);
-        Graph plain = new GraphCompiler(factory(model), true, false).build(model);
+        Compiled model = Compiled.of(PADDED);
+        Graph fused = model.fused(), plain = model.plain();
         assertThat(plain.stepsRun()).isEqualTo(5);
         assertThat(fused.stepsRun()).as("dw reading through pad, with bn; conv reading through pad2").isEqualTo(2);
         assertThat(fused.outputShapes().get(0)).containsExactly(plain.outputShapes().get(0));
@@ -67,10 +65,9 @@ class FusionTest {
 
     @Test
     void batchNormalizationOverAnotherAxisStaysALayer() {
-        Model model = withRandomWeights(WRONG_AXIS);
-        Graph fused = new GraphCompiler(factory(model), true).build(model);
-        assertThat(fused.stepsRun()).isEqualTo(2);
-        assertSamePredictions(fused, new GraphCompiler(factory(model), true, false).build(model), false);
+        Compiled model = Compiled.of(WRONG_AXIS);
+        assertThat(model.fused().stepsRun()).isEqualTo(2);
+        assertSamePredictions(model.fused(), model.plain(), false);
     }
 
     /**
@@ -94,9 +91,8 @@ class FusionTest {
 
     @Test
     void aMaxPoolingWhoseWindowsTileTheOutputFoldsIntoTheConvolutionBeforeIt() {
-        Model model = withRandomWeights(POOLED);
-        Graph fused = new GraphCompiler(factory(model), true).build(model);
-        Graph plain = new GraphCompiler(factory(model), true, false).build(model);
+        Compiled model = Compiled.of(POOLED);
+        Graph fused = model.fused(), plain = model.plain();
         assertThat(plain.stepsRun()).isEqualTo(6);
         assertThat(fused.stepsRun()).as("c1+pool1, c2+pool2, flat, d").isEqualTo(4);
         assertThat(fused.stepFusedLayers().get(0)).containsExactly("pool1");
@@ -112,10 +108,9 @@ class FusionTest {
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < expected.length; i++) assertThat(actual[i]).as("output %d", i).isCloseTo(expected[i], within(1e-5f));
 
-        Model overlapping = withRandomWeights(NOT_TILING);
-        Graph kept = new GraphCompiler(factory(overlapping), true).build(overlapping);
-        assertThat(kept.stepsRun()).as("no pooling folds").isEqualTo(4);
-        assertSamePredictions(kept, new GraphCompiler(factory(overlapping), true, false).build(overlapping), false);
+        Compiled overlapping = Compiled.of(NOT_TILING);
+        assertThat(overlapping.fused().stepsRun()).as("no pooling folds").isEqualTo(4);
+        assertSamePredictions(overlapping.fused(), overlapping.plain(), false);
     }
 
     /**
@@ -132,9 +127,8 @@ class FusionTest {
 
     @Test
     void consecutiveDenseLayersRunAsOneStepThatSplitsRowsOnceThroughAllOfThem() {
-        Model model = withRandomWeights(DENSE_STACK);
-        Graph fused = new GraphCompiler(factory(model), true).build(model);
-        Graph plain = new GraphCompiler(factory(model), true, false).build(model);
+        Compiled model = Compiled.of(DENSE_STACK);
+        Graph fused = model.fused(), plain = model.plain();
         assertThat(plain.stepsRun()).isEqualTo(6);
         assertThat(fused.stepsRun()).as("flatten, d1+drop+d2+act+d3").isEqualTo(2);
         assertThat(fused.stepFusedLayers().get(1)).containsExactly("drop", "d2", "act", "d3");
@@ -199,7 +193,13 @@ class FusionTest {
 
     private static String layers(String... layers) { return RandomModels.sequential(layers); }
 
-    private static Model withRandomWeights(String json) { return RandomModels.withRandomWeights(json); }
+    /** One model with seeded random weights, compiled with and without fusion. */
+    private record Compiled(Graph fused, Graph plain) {
+        static Compiled of(String json) {
+            Model model = RandomModels.withRandomWeights(json);
+            return new Compiled(new GraphCompiler(RandomModels.factory(model), true).build(model),
+                    new GraphCompiler(RandomModels.factory(model), true, false).build(model));
+        }
+    }
 
-    private static LayerFactory factory(Model model) { return RandomModels.factory(model); }
 }
